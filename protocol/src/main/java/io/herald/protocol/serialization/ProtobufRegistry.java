@@ -3,6 +3,7 @@ package io.herald.protocol.serialization;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
+import io.herald.protocol.cluster.v1.EntityMessages;
 import io.herald.protocol.device.v1.DeviceProtocol;
 import io.herald.protocol.events.v1.DeviceEvents;
 import io.herald.protocol.ingress.v1.IngressProtocol;
@@ -15,7 +16,11 @@ public final class ProtobufRegistry {
 
   /** Every Herald .proto file; a new file is added here once and all its messages become serializable. */
   static final List<FileDescriptor> FILES =
-      List.of(DeviceProtocol.getDescriptor(), IngressProtocol.getDescriptor(), DeviceEvents.getDescriptor());
+      List.of(
+          DeviceProtocol.getDescriptor(),
+          IngressProtocol.getDescriptor(),
+          DeviceEvents.getDescriptor(),
+          EntityMessages.getDescriptor());
 
   private static final Map<String, Parser<? extends Message>> PARSERS = index(FILES);
 

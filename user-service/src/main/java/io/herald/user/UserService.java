@@ -1,0 +1,34 @@
+package io.herald.user;
+
+import com.typesafe.config.Config;
+import io.herald.user.device.DeviceEntity;
+import io.herald.user.device.DeviceSettings;
+import io.herald.user.ingest.IngestSettings;
+import io.herald.user.ingest.IngressConsumer;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.MailboxSelector;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+
+/** The user role of a node: hosts Device (and later User) entities and consumes herald.ingress. */
+public final class UserService {
+
+  public static final String ROLE = "user";
+
+  private UserService() {}
+
+  /** Registers the sharded entities on this node (as host when it has the user role, else as proxy). */
+  public static void initSharding(ActorSystem<?> system, Config config) {
+    var deviceSettings = DeviceSettings.fromConfig(config);
+    ClusterSharding.get(system).init(
+        Entity.of(DeviceEntity.TYPE_KEY, context -> DeviceEntity.create(context.getEntityId(), deviceSettings))
+            .withRole(ROLE)
+            .withEntityProps(MailboxSelector.bounded(deviceSettings.mailboxCapacity())));
+  }
+
+  /** Sharding plus the Kafka consumer; for nodes with the user role. */
+  public static void start(ActorSystem<?> system, Config config) {
+    initSharding(system, config);
+    IngressConsumer.start(system, IngestSettings.fromConfig(config));
+  }
+}

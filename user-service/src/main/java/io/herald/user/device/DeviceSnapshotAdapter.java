@@ -1,0 +1,41 @@
+package io.herald.user.device;
+
+import io.herald.persistence.DedupWindow;
+import io.herald.protocol.events.v1.DeviceSnapshot;
+import io.herald.protocol.events.v1.ReadingStats;
+import io.herald.user.device.DeviceEntity.Reading;
+import io.herald.user.device.DeviceEntity.State;
+import java.util.HashMap;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+
+/** Snapshot form of Device state: herald.events.v1.DeviceSnapshot. */
+final class DeviceSnapshotAdapter implements SnapshotAdapter<State> {
+
+  private final int dedupWindow;
+
+  DeviceSnapshotAdapter(int dedupWindow) {
+    this.dedupWindow = dedupWindow;
+  }
+
+  @Override
+  public Object toJournal(State state) {
+    var snapshot = DeviceSnapshot.newBuilder()
+        .setDeviceId(state.deviceId)
+        .setOwnerUserId(state.ownerUserId)
+        .setTelemetryCount(state.telemetryCount)
+        .addAllRecentMessageIds(state.recentMessageIds.toList());
+    state.readings.forEach((key, reading) -> snapshot.putReadings(key, ReadingStats.newBuilder()
+        .setLast(reading.last()).setCount(reading.count()).setLastAtMs(reading.lastAtMs()).build()));
+    return snapshot.build();
+  }
+
+  @Override
+  public State fromJournal(Object from) {
+    var snapshot = (DeviceSnapshot) from;
+    var readings = new HashMap<String, Reading>();
+    snapshot.getReadingsMap().forEach((key, stats) ->
+        readings.put(key, new Reading(stats.getLast(), stats.getCount(), stats.getLastAtMs())));
+    return new State(snapshot.getDeviceId(), snapshot.getOwnerUserId(), snapshot.getTelemetryCount(), readings,
+        DedupWindow.of(dedupWindow, snapshot.getRecentMessageIdsList()));
+  }
+}

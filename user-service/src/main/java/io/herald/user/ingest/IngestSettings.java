@@ -1,0 +1,35 @@
+package io.herald.user.ingest;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** herald.user.ingest.* and the shared herald.kafka.* */
+public record IngestSettings(
+    String bootstrapServers,
+    String topic,
+    String groupId,
+    int parallelism,
+    Duration askTimeout,
+    int commitMaxBatch,
+    Duration commitMaxInterval,
+    Duration minBackoff,
+    Duration maxBackoff,
+    double randomFactor,
+    Config consumerConfig) {
+
+  public static IngestSettings fromConfig(Config config) {
+    var ingest = config.getConfig("herald.user.ingest");
+    return new IngestSettings(
+        config.getString("herald.kafka.bootstrap-servers"),
+        config.getString("herald.kafka.topics.ingress"),
+        ingest.getString("group-id"),
+        ingest.getInt("parallelism"),
+        ingest.getDuration("ask-timeout"),
+        ingest.getInt("commit.max-batch"),
+        ingest.getDuration("commit.max-interval"),
+        ingest.getDuration("restart.min-backoff"),
+        ingest.getDuration("restart.max-backoff"),
+        ingest.getDouble("restart.random-factor"),
+        ingest.getConfig("consumer"));
+  }
+}

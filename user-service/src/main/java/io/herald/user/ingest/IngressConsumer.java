@@ -1,0 +1,109 @@
+package io.herald.user.ingest;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.device.v1.NackCode;
+import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.user.device.DeviceEntity;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.kafka.CommitterSettings;
+import org.apache.pekko.kafka.ConsumerMessage.CommittableMessage;
+import org.apache.pekko.kafka.ConsumerSettings;
+import org.apache.pekko.kafka.Subscriptions;
+import org.apache.pekko.kafka.javadsl.Committer;
+import org.apache.pekko.kafka.javadsl.Consumer;
+import org.apache.pekko.stream.RestartSettings;
+import org.apache.pekko.stream.javadsl.RestartSource;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * herald.ingress to entities: each record is asked of the entity that owns it, and its offset is committed only after
+ * that entity persisted and replied. The number of records in flight is bounded, so a slow entity (or Cassandra)
+ * stops the consumer from pulling and the backlog stays in Kafka.
+ *
+ * <p>A failed ask fails the stream; it restarts with backoff from the last committed offset, and the entities answer
+ * the redelivered records they already applied as duplicates.
+ */
+public final class IngressConsumer {
+
+  private static final Logger log = LoggerFactory.getLogger(IngressConsumer.class);
+
+  private final ActorSystem<?> system;
+  private final IngestSettings settings;
+  private final ClusterSharding sharding;
+  private final AtomicReference<Consumer.Control> control = new AtomicReference<>(Consumer.createNoopControl());
+
+  private IngressConsumer(ActorSystem<?> system, IngestSettings settings) {
+    this.system = system;
+    this.settings = settings;
+    this.sharding = ClusterSharding.get(system);
+  }
+
+  /** Starts consuming and registers the stop (drain in-flight, commit, leave the group) with CoordinatedShutdown. */
+  public static IngressConsumer start(ActorSystem<?> system, IngestSettings settings) {
+    var consumer = new IngressConsumer(system, settings);
+    consumer.run();
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "stop-ingress-consumer",
+        () -> consumer.control.get().drainAndShutdown(CompletableFuture.completedFuture(Done.getInstance()),
+            system.executionContext()));
+    return consumer;
+  }
+
+  private void run() {
+    var consumerSettings = ConsumerSettings.create(settings.consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer())
+        .withBootstrapServers(settings.bootstrapServers())
+        .withGroupId(settings.groupId());
+    var committerSettings = CommitterSettings.create(system)
+        .withMaxBatch(settings.commitMaxBatch())
+        .withMaxInterval(settings.commitMaxInterval());
+    var restartSettings = RestartSettings.create(settings.minBackoff(), settings.maxBackoff(), settings.randomFactor());
+
+    RestartSource.onFailuresWithBackoff(restartSettings, () ->
+            Consumer.committableSource(consumerSettings, Subscriptions.topics(settings.topic()))
+                .mapMaterializedValue(c -> {
+                  control.set(c);
+                  return c;
+                })
+                .mapAsync(settings.parallelism(), message -> apply(message).thenApply(done -> message.committableOffset()))
+                .via(Committer.flow(committerSettings)))
+        .runWith(Sink.ignore(), system);
+  }
+
+  private CompletionStage<Done> apply(CommittableMessage<String, byte[]> message) {
+    IngressRecord record;
+    try {
+      record = IngressRecord.parseFrom(message.record().value());
+    } catch (InvalidProtocolBufferException e) {
+      log.error("Undecodable record at {}-{}@{} skipped: {}", message.record().topic(), message.record().partition(),
+          message.record().offset(), e.getMessage());
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    return switch (record.getFrame().getBodyCase()) {
+      case TELEMETRY -> sharding.entityRefFor(DeviceEntity.TYPE_KEY, record.getDeviceId())
+          .<IngressApplied>ask(replyTo -> new DeviceEntity.Apply(record, replyTo), settings.askTimeout())
+          .thenApply(applied -> outcome(record, applied));
+      default -> {
+        log.debug("No entity handles {} yet; record {} committed", record.getFrame().getBodyCase(), record.getMessageId());
+        yield CompletableFuture.completedFuture(Done.getInstance());
+      }
+    };
+  }
+
+  private static Done outcome(IngressRecord record, IngressApplied applied) {
+    if (applied.getRejectedCode() != NackCode.NACK_CODE_UNSPECIFIED) {
+      log.warn("Record {} of user {} refused by its entity: {} {}", record.getMessageId(), record.getUserId(),
+          applied.getRejectedCode(), applied.getDetail());
+    }
+    return Done.getInstance();
+  }
+}

@@ -1,0 +1,118 @@
+package io.herald.user.device;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.Heartbeat;
+import io.herald.protocol.device.v1.NackCode;
+import io.herald.protocol.device.v1.Telemetry;
+import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.protocol.ingress.v1.Transport;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.SerializationSettings;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DeviceEntityTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create(
+      EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  private static final DeviceSettings SETTINGS = new DeviceSettings(3, 100, RetentionCriteria.disabled());
+
+  private EventSourcedBehaviorTestKit<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State> device;
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void newDevice() {
+    // The kit checks that commands, replies and journal events serialize; state is stored through the snapshot
+    // adapter instead.
+    device = EventSourcedBehaviorTestKit.create(testKit.system(), DeviceEntity.create("d-1", SETTINGS),
+        new SerializationSettings(true, false, true, true, false));
+  }
+
+  @Test
+  void telemetryIsPersistedThenAcknowledged() {
+    var result = apply(telemetry("m-1", "u-1", 21.5));
+    assertEquals("m-1", result.reply().getMessageId());
+    assertFalse(result.reply().getDuplicate());
+    // The journal holds the Protobuf form written by the event adapter.
+    var stored = result.eventOfType(io.herald.protocol.events.v1.TelemetryRecorded.class);
+    assertEquals(21.5, stored.getReadingsMap().get("temp"));
+    assertEquals("m-1", stored.getMessageId());
+    assertEquals(1, result.state().telemetryCount);
+  }
+
+  @Test
+  void aRedeliveredMessageIdChangesNothingAndIsAnsweredAsDuplicate() {
+    apply(telemetry("m-1", "u-1", 1));
+    var again = apply(telemetry("m-1", "u-1", 1));
+    assertTrue(again.hasNoEvents());
+    assertTrue(again.reply().getDuplicate());
+    assertEquals(1, again.state().telemetryCount);
+  }
+
+  @Test
+  void theDedupWindowIsBoundedAndSurvivesARestart() {
+    for (int i = 1; i <= 4; i++) {
+      var id = "m-" + i;
+      apply(telemetry(id, "u-1", 1));
+    }
+    device.restart();
+    var recent = apply(telemetry("m-4", "u-1", 1));
+    assertTrue(recent.reply().getDuplicate());
+    // Window of 3: m-1 has been forgotten, so it is applied again (the consumer never redelivers that far back).
+    var forgotten = apply(telemetry("m-1", "u-1", 1));
+    assertFalse(forgotten.reply().getDuplicate());
+    assertEquals(5, forgotten.state().telemetryCount);
+  }
+
+  @Test
+  void stateIsRebuiltFromEventsAfterRestart() {
+    apply(telemetry("m-1", "u-1", 20));
+    apply(telemetry("m-2", "u-1", 22));
+    var restarted = device.restart().state();
+    assertEquals(2, restarted.telemetryCount);
+    assertEquals(new DeviceEntity.Reading(22, 2, 1_000), restarted.readings.get("temp"));
+    assertEquals("u-1", restarted.ownerUserId);
+  }
+
+  @Test
+  void anotherUsersTelemetryIsRefusedAsForbidden() {
+    apply(telemetry("m-1", "u-1", 1));
+    var other = apply(telemetry("m-2", "u-2", 1));
+    assertTrue(other.hasNoEvents());
+    assertEquals(NackCode.FORBIDDEN, other.reply().getRejectedCode());
+  }
+
+  @Test
+  void aFrameThatIsNotForTheDeviceIsRefusedAsInvalid() {
+    var record = telemetry("m-1", "u-1", 1).toBuilder()
+        .setFrame(ClientFrame.newBuilder().setMessageId("m-1").setHeartbeat(Heartbeat.getDefaultInstance())).build();
+    var result = apply(record);
+    assertTrue(result.hasNoEvents());
+    assertEquals(NackCode.INVALID, result.reply().getRejectedCode());
+  }
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State, IngressApplied>
+      apply(IngressRecord record) {
+    return device.runCommand(replyTo -> new DeviceEntity.Apply(record, replyTo));
+  }
+
+  private static IngressRecord telemetry(String messageId, String userId, double temp) {
+    return IngressRecord.newBuilder().setMessageId(messageId).setUserId(userId).setDeviceId("d-1")
+        .setReceivedAtMs(1_000).setTransport(Transport.WEBSOCKET)
+        .setFrame(ClientFrame.newBuilder().setMessageId(messageId).setTelemetry(Telemetry.newBuilder().putReadings("temp", temp)))
+        .build();
+  }
+}
