@@ -47,7 +47,7 @@ class DeviceEntityTest {
     assertEquals("m-1", result.reply().getMessageId());
     assertFalse(result.reply().getDuplicate());
     // The journal holds the Protobuf form written by the event adapter.
-    var stored = result.eventOfType(io.herald.protocol.events.v1.TelemetryRecorded.class);
+    var stored = (io.herald.protocol.events.v1.TelemetryRecorded) (Object) result.event();
     assertEquals(21.5, stored.getReadingsMap().get("temp"));
     assertEquals("m-1", stored.getMessageId());
     assertEquals(1, result.state().telemetryCount);
