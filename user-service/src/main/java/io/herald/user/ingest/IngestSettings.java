@@ -7,6 +7,7 @@ import java.time.Duration;
 public record IngestSettings(
     String bootstrapServers,
     String topic,
+    String deadLetterTopic,
     String groupId,
     int parallelism,
     Duration askTimeout,
@@ -15,13 +16,18 @@ public record IngestSettings(
     Duration minBackoff,
     Duration maxBackoff,
     double randomFactor,
-    Config consumerConfig) {
+    int maxAttempts,
+    Duration retryMinBackoff,
+    Duration retryMaxBackoff,
+    Config consumerConfig,
+    Config deadLetterProducerConfig) {
 
   public static IngestSettings fromConfig(Config config) {
     var ingest = config.getConfig("herald.user.ingest");
     return new IngestSettings(
         config.getString("herald.kafka.bootstrap-servers"),
         config.getString("herald.kafka.topics.ingress"),
+        config.getString("herald.kafka.topics.dead-letter"),
         ingest.getString("group-id"),
         ingest.getInt("parallelism"),
         ingest.getDuration("ask-timeout"),
@@ -30,6 +36,10 @@ public record IngestSettings(
         ingest.getDuration("restart.min-backoff"),
         ingest.getDuration("restart.max-backoff"),
         ingest.getDouble("restart.random-factor"),
-        ingest.getConfig("consumer"));
+        ingest.getInt("retry.max-attempts"),
+        ingest.getDuration("retry.min-backoff"),
+        ingest.getDuration("retry.max-backoff"),
+        ingest.getConfig("consumer"),
+        ingest.getConfig("dead-letter-producer"));
   }
 }

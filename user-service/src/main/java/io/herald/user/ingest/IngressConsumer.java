@@ -1,10 +1,13 @@
 package io.herald.user.ingest;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.herald.persistence.JournalHealth;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.user.device.DeviceEntity;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,6 +23,7 @@ import org.apache.pekko.kafka.ConsumerSettings;
 import org.apache.pekko.kafka.Subscriptions;
 import org.apache.pekko.kafka.javadsl.Committer;
 import org.apache.pekko.kafka.javadsl.Consumer;
+import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.stream.RestartSettings;
 import org.apache.pekko.stream.javadsl.RestartSource;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -28,11 +32,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * herald.ingress to entities: each record is asked of the entity that owns it, and its offset is committed only after
- * that entity persisted and replied. The number of records in flight is bounded, so a slow entity (or Cassandra)
- * stops the consumer from pulling and the backlog stays in Kafka.
+ * that entity persisted and replied.
  *
- * <p>A failed ask fails the stream; it restarts with backoff from the last committed offset, and the entities answer
- * the redelivered records they already applied as duplicates.
+ * <ul>
+ *   <li>Order: records of one user (the Kafka key) are applied one after the other, in offset order; records of
+ *       different users are in flight together, up to {@code parallelism}.
+ *   <li>Back-pressure: in-flight records are bounded, so a slow entity (or Cassandra) stops the consumer from pulling
+ *       and the backlog stays in Kafka.
+ *   <li>Failures: see {@code herald.user.ingest.retry}; poison records go to herald.dead-letter.
+ * </ul>
  */
 public final class IngressConsumer {
 
@@ -41,12 +49,16 @@ public final class IngressConsumer {
   private final ActorSystem<?> system;
   private final IngestSettings settings;
   private final ClusterSharding sharding;
+  private final DeadLetters deadLetters;
+  private final JournalHealth journalHealth;
   private final AtomicReference<Consumer.Control> control = new AtomicReference<>(Consumer.createNoopControl());
 
   private IngressConsumer(ActorSystem<?> system, IngestSettings settings) {
     this.system = system;
     this.settings = settings;
     this.sharding = ClusterSharding.get(system);
+    this.deadLetters = new DeadLetters(system, settings);
+    this.journalHealth = new JournalHealth(system);
   }
 
   /** Starts consuming and registers the stop (drain in-flight, commit, leave the group) with CoordinatedShutdown. */
@@ -74,29 +86,54 @@ public final class IngressConsumer {
                   control.set(c);
                   return c;
                 })
-                .mapAsync(settings.parallelism(), message -> apply(message).thenApply(done -> message.committableOffset()))
+                .mapAsyncPartitioned(settings.parallelism(), IngressConsumer::orderingKey,
+                    (message, key) -> process(message).thenApply(done -> message.committableOffset()))
                 .via(Committer.flow(committerSettings)))
         .runWith(Sink.ignore(), system);
   }
 
-  private CompletionStage<Done> apply(CommittableMessage<String, byte[]> message) {
+  /** The Kafka key is the user id: one user's records are applied in the order the gateway acked them. */
+  private static String orderingKey(CommittableMessage<String, byte[]> message) {
+    var key = message.record().key();
+    return key == null ? "" : key;
+  }
+
+  private CompletionStage<Done> process(CommittableMessage<String, byte[]> message) {
     IngressRecord record;
     try {
       record = IngressRecord.parseFrom(message.record().value());
     } catch (InvalidProtocolBufferException e) {
-      log.error("Undecodable record at {}-{}@{} skipped: {}", message.record().topic(), message.record().partition(),
-          message.record().offset(), e.getMessage());
-      return CompletableFuture.completedFuture(Done.getInstance());
+      return deadLetters.send(message.record(), "undecodable IngressRecord: " + e.getMessage());
     }
+    return route(record)
+        .map(ask -> applyOrDeadLetter(message, record, ask))
+        .orElseGet(() -> {
+          log.debug("No entity handles {} yet; record {} committed", record.getFrame().getBodyCase(), record.getMessageId());
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+  }
+
+  private Optional<Callable<CompletionStage<IngressApplied>>> route(IngressRecord record) {
     return switch (record.getFrame().getBodyCase()) {
-      case TELEMETRY -> sharding.entityRefFor(DeviceEntity.TYPE_KEY, record.getDeviceId())
-          .<IngressApplied>ask(replyTo -> new DeviceEntity.Apply(record, replyTo), settings.askTimeout())
-          .thenApply(applied -> outcome(record, applied));
-      default -> {
-        log.debug("No entity handles {} yet; record {} committed", record.getFrame().getBodyCase(), record.getMessageId());
-        yield CompletableFuture.completedFuture(Done.getInstance());
-      }
+      case TELEMETRY -> Optional.of(() -> sharding.entityRefFor(DeviceEntity.TYPE_KEY, record.getDeviceId())
+          .ask(replyTo -> new DeviceEntity.Apply(record, replyTo), settings.askTimeout()));
+      default -> Optional.empty();
     };
+  }
+
+  private CompletionStage<Done> applyOrDeadLetter(
+      CommittableMessage<String, byte[]> message, IngressRecord record, Callable<CompletionStage<IngressApplied>> ask) {
+    return Patterns.retry(ask, settings.maxAttempts(), settings.retryMinBackoff(), settings.retryMaxBackoff(),
+            settings.randomFactor(), system)
+        .thenApply(applied -> outcome(record, applied))
+        .exceptionallyCompose(failure -> journalHealth.check().thenCompose(healthy -> {
+          if (healthy) {
+            return deadLetters.send(message.record(),
+                "not applied after " + settings.maxAttempts() + " attempts: " + failure);
+          }
+          log.warn("Journal unavailable; record {} waits for it (its partition with it)", record.getMessageId());
+          return applyOrDeadLetter(message, record, ask);
+        }));
   }
 
   private static Done outcome(IngressRecord record, IngressApplied applied) {

@@ -1,0 +1,103 @@
+package io.herald.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.herald.gateway.Gateway;
+import io.herald.user.UserService;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One Herald node: a cluster member with the roles its configuration names. */
+public final class HeraldNode implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(HeraldNode.class);
+
+  public static final String GATEWAY = "gateway";
+  public static final String USER = UserService.ROLE;
+  public static final String CHAT = "chat";
+
+  private final ActorSystem<Void> system;
+  private final Gateway gateway;
+  private final String managementUri;
+
+  private HeraldNode(ActorSystem<Void> system, Gateway gateway, String managementUri) {
+    this.system = system;
+    this.gateway = gateway;
+    this.managementUri = managementUri;
+  }
+
+  /** Loads application.conf (and HERALD_* environment overrides) and starts. */
+  public static HeraldNode start() {
+    return start(ConfigFactory.load());
+  }
+
+  public static HeraldNode start(Config loaded) {
+    var config = withRoles(loaded);
+    var roles = Set.copyOf(config.getStringList("pekko.cluster.roles"));
+    KafkaTopics.ensure(config);
+
+    var system = ActorSystem.<Void>create(Behaviors.empty(), "herald", config);
+    try {
+      var cluster = Cluster.get(system);
+      if (config.getList("pekko.cluster.seed-nodes").isEmpty()) {
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
+      var managementUri = PekkoManagement.get(system.classicSystem()).start().toCompletableFuture()
+          .get(30, TimeUnit.SECONDS).toString();
+
+      UserService.initSharding(system, config);
+      if (roles.contains(USER)) {
+        UserService.start(system, config);
+      }
+      Gateway gateway = roles.contains(GATEWAY) ? Gateway.start(system, config) : null;
+      log.info("Herald node {} up with roles {}; management at {}", cluster.selfMember().address(), roles, managementUri);
+      return new HeraldNode(system, gateway, managementUri);
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException("Herald node failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  /** herald.node.roles, or HERALD_ROLES, become the cluster roles. */
+  private static Config withRoles(Config config) {
+    var fromEnv = System.getenv("HERALD_ROLES");
+    List<String> roles = fromEnv == null || fromEnv.isBlank()
+        ? config.getStringList("herald.node.roles")
+        : Arrays.stream(fromEnv.split(",")).map(String::trim).filter(r -> !r.isEmpty()).toList();
+    return config.withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles));
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** The bound WebSocket/HTTP port, when this node has the gateway role. */
+  public int httpPort() {
+    if (gateway == null) {
+      throw new IllegalStateException("This node has no gateway role");
+    }
+    return gateway.port();
+  }
+
+  public String managementUri() {
+    return managementUri;
+  }
+
+  /** Leaves the cluster and stops, running CoordinatedShutdown (consumer drained, producer flushed). */
+  @Override
+  public void close() {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().orTimeout(Duration.ofSeconds(60).toSeconds(), TimeUnit.SECONDS).join();
+  }
+}

@@ -1,0 +1,55 @@
+package io.herald.node;
+
+import com.typesafe.config.Config;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates Herald's topics when missing (herald.node.kafka-topics). */
+public final class KafkaTopics {
+
+  private static final Logger log = LoggerFactory.getLogger(KafkaTopics.class);
+
+  private KafkaTopics() {}
+
+  public static void ensure(Config config) {
+    var topics = config.getConfig("herald.node.kafka-topics");
+    if (!topics.getBoolean("create")) {
+      return;
+    }
+    var timeout = topics.getDuration("timeout");
+    var partitions = topics.getInt("partitions");
+    var replication = (short) topics.getInt("replication-factor");
+    var minInsync = Map.of("min.insync.replicas", topics.getString("min-insync-replicas"));
+    var wanted = List.of(
+        new NewTopic(config.getString("herald.kafka.topics.ingress"), partitions, replication).configs(minInsync),
+        new NewTopic(config.getString("herald.kafka.topics.dead-letter"), partitions, replication).configs(minInsync));
+    try (var admin = Admin.create(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString("herald.kafka.bootstrap-servers"),
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()))) {
+      for (var entry : admin.createTopics(wanted).values().entrySet()) {
+        try {
+          entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+          log.info("Created topic {} ({} partitions, RF {})", entry.getKey(), partitions, replication);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new IllegalStateException("Cannot create topic " + entry.getKey() + ": " + e.getCause().getMessage(), e);
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while creating topics", e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("Kafka did not create the topics within " + timeout, e);
+    }
+  }
+}

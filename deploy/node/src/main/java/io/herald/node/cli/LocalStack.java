@@ -1,0 +1,112 @@
+package io.herald.node.cli;
+
+import com.typesafe.config.ConfigFactory;
+import io.herald.gateway.auth.Tokens;
+import io.herald.infra.CassandraNode;
+import io.herald.infra.KafkaCluster;
+import io.herald.node.HeraldNode;
+import io.herald.persistence.CassandraSchema;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code herald up}: real Kafka and Cassandra as child processes of this JVM, the schema step, one node with every
+ * role, then waits for readiness and prints how to connect. Ctrl-C stops the node first, then Cassandra and Kafka;
+ * the data stays in the data directory for the next start.
+ */
+final class LocalStack {
+
+  static final String DEFAULT_DATA_DIR = ".herald";
+
+  private LocalStack() {}
+
+  static void run(Map<String, String> options) throws Exception {
+    var dataDir = Path.of(options.getOrDefault("data-dir", DEFAULT_DATA_DIR)).toAbsolutePath();
+    var kafkaPort = Integer.parseInt(options.getOrDefault("kafka-port", "9092"));
+    var cassandraPort = Integer.parseInt(options.getOrDefault("cassandra-port", "9042"));
+    var httpPort = Integer.parseInt(options.getOrDefault("http-port", "8080"));
+    var managementPort = Integer.parseInt(options.getOrDefault("management-port", "8558"));
+    var remotePort = Integer.parseInt(options.getOrDefault("remote-port", "25520"));
+
+    var base = ConfigFactory.load();
+    var secret = JwtSecret.resolve(base.getString("herald.auth.jwt-secret"), dataDir);
+
+    say("Starting Kafka on 127.0.0.1:" + kafkaPort + " and Cassandra on 127.0.0.1:" + cassandraPort
+        + " (data in " + dataDir + ")...");
+    var kafka = KafkaCluster.builder().dataDir(dataDir.resolve("kafka")).ports(List.of(kafkaPort)).build();
+    var cassandra = CassandraNode.builder().dataDir(dataDir.resolve("cassandra")).nativePort(cassandraPort).build();
+    var stopped = new CountDownLatch(1);
+    HeraldNode[] node = new HeraldNode[1];
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      say("Stopping Herald...");
+      if (node[0] != null) {
+        node[0].close();
+      }
+      cassandra.close();
+      kafka.close();
+      stopped.countDown();
+    }, "herald-up-stop"));
+
+    kafka.start();
+    cassandra.start();
+
+    var config = ConfigFactory.parseMap(Map.of(
+            "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
+            "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
+            "herald.auth.jwt-secret", secret.value(),
+            "herald.gateway.http.port", httpPort,
+            "pekko.management.http.port", managementPort,
+            "pekko.remote.artery.canonical.port", remotePort))
+        .withFallback(base)
+        .resolve();
+    CassandraSchema.create(config, Duration.ofMinutes(2));
+    node[0] = HeraldNode.start(config);
+    awaitReady(node[0].managementUri());
+
+    say("""
+
+        Herald is up.
+          WebSocket   ws://127.0.0.1:%d/v1/ws
+          Operator    %s  (/ready, /alive, /cluster/members)
+          Kafka       %s
+          Cassandra   %s
+          JWT secret  %s%s
+        Mint a device token:  bin/herald token --user alice --device phone-1
+        Ctrl-C stops everything; data stays in %s
+        """.formatted(node[0].httpPort(), node[0].managementUri(), kafka.bootstrapServers(), cassandra.contactPoint(),
+        secret.value(), secret.generated() ? "  (generated, saved in " + dataDir.resolve(JwtSecret.FILE) + ")" : "",
+        dataDir));
+    node[0].system().getWhenTerminated().toCompletableFuture().join();
+    stopped.await();
+  }
+
+  private static void awaitReady(String managementUri) throws InterruptedException {
+    var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    var ready = HttpRequest.newBuilder(URI.create(managementUri.replaceAll("/$", "") + "/ready"))
+        .timeout(Duration.ofSeconds(5)).build();
+    var deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (java.io.IOException notYet) {
+        // the management endpoint is still starting
+      }
+      Thread.sleep(250);
+    }
+    throw new IllegalStateException("The node did not become ready within 2 minutes: see " + managementUri + "/ready");
+  }
+
+  private static void say(String line) {
+    System.out.println(line);
+    System.out.flush();
+  }
+}

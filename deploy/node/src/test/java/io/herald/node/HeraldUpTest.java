@@ -1,0 +1,70 @@
+package io.herald.node;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** herald up as a user runs it: starts Kafka, Cassandra and a node; Ctrl-C leaves no process behind. */
+class HeraldUpTest {
+
+  @Test
+  void ctrlCOnHeraldUpLeavesNoKafkaOrCassandraBehind(@TempDir Path dataDir) throws Exception {
+    var command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        "io.herald.node.cli.Herald", "up",
+        "--data-dir", dataDir.toString(),
+        "--kafka-port", String.valueOf(freePort()),
+        "--cassandra-port", String.valueOf(freePort()),
+        "--http-port", String.valueOf(freePort()),
+        "--management-port", String.valueOf(freePort()),
+        "--remote-port", String.valueOf(freePort())));
+    var up = new ProcessBuilder(command).redirectErrorStream(true).start();
+    var output = new CopyOnWriteArrayList<String>();
+    var reader = new Thread(() -> {
+      try (var lines = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8))) {
+        lines.lines().forEach(output::add);
+      } catch (IOException ignored) {
+        // the process ended
+      }
+    });
+    reader.start();
+    try {
+      await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500))
+          .failFast("herald up exited: " + output, () -> !up.isAlive())
+          .until(() -> output.contains("Herald is up."));
+      var children = up.descendants().toList();
+      assertTrue(children.size() >= 2, "expected Kafka and Cassandra child processes, got " + children);
+      assertTrue(Files.exists(dataDir.resolve("jwt-secret")), "a secret is generated when none is configured");
+
+      new ProcessBuilder("kill", "-INT", String.valueOf(up.pid())).start().waitFor();
+
+      await().atMost(Duration.ofMinutes(2)).until(() -> !up.isAlive());
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          children.forEach(child -> assertFalse(child.isAlive(), "still running: " + child.info())));
+    } finally {
+      up.descendants().forEach(ProcessHandle::destroyForcibly);
+      up.destroyForcibly();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (var socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.herald.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.herald.infra.Cassandra;
+import io.herald.infra.Kafka;
+import io.herald.persistence.CassandraSchema;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** Configuration of a node under test: real Kafka and Cassandra from the infra extension, ephemeral ports. */
+final class TestNodes {
+
+  static final String JWT_SECRET = "test-secret-test-secret-test-secret-0123";
+
+  private TestNodes() {}
+
+  static Config config(Kafka kafka, Cassandra cassandra) {
+    return ConfigFactory.parseMap(Map.of(
+            "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
+            "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
+            "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
+            "herald.auth.jwt-secret", JWT_SECRET,
+            "herald.gateway.http.port", 0,
+            "pekko.remote.artery.canonical.port", 0,
+            "pekko.management.http.port", 0))
+        .withFallback(ConfigFactory.load())
+        .resolve();
+  }
+
+  /** The schema step, as herald up runs it; idempotent, so every test class may call it. */
+  static Config withSchema(Kafka kafka, Cassandra cassandra) {
+    var config = config(kafka, cassandra);
+    CassandraSchema.create(config, Duration.ofMinutes(2));
+    return config;
+  }
+}

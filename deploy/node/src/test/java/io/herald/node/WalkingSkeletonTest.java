@@ -1,0 +1,110 @@
+package io.herald.node;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.google.protobuf.ByteString;
+import io.herald.gateway.auth.Tokens;
+import io.herald.infra.Cassandra;
+import io.herald.infra.InfraExtension;
+import io.herald.infra.Kafka;
+import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.Hello;
+import io.herald.protocol.device.v1.ServerFrame;
+import io.herald.protocol.device.v1.Telemetry;
+import io.herald.protocol.events.v1.TelemetryRecorded;
+import io.herald.user.device.DeviceEntity;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The walking skeleton through every layer, on real processes: a device's telemetry over WebSocket is acked only
+ * after Kafka has it, consumed into its Device entity, persisted to Cassandra and recovered after a node restart.
+ */
+@ExtendWith(InfraExtension.class)
+class WalkingSkeletonTest {
+
+  @Test
+  void telemetryIsAckedStoredInCassandraAndRecoveredAfterARestart(Kafka kafka, Cassandra cassandra) throws Exception {
+    var config = TestNodes.withSchema(kafka, cassandra);
+    var user = "u-" + UUID.randomUUID();
+    var device = "d-" + UUID.randomUUID();
+    var token = Tokens.mint(TestNodes.JWT_SECRET, user, device, Duration.ofMinutes(10));
+    var messageIds = List.of(UUID.randomUUID().toString(), UUID.randomUUID().toString());
+
+    try (var node = HeraldNode.start(config)) {
+      awaitReady(node);
+      try (var client = DeviceClient.connect(node.httpPort(), token)) {
+        var welcome = client.request(ClientFrame.newBuilder().setMessageId("hello-1").setHello(Hello.newBuilder().setLastSeq(0)).build());
+        assertEquals(user, welcome.getWelcome().getUserId());
+        assertEquals(device, welcome.getWelcome().getDeviceId());
+
+        for (var i = 0; i < messageIds.size(); i++) {
+          var reply = client.request(telemetry(messageIds.get(i), 20.0 + i));
+          assertTrue(reply.hasAck(), "expected an ack, got " + reply);
+          assertEquals(messageIds.get(i), reply.getAck().getMessageId());
+        }
+      }
+
+      // The events reach Cassandra: read them back from the journal table, decoded with the Protobuf schema.
+      try (var session = cql(cassandra)) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+            assertEquals(messageIds, storedTelemetryIds(session, device)));
+      }
+    }
+
+    // A new node (a restart) recovers the Device from Cassandra.
+    try (var restarted = HeraldNode.start(config)) {
+      awaitReady(restarted);
+      var summary = ClusterSharding.get(restarted.system())
+          .entityRefFor(DeviceEntity.TYPE_KEY, device)
+          .<DeviceEntity.TelemetrySummary>ask(DeviceEntity.GetTelemetry::new, Duration.ofSeconds(30))
+          .toCompletableFuture().get();
+      assertEquals(2, summary.telemetryCount());
+      assertEquals(user, summary.ownerUserId());
+      assertEquals(21.0, summary.readings().get("temp").last());
+    }
+  }
+
+  static void awaitReady(HeraldNode node) {
+    var http = HttpClient.newHttpClient();
+    var ready = HttpRequest.newBuilder(URI.create(node.managementUri().replaceAll("/$", "") + "/ready")).build();
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() ->
+        http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+  }
+
+  static ClientFrame telemetry(String messageId, double temp) {
+    return ClientFrame.newBuilder().setMessageId(messageId).setSentAtMs(System.currentTimeMillis())
+        .setTelemetry(Telemetry.newBuilder().putReadings("temp", temp).setRaw(ByteString.copyFromUtf8("raw"))).build();
+  }
+
+  static CqlSession cql(Cassandra cassandra) {
+    return CqlSession.builder()
+        .addContactPoint(new InetSocketAddress(cassandra.host(), cassandra.port()))
+        .withLocalDatacenter(cassandra.localDatacenter())
+        .build();
+  }
+
+  private static List<String> storedTelemetryIds(CqlSession session, String device) throws Exception {
+    var ids = new ArrayList<String>();
+    var rows = session.execute("SELECT ser_manifest, event FROM herald.messages WHERE persistence_id = ? AND partition_nr = 0",
+        DeviceEntity.persistenceId(device).id());
+    for (var row : rows) {
+      assertEquals("herald.events.v1.TelemetryRecorded", row.getString("ser_manifest"));
+      ids.add(TelemetryRecorded.parseFrom(row.getByteBuffer("event")).getMessageId());
+    }
+    return ids;
+  }
+}
