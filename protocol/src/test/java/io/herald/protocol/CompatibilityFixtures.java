@@ -23,7 +23,11 @@ import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.device.v1.SetDesired;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.device.v1.Welcome;
+import io.herald.protocol.events.v1.ChatMessageAppended;
+import io.herald.protocol.events.v1.ConversationCreated;
+import io.herald.protocol.events.v1.ConversationSnapshot;
 import io.herald.protocol.events.v1.DeviceSnapshot;
+import io.herald.protocol.events.v1.ReadPointerMoved;
 import io.herald.protocol.events.v1.ReadingStats;
 import io.herald.protocol.events.v1.TelemetryRecorded;
 import io.herald.protocol.ingress.v1.IngressRecord;
@@ -83,6 +87,13 @@ public final class CompatibilityFixtures {
     frames.put("snapshot-device", DeviceSnapshot.newBuilder().setDeviceId("d-1").setOwnerUserId("u-1")
         .putReadings("temp", ReadingStats.newBuilder().setLast(21.5).setCount(3).setLastAtMs(1_790_000_000_002L).build())
         .addRecentMessageIds("m-1").addRecentMessageIds("m-tel").setTelemetryCount(3).build());
+    frames.put("event-conversation-created", ConversationCreated.newBuilder().setMessageId("m-cc").setConversationId("c-1")
+        .setCreatorUserId("u-1").addMemberUserIds("u-1").addMemberUserIds("u-2").setCreatedAtMs(1_790_000_000_003L).build());
+    frames.put("event-chat-message-appended", ChatMessageAppended.newBuilder().setMessageId("m-cs").setConversationSeq(9)
+        .setSenderUserId("u-1").setText("héllo").setSentAtMs(1_790_000_000_000L).setReceivedAtMs(1_790_000_000_004L).build());
+    frames.put("event-read-pointer-moved", ReadPointerMoved.newBuilder().setMessageId("m-cr").setUserId("u-2").setUpToSeq(9).build());
+    frames.put("snapshot-conversation", ConversationSnapshot.newBuilder().setConversationId("c-1").addMemberUserIds("u-1")
+        .addMemberUserIds("u-2").setLastSeq(9).putReadPointers("u-2", 9).addRecentMessageIds("m-cs").build());
     return frames;
   }
 

@@ -5,6 +5,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import io.herald.protocol.cluster.v1.EntityMessages;
 import io.herald.protocol.device.v1.DeviceProtocol;
+import io.herald.protocol.events.v1.ConversationEvents;
 import io.herald.protocol.events.v1.DeviceEvents;
 import io.herald.protocol.ingress.v1.IngressProtocol;
 import java.util.HashMap;
@@ -20,6 +21,7 @@ public final class ProtobufRegistry {
           DeviceProtocol.getDescriptor(),
           IngressProtocol.getDescriptor(),
           DeviceEvents.getDescriptor(),
+          ConversationEvents.getDescriptor(),
           EntityMessages.getDescriptor());
 
   private static final Map<String, Parser<? extends Message>> PARSERS = index(FILES);

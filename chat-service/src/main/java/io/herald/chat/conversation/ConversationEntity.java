@@ -1,0 +1,188 @@
+package io.herald.chat.conversation;
+
+import io.herald.persistence.DedupWindow;
+import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.device.v1.NackCode;
+import io.herald.protocol.ingress.v1.IngressRecord;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.EventAdapter;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * One conversation: the single writer that gives its messages one total order. {@code chat_send} gets the next
+ * {@code conversation_seq} (gap-free from 1) and is persisted before the reply; resends are answered from the
+ * deduplication window; non-members are refused with FORBIDDEN.
+ */
+public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedReplies<
+    ConversationEntity.Command, ConversationEntity.Event, ConversationEntity.State> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Conversation");
+
+  public sealed interface Command {}
+
+  /** Apply one record of herald.ingress (create_conversation, chat_send, chat_read); replies once durable. */
+  public record Apply(IngressRecord record, ActorRef<IngressApplied> replyTo) implements Command {}
+
+  public sealed interface Event {}
+
+  public record Created(String messageId, String creatorUserId, List<String> memberUserIds, long createdAtMs)
+      implements Event {}
+
+  public record MessageAppended(
+      String messageId, long conversationSeq, String senderUserId, String text, long sentAtMs, long receivedAtMs)
+      implements Event {}
+
+  public record ReadPointerMoved(String messageId, String userId, long upToSeq) implements Event {}
+
+  /** Only the event handler changes it. */
+  public static final class State {
+    final String conversationId;
+    final LinkedHashSet<String> members;
+    long lastSeq;
+    final Map<String, Long> readPointers;
+    final DedupWindow recentMessageIds;
+
+    State(String conversationId, List<String> members, long lastSeq, Map<String, Long> readPointers, DedupWindow recent) {
+      this.conversationId = conversationId;
+      this.members = new LinkedHashSet<>(members);
+      this.lastSeq = lastSeq;
+      this.readPointers = readPointers;
+      this.recentMessageIds = recent;
+    }
+
+    boolean created() {
+      return !members.isEmpty();
+    }
+  }
+
+  public static Behavior<Command> create(String conversationId, ConversationSettings settings) {
+    return Behaviors.setup(context -> new ConversationEntity(conversationId, settings));
+  }
+
+  public static PersistenceId persistenceId(String conversationId) {
+    return PersistenceId.of(TYPE_KEY.name(), conversationId);
+  }
+
+  private final String conversationId;
+  private final ConversationSettings settings;
+
+  private ConversationEntity(String conversationId, ConversationSettings settings) {
+    super(persistenceId(conversationId));
+    this.conversationId = conversationId;
+    this.settings = settings;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(conversationId, List.of(), 0, new HashMap<>(), new DedupWindow(settings.dedupWindow()));
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Apply.class, (State state, Apply apply) -> apply(state, apply))
+        .build();
+  }
+
+  private ReplyEffect<Event, State> apply(State state, Apply command) {
+    var record = command.record();
+    var messageId = record.getMessageId();
+    if (state.recentMessageIds.contains(messageId)) {
+      return Effect().reply(command.replyTo(), Replies.applied(messageId, true));
+    }
+    var frame = record.getFrame();
+    var user = record.getUserId();
+    return switch (frame.getBodyCase()) {
+      case CREATE_CONVERSATION -> {
+        if (state.created()) {
+          yield Effect().reply(command.replyTo(),
+              Replies.rejected(messageId, NackCode.FORBIDDEN, "conversation " + conversationId + " already exists"));
+        }
+        var members = new LinkedHashSet<String>();
+        members.add(user);
+        members.addAll(frame.getCreateConversation().getMemberUserIdsList());
+        yield Effect().persist(new Created(messageId, user, List.copyOf(members), record.getReceivedAtMs()))
+            .thenReply(command.replyTo(), s -> Replies.applied(messageId, false));
+      }
+      case CHAT_SEND -> {
+        if (!state.members.contains(user)) {
+          yield notAMember(command, user);
+        }
+        var send = frame.getChatSend();
+        yield Effect().persist(new MessageAppended(messageId, state.lastSeq + 1, user, send.getText(),
+                frame.getSentAtMs(), record.getReceivedAtMs()))
+            .thenReply(command.replyTo(), s -> Replies.applied(messageId, false));
+      }
+      case CHAT_READ -> {
+        if (!state.members.contains(user)) {
+          yield notAMember(command, user);
+        }
+        // A read pointer only moves forward, and never past the last message.
+        var upTo = Math.min(frame.getChatRead().getUpToSeq(), state.lastSeq);
+        if (upTo <= state.readPointers.getOrDefault(user, 0L)) {
+          yield Effect().reply(command.replyTo(), Replies.applied(messageId, false));
+        }
+        yield Effect().persist(new ReadPointerMoved(messageId, user, upTo))
+            .thenReply(command.replyTo(), s -> Replies.applied(messageId, false));
+      }
+      default -> Effect().reply(command.replyTo(),
+          Replies.rejected(messageId, NackCode.INVALID, "not a conversation frame: " + frame.getBodyCase()));
+    };
+  }
+
+  private ReplyEffect<Event, State> notAMember(Apply command, String user) {
+    return Effect().reply(command.replyTo(), Replies.rejected(command.record().getMessageId(), NackCode.FORBIDDEN,
+        "user " + user + " is not a member of conversation " + conversationId));
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(Created.class, (state, event) -> {
+          state.members.addAll(event.memberUserIds());
+          state.recentMessageIds.add(event.messageId());
+          return state;
+        })
+        .onEvent(MessageAppended.class, (state, event) -> {
+          state.lastSeq = event.conversationSeq();
+          state.recentMessageIds.add(event.messageId());
+          return state;
+        })
+        .onEvent(ReadPointerMoved.class, (state, event) -> {
+          state.readPointers.merge(event.userId(), event.upToSeq(), Math::max);
+          state.recentMessageIds.add(event.messageId());
+          return state;
+        })
+        .build();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return settings.retention();
+  }
+
+  @Override
+  public EventAdapter<Event, ?> eventAdapter() {
+    return new ConversationEventAdapter();
+  }
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new ConversationSnapshotAdapter(settings.dedupWindow());
+  }
+}

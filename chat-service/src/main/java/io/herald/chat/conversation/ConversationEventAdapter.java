@@ -1,0 +1,55 @@
+package io.herald.chat.conversation;
+
+import com.google.protobuf.Message;
+import io.herald.chat.conversation.ConversationEntity.Created;
+import io.herald.chat.conversation.ConversationEntity.Event;
+import io.herald.chat.conversation.ConversationEntity.MessageAppended;
+import io.herald.chat.conversation.ConversationEntity.ReadPointerMoved;
+import io.herald.protocol.events.v1.ChatMessageAppended;
+import io.herald.protocol.events.v1.ConversationCreated;
+import java.util.List;
+import org.apache.pekko.persistence.typed.EventAdapter;
+import org.apache.pekko.persistence.typed.EventSeq;
+
+/** Journal form of Conversation events: the Protobuf messages of herald.events.v1. */
+final class ConversationEventAdapter extends EventAdapter<Event, Message> {
+
+  @Override
+  public Message toJournal(Event event) {
+    if (event instanceof Created created) {
+      return ConversationCreated.newBuilder().setMessageId(created.messageId()).setCreatorUserId(created.creatorUserId())
+          .addAllMemberUserIds(created.memberUserIds()).setCreatedAtMs(created.createdAtMs()).build();
+    }
+    if (event instanceof MessageAppended appended) {
+      return ChatMessageAppended.newBuilder().setMessageId(appended.messageId())
+          .setConversationSeq(appended.conversationSeq()).setSenderUserId(appended.senderUserId())
+          .setText(appended.text()).setSentAtMs(appended.sentAtMs()).setReceivedAtMs(appended.receivedAtMs()).build();
+    }
+    if (event instanceof ReadPointerMoved moved) {
+      return io.herald.protocol.events.v1.ReadPointerMoved.newBuilder().setMessageId(moved.messageId())
+          .setUserId(moved.userId()).setUpToSeq(moved.upToSeq()).build();
+    }
+    throw new IllegalArgumentException("Unknown Conversation event " + event.getClass().getName());
+  }
+
+  @Override
+  public String manifest(Event event) {
+    return "";
+  }
+
+  @Override
+  public EventSeq<Event> fromJournal(Message stored, String manifest) {
+    if (stored instanceof ConversationCreated created) {
+      return EventSeq.single(new Created(created.getMessageId(), created.getCreatorUserId(),
+          List.copyOf(created.getMemberUserIdsList()), created.getCreatedAtMs()));
+    }
+    if (stored instanceof ChatMessageAppended appended) {
+      return EventSeq.single(new MessageAppended(appended.getMessageId(), appended.getConversationSeq(),
+          appended.getSenderUserId(), appended.getText(), appended.getSentAtMs(), appended.getReceivedAtMs()));
+    }
+    if (stored instanceof io.herald.protocol.events.v1.ReadPointerMoved moved) {
+      return EventSeq.single(new ReadPointerMoved(moved.getMessageId(), moved.getUserId(), moved.getUpToSeq()));
+    }
+    throw new IllegalArgumentException("Unknown stored Conversation event " + stored.getDescriptorForType().getFullName());
+  }
+}

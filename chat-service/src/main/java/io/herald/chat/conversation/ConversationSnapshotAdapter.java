@@ -1,0 +1,35 @@
+package io.herald.chat.conversation;
+
+import io.herald.chat.conversation.ConversationEntity.State;
+import io.herald.persistence.DedupWindow;
+import io.herald.protocol.events.v1.ConversationSnapshot;
+import java.util.HashMap;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+
+/** Snapshot form of Conversation state: herald.events.v1.ConversationSnapshot. */
+final class ConversationSnapshotAdapter implements SnapshotAdapter<State> {
+
+  private final int dedupWindow;
+
+  ConversationSnapshotAdapter(int dedupWindow) {
+    this.dedupWindow = dedupWindow;
+  }
+
+  @Override
+  public Object toJournal(State state) {
+    return ConversationSnapshot.newBuilder()
+        .setConversationId(state.conversationId)
+        .addAllMemberUserIds(state.members)
+        .setLastSeq(state.lastSeq)
+        .putAllReadPointers(state.readPointers)
+        .addAllRecentMessageIds(state.recentMessageIds.toList())
+        .build();
+  }
+
+  @Override
+  public State fromJournal(Object from) {
+    var snapshot = (ConversationSnapshot) from;
+    return new State(snapshot.getConversationId(), snapshot.getMemberUserIdsList(), snapshot.getLastSeq(),
+        new HashMap<>(snapshot.getReadPointersMap()), DedupWindow.of(dedupWindow, snapshot.getRecentMessageIdsList()));
+  }
+}

@@ -1,0 +1,119 @@
+package io.herald.chat.conversation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.device.v1.ChatRead;
+import io.herald.protocol.device.v1.ChatSend;
+import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.CreateConversation;
+import io.herald.protocol.device.v1.NackCode;
+import io.herald.protocol.events.v1.ChatMessageAppended;
+import io.herald.protocol.ingress.v1.IngressRecord;
+import java.util.List;
+import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.SerializationSettings;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ConversationEntityTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create(
+      EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  private static final ConversationSettings SETTINGS = new ConversationSettings(100, 100, RetentionCriteria.disabled());
+
+  private EventSourcedBehaviorTestKit<ConversationEntity.Command, ConversationEntity.Event, ConversationEntity.State> conversation;
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void newConversation() {
+    conversation = EventSourcedBehaviorTestKit.create(testKit.system(), ConversationEntity.create("c-1", SETTINGS),
+        new SerializationSettings(true, false, true, true, false));
+    var created = apply(create("m-create", "alice", "bob", "carol"));
+    assertEquals(NackCode.NACK_CODE_UNSPECIFIED, created.reply().getRejectedCode());
+  }
+
+  @Test
+  void sendsGetGapFreeSequenceNumbersInArrivalOrder() {
+    for (int i = 1; i <= 5; i++) {
+      var sender = i % 2 == 0 ? "bob" : "alice";
+      var result = apply(send("m-" + i, sender, "text " + i));
+      var stored = (ChatMessageAppended) (Object) result.event();
+      assertEquals(i, stored.getConversationSeq());
+      assertEquals(sender, stored.getSenderUserId());
+    }
+    assertEquals(5, conversation.restart().state().lastSeq);
+  }
+
+  @Test
+  void aResendCreatesNothingNewAndIsAnsweredAsDuplicate() {
+    apply(send("m-1", "alice", "hi"));
+    var again = apply(send("m-1", "alice", "hi"));
+    assertTrue(again.hasNoEvents());
+    assertTrue(again.reply().getDuplicate());
+    assertEquals(1, again.state().lastSeq);
+  }
+
+  @Test
+  void aNonMembersSendIsRefusedAsForbiddenAndAssignsNoSequence() {
+    var refused = apply(send("m-1", "mallory", "let me in"));
+    assertTrue(refused.hasNoEvents());
+    assertEquals(NackCode.FORBIDDEN, refused.reply().getRejectedCode());
+    var next = apply(send("m-2", "alice", "hi"));
+    assertEquals(1, ((ChatMessageAppended) (Object) next.event()).getConversationSeq());
+  }
+
+  @Test
+  void readPointersOnlyMoveForwardAndNeverPastTheLastMessage() {
+    apply(send("m-1", "alice", "one"));
+    apply(send("m-2", "alice", "two"));
+    apply(read("r-1", "bob", 99));
+    assertEquals(2L, conversation.getState().readPointers.get("bob"));
+    var backwards = apply(read("r-2", "bob", 1));
+    assertTrue(backwards.hasNoEvents());
+    assertEquals(2L, conversation.restart().state().readPointers.get("bob"));
+  }
+
+  @Test
+  void creatingAnExistingConversationIsRefused() {
+    var again = apply(create("m-other", "mallory", "alice"));
+    assertTrue(again.hasNoEvents());
+    assertEquals(NackCode.FORBIDDEN, again.reply().getRejectedCode());
+    assertEquals(List.of("alice", "bob", "carol"), List.copyOf(again.state().members));
+  }
+
+  private CommandResultWithReply<ConversationEntity.Command, ConversationEntity.Event, ConversationEntity.State, IngressApplied>
+      apply(IngressRecord record) {
+    return conversation.runCommand(replyTo -> new ConversationEntity.Apply(record, replyTo));
+  }
+
+  private static IngressRecord create(String messageId, String creator, String... members) {
+    return record(messageId, creator, ClientFrame.newBuilder().setCreateConversation(
+        CreateConversation.newBuilder().setConversationId("c-1").addAllMemberUserIds(List.of(members))));
+  }
+
+  private static IngressRecord send(String messageId, String sender, String text) {
+    return record(messageId, sender, ClientFrame.newBuilder().setChatSend(ChatSend.newBuilder().setConversationId("c-1").setText(text)));
+  }
+
+  private static IngressRecord read(String messageId, String reader, long upTo) {
+    return record(messageId, reader, ClientFrame.newBuilder().setChatRead(ChatRead.newBuilder().setConversationId("c-1").setUpToSeq(upTo)));
+  }
+
+  private static IngressRecord record(String messageId, String user, ClientFrame.Builder frame) {
+    return IngressRecord.newBuilder().setMessageId(messageId).setUserId(user).setDeviceId("dev-" + UUID.randomUUID())
+        .setReceivedAtMs(1_000).setFrame(frame.setMessageId(messageId)).build();
+  }
+}
