@@ -38,6 +38,9 @@ public final class CassandraSchema {
         "pekko.persistence.cassandra.journal.tables-autocreate", "on",
         "pekko.persistence.cassandra.snapshot.keyspace-autocreate", "on",
         "pekko.persistence.cassandra.snapshot.tables-autocreate", "on",
+        // DDL takes seconds per table on a busy machine: longer than a journal write may take.
+        "pekko.persistence.cassandra.journal.circuit-breaker.call-timeout", timeout.toMillis() + "ms",
+        "pekko.persistence.cassandra.snapshot.circuit-breaker.call-timeout", timeout.toMillis() + "ms",
         "pekko.actor.provider", "local"));
     var done = new CompletableFuture<Void>();
     var system = ActorSystem.create(probe(done), "herald-schema", autocreate.withFallback(config));

@@ -28,12 +28,12 @@ public final class HeraldNode implements AutoCloseable {
   public static final String CHAT = "chat";
 
   private final ActorSystem<Void> system;
-  private final Gateway gateway;
+  private final Integer httpPort;
   private final String managementUri;
 
-  private HeraldNode(ActorSystem<Void> system, Gateway gateway, String managementUri) {
+  private HeraldNode(ActorSystem<Void> system, Integer httpPort, String managementUri) {
     this.system = system;
-    this.gateway = gateway;
+    this.httpPort = httpPort;
     this.managementUri = managementUri;
   }
 
@@ -60,9 +60,13 @@ public final class HeraldNode implements AutoCloseable {
       if (roles.contains(USER)) {
         UserService.start(system, config);
       }
-      Gateway gateway = roles.contains(GATEWAY) ? Gateway.start(system, config) : null;
+      Integer httpPort = null;
+      if (roles.contains(GATEWAY)) {
+        httpPort = Gateway.start(system, config).binding().toCompletableFuture().get(30, TimeUnit.SECONDS)
+            .localAddress().getPort();
+      }
       log.info("Herald node {} up with roles {}; management at {}", cluster.selfMember().address(), roles, managementUri);
-      return new HeraldNode(system, gateway, managementUri);
+      return new HeraldNode(system, httpPort, managementUri);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("Herald node failed to start: " + e.getMessage(), e);
@@ -84,10 +88,10 @@ public final class HeraldNode implements AutoCloseable {
 
   /** The bound WebSocket/HTTP port, when this node has the gateway role. */
   public int httpPort() {
-    if (gateway == null) {
+    if (httpPort == null) {
       throw new IllegalStateException("This node has no gateway role");
     }
-    return gateway.port();
+    return httpPort;
   }
 
   public String managementUri() {

@@ -1,7 +1,6 @@
 package io.herald.node;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.herald.infra.Cassandra;
 import io.herald.infra.Kafka;
 import io.herald.persistence.CassandraSchema;
@@ -17,16 +16,14 @@ final class TestNodes {
   private TestNodes() {}
 
   static Config config(Kafka kafka, Cassandra cassandra) {
-    return ConfigFactory.parseMap(Map.of(
+    return HeraldConfig.load(Map.of(
             "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
             "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
             "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
             "herald.auth.jwt-secret", JWT_SECRET,
             "herald.gateway.http.port", 0,
             "pekko.remote.artery.canonical.port", 0,
-            "pekko.management.http.port", 0))
-        .withFallback(ConfigFactory.load())
-        .resolve();
+            "pekko.management.http.port", 0));
   }
 
   /** The schema step, as herald up runs it; idempotent, so every test class may call it. */

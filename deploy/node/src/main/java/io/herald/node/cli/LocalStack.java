@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigFactory;
 import io.herald.gateway.auth.Tokens;
 import io.herald.infra.CassandraNode;
 import io.herald.infra.KafkaCluster;
+import io.herald.node.HeraldConfig;
 import io.herald.node.HeraldNode;
 import io.herald.persistence.CassandraSchema;
 import java.net.URI;
@@ -40,7 +41,7 @@ final class LocalStack {
 
     say("Starting Kafka on 127.0.0.1:" + kafkaPort + " and Cassandra on 127.0.0.1:" + cassandraPort
         + " (data in " + dataDir + ")...");
-    var kafka = KafkaCluster.builder().dataDir(dataDir.resolve("kafka")).ports(List.of(kafkaPort)).build();
+    var kafka = KafkaCluster.builder().dataDir(dataDir.resolve("kafka")).ports(kafkaPort).build();
     var cassandra = CassandraNode.builder().dataDir(dataDir.resolve("cassandra")).nativePort(cassandraPort).build();
     var stopped = new CountDownLatch(1);
     HeraldNode[] node = new HeraldNode[1];
@@ -57,15 +58,13 @@ final class LocalStack {
     kafka.start();
     cassandra.start();
 
-    var config = ConfigFactory.parseMap(Map.of(
+    var config = HeraldConfig.load(Map.of(
             "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
             "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
             "herald.auth.jwt-secret", secret.value(),
             "herald.gateway.http.port", httpPort,
             "pekko.management.http.port", managementPort,
-            "pekko.remote.artery.canonical.port", remotePort))
-        .withFallback(base)
-        .resolve();
+            "pekko.remote.artery.canonical.port", remotePort));
     CassandraSchema.create(config, Duration.ofMinutes(2));
     node[0] = HeraldNode.start(config);
     awaitReady(node[0].managementUri());

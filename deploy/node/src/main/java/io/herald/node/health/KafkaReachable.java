@@ -28,11 +28,10 @@ public final class KafkaReachable implements Supplier<CompletionStage<Boolean>> 
 
   @Override
   public CompletionStage<Boolean> get() {
-    return admin.describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_MS)).nodes()
-        .toCompletionStage()
-        .thenApply(nodes -> !nodes.isEmpty())
-        .exceptionally(failure -> false)
-        .toCompletableFuture()
-        .completeOnTimeout(false, TIMEOUT_MS + 500L, TimeUnit.MILLISECONDS);
+    // Kafka's own futures refuse to be completed from outside, so the bound is applied to a future of our own.
+    var reachable = new CompletableFuture<Boolean>();
+    admin.describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_MS)).nodes()
+        .whenComplete((nodes, failure) -> reachable.complete(failure == null && !nodes.isEmpty()));
+    return reachable.completeOnTimeout(false, TIMEOUT_MS + 500L, TimeUnit.MILLISECONDS);
   }
 }
