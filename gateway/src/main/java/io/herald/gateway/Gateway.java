@@ -1,0 +1,189 @@
+package io.herald.gateway;
+
+import com.typesafe.config.Config;
+import io.herald.gateway.auth.TokenVerifier;
+import io.herald.gateway.ingress.IngressProducer;
+import io.herald.gateway.ingress.KafkaProducerSettings;
+import io.herald.gateway.validation.FrameDecoder;
+import io.herald.gateway.validation.FrameLimits;
+import io.herald.gateway.websocket.WebSocketEndpoint;
+import io.herald.gateway.websocket.WebSocketSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.concurrent.duration.FiniteDuration;
+
+/**
+ * The gateway of one node: the WebSocket endpoint {@code ws://HOST:PORT/v1/ws} and the Kafka producer behind it.
+ * Works on any ActorSystem, clustered or not.
+ *
+ * <p>Shutdown is tied to the system's CoordinatedShutdown: the port is unbound in {@code service-unbind}, open
+ * connections get {@code herald.gateway.http.termination-deadline} to finish in {@code service-requests-done}, and
+ * the producer sends what it has buffered and closes in {@code service-stop}. {@link #close()} runs the same steps
+ * (each step runs once, whichever asks first).
+ */
+public final class Gateway {
+
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+  // Pekko HTTP's own idle timer (bytes either way) must not cut a session before the session's idle timeout (incoming
+  // messages) closes it with a proper close frame.
+  private static final Duration SERVER_IDLE_MARGIN = Duration.ofSeconds(5);
+
+  private final CompletionStage<ServerBinding> binding;
+  private final IngressProducer producer;
+  private final Duration terminationDeadline;
+  private final Once unbind = new Once("unbinding");
+  private final Once terminateConnections = new Once("closing connections");
+  private final Once closeProducer = new Once("closing the Kafka producer");
+
+  private Gateway(CompletionStage<ServerBinding> binding, IngressProducer producer, Duration terminationDeadline) {
+    this.binding = binding;
+    this.producer = producer;
+    this.terminationDeadline = terminationDeadline;
+  }
+
+  /**
+   * Creates the Kafka producer, binds {@code herald.gateway.http.interface}:{@code port} and registers the shutdown
+   * steps with the system's CoordinatedShutdown.
+   *
+   * @param config the node's whole configuration (usually {@code system.settings().config()})
+   * @throws com.typesafe.config.ConfigException when a setting is missing or invalid, in particular when
+   *     {@code herald.auth.jwt-secret} is empty; nothing has been started then
+   */
+  public static Gateway start(ActorSystem<?> system, Config config) {
+    GatewaySettings settings = GatewaySettings.from(config);
+    WebSocketSettings webSocket = WebSocketSettings.from(config);
+    FrameDecoder decoder = new FrameDecoder(FrameLimits.from(config));
+    KafkaProducerSettings producerSettings = KafkaProducerSettings.from(config);
+    TokenVerifier verifier = new TokenVerifier(settings.jwtSecret());
+
+    Executor sendExecutor =
+        system.dispatchers().lookup(DispatcherSelector.fromConfig(producerSettings.sendDispatcher()));
+    IngressProducer producer = new IngressProducer(producerSettings, settings.ingressTopic(), sendExecutor);
+    WebSocketEndpoint endpoint =
+        new WebSocketEndpoint(
+            verifier, producer, webSocket, decoder, Materializer.matFromSystem(system), Clock.systemUTC());
+
+    CompletionStage<ServerBinding> binding =
+        Http.get(system)
+            .newServerAt(settings.httpInterface(), settings.httpPort())
+            .adaptSettings(server -> idleTimeoutAtLeast(server, webSocket.idleTimeout().plus(SERVER_IDLE_MARGIN)))
+            .bind(endpoint.route());
+    Gateway gateway = new Gateway(binding, producer, settings.terminationDeadline());
+
+    binding.whenComplete(
+        (bound, failure) -> {
+          if (failure == null) {
+            log.info(
+                "Gateway listening on ws://{}:{}/v1/ws",
+                bound.localAddress().getHostString(),
+                bound.localAddress().getPort());
+          } else {
+            log.error("Gateway could not bind {}:{}", settings.httpInterface(), settings.httpPort(), failure);
+            gateway.close();
+          }
+        });
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "herald-gateway-unbind", gateway::unbind);
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceRequestsDone(),
+        "herald-gateway-terminate-connections",
+        gateway::terminateConnections);
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceStop(), "herald-gateway-close-producer", gateway::closeProducer);
+    producer.warmUp();
+    return gateway;
+  }
+
+  /** Completes with the bound address (port 0 in the config gives a free port: read it here), or the bind failure. */
+  public CompletionStage<ServerBinding> binding() {
+    return binding;
+  }
+
+  /** Stops taking connections, closes open ones (after the termination deadline) and closes the producer. */
+  public CompletionStage<Done> close() {
+    return unbind().thenCompose(done -> terminateConnections()).thenCompose(done -> closeProducer());
+  }
+
+  private CompletionStage<Done> unbind() {
+    return unbind.run(() -> whenBound(ServerBinding::unbind));
+  }
+
+  private CompletionStage<Done> terminateConnections() {
+    return terminateConnections.run(() -> whenBound(bound -> bound.terminate(terminationDeadline)));
+  }
+
+  private CompletionStage<Done> closeProducer() {
+    return closeProducer.run(producer::close);
+  }
+
+  // Nothing to unbind or terminate when binding failed (that failure has been logged already).
+  private CompletionStage<Done> whenBound(Function<ServerBinding, CompletionStage<?>> action) {
+    return binding
+        .handle(
+            (bound, bindFailure) ->
+                bindFailure != null
+                    ? CompletableFuture.completedStage(Done.getInstance())
+                    : action.apply(bound).thenApply(result -> Done.getInstance()))
+        .thenCompose(Function.identity());
+  }
+
+  private static ServerSettings idleTimeoutAtLeast(ServerSettings server, Duration minimum) {
+    scala.concurrent.duration.Duration current = server.getTimeouts().idleTimeout();
+    if (!current.isFinite() || current.toMillis() >= minimum.toMillis()) {
+      return server;
+    }
+    return server.withTimeouts(
+        server.getTimeouts().withIdleTimeout(FiniteDuration.create(minimum.toMillis(), TimeUnit.MILLISECONDS)));
+  }
+
+  /**
+   * A shutdown step that runs once, however many times (and from however many threads) it is asked for. Shutdown goes
+   * on after a failed step: nothing more can be done about it than saying so.
+   */
+  private static final class Once {
+    private final String name;
+    private final AtomicReference<CompletableFuture<Done>> result = new AtomicReference<>();
+
+    Once(String name) {
+      this.name = name;
+    }
+
+    CompletionStage<Done> run(Supplier<CompletionStage<?>> step) {
+      CompletableFuture<Done> mine = new CompletableFuture<>();
+      if (!result.compareAndSet(null, mine)) {
+        return result.get();
+      }
+      CompletionStage<?> running;
+      try {
+        running = step.get();
+      } catch (RuntimeException e) {
+        running = CompletableFuture.failedStage(e);
+      }
+      running.whenComplete(
+          (done, failure) -> {
+            if (failure != null) {
+              log.warn("Gateway shutdown: {} failed: {}", name, failure.toString());
+            }
+            mine.complete(Done.getInstance());
+          });
+      return mine;
+    }
+  }
+}

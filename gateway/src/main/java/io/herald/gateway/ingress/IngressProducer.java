@@ -1,0 +1,120 @@
+package io.herald.gateway.ingress;
+
+import io.herald.protocol.ingress.v1.IngressRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.pekko.Done;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes {@link IngressRecord}s to the ingress topic with key = user id and the headers {@code message_id},
+ * {@code user}, {@code device}, {@code traceparent}. One per gateway, shared by all connections (KafkaProducer is
+ * thread-safe and batches across them). Publishing goes through a {@link PublishLane} per connection, which keeps
+ * the connection's order and keeps {@code send} off the caller's thread.
+ */
+public final class IngressProducer {
+
+  public static final String MESSAGE_ID_HEADER = "message_id";
+  public static final String USER_HEADER = "user";
+  public static final String DEVICE_HEADER = "device";
+  public static final String TRACEPARENT_HEADER = "traceparent";
+
+  private static final Logger log = LoggerFactory.getLogger(IngressProducer.class);
+
+  private final Producer<String, byte[]> producer;
+  private final String topic;
+  private final KafkaProducerSettings settings;
+  private final Executor sendExecutor;
+
+  /**
+   * @param sendExecutor runs the calls that may block (send, metadata, close); a dedicated pool so a slow Kafka
+   *     cannot stall the threads that run streams and actors
+   */
+  public IngressProducer(KafkaProducerSettings settings, String topic, Executor sendExecutor) {
+    this.producer = new KafkaProducer<>(settings.properties());
+    this.topic = topic;
+    this.settings = settings;
+    this.sendExecutor = sendExecutor;
+  }
+
+  /** A new lane for one connection's records. */
+  public PublishLane newLane() {
+    return new PublishLane(this, sendExecutor);
+  }
+
+  /**
+   * Hands the record to the producer. The stage completes when Kafka acknowledged it (as configured: acks=all) or
+   * gave up on it. The call itself may block up to {@code max.block.ms} (topic metadata unknown, buffer full), so it
+   * is only called through a {@link PublishLane}.
+   */
+  CompletionStage<RecordMetadata> send(IngressRecord record, TraceParent trace) {
+    List<Header> headers =
+        List.of(
+            header(MESSAGE_ID_HEADER, record.getMessageId()),
+            header(USER_HEADER, record.getUserId()),
+            header(DEVICE_HEADER, record.getDeviceId()),
+            header(TRACEPARENT_HEADER, trace.header()));
+    ProducerRecord<String, byte[]> producerRecord =
+        new ProducerRecord<>(topic, null, record.getUserId(), record.toByteArray(), headers);
+    CompletableFuture<RecordMetadata> acknowledged = new CompletableFuture<>();
+    try {
+      producer.send(
+          producerRecord,
+          (metadata, failure) -> {
+            // Runs on the producer's I/O thread: only complete the future here, never do work.
+            if (failure == null) {
+              acknowledged.complete(metadata);
+            } else {
+              acknowledged.completeExceptionally(failure);
+            }
+          });
+    } catch (RuntimeException e) {
+      // e.g. the producer is closed (shutdown in progress): the client retries elsewhere or later.
+      acknowledged.completeExceptionally(e);
+    }
+    return acknowledged;
+  }
+
+  /**
+   * Fetches the ingress topic's metadata in the background, so the first frame does not wait for it inside
+   * {@code send}. A failure is only logged: the producer keeps trying by itself.
+   */
+  public CompletionStage<Done> warmUp() {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            int partitions = producer.partitionsFor(topic).size();
+            log.info("Kafka topic {} has {} partitions", topic, partitions);
+          } catch (RuntimeException e) {
+            log.warn("Could not fetch metadata of Kafka topic {} yet (does it exist?): {}", topic, e.toString());
+          }
+          return Done.getInstance();
+        },
+        sendExecutor);
+  }
+
+  /** Sends what is buffered (waiting up to the close timeout), then releases the producer. */
+  public CompletionStage<Done> close() {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          producer.close(settings.closeTimeout());
+          log.info("Kafka producer for {} closed", topic);
+          return Done.getInstance();
+        },
+        sendExecutor);
+  }
+
+  private static Header header(String key, String value) {
+    return new RecordHeader(key, value.getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,51 @@
+package io.herald.gateway.websocket;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * Reads a WebSocket message to its end within the size limit. Pekko HTTP hands large or fragmented messages over as
+ * a stream of chunks; that stream must always be consumed to the end (the next message only comes after it), so
+ * oversized and text messages are drained, not kept.
+ */
+final class MessageReader {
+
+  private final int maxFrameBytes;
+  private final Materializer materializer;
+
+  MessageReader(int maxFrameBytes, Materializer materializer) {
+    this.maxFrameBytes = maxFrameBytes;
+    this.materializer = materializer;
+  }
+
+  CompletionStage<InboundMessage> read(Message message) {
+    if (message.isText()) {
+      TextMessage text = message.asTextMessage();
+      if (text.isStrict()) {
+        return CompletableFuture.completedFuture(new InboundMessage.Text());
+      }
+      return text.getStreamedText()
+          .runWith(Sink.ignore(), materializer)
+          .thenApply(done -> new InboundMessage.Text());
+    }
+    BinaryMessage binary = message.asBinaryMessage();
+    if (binary.isStrict()) {
+      return CompletableFuture.completedFuture(
+          classify(BoundedBytes.empty(maxFrameBytes).append(binary.getStrictData())));
+    }
+    return binary.getStreamedData()
+        .runWith(Sink.fold(BoundedBytes.empty(maxFrameBytes), BoundedBytes::append), materializer)
+        .thenApply(MessageReader::classify);
+  }
+
+  private static InboundMessage classify(BoundedBytes bytes) {
+    return bytes.exceedsLimit()
+        ? new InboundMessage.Oversized(bytes.kept(), bytes.total())
+        : new InboundMessage.Binary(bytes.kept());
+  }
+}

@@ -1,0 +1,94 @@
+package io.herald.gateway.websocket;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
+import static org.apache.pekko.http.javadsl.server.Directives.handleWebSocketMessages;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import io.herald.gateway.auth.DeviceIdentity;
+import io.herald.gateway.auth.InvalidTokenException;
+import io.herald.gateway.auth.TokenVerifier;
+import io.herald.gateway.ingress.IngressProducer;
+import io.herald.gateway.ingress.TraceParent;
+import io.herald.gateway.validation.FrameDecoder;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
+import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ws://HOST:PORT/v1/ws}: authenticates the upgrade request, then runs a {@link WebSocketSession} for it. The
+ * token comes from {@code Authorization: Bearer} or, for clients that cannot set headers on a WebSocket (browsers),
+ * the query parameter {@code access_token}. A missing or refused token gets {@code 401} with the reason as text, and
+ * no WebSocket.
+ */
+public final class WebSocketEndpoint {
+
+  private static final Logger log = LoggerFactory.getLogger(WebSocketEndpoint.class);
+  private static final String BEARER_PREFIX = "bearer ";
+
+  private final TokenVerifier verifier;
+  private final IngressProducer producer;
+  private final WebSocketSettings settings;
+  private final FrameDecoder decoder;
+  private final MessageReader reader;
+  private final Clock clock;
+
+  public WebSocketEndpoint(
+      TokenVerifier verifier,
+      IngressProducer producer,
+      WebSocketSettings settings,
+      FrameDecoder decoder,
+      Materializer materializer,
+      Clock clock) {
+    this.verifier = verifier;
+    this.producer = producer;
+    this.settings = settings;
+    this.decoder = decoder;
+    this.reader = new MessageReader(settings.maxFrameBytes(), materializer);
+    this.clock = clock;
+  }
+
+  public Route route() {
+    return path(segment("v1").slash("ws"), () -> extractRequest(this::authenticateAndUpgrade));
+  }
+
+  private Route authenticateAndUpgrade(HttpRequest request) {
+    DeviceIdentity identity;
+    try {
+      identity = verifier.verify(token(request).orElse(null));
+    } catch (InvalidTokenException e) {
+      log.debug("Refused a WebSocket upgrade: {} ({})", e.getMessage(), e.reason());
+      return complete(
+          HttpResponse.create()
+              .withStatus(StatusCodes.UNAUTHORIZED)
+              .addHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("herald")))
+              .withEntity(e.getMessage()));
+    }
+    Optional<TraceParent> callerTrace =
+        request.getHeader(IngressProducer.TRACEPARENT_HEADER).map(HttpHeader::value).flatMap(TraceParent::parse);
+    WebSocketSession session =
+        new WebSocketSession(identity, callerTrace, settings, reader, decoder, producer.newLane(), clock);
+    return handleWebSocketMessages(session.flow());
+  }
+
+  private static Optional<String> token(HttpRequest request) {
+    Optional<String> bearer =
+        request
+            .getHeader("Authorization")
+            .map(HttpHeader::value)
+            .filter(value -> value.toLowerCase(Locale.ROOT).startsWith(BEARER_PREFIX))
+            .map(value -> value.substring(BEARER_PREFIX.length()).trim());
+    return bearer.isPresent() ? bearer : request.getUri().query().get("access_token");
+  }
+}

@@ -1,0 +1,187 @@
+package io.herald.gateway.websocket;
+
+import io.herald.gateway.ServerFrames;
+import io.herald.gateway.auth.DeviceIdentity;
+import io.herald.gateway.ingress.PublishLane;
+import io.herald.gateway.ingress.TraceParent;
+import io.herald.gateway.validation.DecodedFrame;
+import io.herald.gateway.validation.FrameDecoder;
+import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.NackCode;
+import io.herald.protocol.device.v1.ServerFrame;
+import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.protocol.ingress.v1.Transport;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.StreamIdleTimeoutException;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One authenticated WebSocket connection: turns the client's messages into replies.
+ *
+ * <pre>
+ * messages -> idle timeout -> read within the size limit -> decode, validate, admit -> publish or answer at once
+ *          -> replies (bounded) -> messages
+ * </pre>
+ *
+ * <p>Ack after durable: a frame for Kafka is answered with {@code ack} only when the producer callback reported
+ * success, and with {@code RETRY_LATER} when Kafka did not take it. No thread waits for Kafka meanwhile.
+ *
+ * <p>Bounded: at most {@code max-in-flight} frames of a connection are waiting for Kafka. A frame beyond that is
+ * answered {@code RETRY_LATER} at once instead of back-pressuring, so the client learns at once that it is pushing
+ * too fast and frames that are already cheap to answer (hello, invalid ones) are not held behind Kafka. Replies go out
+ * as they are ready (acks in Kafka's order, which for one partition is the send order); a client that does not read
+ * them fills the bounded outgoing buffer and is back-pressured.
+ *
+ * <p>Order: frames are handed to Kafka in the order they arrived (through the connection's {@link PublishLane}), and
+ * all of a user's frames share a partition (key = user id).
+ */
+final class WebSocketSession {
+
+  private static final Logger log = LoggerFactory.getLogger(WebSocketSession.class);
+
+  /** What to do with one incoming message. */
+  private sealed interface Step {
+    record Reply(ServerFrame frame) implements Step {}
+
+    record Publish(IngressRecord record, TraceParent trace) implements Step {}
+  }
+
+  private final DeviceIdentity identity;
+  private final Optional<TraceParent> callerTrace;
+  private final WebSocketSettings settings;
+  private final MessageReader reader;
+  private final FrameDecoder decoder;
+  private final PublishLane lane;
+  private final InFlightLimit inFlight;
+  private final Clock clock;
+
+  /**
+   * @param callerTrace the trace of the upgrade request, if it carried a {@code traceparent}; each frame then gets
+   *     its own span in that trace, otherwise a trace of its own
+   */
+  WebSocketSession(
+      DeviceIdentity identity,
+      Optional<TraceParent> callerTrace,
+      WebSocketSettings settings,
+      MessageReader reader,
+      FrameDecoder decoder,
+      PublishLane lane,
+      Clock clock) {
+    this.identity = identity;
+    this.callerTrace = callerTrace;
+    this.settings = settings;
+    this.reader = reader;
+    this.decoder = decoder;
+    this.lane = lane;
+    this.inFlight = new InFlightLimit(settings.maxInFlight());
+    this.clock = clock;
+  }
+
+  Flow<Message, Message, NotUsed> flow() {
+    return Flow.<Message>create()
+        .idleTimeout(settings.idleTimeout())
+        // Completing (rather than failing) closes the WebSocket with a normal close frame once replies are out.
+        .recoverWithRetries(
+            1,
+            StreamIdleTimeoutException.class,
+            () -> {
+              log.debug("Closing idle session of {}", identity);
+              return Source.empty();
+            })
+        // One message at a time: a streamed message must be read to its end before the next one arrives.
+        .mapAsync(1, reader::read)
+        .map(this::handle)
+        // One slot more than the in-flight limit, so an immediate answer always finds room.
+        .mapAsyncUnordered(inFlight.max() + 1, this::reply)
+        .buffer(settings.outgoingBuffer(), OverflowStrategy.backpressure())
+        .<Message>map(frame -> BinaryMessage.create(ByteString.fromArrayUnsafe(frame.toByteArray())))
+        .watchTermination(
+            (notUsed, done) -> {
+              log.debug("Session of {} opened", identity);
+              done.whenComplete((ok, failure) -> log.debug("Session of {} closed", identity));
+              return notUsed;
+            });
+  }
+
+  private Step handle(InboundMessage message) {
+    if (message instanceof InboundMessage.Text) {
+      return refuse(
+          "", NackCode.INVALID, "text messages are not accepted: send each ClientFrame as one binary message");
+    }
+    if (message instanceof InboundMessage.Oversized oversized) {
+      return refuse(
+          decoder.peekMessageId(oversized.prefix().asByteBuffer()),
+          NackCode.TOO_LARGE,
+          "the frame has "
+              + oversized.size()
+              + " bytes, more than the limit of "
+              + settings.maxFrameBytes());
+    }
+    DecodedFrame decoded = decoder.decode(((InboundMessage.Binary) message).bytes().asByteBuffer());
+    if (decoded instanceof DecodedFrame.Invalid invalid) {
+      return refuse(invalid.messageId(), NackCode.INVALID, invalid.detail());
+    }
+    return accept(((DecodedFrame.Valid) decoded).frame());
+  }
+
+  private Step accept(ClientFrame frame) {
+    if (frame.hasHello()) {
+      // The outbox (pushes after last_seq) arrives with the session actors; until then we resume where the client is.
+      return new Step.Reply(ServerFrames.welcome(identity, frame.getHello().getLastSeq(), clock.millis()));
+    }
+    if (!inFlight.tryAcquire()) {
+      return new Step.Reply(
+          ServerFrames.retryLater(
+              frame.getMessageId(),
+              settings.retryAfter(),
+              "more than " + inFlight.max() + " frames of this connection are waiting for Kafka"));
+    }
+    IngressRecord record =
+        IngressRecord.newBuilder()
+            .setMessageId(frame.getMessageId())
+            .setUserId(identity.userId())
+            .setDeviceId(identity.deviceId())
+            .setReceivedAtMs(clock.millis())
+            .setTransport(Transport.WEBSOCKET)
+            .setFrame(frame)
+            .build();
+    TraceParent trace = callerTrace.map(TraceParent::newSpan).orElseGet(TraceParent::newTrace);
+    return new Step.Publish(record, trace);
+  }
+
+  private Step refuse(String messageId, NackCode code, String detail) {
+    log.debug("Refused a frame of {} with {}: {}", identity, code, detail);
+    return new Step.Reply(ServerFrames.nack(messageId, code, detail));
+  }
+
+  private CompletionStage<ServerFrame> reply(Step step) {
+    if (step instanceof Step.Reply reply) {
+      return CompletableFuture.completedFuture(reply.frame());
+    }
+    IngressRecord record = ((Step.Publish) step).record();
+    return lane.publish(record, ((Step.Publish) step).trace())
+        .handle(
+            (metadata, failure) -> {
+              inFlight.release();
+              if (failure == null) {
+                return ServerFrames.ack(record.getMessageId());
+              }
+              Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+              log.warn("Kafka did not take frame {} of {}: {}", record.getMessageId(), identity, cause.toString());
+              return ServerFrames.retryLater(
+                  record.getMessageId(), settings.retryAfter(), "Kafka did not take the frame: " + cause);
+            });
+  }
+}

@@ -1,0 +1,136 @@
+package io.herald.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.ServerFrame;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A device's side of {@code /v1/ws}, on the JDK's WebSocket client: what an outside client would do. */
+final class WebSocketTestClient implements AutoCloseable {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  static final Duration REPLY_TIMEOUT = Duration.ofSeconds(15);
+
+  private final WebSocket webSocket;
+  private final Listener listener;
+
+  private WebSocketTestClient(WebSocket webSocket, Listener listener) {
+    this.webSocket = webSocket;
+    this.listener = listener;
+  }
+
+  static URI uri(int port) {
+    return URI.create("ws://127.0.0.1:" + port + "/v1/ws");
+  }
+
+  /** Connects with the token in the Authorization header. */
+  static WebSocketTestClient connect(int port, String token) {
+    return connect(uri(port), Map.of("Authorization", "Bearer " + token)).join();
+  }
+
+  /** Completes with the client, or fails with the handshake's failure (e.g. a WebSocketHandshakeException). */
+  static CompletableFuture<WebSocketTestClient> connect(URI uri, Map<String, String> headers) {
+    Listener listener = new Listener();
+    WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+    headers.forEach(builder::header);
+    return builder.buildAsync(uri, listener).thenApply(webSocket -> new WebSocketTestClient(webSocket, listener));
+  }
+
+  void send(ClientFrame frame) {
+    sendBytes(frame.toByteArray());
+  }
+
+  void sendBytes(byte[] bytes) {
+    webSocket.sendBinary(ByteBuffer.wrap(bytes), true).join();
+  }
+
+  /** One message sent as many WebSocket fragments, as clients streaming large payloads do. */
+  void sendFragmented(byte[] bytes, int fragmentSize) {
+    for (int offset = 0; offset < bytes.length; offset += fragmentSize) {
+      int length = Math.min(fragmentSize, bytes.length - offset);
+      webSocket.sendBinary(ByteBuffer.wrap(bytes, offset, length), offset + length == bytes.length).join();
+    }
+  }
+
+  void sendText(String text) {
+    webSocket.sendText(text, true).join();
+  }
+
+  /** The next reply; fails the test when none comes within {@link #REPLY_TIMEOUT}. */
+  ServerFrame next() {
+    try {
+      ServerFrame frame = listener.frames.poll(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      assertNotNull(frame, "no reply within " + REPLY_TIMEOUT);
+      return frame;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Completes with the close status code the server sent. */
+  CompletableFuture<Integer> closedByServer() {
+    return listener.closed;
+  }
+
+  @Override
+  public void close() {
+    if (!webSocket.isOutputClosed()) {
+      webSocket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(failure -> null);
+    }
+    webSocket.abort();
+  }
+
+  private static final class Listener implements WebSocket.Listener {
+    private final BlockingQueue<ServerFrame> frames = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+      byte[] bytes = new byte[data.remaining()];
+      data.get(bytes);
+      partial.writeBytes(bytes);
+      if (last) {
+        try {
+          frames.add(ServerFrame.parseFrom(partial.toByteArray()));
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          closed.completeExceptionally(e);
+        }
+        partial.reset();
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      closed.completeExceptionally(new AssertionError("the server sent text: " + data));
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closed.complete(statusCode);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      closed.completeExceptionally(error);
+    }
+  }
+}
