@@ -4,6 +4,7 @@ import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import io.herald.protocol.cluster.v1.EntityMessages;
+import io.herald.protocol.cluster.v1.Signals;
 import io.herald.protocol.device.v1.DeviceProtocol;
 import io.herald.protocol.events.v1.ConversationEvents;
 import io.herald.protocol.events.v1.DeviceEvents;
@@ -22,7 +23,8 @@ public final class ProtobufRegistry {
           IngressProtocol.getDescriptor(),
           DeviceEvents.getDescriptor(),
           ConversationEvents.getDescriptor(),
-          EntityMessages.getDescriptor());
+          EntityMessages.getDescriptor(),
+          Signals.getDescriptor());
 
   private static final Map<String, Parser<? extends Message>> PARSERS = index(FILES);
 

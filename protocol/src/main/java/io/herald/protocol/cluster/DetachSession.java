@@ -1,0 +1,6 @@
+package io.herald.protocol.cluster;
+
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** The session ended; the User entity stops pushing to it. */
+public record DetachSession(ActorRef<SessionSignal> session) implements UserSignal {}

@@ -1,0 +1,4 @@
+package io.herald.protocol.cluster;
+
+/** What a live session actor (gateway) accepts from the cluster. */
+public sealed interface SessionSignal permits DeliverPush {}

@@ -1,0 +1,86 @@
+package io.herald.protocol.serialization;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.herald.protocol.cluster.AttachSession;
+import io.herald.protocol.cluster.DeliverPush;
+import io.herald.protocol.cluster.DetachSession;
+import io.herald.protocol.cluster.v1.AttachSessionSignal;
+import io.herald.protocol.cluster.v1.DeliverPushSignal;
+import io.herald.protocol.cluster.v1.DetachSessionSignal;
+import java.io.NotSerializableException;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
+
+/** Wire form of the cross-service signals in io.herald.protocol.cluster (herald.cluster.v1 signals.proto). */
+public final class SignalSerializer extends SerializerWithStringManifest {
+
+  public static final int IDENTIFIER = 1_747_101;
+
+  private static final String ATTACH = "herald.cluster.v1.AttachSessionSignal";
+  private static final String DETACH = "herald.cluster.v1.DetachSessionSignal";
+  private static final String DELIVER = "herald.cluster.v1.DeliverPushSignal";
+
+  private final ExtendedActorSystem system;
+  private volatile ActorRefResolver resolver;
+
+  public SignalSerializer(ExtendedActorSystem system) {
+    this.system = system;
+  }
+
+  @Override
+  public int identifier() {
+    return IDENTIFIER;
+  }
+
+  @Override
+  public String manifest(Object o) {
+    if (o instanceof AttachSession) return ATTACH;
+    if (o instanceof DetachSession) return DETACH;
+    if (o instanceof DeliverPush) return DELIVER;
+    throw new IllegalArgumentException("Not a Herald signal: " + o.getClass().getName());
+  }
+
+  @Override
+  public byte[] toBinary(Object o) {
+    if (o instanceof AttachSession attach) {
+      return AttachSessionSignal.newBuilder().setDeviceId(attach.deviceId()).setLastSeq(attach.lastSeq())
+          .setSession(resolver().toSerializationFormat(attach.session())).build().toByteArray();
+    }
+    if (o instanceof DetachSession detach) {
+      return DetachSessionSignal.newBuilder().setSession(resolver().toSerializationFormat(detach.session())).build().toByteArray();
+    }
+    if (o instanceof DeliverPush deliver) {
+      return DeliverPushSignal.newBuilder().setFrame(deliver.frame()).build().toByteArray();
+    }
+    throw new IllegalArgumentException("Not a Herald signal: " + o.getClass().getName());
+  }
+
+  @Override
+  public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
+    try {
+      return switch (manifest) {
+        case ATTACH -> {
+          var attach = AttachSessionSignal.parseFrom(bytes);
+          yield new AttachSession(attach.getDeviceId(), attach.getLastSeq(), resolver().resolveActorRef(attach.getSession()));
+        }
+        case DETACH -> new DetachSession(resolver().resolveActorRef(DetachSessionSignal.parseFrom(bytes).getSession()));
+        case DELIVER -> new DeliverPush(DeliverPushSignal.parseFrom(bytes).getFrame());
+        default -> throw new NotSerializableException("Unknown signal manifest [" + manifest + "]");
+      };
+    } catch (InvalidProtocolBufferException e) {
+      var failure = new NotSerializableException("Corrupt [" + manifest + "]: " + e.getMessage());
+      failure.initCause(e);
+      throw failure;
+    }
+  }
+
+  // The typed view of the system exists only once the system is up, after serializers are created.
+  private ActorRefResolver resolver() {
+    if (resolver == null) {
+      resolver = ActorRefResolver.get(Adapter.toTyped(system));
+    }
+    return resolver;
+  }
+}
