@@ -27,7 +27,10 @@ import io.herald.protocol.events.v1.ChatMessageAppended;
 import io.herald.protocol.events.v1.ConversationCreated;
 import io.herald.protocol.events.v1.ConversationSnapshot;
 import io.herald.protocol.events.v1.DeviceSnapshot;
+import io.herald.protocol.events.v1.PushEnqueued;
+import io.herald.protocol.events.v1.PushesAcknowledged;
 import io.herald.protocol.events.v1.ReadPointerMoved;
+import io.herald.protocol.events.v1.UserSnapshot;
 import io.herald.protocol.events.v1.ReadingStats;
 import io.herald.protocol.events.v1.TelemetryRecorded;
 import io.herald.protocol.ingress.v1.IngressRecord;
@@ -94,6 +97,11 @@ public final class CompatibilityFixtures {
     frames.put("event-read-pointer-moved", ReadPointerMoved.newBuilder().setMessageId("m-cr").setUserId("u-2").setUpToSeq(9).build());
     frames.put("snapshot-conversation", ConversationSnapshot.newBuilder().setConversationId("c-1").addMemberUserIds("u-1")
         .addMemberUserIds("u-2").setLastSeq(9).putReadPointers("u-2", 9).addRecentMessageIds("m-cs").build());
+    var push = ((ServerFrame) frames.get("server-push-chat")).getPush();
+    frames.put("event-push-enqueued", PushEnqueued.newBuilder().setCauseId("m-x/chat").setPush(push).build());
+    frames.put("event-pushes-acknowledged", PushesAcknowledged.newBuilder().setMessageId("m-pa").setUpToSeq(12).build());
+    frames.put("snapshot-user", UserSnapshot.newBuilder().setUserId("u-1").setLastSeq(42).setAckedSeq(41).addOutbox(push)
+        .addRecentIds("m-pa").build());
     return frames;
   }
 

@@ -1,6 +1,9 @@
 package io.herald.user;
 
 import com.typesafe.config.Config;
+import io.herald.protocol.cluster.UserSignal;
+import io.herald.user.account.UserEntity;
+import io.herald.user.account.UserSettings;
 import io.herald.user.device.DeviceEntity;
 import io.herald.user.device.DeviceSettings;
 import io.herald.user.ingest.IngestSettings;
@@ -10,7 +13,7 @@ import org.apache.pekko.actor.typed.MailboxSelector;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 
-/** The user role of a node: hosts Device (and later User) entities and consumes herald.ingress. */
+/** The user role of a node: hosts User and Device entities and consumes herald.ingress. */
 public final class UserService {
 
   public static final String ROLE = "user";
@@ -20,6 +23,11 @@ public final class UserService {
   /** Registers the sharded entities on this node (as host when it has the user role, else as proxy). */
   public static void initSharding(ActorSystem<?> system, Config config) {
     var deviceSettings = DeviceSettings.fromConfig(config);
+    var userSettings = UserSettings.fromConfig(config);
+    ClusterSharding.get(system).init(
+        Entity.of(UserSignal.TYPE_KEY, context -> UserEntity.create(context.getEntityId(), userSettings))
+            .withRole(ROLE)
+            .withEntityProps(MailboxSelector.bounded(userSettings.mailboxCapacity())));
     ClusterSharding.get(system).init(
         Entity.of(DeviceEntity.TYPE_KEY, context -> DeviceEntity.create(context.getEntityId(), deviceSettings))
             .withRole(ROLE)

@@ -1,6 +1,7 @@
 package io.herald.chat.conversation;
 
 import io.herald.persistence.DedupWindow;
+import io.herald.protocol.cluster.Outcomes;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.ingress.v1.IngressRecord;
@@ -102,7 +103,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
     var record = command.record();
     var messageId = record.getMessageId();
     if (state.recentMessageIds.contains(messageId)) {
-      return Effect().reply(command.replyTo(), Replies.applied(messageId, true));
+      return Effect().reply(command.replyTo(), Outcomes.applied(messageId, true));
     }
     var frame = record.getFrame();
     var user = record.getUserId();
@@ -110,13 +111,13 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
       case CREATE_CONVERSATION -> {
         if (state.created()) {
           yield Effect().reply(command.replyTo(),
-              Replies.rejected(messageId, NackCode.FORBIDDEN, "conversation " + conversationId + " already exists"));
+              Outcomes.rejected(messageId, NackCode.FORBIDDEN, "conversation " + conversationId + " already exists"));
         }
         var members = new LinkedHashSet<String>();
         members.add(user);
         members.addAll(frame.getCreateConversation().getMemberUserIdsList());
         yield Effect().persist(new Created(messageId, user, List.copyOf(members), record.getReceivedAtMs()))
-            .thenReply(command.replyTo(), s -> Replies.applied(messageId, false));
+            .thenReply(command.replyTo(), s -> Outcomes.applied(messageId, false));
       }
       case CHAT_SEND -> {
         if (!state.members.contains(user)) {
@@ -125,7 +126,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         var send = frame.getChatSend();
         yield Effect().persist(new MessageAppended(messageId, state.lastSeq + 1, user, send.getText(),
                 frame.getSentAtMs(), record.getReceivedAtMs()))
-            .thenReply(command.replyTo(), s -> Replies.applied(messageId, false));
+            .thenReply(command.replyTo(), s -> Outcomes.applied(messageId, false));
       }
       case CHAT_READ -> {
         if (!state.members.contains(user)) {
@@ -134,18 +135,18 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         // A read pointer only moves forward, and never past the last message.
         var upTo = Math.min(frame.getChatRead().getUpToSeq(), state.lastSeq);
         if (upTo <= state.readPointers.getOrDefault(user, 0L)) {
-          yield Effect().reply(command.replyTo(), Replies.applied(messageId, false));
+          yield Effect().reply(command.replyTo(), Outcomes.applied(messageId, false));
         }
         yield Effect().persist(new ReadPointerMoved(messageId, user, upTo))
-            .thenReply(command.replyTo(), s -> Replies.applied(messageId, false));
+            .thenReply(command.replyTo(), s -> Outcomes.applied(messageId, false));
       }
       default -> Effect().reply(command.replyTo(),
-          Replies.rejected(messageId, NackCode.INVALID, "not a conversation frame: " + frame.getBodyCase()));
+          Outcomes.rejected(messageId, NackCode.INVALID, "not a conversation frame: " + frame.getBodyCase()));
     };
   }
 
   private ReplyEffect<Event, State> notAMember(Apply command, String user) {
-    return Effect().reply(command.replyTo(), Replies.rejected(command.record().getMessageId(), NackCode.FORBIDDEN,
+    return Effect().reply(command.replyTo(), Outcomes.rejected(command.record().getMessageId(), NackCode.FORBIDDEN,
         "user " + user + " is not a member of conversation " + conversationId));
   }
 

@@ -8,6 +8,7 @@ import io.herald.protocol.cluster.v1.Signals;
 import io.herald.protocol.device.v1.DeviceProtocol;
 import io.herald.protocol.events.v1.ConversationEvents;
 import io.herald.protocol.events.v1.DeviceEvents;
+import io.herald.protocol.events.v1.UserEvents;
 import io.herald.protocol.ingress.v1.IngressProtocol;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +24,7 @@ public final class ProtobufRegistry {
           IngressProtocol.getDescriptor(),
           DeviceEvents.getDescriptor(),
           ConversationEvents.getDescriptor(),
+          UserEvents.getDescriptor(),
           EntityMessages.getDescriptor(),
           Signals.getDescriptor());
 

@@ -2,6 +2,7 @@ package io.herald.user.device;
 
 import com.google.protobuf.ByteString;
 import io.herald.persistence.DedupWindow;
+import io.herald.protocol.cluster.Outcomes;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.ingress.v1.IngressRecord;
@@ -103,20 +104,20 @@ public final class DeviceEntity
     var record = command.record();
     var messageId = record.getMessageId();
     if (state.recentMessageIds.contains(messageId)) {
-      return Effect().reply(command.replyTo(), applied(messageId, true));
+      return Effect().reply(command.replyTo(), Outcomes.applied(messageId, true));
     }
     if (!state.ownerUserId.isEmpty() && !state.ownerUserId.equals(record.getUserId())) {
       return Effect().reply(command.replyTo(),
-          rejected(messageId, NackCode.FORBIDDEN, "device " + deviceId + " belongs to another user"));
+          Outcomes.rejected(messageId, NackCode.FORBIDDEN, "device " + deviceId + " belongs to another user"));
     }
     if (!record.getFrame().hasTelemetry()) {
       return Effect().reply(command.replyTo(),
-          rejected(messageId, NackCode.INVALID, "not a device frame: " + record.getFrame().getBodyCase()));
+          Outcomes.rejected(messageId, NackCode.INVALID, "not a device frame: " + record.getFrame().getBodyCase()));
     }
     var telemetry = record.getFrame().getTelemetry();
     var event = new TelemetryRecorded(messageId, record.getUserId(), Map.copyOf(telemetry.getReadingsMap()),
         telemetry.getRaw(), record.getFrame().getSentAtMs(), record.getReceivedAtMs());
-    return Effect().persist(event).thenReply(command.replyTo(), updated -> applied(messageId, false));
+    return Effect().persist(event).thenReply(command.replyTo(), updated -> Outcomes.applied(messageId, false));
   }
 
   @Override
@@ -147,13 +148,5 @@ public final class DeviceEntity
   @Override
   public SnapshotAdapter<State> snapshotAdapter() {
     return new DeviceSnapshotAdapter(settings.dedupWindow());
-  }
-
-  private static IngressApplied applied(String messageId, boolean duplicate) {
-    return IngressApplied.newBuilder().setMessageId(messageId).setDuplicate(duplicate).build();
-  }
-
-  private static IngressApplied rejected(String messageId, NackCode code, String detail) {
-    return IngressApplied.newBuilder().setMessageId(messageId).setRejectedCode(code).setDetail(detail).build();
   }
 }

@@ -3,8 +3,12 @@ package io.herald.user.ingest;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.herald.persistence.JournalHealth;
 import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.cluster.UserSignal;
 import io.herald.protocol.device.v1.NackCode;
+import io.herald.protocol.device.v1.Push;
+import io.herald.protocol.device.v1.Rejected;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.user.account.UserEntity;
 import io.herald.user.device.DeviceEntity;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -117,6 +121,8 @@ public final class IngressConsumer {
     return switch (record.getFrame().getBodyCase()) {
       case TELEMETRY -> Optional.of(() -> sharding.entityRefFor(DeviceEntity.TYPE_KEY, record.getDeviceId())
           .ask(replyTo -> new DeviceEntity.Apply(record, replyTo), settings.askTimeout()));
+      case PUSH_ACK -> Optional.of(() -> sharding.entityRefFor(UserSignal.TYPE_KEY, record.getUserId())
+          .ask(replyTo -> new UserEntity.Apply(record, replyTo), settings.askTimeout()));
       default -> Optional.empty();
     };
   }
@@ -125,7 +131,7 @@ public final class IngressConsumer {
       CommittableMessage<String, byte[]> message, IngressRecord record, Callable<CompletionStage<IngressApplied>> ask) {
     return Patterns.retry(ask, settings.maxAttempts(), settings.retryMinBackoff(), settings.retryMaxBackoff(),
             settings.randomFactor(), system)
-        .thenApply(applied -> outcome(record, applied))
+        .thenCompose(applied -> outcome(record, applied))
         .exceptionallyCompose(failure -> journalHealth.check().thenCompose(healthy -> {
           if (healthy) {
             return deadLetters.send(message.record(),
@@ -136,11 +142,21 @@ public final class IngressConsumer {
         }));
   }
 
-  private static Done outcome(IngressRecord record, IngressApplied applied) {
-    if (applied.getRejectedCode() != NackCode.NACK_CODE_UNSPECIFIED) {
-      log.warn("Record {} of user {} refused by its entity: {} {}", record.getMessageId(), record.getUserId(),
-          applied.getRejectedCode(), applied.getDetail());
+  /**
+   * A record the entity refused was durable and acked, so the sender learns of the refusal by push.rejected in its
+   * outbox; the offset is committed only after that push is persisted.
+   */
+  private CompletionStage<Done> outcome(IngressRecord record, IngressApplied applied) {
+    if (applied.getRejectedCode() == NackCode.NACK_CODE_UNSPECIFIED) {
+      return CompletableFuture.completedFuture(Done.getInstance());
     }
-    return Done.getInstance();
+    log.info("Record {} of user {} refused by its entity: {} {}", record.getMessageId(), record.getUserId(),
+        applied.getRejectedCode(), applied.getDetail());
+    var rejected = Push.newBuilder().setRejected(Rejected.newBuilder().setMessageId(record.getMessageId())
+        .setCode(applied.getRejectedCode()).setDetail(applied.getDetail())).build();
+    return Patterns.retry(() -> sharding.entityRefFor(UserSignal.TYPE_KEY, record.getUserId())
+                .<Done>ask(replyTo -> new UserEntity.Enqueue(record.getMessageId() + "/rejected", rejected, replyTo),
+                    settings.askTimeout()),
+            settings.maxAttempts(), settings.retryMinBackoff(), settings.retryMaxBackoff(), settings.randomFactor(), system);
   }
 }

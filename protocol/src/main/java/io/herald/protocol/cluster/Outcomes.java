@@ -1,0 +1,20 @@
+package io.herald.protocol.cluster;
+
+import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.device.v1.NackCode;
+
+/** The replies every entity gives to an applied ingress record. */
+public final class Outcomes {
+
+  private Outcomes() {}
+
+  /** Applied now, or ({@code duplicate}) already applied earlier: nothing changed this time. */
+  public static IngressApplied applied(String messageId, boolean duplicate) {
+    return IngressApplied.newBuilder().setMessageId(messageId).setDuplicate(duplicate).build();
+  }
+
+  /** Durable and acked, but refused by the entity; the sender learns it by push.rejected. */
+  public static IngressApplied rejected(String messageId, NackCode code, String detail) {
+    return IngressApplied.newBuilder().setMessageId(messageId).setRejectedCode(code).setDetail(detail).build();
+  }
+}

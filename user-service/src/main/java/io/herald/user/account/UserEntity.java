@@ -1,0 +1,200 @@
+package io.herald.user.account;
+
+import io.herald.persistence.DedupWindow;
+import io.herald.protocol.cluster.Outcomes;
+import io.herald.protocol.cluster.AttachSession;
+import io.herald.protocol.cluster.DeliverPush;
+import io.herald.protocol.cluster.DetachSession;
+import io.herald.protocol.cluster.SessionSignal;
+import io.herald.protocol.cluster.UserSignal;
+import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.device.v1.NackCode;
+import io.herald.protocol.device.v1.Push;
+import io.herald.protocol.device.v1.ServerFrame;
+import io.herald.protocol.ingress.v1.IngressRecord;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.persistence.typed.EventAdapter;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * One user: the single writer of the user's outbox. Every push gets the next per-user sequence number (gap-free from
+ * 1), is persisted, then sent to every live session; it stays in the outbox until a client acknowledges it
+ * ({@code push_ack}), so a client that reconnects with the last seq it saw receives everything after it.
+ *
+ * <p>Sessions are not persisted: a session (re)attaches with {@link AttachSession} and is replayed from its seq.
+ */
+public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<UserSignal, UserEntity.Event, UserEntity.State> {
+
+  public sealed interface Command extends UserSignal {}
+
+  /** Apply one record of herald.ingress (push_ack); replies once durable. */
+  public record Apply(IngressRecord record, ActorRef<IngressApplied> replyTo) implements Command {}
+
+  /**
+   * Put a push (its seq is assigned here) into the outbox, at most once per {@code causeId}; replies once durable.
+   */
+  public record Enqueue(String causeId, Push push, ActorRef<Done> replyTo) implements Command {}
+
+  private record SessionEnded(ActorRef<SessionSignal> session) implements Command {}
+
+  public sealed interface Event {}
+
+  public record PushEnqueued(String causeId, Push push) implements Event {}
+
+  public record PushesAcknowledged(String messageId, long upToSeq) implements Event {}
+
+  /** Only the event handler changes it. */
+  public static final class State {
+    final String userId;
+    long lastSeq;
+    long ackedSeq;
+    final ArrayDeque<Push> outbox;
+    final DedupWindow recentIds;
+
+    State(String userId, long lastSeq, long ackedSeq, ArrayDeque<Push> outbox, DedupWindow recentIds) {
+      this.userId = userId;
+      this.lastSeq = lastSeq;
+      this.ackedSeq = ackedSeq;
+      this.outbox = outbox;
+      this.recentIds = recentIds;
+    }
+  }
+
+  public static Behavior<UserSignal> create(String userId, UserSettings settings) {
+    return Behaviors.setup(context -> new UserEntity(context, userId, settings));
+  }
+
+  public static PersistenceId persistenceId(String userId) {
+    return PersistenceId.of(UserSignal.ENTITY_TYPE, userId);
+  }
+
+  private final ActorContext<UserSignal> context;
+  private final String userId;
+  private final UserSettings settings;
+  // Live sessions of this incarnation; actor-local, rebuilt by the sessions' AttachSession.
+  private final Set<ActorRef<SessionSignal>> sessions = new HashSet<>();
+
+  private UserEntity(ActorContext<UserSignal> context, String userId, UserSettings settings) {
+    super(persistenceId(userId));
+    this.context = context;
+    this.userId = userId;
+    this.settings = settings;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(userId, 0, 0, new ArrayDeque<>(), new DedupWindow(settings.dedupWindow()));
+  }
+
+  @Override
+  public CommandHandlerWithReply<UserSignal, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Apply.class, (State state, Apply apply) -> apply(state, apply))
+        .onCommand(Enqueue.class, (State state, Enqueue enqueue) -> enqueue(state, enqueue))
+        .onCommand(AttachSession.class, (State state, AttachSession attach) -> attach(state, attach))
+        .onCommand(DetachSession.class, (State state, DetachSession detach) -> forget(detach.session()))
+        .onCommand(SessionEnded.class, (State state, SessionEnded ended) -> forget(ended.session()))
+        .build();
+  }
+
+  private ReplyEffect<Event, State> apply(State state, Apply command) {
+    var record = command.record();
+    var messageId = record.getMessageId();
+    if (state.recentIds.contains(messageId)) {
+      return Effect().reply(command.replyTo(), Outcomes.applied(messageId, true));
+    }
+    if (!record.getFrame().hasPushAck()) {
+      return Effect().reply(command.replyTo(),
+          Outcomes.rejected(messageId, NackCode.INVALID, "not a user frame: " + record.getFrame().getBodyCase()));
+    }
+    // An ack never reaches past what was pushed.
+    var upTo = Math.min(record.getFrame().getPushAck().getUpToSeq(), state.lastSeq);
+    return Effect().persist(new PushesAcknowledged(messageId, upTo))
+        .thenReply(command.replyTo(), s -> Outcomes.applied(messageId, false));
+  }
+
+  private ReplyEffect<Event, State> enqueue(State state, Enqueue command) {
+    if (state.recentIds.contains(command.causeId())) {
+      return Effect().reply(command.replyTo(), Done.getInstance());
+    }
+    var push = command.push().toBuilder().setSeq(state.lastSeq + 1).build();
+    return Effect().persist(new PushEnqueued(command.causeId(), push))
+        .thenRun(s -> sessions.forEach(session -> session.tell(deliver(push))))
+        .thenReply(command.replyTo(), s -> Done.getInstance());
+  }
+
+  private ReplyEffect<Event, State> attach(State state, AttachSession attach) {
+    if (sessions.add(attach.session())) {
+      context.watchWith(attach.session(), new SessionEnded(attach.session()));
+    }
+    state.outbox.stream().filter(push -> push.getSeq() > attach.lastSeq())
+        .forEach(push -> attach.session().tell(deliver(push)));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> forget(ActorRef<SessionSignal> session) {
+    if (sessions.remove(session)) {
+      context.unwatch(session);
+    }
+    return Effect().noReply();
+  }
+
+  private static DeliverPush deliver(Push push) {
+    return new DeliverPush(ServerFrame.newBuilder().setPush(push).build());
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(PushEnqueued.class, (state, event) -> {
+          state.lastSeq = event.push().getSeq();
+          state.outbox.addLast(event.push());
+          // Bounded: past the capacity the oldest unacknowledged push is dropped; a client resuming from before it
+          // sees resumed_from_seq jump past its last seq and must resynchronise (history, shadow).
+          while (state.outbox.size() > settings.outboxCapacity()) {
+            state.outbox.removeFirst();
+          }
+          state.recentIds.add(event.causeId());
+          return state;
+        })
+        .onEvent(PushesAcknowledged.class, (state, event) -> {
+          state.ackedSeq = Math.max(state.ackedSeq, event.upToSeq());
+          while (!state.outbox.isEmpty() && state.outbox.peekFirst().getSeq() <= state.ackedSeq) {
+            state.outbox.removeFirst();
+          }
+          state.recentIds.add(event.messageId());
+          return state;
+        })
+        .build();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return settings.retention();
+  }
+
+  @Override
+  public EventAdapter<Event, ?> eventAdapter() {
+    return new UserEventAdapter();
+  }
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new UserSnapshotAdapter(settings.dedupWindow());
+  }
+}

@@ -1,0 +1,15 @@
+package io.herald.user.account;
+
+import com.typesafe.config.Config;
+import io.herald.persistence.Retention;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/** herald.user.account.* */
+public record UserSettings(int dedupWindow, int outboxCapacity, int mailboxCapacity, RetentionCriteria retention) {
+
+  public static UserSettings fromConfig(Config config) {
+    var account = config.getConfig("herald.user.account");
+    return new UserSettings(account.getInt("dedup-window"), account.getInt("outbox-capacity"),
+        account.getInt("mailbox-capacity"), Retention.fromConfig(config));
+  }
+}

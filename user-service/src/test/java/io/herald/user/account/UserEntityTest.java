@@ -1,0 +1,117 @@
+package io.herald.user.account;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.herald.protocol.cluster.AttachSession;
+import io.herald.protocol.cluster.DeliverPush;
+import io.herald.protocol.cluster.SessionSignal;
+import io.herald.protocol.cluster.UserSignal;
+import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.Push;
+import io.herald.protocol.device.v1.PushAck;
+import io.herald.protocol.device.v1.ReadReceipt;
+import io.herald.protocol.ingress.v1.IngressRecord;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.LongStream;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.SerializationSettings;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class UserEntityTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create(
+      EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  private static final UserSettings SETTINGS = new UserSettings(100, 5, 100, RetentionCriteria.disabled());
+
+  private EventSourcedBehaviorTestKit<UserSignal, UserEntity.Event, UserEntity.State> user;
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void newUser() {
+    user = EventSourcedBehaviorTestKit.create(testKit.system(), UserEntity.create("alice", SETTINGS),
+        new SerializationSettings(true, false, true, true, false));
+  }
+
+  @Test
+  void pushesGetGapFreeSequenceNumbersFromOneAndReachLiveSessions() {
+    var session = testKit.<SessionSignal>createTestProbe();
+    user.runCommand(new AttachSession("phone", 0, session.ref()));
+    for (int i = 1; i <= 3; i++) {
+      enqueue("cause-" + i);
+    }
+    assertEquals(List.of(1L, 2L, 3L), receivedSeqs(session, 3));
+  }
+
+  @Test
+  void aCauseIsEnqueuedAtMostOnce() {
+    enqueue("cause-1");
+    var again = user.<Done>runCommand(replyTo -> new UserEntity.Enqueue("cause-1", receipt(), replyTo));
+    assertTrue(again.hasNoEvents());
+    assertEquals(1, again.state().lastSeq);
+  }
+
+  @Test
+  void aReconnectingSessionReceivesExactlyWhatItMissedInOrder() {
+    LongStream.rangeClosed(1, 4).forEach(i -> enqueue("cause-" + i));
+    user.restart();
+    var session = testKit.<SessionSignal>createTestProbe();
+    user.runCommand(new AttachSession("phone", 2, session.ref()));
+    assertEquals(List.of(3L, 4L), receivedSeqs(session, 2));
+    session.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void pushAckTrimsTheOutboxAndIsAppliedOnce() {
+    LongStream.rangeClosed(1, 3).forEach(i -> enqueue("cause-" + i));
+    var acked = ack("ack-1", 2);
+    assertEquals(2, acked.state().ackedSeq);
+    assertEquals(1, acked.state().outbox.size());
+    assertTrue(ack("ack-1", 2).reply().getDuplicate());
+    // An ack past the last push only acknowledges what exists.
+    assertEquals(3, ack("ack-2", 99).state().ackedSeq);
+    assertTrue(user.restart().state().outbox.isEmpty());
+  }
+
+  @Test
+  void theOutboxIsBounded() {
+    LongStream.rangeClosed(1, 8).forEach(i -> enqueue("cause-" + i));
+    var state = user.getState();
+    assertEquals(5, state.outbox.size());
+    assertEquals(4, state.outbox.peekFirst().getSeq());
+    assertEquals(8, state.lastSeq);
+  }
+
+  private void enqueue(String cause) {
+    user.<Done>runCommand(replyTo -> new UserEntity.Enqueue(cause, receipt(), replyTo));
+  }
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<UserSignal, UserEntity.Event, UserEntity.State, IngressApplied>
+      ack(String messageId, long upTo) {
+    var record = IngressRecord.newBuilder().setMessageId(messageId).setUserId("alice").setDeviceId("phone")
+        .setFrame(ClientFrame.newBuilder().setMessageId(messageId).setPushAck(PushAck.newBuilder().setUpToSeq(upTo))).build();
+    return user.runCommand(replyTo -> new UserEntity.Apply(record, replyTo));
+  }
+
+  private static Push receipt() {
+    return Push.newBuilder().setReadReceipt(ReadReceipt.newBuilder().setConversationId("c-1").setUserId("bob").setUpToSeq(1)).build();
+  }
+
+  private static List<Long> receivedSeqs(TestProbe<SessionSignal> session, int count) {
+    return session.receiveSeveralMessages(count).stream()
+        .map(signal -> ((DeliverPush) signal).frame().getPush().getSeq()).toList();
+  }
+}
