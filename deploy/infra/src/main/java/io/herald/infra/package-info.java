@@ -1,0 +1,16 @@
+/**
+ * Real Kafka (KRaft) and Cassandra 5.0 for tests and local runs, as child JVMs on 127.0.0.1 (or containers).
+ *
+ * <ul>
+ *   <li>Tests: {@code @ExtendWith(InfraExtension.class)} (or {@code @RequiresInfra}) and parameters of type
+ *       {@link io.herald.infra.Kafka} / {@link io.herald.infra.Cassandra}: one shared instance of each per test JVM,
+ *       also reachable as {@link io.herald.infra.SharedInfra#kafka()} / {@link io.herald.infra.SharedInfra#cassandra()}.
+ *   <li>Dedicated or fixed-port instances: {@link io.herald.infra.KafkaCluster#builder()} and
+ *       {@link io.herald.infra.CassandraNode#builder()}.
+ * </ul>
+ *
+ * <p>The servers' classpaths are resolved from Maven Central on first use (needs {@code mvn}; cached under
+ * {@code ~/.herald/runtime-classpath}). Each child JVM stops with its launcher, even after a kill -9 of the launcher
+ * ({@link io.herald.infra.watch.ParentWatch}). Logs: {@code <dataDir>/kafka-<i>.log}, {@code <dataDir>/cassandra.log}.
+ */
+package io.herald.infra;
