@@ -1,0 +1,183 @@
+package io.herald.user.ingest;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.herald.infra.Cassandra;
+import io.herald.infra.InfraExtension;
+import io.herald.infra.Kafka;
+import io.herald.persistence.CassandraSchema;
+import io.herald.protocol.cluster.AttachSession;
+import io.herald.protocol.cluster.DeliverPush;
+import io.herald.protocol.cluster.SessionSignal;
+import io.herald.protocol.cluster.UserSignal;
+import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.NackCode;
+import io.herald.protocol.device.v1.Telemetry;
+import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.protocol.ingress.v1.Transport;
+import io.herald.user.UserService;
+import io.herald.user.device.DeviceEntity;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The herald.ingress pipeline on real Kafka and Cassandra, in a one-node cluster. */
+@ExtendWith(InfraExtension.class)
+class IngestPipelineTest {
+
+  private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+  private static final String INGRESS = "ingest-test-" + RUN;
+  private static final String DEAD_LETTER = "ingest-test-dead-" + RUN;
+
+  private static ActorTestKit testKit;
+  private static KafkaProducer<String, byte[]> producer;
+  private static String bootstrap;
+
+  @BeforeAll
+  static void start(Kafka kafka, Cassandra cassandra) throws Exception {
+    bootstrap = kafka.bootstrapServers();
+    Config config = ConfigFactory.load(ConfigFactory.parseMap(Map.of(
+        "herald.kafka.bootstrap-servers", bootstrap,
+        "herald.kafka.topics.ingress", INGRESS,
+        "herald.kafka.topics.dead-letter", DEAD_LETTER,
+        "herald.user.ingest.group-id", "ingest-test-" + RUN,
+        "herald.user.ingest.retry.max-attempts", 2,
+        "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
+        "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
+        "pekko.actor.provider", "cluster",
+        "pekko.cluster.roles", List.of(UserService.ROLE),
+        "pekko.remote.artery.canonical.port", 0)));
+    CassandraSchema.create(config, Duration.ofMinutes(2));
+    try (var admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      // One partition: "the records behind" a poison record are really behind it.
+      admin.createTopics(List.of(new NewTopic(INGRESS, 1, (short) 1), new NewTopic(DEAD_LETTER, 1, (short) 1))).all().get();
+    }
+    testKit = ActorTestKit.create("ingest-test", config);
+    var cluster = Cluster.get(testKit.system());
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    UserService.start(testKit.system(), config);
+    var props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (producer != null) producer.close();
+    if (testKit != null) testKit.shutdownTestKit();
+  }
+
+  @Test
+  void aPoisonRecordGoesToTheDeadLetterTopicWithItsReasonAndTheRecordsBehindItAreApplied() throws Exception {
+    var device = "d-" + UUID.randomUUID();
+    send("u-1", "not protobuf at all".getBytes(StandardCharsets.UTF_8));
+    for (int i = 0; i < 3; i++) {
+      send("u-1", telemetry("u-1", device, "m-" + UUID.randomUUID()).toByteArray());
+    }
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertEquals(3, telemetryCount(device)));
+
+    try (var consumer = deadLetterConsumer()) {
+      var dead = new ArrayList<ConsumerRecord<String, byte[]>>();
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        consumer.poll(Duration.ofMillis(200)).forEach(dead::add);
+        return !dead.isEmpty();
+      });
+      assertEquals(1, dead.size());
+      assertEquals("not protobuf at all", new String(dead.get(0).value(), StandardCharsets.UTF_8));
+      var reason = new String(dead.get(0).headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8);
+      assertTrue(reason.startsWith("undecodable IngressRecord"), reason);
+      assertEquals(INGRESS + "-0@0", new String(dead.get(0).headers().lastHeader(DeadLetters.SOURCE).value(), StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void aRedeliveredRecordIsAppliedOnce() throws Exception {
+    var device = "d-" + UUID.randomUUID();
+    var record = telemetry("u-2", device, "m-" + UUID.randomUUID());
+    send("u-2", record.toByteArray());
+    send("u-2", record.toByteArray());
+    var marker = telemetry("u-2", device, "m-" + UUID.randomUUID());
+    send("u-2", marker.toByteArray());
+    // Once the record after both copies is applied, both copies have been through the entity.
+    await().atMost(Duration.ofSeconds(60)).until(() -> telemetryCount(device) == 2);
+    assertEquals(2, telemetryCount(device));
+  }
+
+  @Test
+  void aRecordTheEntityRefusesReachesTheSenderAsPushRejected() throws Exception {
+    var device = "d-" + UUID.randomUUID();
+    send("owner", telemetry("owner", device, "m-" + UUID.randomUUID()).toByteArray());
+    await().atMost(Duration.ofSeconds(60)).until(() -> telemetryCount(device) == 1);
+
+    var intruderMessage = "m-" + UUID.randomUUID();
+    send("intruder", telemetry("intruder", device, intruderMessage).toByteArray());
+
+    var session = testKit.<SessionSignal>createTestProbe();
+    var intruder = ClusterSharding.get(testKit.system()).entityRefFor(UserSignal.TYPE_KEY, "intruder");
+    var pushed = session.awaitAssert(Duration.ofSeconds(60), Duration.ofSeconds(1), () -> {
+      intruder.tell(new AttachSession("phone", 0, session.ref()));
+      return (DeliverPush) session.receiveMessage(Duration.ofSeconds(1));
+    });
+    var rejected = pushed.frame().getPush().getRejected();
+    assertEquals(intruderMessage, rejected.getMessageId());
+    assertEquals(NackCode.FORBIDDEN, rejected.getCode());
+    assertEquals(1, pushed.frame().getPush().getSeq());
+    assertEquals(1, telemetryCount(device));
+  }
+
+  private static long telemetryCount(String device) throws Exception {
+    return ClusterSharding.get(testKit.system()).entityRefFor(DeviceEntity.TYPE_KEY, device)
+        .<DeviceEntity.TelemetrySummary>ask(DeviceEntity.GetTelemetry::new, Duration.ofSeconds(10))
+        .toCompletableFuture().get().telemetryCount();
+  }
+
+  private static void send(String key, byte[] value) throws Exception {
+    producer.send(new ProducerRecord<>(INGRESS, key, value)).get();
+  }
+
+  private static IngressRecord telemetry(String user, String device, String messageId) {
+    return IngressRecord.newBuilder().setMessageId(messageId).setUserId(user).setDeviceId(device)
+        .setReceivedAtMs(System.currentTimeMillis()).setTransport(Transport.WEBSOCKET)
+        .setFrame(ClientFrame.newBuilder().setMessageId(messageId).setTelemetry(Telemetry.newBuilder().putReadings("t", 1)))
+        .build();
+  }
+
+  private static KafkaConsumer<String, byte[]> deadLetterConsumer() {
+    var props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "dead-letter-reader-" + UUID.randomUUID());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    consumer.subscribe(List.of(DEAD_LETTER));
+    return consumer;
+  }
+}
