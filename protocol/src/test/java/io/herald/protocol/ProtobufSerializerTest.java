@@ -4,7 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.herald.protocol.cluster.AttachSession;
+import io.herald.protocol.cluster.DeliverPush;
+import io.herald.protocol.cluster.DetachSession;
+import io.herald.protocol.cluster.SessionSignal;
+import io.herald.protocol.device.v1.Push;
+import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.serialization.ProtobufSerializer;
+import io.herald.protocol.serialization.SignalSerializer;
+import java.util.List;
 import java.io.NotSerializableException;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.serialization.SerializationExtension;
@@ -31,6 +39,19 @@ class ProtobufSerializerTest {
       assertEquals(message.getDescriptorForType().getFullName(), manifest);
       var bytes = serialization.serialize(message).get();
       assertEquals(message, serialization.deserialize(bytes, serializer.identifier(), manifest).get());
+    }
+  }
+
+  @Test
+  void crossServiceSignalsRoundTripWithTheirActorReferences() {
+    var serialization = SerializationExtension.get(testKit.system().classicSystem());
+    var session = testKit.<SessionSignal>createTestProbe().ref();
+    var push = ServerFrame.newBuilder().setPush(Push.newBuilder().setSeq(7)).build();
+    for (Object signal : List.of(new AttachSession("phone", 41, session), new DetachSession(session), new DeliverPush(push))) {
+      var serializer = serialization.findSerializerFor(signal);
+      assertInstanceOf(SignalSerializer.class, serializer, signal.getClass().getName());
+      var bytes = serialization.serialize(signal).get();
+      assertEquals(signal, serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, signal)).get());
     }
   }
 

@@ -3,6 +3,7 @@ package io.herald.chat.serialization;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.herald.chat.conversation.ConversationEntity;
 import io.herald.protocol.cluster.v1.ApplyIngress;
+import io.herald.protocol.serialization.Corrupt;
 import java.io.NotSerializableException;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -51,9 +52,7 @@ public final class ChatServiceSerializer extends SerializerWithStringManifest {
       var apply = ApplyIngress.parseFrom(bytes);
       return new ConversationEntity.Apply(apply.getRecord(), resolver.resolveActorRef(apply.getReplyTo()));
     } catch (InvalidProtocolBufferException e) {
-      var failure = new NotSerializableException("Corrupt [" + manifest + "]: " + e.getMessage());
-      failure.initCause(e);
-      throw failure;
+      throw Corrupt.bytes(manifest, e);
     }
   }
 }

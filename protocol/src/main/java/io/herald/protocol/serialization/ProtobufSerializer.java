@@ -43,9 +43,7 @@ public final class ProtobufSerializer extends SerializerWithStringManifest {
     try {
       return parser.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      var failure = new NotSerializableException("Corrupt [" + manifest + "]: " + e.getMessage());
-      failure.initCause(e);
-      throw failure;
+      throw Corrupt.bytes(manifest, e);
     }
   }
 

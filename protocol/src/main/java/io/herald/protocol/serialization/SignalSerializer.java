@@ -70,9 +70,7 @@ public final class SignalSerializer extends SerializerWithStringManifest {
         default -> throw new NotSerializableException("Unknown signal manifest [" + manifest + "]");
       };
     } catch (InvalidProtocolBufferException e) {
-      var failure = new NotSerializableException("Corrupt [" + manifest + "]: " + e.getMessage());
-      failure.initCause(e);
-      throw failure;
+      throw Corrupt.bytes(manifest, e);
     }
   }
 

@@ -9,6 +9,7 @@ import io.herald.protocol.events.v1.ReadingStats;
 import io.herald.user.account.UserEntity;
 import io.herald.user.device.DeviceEntity;
 import io.herald.user.device.DeviceEntity.Reading;
+import io.herald.protocol.serialization.Corrupt;
 import java.io.NotSerializableException;
 import java.util.HashMap;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -108,9 +109,7 @@ public final class UserServiceSerializer extends SerializerWithStringManifest {
         default -> throw new NotSerializableException("Unknown user-service manifest [" + manifest + "]");
       }
     } catch (InvalidProtocolBufferException e) {
-      var failure = new NotSerializableException("Corrupt [" + manifest + "]: " + e.getMessage());
-      failure.initCause(e);
-      throw failure;
+      throw Corrupt.bytes(manifest, e);
     }
   }
 }
