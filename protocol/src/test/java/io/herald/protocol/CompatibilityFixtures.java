@@ -26,7 +26,11 @@ import io.herald.protocol.device.v1.Welcome;
 import io.herald.protocol.events.v1.ChatMessageAppended;
 import io.herald.protocol.events.v1.ConversationCreated;
 import io.herald.protocol.events.v1.ConversationSnapshot;
+import io.herald.protocol.events.v1.DesiredStateChanged;
 import io.herald.protocol.events.v1.DeviceSnapshot;
+import io.herald.protocol.events.v1.PresenceChanged;
+import io.herald.protocol.events.v1.ReportedStateChanged;
+import io.herald.protocol.events.v1.ShadowSnapshot;
 import io.herald.protocol.events.v1.PushEnqueued;
 import io.herald.protocol.events.v1.PushesAcknowledged;
 import io.herald.protocol.events.v1.ReadPointerMoved;
@@ -102,6 +106,15 @@ public final class CompatibilityFixtures {
     frames.put("event-pushes-acknowledged", PushesAcknowledged.newBuilder().setMessageId("m-pa").setUpToSeq(12).build());
     frames.put("snapshot-user", UserSnapshot.newBuilder().setUserId("u-1").setLastSeq(42).setAckedSeq(41).addOutbox(push)
         .addRecentIds("m-pa").build());
+    frames.put("event-reported-state-changed", ReportedStateChanged.newBuilder().setMessageId("m-rep").setUserId("u-1")
+        .putReported("fw", "1.2").setVersion(3).setAtMs(1_790_000_000_005L).build());
+    frames.put("event-desired-state-changed", DesiredStateChanged.newBuilder().setMessageId("m-des").setUserId("u-1")
+        .putDesired("led", "on").setVersion(4).setAtMs(1_790_000_000_006L).build());
+    frames.put("event-presence-changed", PresenceChanged.newBuilder().setCauseId("m-hb/online").setOnline(true)
+        .setAtMs(1_790_000_000_007L).setUserId("u-1").build());
+    frames.put("snapshot-device-with-shadow", DeviceSnapshot.newBuilder().setDeviceId("d-1").setOwnerUserId("u-1")
+        .setShadow(ShadowSnapshot.newBuilder().putReported("fw", "1.2").putDesired("led", "on").setVersion(4)
+            .setOnline(true).setLastSeenMs(1_790_000_000_007L)).build());
     return frames;
   }
 

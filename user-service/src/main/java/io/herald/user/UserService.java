@@ -6,6 +6,7 @@ import io.herald.user.account.UserEntity;
 import io.herald.user.account.UserSettings;
 import io.herald.user.device.DeviceEntity;
 import io.herald.user.device.DeviceSettings;
+import io.herald.user.ingest.OwnerOutbox;
 import io.herald.user.ingest.IngestSettings;
 import io.herald.user.ingest.IngressConsumer;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -22,13 +23,14 @@ public final class UserService {
 
   /** Registers the sharded entities on this node (as host when it has the user role, else as proxy). */
   public static void initSharding(ActorSystem<?> system, Config config) {
-    var deviceSettings = DeviceSettings.fromConfig(config);
+    var sharding = ClusterSharding.get(system);
     var userSettings = UserSettings.fromConfig(config);
-    ClusterSharding.get(system).init(
+    var deviceSettings = DeviceSettings.fromConfig(config, new OwnerOutbox(system, sharding, IngestSettings.fromConfig(config))::enqueue);
+    sharding.init(
         Entity.of(UserSignal.TYPE_KEY, context -> UserEntity.create(context.getEntityId(), userSettings))
             .withRole(ROLE)
             .withEntityProps(MailboxSelector.bounded(userSettings.mailboxCapacity())));
-    ClusterSharding.get(system).init(
+    sharding.init(
         Entity.of(DeviceEntity.TYPE_KEY, context -> DeviceEntity.create(context.getEntityId(), deviceSettings))
             .withRole(ROLE)
             .withEntityProps(MailboxSelector.bounded(deviceSettings.mailboxCapacity())));

@@ -4,26 +4,39 @@ import com.google.protobuf.ByteString;
 import io.herald.persistence.DedupWindow;
 import io.herald.protocol.cluster.Outcomes;
 import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.cluster.v1.PushIntent;
+import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.DesiredState;
+import io.herald.protocol.device.v1.DeviceUpdate;
 import io.herald.protocol.device.v1.NackCode;
+import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
-import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * One device: the single writer of its telemetry. Applies ingress records at most once (by message id), persists
- * them to the journal, and answers only after the event is stored, so the Kafka offset can be committed.
+ * One device: the single writer of its telemetry, its shadow (reported, desired, version) and its presence. Applies
+ * ingress records at most once (by message id), persists them, and answers only after the event is stored, so the
+ * Kafka offset can be committed. What the owner must learn (device_update, desired_state) travels in the answer as
+ * push intents, which the pipeline enqueues in the owner's outbox before committing.
  */
 public final class DeviceEntity
     extends EventSourcedBehaviorWithEnforcedReplies<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State> {
@@ -38,6 +51,9 @@ public final class DeviceEntity
   /** Read the device's telemetry summary from memory. */
   public record GetTelemetry(ActorRef<TelemetrySummary> replyTo) implements Command {}
 
+  /** No frame for the presence timeout: the device goes offline. */
+  private record PresenceExpired() implements Command {}
+
   public record TelemetrySummary(String deviceId, String ownerUserId, long telemetryCount, Map<String, Reading> readings) {}
 
   public record Reading(double last, long count, long lastAtMs) {}
@@ -48,6 +64,14 @@ public final class DeviceEntity
       String messageId, String userId, Map<String, Double> readings, ByteString raw, long sentAtMs, long receivedAtMs)
       implements Event {}
 
+  public record ReportedStateChanged(String messageId, String userId, Map<String, String> reported, long version, long atMs)
+      implements Event {}
+
+  public record DesiredStateChanged(String messageId, String userId, Map<String, String> desired, long version, long atMs)
+      implements Event {}
+
+  public record PresenceChanged(String causeId, boolean online, long atMs, String userId) implements Event {}
+
   /** Only the event handler changes it. */
   public static final class State {
     final String deviceId;
@@ -55,13 +79,16 @@ public final class DeviceEntity
     long telemetryCount;
     final Map<String, Reading> readings;
     final DedupWindow recentMessageIds;
+    final Shadow shadow;
 
-    State(String deviceId, String ownerUserId, long telemetryCount, Map<String, Reading> readings, DedupWindow recent) {
+    State(String deviceId, String ownerUserId, long telemetryCount, Map<String, Reading> readings, DedupWindow recent,
+        Shadow shadow) {
       this.deviceId = deviceId;
       this.ownerUserId = ownerUserId;
       this.telemetryCount = telemetryCount;
       this.readings = readings;
       this.recentMessageIds = recent;
+      this.shadow = shadow;
     }
 
     TelemetrySummary summary() {
@@ -69,26 +96,59 @@ public final class DeviceEntity
     }
   }
 
+  /** Reported and desired properties with one version counting changes of either, and presence. */
+  static final class Shadow {
+    final Map<String, String> reported;
+    final Map<String, String> desired;
+    long version;
+    boolean online;
+    long lastSeenMs;
+
+    Shadow(Map<String, String> reported, Map<String, String> desired, long version, boolean online, long lastSeenMs) {
+      this.reported = reported;
+      this.desired = desired;
+      this.version = version;
+      this.online = online;
+      this.lastSeenMs = lastSeenMs;
+    }
+
+    static void merge(Map<String, String> into, Map<String, String> changes) {
+      changes.forEach((key, value) -> {
+        if (value.isEmpty()) {
+          into.remove(key);
+        } else {
+          into.put(key, value);
+        }
+      });
+    }
+  }
+
   public static Behavior<Command> create(String deviceId, DeviceSettings settings) {
-    return Behaviors.setup(context -> new DeviceEntity(deviceId, settings));
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new DeviceEntity(deviceId, settings, timers)));
   }
 
   public static PersistenceId persistenceId(String deviceId) {
     return PersistenceId.of(TYPE_KEY.name(), deviceId);
   }
 
+  private static final String PRESENCE_TIMER = "presence";
+
   private final String deviceId;
   private final DeviceSettings settings;
+  private final TimerScheduler<Command> timers;
+  private final Clock clock = Clock.systemUTC();
 
-  private DeviceEntity(String deviceId, DeviceSettings settings) {
+  private DeviceEntity(String deviceId, DeviceSettings settings, TimerScheduler<Command> timers) {
     super(persistenceId(deviceId));
     this.deviceId = deviceId;
     this.settings = settings;
+    this.timers = timers;
   }
 
   @Override
   public State emptyState() {
-    return new State(deviceId, "", 0, new HashMap<>(), new DedupWindow(settings.dedupWindow()));
+    return new State(deviceId, "", 0, new HashMap<>(), new DedupWindow(settings.dedupWindow()),
+        new Shadow(new HashMap<>(), new HashMap<>(), 0, false, 0));
   }
 
   @Override
@@ -97,27 +157,95 @@ public final class DeviceEntity
         .forAnyState()
         .onCommand(Apply.class, (State state, Apply apply) -> apply(state, apply))
         .onCommand(GetTelemetry.class, (State state, GetTelemetry get) -> Effect().reply(get.replyTo(), state.summary()))
+        .onCommand(PresenceExpired.class, (State state, PresenceExpired expired) -> expire(state))
         .build();
   }
 
   private ReplyEffect<Event, State> apply(State state, Apply command) {
     var record = command.record();
     var messageId = record.getMessageId();
+    var frame = record.getFrame();
     if (state.recentMessageIds.contains(messageId)) {
-      return Effect().reply(command.replyTo(), Outcomes.applied(messageId, true));
+      // The original pushes may not have reached the outbox: repeat them (idempotent by cause id) from current state.
+      return Effect().reply(command.replyTo(), withPushes(Outcomes.applied(messageId, true), pushesFor(state, frame, messageId)));
+    }
+    if (frame.hasSetDesired()) {
+      if (state.ownerUserId.isEmpty() || !state.ownerUserId.equals(record.getUserId())) {
+        return Effect().reply(command.replyTo(), Outcomes.rejected(messageId, NackCode.UNKNOWN_DEVICE,
+            "device " + deviceId + " is not known or not owned by user " + record.getUserId()));
+      }
+      var desired = new DesiredStateChanged(messageId, record.getUserId(), frame.getSetDesired().getDesiredMap(),
+          state.shadow.version + 1, record.getReceivedAtMs());
+      return Effect().persist(desired).thenReply(command.replyTo(),
+          updated -> withPushes(Outcomes.applied(messageId, false), pushesFor(updated, frame, messageId)));
     }
     if (!state.ownerUserId.isEmpty() && !state.ownerUserId.equals(record.getUserId())) {
       return Effect().reply(command.replyTo(),
           Outcomes.rejected(messageId, NackCode.FORBIDDEN, "device " + deviceId + " belongs to another user"));
     }
-    if (!record.getFrame().hasTelemetry()) {
-      return Effect().reply(command.replyTo(),
-          Outcomes.rejected(messageId, NackCode.INVALID, "not a device frame: " + record.getFrame().getBodyCase()));
+    var events = new ArrayList<Event>();
+    if (!state.shadow.online) {
+      events.add(new PresenceChanged(messageId + "/online", true, record.getReceivedAtMs(), record.getUserId()));
     }
-    var telemetry = record.getFrame().getTelemetry();
-    var event = new TelemetryRecorded(messageId, record.getUserId(), Map.copyOf(telemetry.getReadingsMap()),
-        telemetry.getRaw(), record.getFrame().getSentAtMs(), record.getReceivedAtMs());
-    return Effect().persist(event).thenReply(command.replyTo(), updated -> Outcomes.applied(messageId, false));
+    switch (frame.getBodyCase()) {
+      case TELEMETRY -> {
+        var telemetry = frame.getTelemetry();
+        events.add(new TelemetryRecorded(messageId, record.getUserId(), Map.copyOf(telemetry.getReadingsMap()),
+            telemetry.getRaw(), frame.getSentAtMs(), record.getReceivedAtMs()));
+      }
+      case REPORT_STATE -> events.add(new ReportedStateChanged(messageId, record.getUserId(),
+          frame.getReportState().getReportedMap(), state.shadow.version + 1, record.getReceivedAtMs()));
+      case HEARTBEAT -> { }
+      default -> {
+        return Effect().reply(command.replyTo(),
+            Outcomes.rejected(messageId, NackCode.INVALID, "not a device frame: " + frame.getBodyCase()));
+      }
+    }
+    timers.startSingleTimer(PRESENCE_TIMER, new PresenceExpired(), settings.presenceTimeout());
+    if (events.isEmpty()) {
+      return Effect().reply(command.replyTo(), Outcomes.applied(messageId, false));
+    }
+    var cameOnline = !state.shadow.online;
+    return Effect().persist(events).thenReply(command.replyTo(), updated -> withPushes(Outcomes.applied(messageId, false),
+        cameOnline ? List.of(deviceUpdate(updated, messageId + "/device_update")) : pushesFor(updated, frame, messageId)));
+  }
+
+  /** Offline after the presence timeout; the owner learns it by device_update, sent by the owner's User entity. */
+  private ReplyEffect<Event, State> expire(State state) {
+    if (!state.shadow.online) {
+      return Effect().noReply();
+    }
+    var at = clock.millis();
+    return Effect().persist(new PresenceChanged("offline-" + at, false, at, ""))
+        .thenRun(updated -> settings.offlineNotifier().accept(deviceUpdate(updated, "offline-" + at)))
+        .thenNoReply();
+  }
+
+  /** What the owner must be told after this frame, derived from the (updated) state. */
+  private static List<PushIntent> pushesFor(State state, ClientFrame frame, String messageId) {
+    return switch (frame.getBodyCase()) {
+      case REPORT_STATE -> List.of(deviceUpdate(state, messageId + "/device_update"));
+      case SET_DESIRED -> List.of(desiredState(state, messageId + "/desired_state"));
+      default -> List.of();
+    };
+  }
+
+  private static PushIntent deviceUpdate(State state, String causeId) {
+    return PushIntent.newBuilder().setUserId(state.ownerUserId).setCauseId(causeId)
+        .setPush(Push.newBuilder().setDeviceUpdate(DeviceUpdate.newBuilder().setDeviceId(state.deviceId)
+            .putAllReported(state.shadow.reported).setOnline(state.shadow.online).setVersion(state.shadow.version)))
+        .build();
+  }
+
+  private static PushIntent desiredState(State state, String causeId) {
+    return PushIntent.newBuilder().setUserId(state.ownerUserId).setCauseId(causeId)
+        .setPush(Push.newBuilder().setDesiredState(DesiredState.newBuilder().setDeviceId(state.deviceId)
+            .putAllProperties(state.shadow.desired).setVersion(state.shadow.version)))
+        .build();
+  }
+
+  private static IngressApplied withPushes(IngressApplied outcome, List<PushIntent> pushes) {
+    return outcome.toBuilder().addAllPushes(pushes).build();
   }
 
   @Override
@@ -129,8 +257,43 @@ public final class DeviceEntity
           state.telemetryCount++;
           event.readings().forEach((key, value) -> state.readings.merge(key, new Reading(value, 1, event.receivedAtMs()),
               (old, fresh) -> new Reading(value, old.count() + 1, event.receivedAtMs())));
+          state.shadow.lastSeenMs = event.receivedAtMs();
           state.recentMessageIds.add(event.messageId());
           return state;
+        })
+        .onEvent(ReportedStateChanged.class, (state, event) -> {
+          state.ownerUserId = event.userId();
+          Shadow.merge(state.shadow.reported, event.reported());
+          state.shadow.version = event.version();
+          state.shadow.lastSeenMs = event.atMs();
+          state.recentMessageIds.add(event.messageId());
+          return state;
+        })
+        .onEvent(DesiredStateChanged.class, (state, event) -> {
+          Shadow.merge(state.shadow.desired, event.desired());
+          state.shadow.version = event.version();
+          state.recentMessageIds.add(event.messageId());
+          return state;
+        })
+        .onEvent(PresenceChanged.class, (state, event) -> {
+          if (!event.userId().isEmpty()) {
+            state.ownerUserId = event.userId();
+          }
+          state.shadow.online = event.online();
+          state.shadow.lastSeenMs = Math.max(state.shadow.lastSeenMs, event.atMs());
+          return state;
+        })
+        .build();
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    // A device recovered as online gets its presence timer back; without a frame it goes offline in due time.
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          if (state.shadow.online) {
+            timers.startSingleTimer(PRESENCE_TIMER, new PresenceExpired(), settings.presenceTimeout());
+          }
         })
         .build();
   }

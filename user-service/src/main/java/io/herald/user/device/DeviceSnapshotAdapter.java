@@ -3,6 +3,7 @@ package io.herald.user.device;
 import io.herald.persistence.DedupWindow;
 import io.herald.protocol.events.v1.DeviceSnapshot;
 import io.herald.protocol.events.v1.ReadingStats;
+import io.herald.protocol.events.v1.ShadowSnapshot;
 import io.herald.user.device.DeviceEntity.Reading;
 import io.herald.user.device.DeviceEntity.State;
 import java.util.HashMap;
@@ -23,7 +24,9 @@ final class DeviceSnapshotAdapter implements SnapshotAdapter<State> {
         .setDeviceId(state.deviceId)
         .setOwnerUserId(state.ownerUserId)
         .setTelemetryCount(state.telemetryCount)
-        .addAllRecentMessageIds(state.recentMessageIds.toList());
+        .addAllRecentMessageIds(state.recentMessageIds.toList())
+        .setShadow(ShadowSnapshot.newBuilder().putAllReported(state.shadow.reported).putAllDesired(state.shadow.desired)
+            .setVersion(state.shadow.version).setOnline(state.shadow.online).setLastSeenMs(state.shadow.lastSeenMs));
     state.readings.forEach((key, reading) -> snapshot.putReadings(key, ReadingStats.newBuilder()
         .setLast(reading.last()).setCount(reading.count()).setLastAtMs(reading.lastAtMs()).build()));
     return snapshot.build();
@@ -35,7 +38,10 @@ final class DeviceSnapshotAdapter implements SnapshotAdapter<State> {
     var readings = new HashMap<String, Reading>();
     snapshot.getReadingsMap().forEach((key, stats) ->
         readings.put(key, new Reading(stats.getLast(), stats.getCount(), stats.getLastAtMs())));
+    var shadow = snapshot.getShadow();
     return new State(snapshot.getDeviceId(), snapshot.getOwnerUserId(), snapshot.getTelemetryCount(), readings,
-        DedupWindow.of(dedupWindow, snapshot.getRecentMessageIdsList()));
+        DedupWindow.of(dedupWindow, snapshot.getRecentMessageIdsList()),
+        new DeviceEntity.Shadow(new HashMap<>(shadow.getReportedMap()), new HashMap<>(shadow.getDesiredMap()),
+            shadow.getVersion(), shadow.getOnline(), shadow.getLastSeenMs()));
   }
 }

@@ -3,6 +3,7 @@ package io.herald.user.ingest;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.herald.persistence.JournalHealth;
 import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.cluster.UserSignal;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.Push;
@@ -10,6 +11,7 @@ import io.herald.protocol.device.v1.Rejected;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.user.account.UserEntity;
 import io.herald.user.device.DeviceEntity;
+import java.util.ArrayList;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +56,7 @@ public final class IngressConsumer {
   private final IngestSettings settings;
   private final ClusterSharding sharding;
   private final DeadLetters deadLetters;
+  private final OwnerOutbox outbox;
   private final JournalHealth journalHealth;
   private final AtomicReference<Consumer.Control> control = new AtomicReference<>(Consumer.createNoopControl());
 
@@ -62,6 +65,7 @@ public final class IngressConsumer {
     this.settings = settings;
     this.sharding = ClusterSharding.get(system);
     this.deadLetters = new DeadLetters(system, settings);
+    this.outbox = new OwnerOutbox(system, sharding, settings);
     this.journalHealth = new JournalHealth(system);
   }
 
@@ -119,12 +123,17 @@ public final class IngressConsumer {
 
   private Optional<Callable<CompletionStage<IngressApplied>>> route(IngressRecord record) {
     return switch (record.getFrame().getBodyCase()) {
-      case TELEMETRY -> Optional.of(() -> sharding.entityRefFor(DeviceEntity.TYPE_KEY, record.getDeviceId())
-          .ask(replyTo -> new DeviceEntity.Apply(record, replyTo), settings.askTimeout()));
+      case TELEMETRY, HEARTBEAT, REPORT_STATE -> Optional.of(askDevice(record.getDeviceId(), record));
+      case SET_DESIRED -> Optional.of(askDevice(record.getFrame().getSetDesired().getDeviceId(), record));
       case PUSH_ACK -> Optional.of(() -> sharding.entityRefFor(UserSignal.TYPE_KEY, record.getUserId())
           .ask(replyTo -> new UserEntity.Apply(record, replyTo), settings.askTimeout()));
       default -> Optional.empty();
     };
+  }
+
+  private Callable<CompletionStage<IngressApplied>> askDevice(String deviceId, IngressRecord record) {
+    return () -> sharding.entityRefFor(DeviceEntity.TYPE_KEY, deviceId)
+        .ask(replyTo -> new DeviceEntity.Apply(record, replyTo), settings.askTimeout());
   }
 
   private CompletionStage<Done> applyOrDeadLetter(
@@ -143,20 +152,19 @@ public final class IngressConsumer {
   }
 
   /**
-   * A record the entity refused was durable and acked, so the sender learns of the refusal by push.rejected in its
-   * outbox; the offset is committed only after that push is persisted.
+   * The pushes the effect causes reach the users' outboxes before the offset is committed. A record the entity
+   * refused was durable and acked, so the sender learns of the refusal by push.rejected.
    */
   private CompletionStage<Done> outcome(IngressRecord record, IngressApplied applied) {
-    if (applied.getRejectedCode() == NackCode.NACK_CODE_UNSPECIFIED) {
-      return CompletableFuture.completedFuture(Done.getInstance());
+    var pushes = new ArrayList<>(applied.getPushesList());
+    if (applied.getRejectedCode() != NackCode.NACK_CODE_UNSPECIFIED) {
+      log.info("Record {} of user {} refused by its entity: {} {}", record.getMessageId(), record.getUserId(),
+          applied.getRejectedCode(), applied.getDetail());
+      pushes.add(PushIntent.newBuilder().setUserId(record.getUserId()).setCauseId(record.getMessageId() + "/rejected")
+          .setPush(Push.newBuilder().setRejected(Rejected.newBuilder().setMessageId(record.getMessageId())
+              .setCode(applied.getRejectedCode()).setDetail(applied.getDetail())))
+          .build());
     }
-    log.info("Record {} of user {} refused by its entity: {} {}", record.getMessageId(), record.getUserId(),
-        applied.getRejectedCode(), applied.getDetail());
-    var rejected = Push.newBuilder().setRejected(Rejected.newBuilder().setMessageId(record.getMessageId())
-        .setCode(applied.getRejectedCode()).setDetail(applied.getDetail())).build();
-    return Patterns.retry(() -> sharding.entityRefFor(UserSignal.TYPE_KEY, record.getUserId())
-                .<Done>ask(replyTo -> new UserEntity.Enqueue(record.getMessageId() + "/rejected", rejected, replyTo),
-                    settings.askTimeout()),
-            settings.maxAttempts(), settings.retryMinBackoff(), settings.retryMaxBackoff(), settings.randomFactor(), system);
+    return outbox.enqueueAll(pushes);
   }
 }

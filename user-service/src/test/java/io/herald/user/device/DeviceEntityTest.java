@@ -6,9 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.device.v1.ChatSend;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.Heartbeat;
+import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.NackCode;
+import io.herald.protocol.device.v1.ReportState;
+import io.herald.protocol.device.v1.SetDesired;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.protocol.ingress.v1.Transport;
@@ -24,7 +32,7 @@ class DeviceEntityTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create(
       EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  private static final DeviceSettings SETTINGS = new DeviceSettings(3, 100, RetentionCriteria.disabled());
+  private TestProbe<PushIntent> offline;
 
   private EventSourcedBehaviorTestKit<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State> device;
 
@@ -35,9 +43,11 @@ class DeviceEntityTest {
 
   @BeforeEach
   void newDevice() {
+    offline = testKit.createTestProbe();
+    var settings = new DeviceSettings(3, 100, Duration.ofMillis(300), RetentionCriteria.disabled(), offline.ref()::tell);
     // The kit checks that commands, replies and journal events serialize; state is stored through the snapshot
     // adapter instead.
-    device = EventSourcedBehaviorTestKit.create(testKit.system(), DeviceEntity.create("d-1", SETTINGS),
+    device = EventSourcedBehaviorTestKit.create(testKit.system(), DeviceEntity.create("d-1", settings),
         new SerializationSettings(true, false, true, true, false));
   }
 
@@ -47,7 +57,11 @@ class DeviceEntityTest {
     assertEquals("m-1", result.reply().getMessageId());
     assertFalse(result.reply().getDuplicate());
     // The journal holds the Protobuf form written by the event adapter.
-    var stored = (io.herald.protocol.events.v1.TelemetryRecorded) (Object) result.event();
+    @SuppressWarnings("unchecked")
+    var journal = (List<Object>) (List<?>) result.events();
+    var stored = journal.stream()
+        .filter(io.herald.protocol.events.v1.TelemetryRecorded.class::isInstance)
+        .map(io.herald.protocol.events.v1.TelemetryRecorded.class::cast).findFirst().orElseThrow();
     assertEquals(21.5, stored.getReadingsMap().get("temp"));
     assertEquals("m-1", stored.getMessageId());
     assertEquals(1, result.state().telemetryCount);
@@ -98,10 +112,70 @@ class DeviceEntityTest {
   @Test
   void aFrameThatIsNotForTheDeviceIsRefusedAsInvalid() {
     var record = telemetry("m-1", "u-1", 1).toBuilder()
-        .setFrame(ClientFrame.newBuilder().setMessageId("m-1").setHeartbeat(Heartbeat.getDefaultInstance())).build();
+        .setFrame(ClientFrame.newBuilder().setMessageId("m-1").setChatSend(ChatSend.newBuilder().setConversationId("c-1"))).build();
     var result = apply(record);
     assertTrue(result.hasNoEvents());
     assertEquals(NackCode.INVALID, result.reply().getRejectedCode());
+  }
+
+  @Test
+  void reportedStateIsMergedVersionedAndPushedToTheOwnerAsDeviceUpdate() {
+    apply(frame("m-1", "u-1", ClientFrame.newBuilder().setReportState(ReportState.newBuilder().putReported("fw", "1.0").putReported("led", "off"))));
+    var result = apply(frame("m-2", "u-1", ClientFrame.newBuilder().setReportState(ReportState.newBuilder().putReported("fw", "1.1").putReported("led", ""))));
+    var update = result.reply().getPushes(0);
+    assertEquals("u-1", update.getUserId());
+    assertEquals("m-2/device_update", update.getCauseId());
+    assertEquals(Map.of("fw", "1.1"), update.getPush().getDeviceUpdate().getReportedMap());
+    assertTrue(update.getPush().getDeviceUpdate().getOnline());
+    assertEquals(2, update.getPush().getDeviceUpdate().getVersion());
+    assertEquals(Map.of("fw", "1.1"), device.restart().state().shadow.reported);
+  }
+
+  @Test
+  void aDuplicateRepeatsThePushesOfTheOriginal() {
+    apply(frame("m-1", "u-1", ClientFrame.newBuilder().setReportState(ReportState.newBuilder().putReported("fw", "1.0"))));
+    var again = apply(frame("m-1", "u-1", ClientFrame.newBuilder().setReportState(ReportState.newBuilder().putReported("fw", "1.0"))));
+    assertTrue(again.reply().getDuplicate());
+    assertTrue(again.hasNoEvents());
+    assertEquals("m-1/device_update", again.reply().getPushes(0).getCauseId());
+  }
+
+  @Test
+  void theOwnerSetsDesiredStateWhichIsPushedAsDesiredState() {
+    apply(telemetry("m-1", "u-1", 1));
+    var result = apply(desired("m-2", "u-1", "led", "on"));
+    var push = result.reply().getPushes(0).getPush().getDesiredState();
+    assertEquals("d-1", push.getDeviceId());
+    assertEquals(Map.of("led", "on"), push.getPropertiesMap());
+    assertEquals(1, push.getVersion());
+  }
+
+  @Test
+  void desiredStateForAnUnknownOrForeignDeviceIsRefusedAsUnknownDevice() {
+    assertEquals(NackCode.UNKNOWN_DEVICE, apply(desired("m-1", "u-1", "led", "on")).reply().getRejectedCode());
+    apply(telemetry("m-2", "u-1", 1));
+    var foreign = apply(desired("m-3", "u-2", "led", "on"));
+    assertEquals(NackCode.UNKNOWN_DEVICE, foreign.reply().getRejectedCode());
+    assertTrue(foreign.hasNoEvents());
+  }
+
+  @Test
+  void aHeartbeatBringsTheDeviceOnlineAndSilenceTakesItOffline() {
+    var online = apply(frame("hb-1", "u-1", ClientFrame.newBuilder().setHeartbeat(Heartbeat.getDefaultInstance())));
+    assertTrue(online.reply().getPushes(0).getPush().getDeviceUpdate().getOnline());
+    var offlineUpdate = offline.expectMessageClass(PushIntent.class, Duration.ofSeconds(10));
+    assertEquals("u-1", offlineUpdate.getUserId());
+    assertFalse(offlineUpdate.getPush().getDeviceUpdate().getOnline());
+    assertFalse(device.getState().shadow.online);
+  }
+
+  private static IngressRecord desired(String messageId, String userId, String key, String value) {
+    return frame(messageId, userId, ClientFrame.newBuilder().setSetDesired(SetDesired.newBuilder().setDeviceId("d-1").putDesired(key, value)));
+  }
+
+  private static IngressRecord frame(String messageId, String userId, ClientFrame.Builder frame) {
+    return IngressRecord.newBuilder().setMessageId(messageId).setUserId(userId).setDeviceId("d-1")
+        .setReceivedAtMs(1_000).setFrame(frame.setMessageId(messageId)).build();
   }
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State, IngressApplied>

@@ -1,0 +1,44 @@
+package io.herald.user.ingest;
+
+import io.herald.protocol.cluster.UserSignal;
+import io.herald.protocol.cluster.v1.PushIntent;
+import io.herald.user.account.UserEntity;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.Patterns;
+
+/**
+ * Puts pushes into users' outboxes: asks the User entity, retrying with backoff (herald.user.ingest.retry). Safe to
+ * repeat: the User entity enqueues a cause id at most once.
+ */
+public final class OwnerOutbox {
+
+  private final ActorSystem<?> system;
+  private final ClusterSharding sharding;
+  private final IngestSettings settings;
+
+  public OwnerOutbox(ActorSystem<?> system, ClusterSharding sharding, IngestSettings settings) {
+    this.system = system;
+    this.sharding = sharding;
+    this.settings = settings;
+  }
+
+  public CompletionStage<Done> enqueue(PushIntent intent) {
+    return Patterns.retry(() -> sharding.entityRefFor(UserSignal.TYPE_KEY, intent.getUserId())
+            .<Done>ask(replyTo -> new UserEntity.Enqueue(intent.getCauseId(), intent.getPush(), replyTo), settings.askTimeout()),
+        settings.maxAttempts(), settings.retryMinBackoff(), settings.retryMaxBackoff(), settings.randomFactor(), system);
+  }
+
+  /** One after the other, so a user's pushes keep the order of their causes. */
+  public CompletionStage<Done> enqueueAll(List<PushIntent> intents) {
+    CompletionStage<Done> chain = CompletableFuture.completedFuture(Done.getInstance());
+    for (var intent : intents) {
+      chain = chain.thenCompose(done -> enqueue(intent));
+    }
+    return chain;
+  }
+}
