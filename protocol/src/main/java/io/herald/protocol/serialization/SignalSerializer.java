@@ -4,9 +4,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.herald.protocol.cluster.AttachSession;
 import io.herald.protocol.cluster.DeliverPush;
 import io.herald.protocol.cluster.DetachSession;
+import io.herald.protocol.cluster.GetShadow;
 import io.herald.protocol.cluster.v1.AttachSessionSignal;
 import io.herald.protocol.cluster.v1.DeliverPushSignal;
 import io.herald.protocol.cluster.v1.DetachSessionSignal;
+import io.herald.protocol.cluster.v1.GetShadowSignal;
 import java.io.NotSerializableException;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -21,6 +23,7 @@ public final class SignalSerializer extends SerializerWithStringManifest {
   private static final String ATTACH = "herald.cluster.v1.AttachSessionSignal";
   private static final String DETACH = "herald.cluster.v1.DetachSessionSignal";
   private static final String DELIVER = "herald.cluster.v1.DeliverPushSignal";
+  private static final String GET_SHADOW = "herald.cluster.v1.GetShadowSignal";
 
   private final ExtendedActorSystem system;
   private volatile ActorRefResolver resolver;
@@ -39,6 +42,7 @@ public final class SignalSerializer extends SerializerWithStringManifest {
     if (o instanceof AttachSession) return ATTACH;
     if (o instanceof DetachSession) return DETACH;
     if (o instanceof DeliverPush) return DELIVER;
+    if (o instanceof GetShadow) return GET_SHADOW;
     throw new IllegalArgumentException("Not a Herald signal: " + o.getClass().getName());
   }
 
@@ -54,6 +58,10 @@ public final class SignalSerializer extends SerializerWithStringManifest {
     if (o instanceof DeliverPush deliver) {
       return DeliverPushSignal.newBuilder().setFrame(deliver.frame()).build().toByteArray();
     }
+    if (o instanceof GetShadow get) {
+      return GetShadowSignal.newBuilder().setRequesterUserId(get.requesterUserId())
+          .setReplyTo(resolver().toSerializationFormat(get.replyTo())).build().toByteArray();
+    }
     throw new IllegalArgumentException("Not a Herald signal: " + o.getClass().getName());
   }
 
@@ -67,6 +75,10 @@ public final class SignalSerializer extends SerializerWithStringManifest {
         }
         case DETACH -> new DetachSession(resolver().resolveActorRef(DetachSessionSignal.parseFrom(bytes).getSession()));
         case DELIVER -> new DeliverPush(DeliverPushSignal.parseFrom(bytes).getFrame());
+        case GET_SHADOW -> {
+          var get = GetShadowSignal.parseFrom(bytes);
+          yield new GetShadow(get.getRequesterUserId(), resolver().resolveActorRef(get.getReplyTo()));
+        }
         default -> throw new NotSerializableException("Unknown signal manifest [" + manifest + "]");
       };
     } catch (InvalidProtocolBufferException e) {

@@ -2,7 +2,10 @@ package io.herald.user.device;
 
 import com.google.protobuf.ByteString;
 import io.herald.persistence.DedupWindow;
+import io.herald.protocol.cluster.DeviceSignal;
+import io.herald.protocol.cluster.GetShadow;
 import io.herald.protocol.cluster.Outcomes;
+import io.herald.protocol.cluster.v1.DeviceShadow;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.ClientFrame;
@@ -39,11 +42,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * push intents, which the pipeline enqueues in the owner's outbox before committing.
  */
 public final class DeviceEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State> {
+    extends EventSourcedBehaviorWithEnforcedReplies<DeviceSignal, DeviceEntity.Event, DeviceEntity.State> {
 
-  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Device");
+  public static final EntityTypeKey<DeviceSignal> TYPE_KEY = DeviceSignal.TYPE_KEY;
 
-  public sealed interface Command {}
+  public sealed interface Command extends DeviceSignal {}
 
   /** Apply one record from herald.ingress; the reply comes after the effect is durable. */
   public record Apply(IngressRecord record, ActorRef<IngressApplied> replyTo) implements Command {}
@@ -123,7 +126,7 @@ public final class DeviceEntity
     }
   }
 
-  public static Behavior<Command> create(String deviceId, DeviceSettings settings) {
+  public static Behavior<DeviceSignal> create(String deviceId, DeviceSettings settings) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> new DeviceEntity(deviceId, settings, timers)));
   }
 
@@ -135,10 +138,10 @@ public final class DeviceEntity
 
   private final String deviceId;
   private final DeviceSettings settings;
-  private final TimerScheduler<Command> timers;
+  private final TimerScheduler<DeviceSignal> timers;
   private final Clock clock = Clock.systemUTC();
 
-  private DeviceEntity(String deviceId, DeviceSettings settings, TimerScheduler<Command> timers) {
+  private DeviceEntity(String deviceId, DeviceSettings settings, TimerScheduler<DeviceSignal> timers) {
     super(persistenceId(deviceId));
     this.deviceId = deviceId;
     this.settings = settings;
@@ -152,12 +155,13 @@ public final class DeviceEntity
   }
 
   @Override
-  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+  public CommandHandlerWithReply<DeviceSignal, Event, State> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Apply.class, (State state, Apply apply) -> apply(state, apply))
         .onCommand(GetTelemetry.class, (State state, GetTelemetry get) -> Effect().reply(get.replyTo(), state.summary()))
         .onCommand(PresenceExpired.class, (State state, PresenceExpired expired) -> expire(state))
+        .onCommand(GetShadow.class, (State state, GetShadow get) -> Effect().reply(get.replyTo(), shadowFor(state, get)))
         .build();
   }
 
@@ -219,6 +223,21 @@ public final class DeviceEntity
     return Effect().persist(new PresenceChanged("offline-" + at, false, at, ""))
         .thenRun(updated -> settings.offlineNotifier().accept(deviceUpdate(updated, "offline-" + at)))
         .thenNoReply();
+  }
+
+  private static DeviceShadow shadowFor(State state, GetShadow get) {
+    if (state.ownerUserId.isEmpty() || !state.ownerUserId.equals(get.requesterUserId())) {
+      return DeviceShadow.newBuilder().setFound(false).setDeviceId(state.deviceId).build();
+    }
+    var shadow = state.shadow;
+    var delta = new HashMap<String, String>();
+    shadow.desired.forEach((key, value) -> {
+      if (!value.equals(shadow.reported.get(key))) {
+        delta.put(key, value);
+      }
+    });
+    return DeviceShadow.newBuilder().setFound(true).setDeviceId(state.deviceId).putAllReported(shadow.reported)
+        .putAllDesired(shadow.desired).putAllDelta(delta).setVersion(shadow.version).setOnline(shadow.online).build();
   }
 
   /** What the owner must be told after this frame, derived from the (updated) state. */

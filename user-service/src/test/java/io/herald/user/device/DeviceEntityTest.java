@@ -9,6 +9,9 @@ import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.device.v1.ChatSend;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.Heartbeat;
+import io.herald.protocol.cluster.DeviceSignal;
+import io.herald.protocol.cluster.GetShadow;
+import io.herald.protocol.cluster.v1.DeviceShadow;
 import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.ReportState;
@@ -34,7 +37,7 @@ class DeviceEntityTest {
       EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
   private TestProbe<PushIntent> offline;
 
-  private EventSourcedBehaviorTestKit<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State> device;
+  private EventSourcedBehaviorTestKit<DeviceSignal, DeviceEntity.Event, DeviceEntity.State> device;
 
   @AfterAll
   static void stop() {
@@ -151,6 +154,20 @@ class DeviceEntityTest {
   }
 
   @Test
+  void theShadowShowsReportedDesiredDeltaVersionAndPresenceToItsOwnerOnly() {
+    apply(frame("m-1", "u-1", ClientFrame.newBuilder().setReportState(ReportState.newBuilder().putReported("led", "off").putReported("fw", "1"))));
+    apply(desired("m-2", "u-1", "led", "on"));
+    var shadow = device.<DeviceShadow>runCommand(replyTo -> new GetShadow("u-1", replyTo)).reply();
+    assertTrue(shadow.getFound());
+    assertEquals(Map.of("led", "off", "fw", "1"), shadow.getReportedMap());
+    assertEquals(Map.of("led", "on"), shadow.getDesiredMap());
+    assertEquals(Map.of("led", "on"), shadow.getDeltaMap());
+    assertEquals(2, shadow.getVersion());
+    assertTrue(shadow.getOnline());
+    assertFalse(device.<DeviceShadow>runCommand(replyTo -> new GetShadow("u-2", replyTo)).reply().getFound());
+  }
+
+  @Test
   void desiredStateForAnUnknownOrForeignDeviceIsRefusedAsUnknownDevice() {
     assertEquals(NackCode.UNKNOWN_DEVICE, apply(desired("m-1", "u-1", "led", "on")).reply().getRejectedCode());
     apply(telemetry("m-2", "u-1", 1));
@@ -178,7 +195,7 @@ class DeviceEntityTest {
         .setReceivedAtMs(1_000).setFrame(frame.setMessageId(messageId)).build();
   }
 
-  private EventSourcedBehaviorTestKit.CommandResultWithReply<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State, IngressApplied>
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<DeviceSignal, DeviceEntity.Event, DeviceEntity.State, IngressApplied>
       apply(IngressRecord record) {
     return device.runCommand(replyTo -> new DeviceEntity.Apply(record, replyTo));
   }
