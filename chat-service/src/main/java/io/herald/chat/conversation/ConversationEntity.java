@@ -1,15 +1,21 @@
 package io.herald.chat.conversation;
 
 import io.herald.persistence.DedupWindow;
+import io.herald.protocol.cluster.ApplyToConversation;
+import io.herald.protocol.cluster.ConversationSignal;
 import io.herald.protocol.cluster.Outcomes;
+import io.herald.protocol.cluster.v1.PushIntent;
+import io.herald.protocol.device.v1.ChatMessage;
+import io.herald.protocol.device.v1.Push;
+import io.herald.protocol.device.v1.ReadReceipt;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -28,14 +34,9 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * deduplication window; non-members are refused with FORBIDDEN.
  */
 public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedReplies<
-    ConversationEntity.Command, ConversationEntity.Event, ConversationEntity.State> {
+    ConversationSignal, ConversationEntity.Event, ConversationEntity.State> {
 
-  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Conversation");
-
-  public sealed interface Command {}
-
-  /** Apply one record of herald.ingress (create_conversation, chat_send, chat_read); replies once durable. */
-  public record Apply(IngressRecord record, ActorRef<IngressApplied> replyTo) implements Command {}
+  public static final EntityTypeKey<ConversationSignal> TYPE_KEY = ConversationSignal.TYPE_KEY;
 
   public sealed interface Event {}
 
@@ -55,13 +56,17 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
     long lastSeq;
     final Map<String, Long> readPointers;
     final DedupWindow recentMessageIds;
+    // The last messages, oldest first, bounded like the dedup window: a resend repeats their pushes from here.
+    final ArrayDeque<MessageAppended> recentMessages;
 
-    State(String conversationId, List<String> members, long lastSeq, Map<String, Long> readPointers, DedupWindow recent) {
+    State(String conversationId, List<String> members, long lastSeq, Map<String, Long> readPointers, DedupWindow recent,
+        ArrayDeque<MessageAppended> recentMessages) {
       this.conversationId = conversationId;
       this.members = new LinkedHashSet<>(members);
       this.lastSeq = lastSeq;
       this.readPointers = readPointers;
       this.recentMessageIds = recent;
+      this.recentMessages = recentMessages;
     }
 
     boolean created() {
@@ -69,7 +74,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
     }
   }
 
-  public static Behavior<Command> create(String conversationId, ConversationSettings settings) {
+  public static Behavior<ConversationSignal> create(String conversationId, ConversationSettings settings) {
     return Behaviors.setup(context -> new ConversationEntity(conversationId, settings));
   }
 
@@ -88,22 +93,24 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
 
   @Override
   public State emptyState() {
-    return new State(conversationId, List.of(), 0, new HashMap<>(), new DedupWindow(settings.dedupWindow()));
+    return new State(conversationId, List.of(), 0, new HashMap<>(), new DedupWindow(settings.dedupWindow()),
+        new ArrayDeque<>());
   }
 
   @Override
-  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+  public CommandHandlerWithReply<ConversationSignal, Event, State> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
-        .onCommand(Apply.class, (State state, Apply apply) -> apply(state, apply))
+        .onCommand(ApplyToConversation.class, (State state, ApplyToConversation apply) -> apply(state, apply))
         .build();
   }
 
-  private ReplyEffect<Event, State> apply(State state, Apply command) {
+  private ReplyEffect<Event, State> apply(State state, ApplyToConversation command) {
     var record = command.record();
     var messageId = record.getMessageId();
     if (state.recentMessageIds.contains(messageId)) {
-      return Effect().reply(command.replyTo(), Outcomes.applied(messageId, true));
+      // The original fan-out may not have reached every outbox: repeat it (idempotent by cause id).
+      return Effect().reply(command.replyTo(), withPushes(Outcomes.applied(messageId, true), pushesFor(state, record)));
     }
     var frame = record.getFrame();
     var user = record.getUserId();
@@ -126,7 +133,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         var send = frame.getChatSend();
         yield Effect().persist(new MessageAppended(messageId, state.lastSeq + 1, user, send.getText(),
                 frame.getSentAtMs(), record.getReceivedAtMs()))
-            .thenReply(command.replyTo(), s -> Outcomes.applied(messageId, false));
+            .thenReply(command.replyTo(), s -> withPushes(Outcomes.applied(messageId, false), pushesFor(s, record)));
       }
       case CHAT_READ -> {
         if (!state.members.contains(user)) {
@@ -138,14 +145,44 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
           yield Effect().reply(command.replyTo(), Outcomes.applied(messageId, false));
         }
         yield Effect().persist(new ReadPointerMoved(messageId, user, upTo))
-            .thenReply(command.replyTo(), s -> Outcomes.applied(messageId, false));
+            .thenReply(command.replyTo(), s -> withPushes(Outcomes.applied(messageId, false), pushesFor(s, record)));
       }
       default -> Effect().reply(command.replyTo(),
           Outcomes.rejected(messageId, NackCode.INVALID, "not a conversation frame: " + frame.getBodyCase()));
     };
   }
 
-  private ReplyEffect<Event, State> notAMember(Apply command, String user) {
+  /** chat_message to every member (the sender's other sessions too); read_receipt to the other members. */
+  private static List<PushIntent> pushesFor(State state, IngressRecord record) {
+    var messageId = record.getMessageId();
+    var frame = record.getFrame();
+    if (frame.hasChatSend()) {
+      return state.recentMessages.stream().filter(m -> m.messageId().equals(messageId)).findFirst()
+          .map(message -> state.members.stream().map(member -> PushIntent.newBuilder().setUserId(member)
+              .setCauseId(messageId + "/chat/" + member)
+              .setPush(Push.newBuilder().setChatMessage(ChatMessage.newBuilder().setConversationId(state.conversationId)
+                  .setConversationSeq(message.conversationSeq()).setSenderUserId(message.senderUserId())
+                  .setMessageId(messageId).setText(message.text()).setSentAtMs(message.sentAtMs())))
+              .build()).toList())
+          .orElse(List.of());
+    }
+    if (frame.hasChatRead()) {
+      var reader = record.getUserId();
+      var upTo = state.readPointers.getOrDefault(reader, 0L);
+      return state.members.stream().filter(member -> !member.equals(reader)).map(member -> PushIntent.newBuilder()
+          .setUserId(member).setCauseId(messageId + "/receipt/" + member)
+          .setPush(Push.newBuilder().setReadReceipt(ReadReceipt.newBuilder().setConversationId(state.conversationId)
+              .setUserId(reader).setUpToSeq(upTo)))
+          .build()).toList();
+    }
+    return List.of();
+  }
+
+  private static IngressApplied withPushes(IngressApplied outcome, List<PushIntent> pushes) {
+    return outcome.toBuilder().addAllPushes(pushes).build();
+  }
+
+  private ReplyEffect<Event, State> notAMember(ApplyToConversation command, String user) {
     return Effect().reply(command.replyTo(), Outcomes.rejected(command.record().getMessageId(), NackCode.FORBIDDEN,
         "user " + user + " is not a member of conversation " + conversationId));
   }
@@ -162,6 +199,10 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         .onEvent(MessageAppended.class, (state, event) -> {
           state.lastSeq = event.conversationSeq();
           state.recentMessageIds.add(event.messageId());
+          state.recentMessages.addLast(event);
+          while (state.recentMessages.size() > settings.dedupWindow()) {
+            state.recentMessages.removeFirst();
+          }
           return state;
         })
         .onEvent(ReadPointerMoved.class, (state, event) -> {

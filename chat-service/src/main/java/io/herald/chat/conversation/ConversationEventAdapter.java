@@ -21,9 +21,7 @@ final class ConversationEventAdapter extends EventAdapter<Event, Message> {
           .addAllMemberUserIds(created.memberUserIds()).setCreatedAtMs(created.createdAtMs()).build();
     }
     if (event instanceof MessageAppended appended) {
-      return ChatMessageAppended.newBuilder().setMessageId(appended.messageId())
-          .setConversationSeq(appended.conversationSeq()).setSenderUserId(appended.senderUserId())
-          .setText(appended.text()).setSentAtMs(appended.sentAtMs()).setReceivedAtMs(appended.receivedAtMs()).build();
+      return toProto(appended);
     }
     if (event instanceof ReadPointerMoved moved) {
       return io.herald.protocol.events.v1.ReadPointerMoved.newBuilder().setMessageId(moved.messageId())
@@ -44,12 +42,22 @@ final class ConversationEventAdapter extends EventAdapter<Event, Message> {
           List.copyOf(created.getMemberUserIdsList()), created.getCreatedAtMs()));
     }
     if (stored instanceof ChatMessageAppended appended) {
-      return EventSeq.single(new MessageAppended(appended.getMessageId(), appended.getConversationSeq(),
-          appended.getSenderUserId(), appended.getText(), appended.getSentAtMs(), appended.getReceivedAtMs()));
+      return EventSeq.single(fromProto(appended));
     }
     if (stored instanceof io.herald.protocol.events.v1.ReadPointerMoved moved) {
       return EventSeq.single(new ReadPointerMoved(moved.getMessageId(), moved.getUserId(), moved.getUpToSeq()));
     }
     throw new IllegalArgumentException("Unknown stored Conversation event " + stored.getDescriptorForType().getFullName());
+  }
+
+  static ChatMessageAppended toProto(MessageAppended appended) {
+    return ChatMessageAppended.newBuilder().setMessageId(appended.messageId())
+        .setConversationSeq(appended.conversationSeq()).setSenderUserId(appended.senderUserId())
+        .setText(appended.text()).setSentAtMs(appended.sentAtMs()).setReceivedAtMs(appended.receivedAtMs()).build();
+  }
+
+  static MessageAppended fromProto(ChatMessageAppended appended) {
+    return new MessageAppended(appended.getMessageId(), appended.getConversationSeq(), appended.getSenderUserId(),
+        appended.getText(), appended.getSentAtMs(), appended.getReceivedAtMs());
   }
 }

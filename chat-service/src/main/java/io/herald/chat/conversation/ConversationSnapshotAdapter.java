@@ -3,6 +3,7 @@ package io.herald.chat.conversation;
 import io.herald.chat.conversation.ConversationEntity.State;
 import io.herald.persistence.DedupWindow;
 import io.herald.protocol.events.v1.ConversationSnapshot;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 
@@ -23,6 +24,7 @@ final class ConversationSnapshotAdapter implements SnapshotAdapter<State> {
         .setLastSeq(state.lastSeq)
         .putAllReadPointers(state.readPointers)
         .addAllRecentMessageIds(state.recentMessageIds.toList())
+        .addAllRecentMessages(state.recentMessages.stream().map(ConversationEventAdapter::toProto).toList())
         .build();
   }
 
@@ -30,6 +32,7 @@ final class ConversationSnapshotAdapter implements SnapshotAdapter<State> {
   public State fromJournal(Object from) {
     var snapshot = (ConversationSnapshot) from;
     return new State(snapshot.getConversationId(), snapshot.getMemberUserIdsList(), snapshot.getLastSeq(),
-        new HashMap<>(snapshot.getReadPointersMap()), DedupWindow.of(dedupWindow, snapshot.getRecentMessageIdsList()));
+        new HashMap<>(snapshot.getReadPointersMap()), DedupWindow.of(dedupWindow, snapshot.getRecentMessageIdsList()),
+        new ArrayDeque<>(snapshot.getRecentMessagesList().stream().map(ConversationEventAdapter::fromProto).toList()));
   }
 }

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.herald.protocol.cluster.ApplyToConversation;
+import io.herald.protocol.cluster.ConversationSignal;
 import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.ChatRead;
 import io.herald.protocol.device.v1.ChatSend;
 import io.herald.protocol.device.v1.ClientFrame;
@@ -30,7 +33,7 @@ class ConversationEntityTest {
       EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
   private static final ConversationSettings SETTINGS = new ConversationSettings(100, 100, RetentionCriteria.disabled());
 
-  private EventSourcedBehaviorTestKit<ConversationEntity.Command, ConversationEntity.Event, ConversationEntity.State> conversation;
+  private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationEntity.State> conversation;
 
   @AfterAll
   static void stop() {
@@ -58,12 +61,38 @@ class ConversationEntityTest {
   }
 
   @Test
-  void aResendCreatesNothingNewAndIsAnsweredAsDuplicate() {
-    apply(send("m-1", "alice", "hi"));
+  void aResendCreatesNothingNewAndRepeatsTheOriginalFanOut() {
+    var first = apply(send("m-1", "alice", "hi"));
     var again = apply(send("m-1", "alice", "hi"));
     assertTrue(again.hasNoEvents());
     assertTrue(again.reply().getDuplicate());
     assertEquals(1, again.state().lastSeq);
+    assertEquals(first.reply().getPushesList(), again.reply().getPushesList());
+  }
+
+  @Test
+  void aMessageFansOutToEveryMemberWithItsConversationSequence() {
+    apply(send("m-1", "alice", "one"));
+    var second = apply(send("m-2", "bob", "two"));
+    var pushes = second.reply().getPushesList();
+    assertEquals(List.of("alice", "bob", "carol"), pushes.stream().map(PushIntent::getUserId).toList());
+    for (var intent : pushes) {
+      var chat = intent.getPush().getChatMessage();
+      assertEquals(2, chat.getConversationSeq());
+      assertEquals("bob", chat.getSenderUserId());
+      assertEquals("two", chat.getText());
+      assertEquals("m-2/chat/" + intent.getUserId(), intent.getCauseId());
+    }
+  }
+
+  @Test
+  void aReadReceiptGoesToTheOtherMembers() {
+    apply(send("m-1", "alice", "one"));
+    var read = apply(read("r-1", "bob", 1));
+    var pushes = read.reply().getPushesList();
+    assertEquals(List.of("alice", "carol"), pushes.stream().map(PushIntent::getUserId).toList());
+    assertEquals(1, pushes.get(0).getPush().getReadReceipt().getUpToSeq());
+    assertEquals("bob", pushes.get(0).getPush().getReadReceipt().getUserId());
   }
 
   @Test
@@ -94,9 +123,9 @@ class ConversationEntityTest {
     assertEquals(List.of("alice", "bob", "carol"), List.copyOf(again.state().members));
   }
 
-  private CommandResultWithReply<ConversationEntity.Command, ConversationEntity.Event, ConversationEntity.State, IngressApplied>
+  private CommandResultWithReply<ConversationSignal, ConversationEntity.Event, ConversationEntity.State, IngressApplied>
       apply(IngressRecord record) {
-    return conversation.runCommand(replyTo -> new ConversationEntity.Apply(record, replyTo));
+    return conversation.runCommand(replyTo -> new ApplyToConversation(record, replyTo));
   }
 
   private static IngressRecord create(String messageId, String creator, String... members) {

@@ -3,6 +3,7 @@ package io.herald.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.herald.chat.ChatService;
 import io.herald.gateway.Gateway;
 import io.herald.user.UserService;
 import java.time.Duration;
@@ -25,7 +26,7 @@ public final class HeraldNode implements AutoCloseable {
 
   public static final String GATEWAY = "gateway";
   public static final String USER = UserService.ROLE;
-  public static final String CHAT = "chat";
+  public static final String CHAT = ChatService.ROLE;
 
   private final ActorSystem<Void> system;
   private final Integer httpPort;
@@ -56,7 +57,9 @@ public final class HeraldNode implements AutoCloseable {
       var managementUri = PekkoManagement.get(system.classicSystem()).start().toCompletableFuture()
           .get(30, TimeUnit.SECONDS).toString();
 
+      // Every node reaches every entity type: as host where it has the role, as proxy elsewhere.
       UserService.initSharding(system, config);
+      ChatService.initSharding(system, config);
       if (roles.contains(USER)) {
         UserService.start(system, config);
       }

@@ -36,6 +36,10 @@ final class DeviceClient implements AutoCloseable {
   }
 
   /** Sends a frame and returns the next frame Herald sends (tests send one frame at a time). */
+  ServerFrame request(ClientFrame.Builder frame) throws InterruptedException {
+    return request(frame.build());
+  }
+
   ServerFrame request(ClientFrame frame) throws InterruptedException {
     socket.sendBinary(ByteBuffer.wrap(frame.toByteArray()), true).join();
     var reply = received.poll(30, TimeUnit.SECONDS);

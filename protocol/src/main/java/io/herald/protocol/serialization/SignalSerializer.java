@@ -1,10 +1,12 @@
 package io.herald.protocol.serialization;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.herald.protocol.cluster.ApplyToConversation;
 import io.herald.protocol.cluster.AttachSession;
 import io.herald.protocol.cluster.DeliverPush;
 import io.herald.protocol.cluster.DetachSession;
 import io.herald.protocol.cluster.GetShadow;
+import io.herald.protocol.cluster.v1.ApplyToConversationSignal;
 import io.herald.protocol.cluster.v1.AttachSessionSignal;
 import io.herald.protocol.cluster.v1.DeliverPushSignal;
 import io.herald.protocol.cluster.v1.DetachSessionSignal;
@@ -24,6 +26,7 @@ public final class SignalSerializer extends SerializerWithStringManifest {
   private static final String DETACH = "herald.cluster.v1.DetachSessionSignal";
   private static final String DELIVER = "herald.cluster.v1.DeliverPushSignal";
   private static final String GET_SHADOW = "herald.cluster.v1.GetShadowSignal";
+  private static final String APPLY_TO_CONVERSATION = "herald.cluster.v1.ApplyToConversationSignal";
 
   private final ExtendedActorSystem system;
   private volatile ActorRefResolver resolver;
@@ -43,6 +46,7 @@ public final class SignalSerializer extends SerializerWithStringManifest {
     if (o instanceof DetachSession) return DETACH;
     if (o instanceof DeliverPush) return DELIVER;
     if (o instanceof GetShadow) return GET_SHADOW;
+    if (o instanceof ApplyToConversation) return APPLY_TO_CONVERSATION;
     throw new IllegalArgumentException("Not a Herald signal: " + o.getClass().getName());
   }
 
@@ -62,6 +66,10 @@ public final class SignalSerializer extends SerializerWithStringManifest {
       return GetShadowSignal.newBuilder().setRequesterUserId(get.requesterUserId())
           .setReplyTo(resolver().toSerializationFormat(get.replyTo())).build().toByteArray();
     }
+    if (o instanceof ApplyToConversation apply) {
+      return ApplyToConversationSignal.newBuilder().setRecord(apply.record())
+          .setReplyTo(resolver().toSerializationFormat(apply.replyTo())).build().toByteArray();
+    }
     throw new IllegalArgumentException("Not a Herald signal: " + o.getClass().getName());
   }
 
@@ -75,6 +83,10 @@ public final class SignalSerializer extends SerializerWithStringManifest {
         }
         case DETACH -> new DetachSession(resolver().resolveActorRef(DetachSessionSignal.parseFrom(bytes).getSession()));
         case DELIVER -> new DeliverPush(DeliverPushSignal.parseFrom(bytes).getFrame());
+        case APPLY_TO_CONVERSATION -> {
+          var apply = ApplyToConversationSignal.parseFrom(bytes);
+          yield new ApplyToConversation(apply.getRecord(), resolver().resolveActorRef(apply.getReplyTo()));
+        }
         case GET_SHADOW -> {
           var get = GetShadowSignal.parseFrom(bytes);
           yield new GetShadow(get.getRequesterUserId(), resolver().resolveActorRef(get.getReplyTo()));

@@ -4,6 +4,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.herald.persistence.JournalHealth;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.cluster.v1.PushIntent;
+import io.herald.protocol.cluster.ApplyToConversation;
+import io.herald.protocol.cluster.ConversationSignal;
 import io.herald.protocol.cluster.UserSignal;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.Push;
@@ -125,6 +127,9 @@ public final class IngressConsumer {
     return switch (record.getFrame().getBodyCase()) {
       case TELEMETRY, HEARTBEAT, REPORT_STATE -> Optional.of(askDevice(record.getDeviceId(), record));
       case SET_DESIRED -> Optional.of(askDevice(record.getFrame().getSetDesired().getDeviceId(), record));
+      case CREATE_CONVERSATION -> Optional.of(askConversation(record.getFrame().getCreateConversation().getConversationId(), record));
+      case CHAT_SEND -> Optional.of(askConversation(record.getFrame().getChatSend().getConversationId(), record));
+      case CHAT_READ -> Optional.of(askConversation(record.getFrame().getChatRead().getConversationId(), record));
       case PUSH_ACK -> Optional.of(() -> sharding.entityRefFor(UserSignal.TYPE_KEY, record.getUserId())
           .ask(replyTo -> new UserEntity.Apply(record, replyTo), settings.askTimeout()));
       default -> Optional.empty();
@@ -134,6 +139,12 @@ public final class IngressConsumer {
   private Callable<CompletionStage<IngressApplied>> askDevice(String deviceId, IngressRecord record) {
     return () -> sharding.entityRefFor(DeviceEntity.TYPE_KEY, deviceId)
         .ask(replyTo -> new DeviceEntity.Apply(record, replyTo), settings.askTimeout());
+  }
+
+  /** Conversations belong to the chat-service: reached by entity type name, never by its classes. */
+  private Callable<CompletionStage<IngressApplied>> askConversation(String conversationId, IngressRecord record) {
+    return () -> sharding.entityRefFor(ConversationSignal.TYPE_KEY, conversationId)
+        .ask(replyTo -> new ApplyToConversation(record, replyTo), settings.askTimeout());
   }
 
   private CompletionStage<Done> applyOrDeadLetter(

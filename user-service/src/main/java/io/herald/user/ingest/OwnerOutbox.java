@@ -3,6 +3,7 @@ package io.herald.user.ingest;
 import io.herald.protocol.cluster.UserSignal;
 import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.user.account.UserEntity;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -33,12 +34,18 @@ public final class OwnerOutbox {
         settings.maxAttempts(), settings.retryMinBackoff(), settings.retryMaxBackoff(), settings.randomFactor(), system);
   }
 
-  /** One after the other, so a user's pushes keep the order of their causes. */
+  /**
+   * One user's pushes one after the other, so they keep the order of their causes; different users' in parallel
+   * (a conversation's fan-out), bounded by the intents of one record.
+   */
   public CompletionStage<Done> enqueueAll(List<PushIntent> intents) {
-    CompletionStage<Done> chain = CompletableFuture.completedFuture(Done.getInstance());
+    var chains = new LinkedHashMap<String, CompletionStage<Done>>();
     for (var intent : intents) {
-      chain = chain.thenCompose(done -> enqueue(intent));
+      var earlier = chains.get(intent.getUserId());
+      chains.put(intent.getUserId(), earlier == null ? enqueue(intent) : earlier.thenCompose(done -> enqueue(intent)));
     }
-    return chain;
+    return CompletableFuture.allOf(chains.values().stream().map(CompletionStage::toCompletableFuture)
+            .toArray(CompletableFuture[]::new))
+        .thenApply(all -> Done.getInstance());
   }
 }

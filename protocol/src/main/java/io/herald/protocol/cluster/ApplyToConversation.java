@@ -1,0 +1,11 @@
+package io.herald.protocol.cluster;
+
+import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.ingress.v1.IngressRecord;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Apply one record of herald.ingress (create_conversation, chat_send, chat_read) to its conversation; the reply comes
+ * once the effect is durable and carries the pushes for the members (chat_message, read_receipt).
+ */
+public record ApplyToConversation(IngressRecord record, ActorRef<IngressApplied> replyTo) implements ConversationSignal {}
