@@ -1,6 +1,7 @@
 package io.herald.chat.conversation;
 
 import io.herald.persistence.DedupWindow;
+import io.herald.persistence.PersistLatency;
 import io.herald.protocol.cluster.ApplyToConversation;
 import io.herald.protocol.cluster.ConversationSignal;
 import io.herald.protocol.cluster.Outcomes;
@@ -84,6 +85,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
 
   private final String conversationId;
   private final ConversationSettings settings;
+  private final PersistLatency persistLatency = new PersistLatency(ConversationSignal.ENTITY_TYPE);
 
   private ConversationEntity(String conversationId, ConversationSettings settings) {
     super(persistenceId(conversationId));
@@ -114,6 +116,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
     }
     var frame = record.getFrame();
     var user = record.getUserId();
+    var started = PersistLatency.start();
     return switch (frame.getBodyCase()) {
       case CREATE_CONVERSATION -> {
         if (state.created()) {
@@ -124,6 +127,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         members.add(user);
         members.addAll(frame.getCreateConversation().getMemberUserIdsList());
         yield Effect().persist(new Created(messageId, user, List.copyOf(members), record.getReceivedAtMs()))
+            .thenRun(s -> persistLatency.since(started))
             .thenReply(command.replyTo(), s -> Outcomes.applied(messageId, false));
       }
       case CHAT_SEND -> {
@@ -133,6 +137,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         var send = frame.getChatSend();
         yield Effect().persist(new MessageAppended(messageId, state.lastSeq + 1, user, send.getText(),
                 frame.getSentAtMs(), record.getReceivedAtMs()))
+            .thenRun(s -> persistLatency.since(started))
             .thenReply(command.replyTo(), s -> withPushes(Outcomes.applied(messageId, false), pushesFor(s, record)));
       }
       case CHAT_READ -> {
@@ -145,6 +150,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
           yield Effect().reply(command.replyTo(), Outcomes.applied(messageId, false));
         }
         yield Effect().persist(new ReadPointerMoved(messageId, user, upTo))
+            .thenRun(s -> persistLatency.since(started))
             .thenReply(command.replyTo(), s -> withPushes(Outcomes.applied(messageId, false), pushesFor(s, record)));
       }
       default -> Effect().reply(command.replyTo(),

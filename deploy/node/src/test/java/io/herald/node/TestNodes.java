@@ -12,6 +12,7 @@ import java.util.Map;
 final class TestNodes {
 
   static final String JWT_SECRET = "test-secret-test-secret-test-secret-0123";
+  static final String ADMIN_TOKEN = "test-admin-token";
 
   private TestNodes() {}
 
@@ -21,6 +22,7 @@ final class TestNodes {
             "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
             "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
             "herald.auth.jwt-secret", JWT_SECRET,
+            "herald.admin.token", ADMIN_TOKEN,
             "herald.gateway.http.port", 0,
             "pekko.remote.artery.canonical.port", 0,
             "pekko.management.http.port", 0));

@@ -1,6 +1,7 @@
 package io.herald.user.account;
 
 import io.herald.persistence.DedupWindow;
+import io.herald.persistence.PersistLatency;
 import io.herald.protocol.cluster.Outcomes;
 import io.herald.protocol.cluster.AttachSession;
 import io.herald.protocol.cluster.DeliverPush;
@@ -86,6 +87,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
   private final UserSettings settings;
   // Live sessions of this incarnation; actor-local, rebuilt by the sessions' AttachSession.
   private final Set<ActorRef<SessionSignal>> sessions = new HashSet<>();
+  private final PersistLatency persistLatency = new PersistLatency(UserSignal.ENTITY_TYPE);
 
   private UserEntity(ActorContext<UserSignal> context, String userId, UserSettings settings) {
     super(persistenceId(userId));
@@ -123,7 +125,9 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
     // An ack never reaches past what was pushed.
     var upTo = Math.min(record.getFrame().getPushAck().getUpToSeq(), state.lastSeq);
+    var started = PersistLatency.start();
     return Effect().persist(new PushesAcknowledged(messageId, upTo))
+        .thenRun(s -> persistLatency.since(started))
         .thenReply(command.replyTo(), s -> Outcomes.applied(messageId, false));
   }
 
@@ -132,7 +136,9 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
       return Effect().reply(command.replyTo(), Done.getInstance());
     }
     var push = command.push().toBuilder().setSeq(state.lastSeq + 1).build();
+    var started = PersistLatency.start();
     return Effect().persist(new PushEnqueued(command.causeId(), push))
+        .thenRun(s -> persistLatency.since(started))
         .thenRun(s -> sessions.forEach(session -> session.tell(deliver(push))))
         .thenReply(command.replyTo(), s -> Done.getInstance());
   }

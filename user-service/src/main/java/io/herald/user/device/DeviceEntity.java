@@ -2,6 +2,7 @@ package io.herald.user.device;
 
 import com.google.protobuf.ByteString;
 import io.herald.persistence.DedupWindow;
+import io.herald.persistence.PersistLatency;
 import io.herald.protocol.cluster.DeviceSignal;
 import io.herald.protocol.cluster.GetShadow;
 import io.herald.protocol.cluster.Outcomes;
@@ -140,6 +141,7 @@ public final class DeviceEntity
   private final DeviceSettings settings;
   private final TimerScheduler<DeviceSignal> timers;
   private final Clock clock = Clock.systemUTC();
+  private final PersistLatency persistLatency = new PersistLatency(DeviceSignal.ENTITY_TYPE);
 
   private DeviceEntity(String deviceId, DeviceSettings settings, TimerScheduler<DeviceSignal> timers) {
     super(persistenceId(deviceId));
@@ -180,7 +182,8 @@ public final class DeviceEntity
       }
       var desired = new DesiredStateChanged(messageId, record.getUserId(), frame.getSetDesired().getDesiredMap(),
           state.shadow.version + 1, record.getReceivedAtMs());
-      return Effect().persist(desired).thenReply(command.replyTo(),
+      var started = PersistLatency.start();
+      return Effect().persist(desired).thenRun(updated -> persistLatency.since(started)).thenReply(command.replyTo(),
           updated -> withPushes(Outcomes.applied(messageId, false), pushesFor(updated, frame, messageId)));
     }
     if (!state.ownerUserId.isEmpty() && !state.ownerUserId.equals(record.getUserId())) {
@@ -210,7 +213,8 @@ public final class DeviceEntity
       return Effect().reply(command.replyTo(), Outcomes.applied(messageId, false));
     }
     var cameOnline = !state.shadow.online;
-    return Effect().persist(events).thenReply(command.replyTo(), updated -> withPushes(Outcomes.applied(messageId, false),
+    var started = PersistLatency.start();
+    return Effect().persist(events).thenRun(updated -> persistLatency.since(started)).thenReply(command.replyTo(), updated -> withPushes(Outcomes.applied(messageId, false),
         cameOnline ? List.of(deviceUpdate(updated, messageId + "/device_update")) : pushesFor(updated, frame, messageId)));
   }
 

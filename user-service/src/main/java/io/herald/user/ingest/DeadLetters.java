@@ -1,5 +1,6 @@
 package io.herald.user.ingest;
 
+import io.herald.protocol.KafkaHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,8 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 final class DeadLetters {
 
-  static final String REASON = "herald.dead-letter.reason";
-  static final String SOURCE = "herald.dead-letter.source";
+  static final String REASON = KafkaHeaders.DEAD_LETTER_REASON;
+  static final String SOURCE = KafkaHeaders.DEAD_LETTER_SOURCE;
 
   private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
 

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -59,6 +60,7 @@ public final class IngressConsumer {
   private final ClusterSharding sharding;
   private final DeadLetters deadLetters;
   private final OwnerOutbox outbox;
+  private final IngestMetrics metrics = new IngestMetrics();
   private final JournalHealth journalHealth;
   private final AtomicReference<Consumer.Control> control = new AtomicReference<>(Consumer.createNoopControl());
 
@@ -75,6 +77,8 @@ public final class IngressConsumer {
   public static IngressConsumer start(ActorSystem<?> system, IngestSettings settings) {
     var consumer = new IngressConsumer(system, settings);
     consumer.run();
+    system.scheduler().scheduleWithFixedDelay(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5),
+        () -> consumer.control.get().getMetrics().thenAccept(consumer.metrics::lag), system.executionContext());
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "stop-ingress-consumer",
         () -> consumer.control.get().drainAndShutdown(CompletableFuture.completedFuture(Done.getInstance()),
             system.executionContext()));
@@ -113,12 +117,16 @@ public final class IngressConsumer {
     try {
       record = IngressRecord.parseFrom(message.record().value());
     } catch (InvalidProtocolBufferException e) {
+      metrics.outcome("dead_letter");
       return deadLetters.send(message.record(), "undecodable IngressRecord: " + e.getMessage());
     }
+    var started = System.nanoTime();
     return route(record)
-        .map(ask -> applyOrDeadLetter(message, record, ask))
+        .map(ask -> applyOrDeadLetter(message, record, ask)
+            .whenComplete((done, failure) -> metrics.apply().record(System.nanoTime() - started, TimeUnit.NANOSECONDS)))
         .orElseGet(() -> {
-          log.debug("No entity handles {} yet; record {} committed", record.getFrame().getBodyCase(), record.getMessageId());
+          log.warn("No entity handles {}; record {} committed", record.getFrame().getBodyCase(), record.getMessageId());
+          metrics.outcome("unrouted");
           return CompletableFuture.completedFuture(Done.getInstance());
         });
   }
@@ -154,6 +162,7 @@ public final class IngressConsumer {
         .thenCompose(applied -> outcome(record, applied))
         .exceptionallyCompose(failure -> journalHealth.check().thenCompose(healthy -> {
           if (healthy) {
+            metrics.outcome("dead_letter");
             return deadLetters.send(message.record(),
                 "not applied after " + settings.maxAttempts() + " attempts: " + failure);
           }
@@ -168,7 +177,9 @@ public final class IngressConsumer {
    */
   private CompletionStage<Done> outcome(IngressRecord record, IngressApplied applied) {
     var pushes = new ArrayList<>(applied.getPushesList());
-    if (applied.getRejectedCode() != NackCode.NACK_CODE_UNSPECIFIED) {
+    var rejected = applied.getRejectedCode() != NackCode.NACK_CODE_UNSPECIFIED;
+    metrics.outcome(rejected ? "rejected" : applied.getDuplicate() ? "duplicate" : "applied");
+    if (rejected) {
       log.info("Record {} of user {} refused by its entity: {} {}", record.getMessageId(), record.getUserId(),
           applied.getRejectedCode(), applied.getDetail());
       pushes.add(PushIntent.newBuilder().setUserId(record.getUserId()).setCauseId(record.getMessageId() + "/rejected")

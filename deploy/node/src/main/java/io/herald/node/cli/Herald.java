@@ -64,9 +64,10 @@ public final class Herald {
     var device = required(options, "device");
     var ttl = ConfigFactory.parseString("ttl = " + options.getOrDefault("ttl", "24h")).getDuration("ttl");
     var dataDir = Path.of(options.getOrDefault("data-dir", LocalStack.DEFAULT_DATA_DIR));
-    var secret = JwtSecret.resolve(ConfigFactory.load().getString("herald.auth.jwt-secret"), dataDir);
+    var secret = LocalSecret.resolve(ConfigFactory.load().getString("herald.auth.jwt-secret"), dataDir,
+        LocalSecret.JWT_SECRET_FILE);
     if (secret.generated()) {
-      System.err.println("No JWT secret was configured; generated one into " + dataDir.resolve(JwtSecret.FILE));
+      System.err.println("No JWT secret was configured; generated one into " + secret.file());
     }
     System.out.println(Tokens.mint(secret.value(), user, device, ttl));
   }

@@ -37,7 +37,8 @@ final class LocalStack {
     var remotePort = Integer.parseInt(options.getOrDefault("remote-port", "25520"));
 
     var base = ConfigFactory.load();
-    var secret = JwtSecret.resolve(base.getString("herald.auth.jwt-secret"), dataDir);
+    var secret = LocalSecret.resolve(base.getString("herald.auth.jwt-secret"), dataDir, LocalSecret.JWT_SECRET_FILE);
+    var adminToken = LocalSecret.resolve(base.getString("herald.admin.token"), dataDir, LocalSecret.ADMIN_TOKEN_FILE);
 
     say("Starting Kafka on 127.0.0.1:" + kafkaPort + " and Cassandra on 127.0.0.1:" + cassandraPort
         + " (data in " + dataDir + ")...");
@@ -62,6 +63,7 @@ final class LocalStack {
             "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
             "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
             "herald.auth.jwt-secret", secret.value(),
+            "herald.admin.token", adminToken.value(),
             "herald.gateway.http.port", httpPort,
             "pekko.management.http.port", managementPort,
             "pekko.remote.artery.canonical.port", remotePort));
@@ -73,14 +75,15 @@ final class LocalStack {
 
         Herald is up.
           WebSocket   ws://127.0.0.1:%d/v1/ws
-          Operator    %s  (/ready, /alive, /cluster/members)
+          Operator    %s  (/ready, /alive, /cluster/members, /metrics)
+          Admin token %s  (Authorization: Bearer ... for /admin/dead-letters)
           Kafka       %s
           Cassandra   %s
           JWT secret  %s%s
         Mint a device token:  bin/herald token --user alice --device phone-1
         Ctrl-C stops everything; data stays in %s
-        """.formatted(node[0].httpPort(), node[0].managementUri(), kafka.bootstrapServers(), cassandra.contactPoint(),
-        secret.value(), secret.generated() ? "  (generated, saved in " + dataDir.resolve(JwtSecret.FILE) + ")" : "",
+        """.formatted(node[0].httpPort(), node[0].managementUri(), adminToken.value(), kafka.bootstrapServers(),
+        cassandra.contactPoint(), secret.value(), secret.generated() ? "  (generated, saved in " + secret.file() + ")" : "",
         dataDir));
     node[0].system().getWhenTerminated().toCompletableFuture().join();
     stopped.await();

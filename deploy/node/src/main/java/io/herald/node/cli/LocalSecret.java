@@ -8,18 +8,22 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 
-/** The HS256 secret herald up uses: configured, else the one in the data dir, else a new one written there. */
-record JwtSecret(String value, boolean generated) {
+/**
+ * A secret herald up uses (the JWT signing secret, the admin token): configured, else the one in the data dir, else
+ * a new random one written there (owner-only permissions).
+ */
+record LocalSecret(String value, boolean generated, Path file) {
 
-  static final String FILE = "jwt-secret";
+  static final String JWT_SECRET_FILE = "jwt-secret";
+  static final String ADMIN_TOKEN_FILE = "admin-token";
 
-  static JwtSecret resolve(String configured, Path dataDir) throws IOException {
+  static LocalSecret resolve(String configured, Path dataDir, String fileName) throws IOException {
+    var file = dataDir.resolve(fileName);
     if (configured != null && !configured.isBlank()) {
-      return new JwtSecret(configured, false);
+      return new LocalSecret(configured, false, file);
     }
-    var file = dataDir.resolve(FILE);
     if (Files.exists(file)) {
-      return new JwtSecret(Files.readString(file, StandardCharsets.UTF_8).trim(), false);
+      return new LocalSecret(Files.readString(file, StandardCharsets.UTF_8).trim(), false, file);
     }
     var bytes = new byte[32];
     new SecureRandom().nextBytes(bytes);
@@ -31,6 +35,6 @@ record JwtSecret(String value, boolean generated) {
     } catch (UnsupportedOperationException notPosix) {
       // Windows: the file keeps the directory's permissions.
     }
-    return new JwtSecret(secret, true);
+    return new LocalSecret(secret, true, file);
   }
 }

@@ -1,0 +1,98 @@
+package io.herald.node.ops;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.management.javadsl.ManagementRouteProvider;
+import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Herald's own operator endpoints on the management port: {@code /metrics} (Prometheus text) and, behind
+ * {@code Authorization: Bearer <herald.admin.token>}, {@code /admin/dead-letters} (GET: list) and
+ * {@code /admin/dead-letters/replay} (POST: one with {@code ?partition=P&offset=O}, else all).
+ */
+public final class OperatorRoutes implements ManagementRouteProvider {
+
+  private static final Logger log = LoggerFactory.getLogger(OperatorRoutes.class);
+  private static final ObjectMapper json = new ObjectMapper();
+
+  private final HeraldMetrics metrics;
+  private final DeadLetterAdmin deadLetters;
+  private final String adminToken;
+  private final int listLimit;
+  private final Executor blocking;
+
+  public OperatorRoutes(ExtendedActorSystem system) {
+    var config = system.settings().config();
+    this.metrics = HeraldMetrics.get(system);
+    this.deadLetters = new DeadLetterAdmin(config);
+    this.adminToken = config.getString("herald.admin.token");
+    this.listLimit = config.getInt("herald.admin.dead-letter-list-limit");
+    this.blocking = system.dispatchers().lookup("herald.admin.blocking-dispatcher");
+  }
+
+  @Override
+  public Route routes(ManagementRouteProviderSettings settings) {
+    return concat(
+        path("metrics", () -> get(() -> complete(HttpResponse.create()
+            .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape()))))),
+        pathPrefix("admin", () -> optionalHeaderValueByName("Authorization", authorization -> {
+          if (!authorized(authorization)) {
+            return complete(StatusCodes.UNAUTHORIZED, adminToken.isEmpty()
+                ? "herald.admin.token is not configured: admin endpoints are off"
+                : "Authorization: Bearer <herald.admin.token> required");
+          }
+          return pathPrefix("dead-letters", () -> concat(
+              path("replay", () -> post(() -> parameterOptional("partition", partition ->
+                  parameterOptional("offset", offset -> completeWithFuture(
+                      CompletableFuture.supplyAsync(() -> {
+                        var replayed = deadLetters.replay(partition.map(Integer::parseInt), offset.map(Long::parseLong), listLimit);
+                        log.warn("Operator replayed {} dead letter(s) (partition {}, offset {})", replayed, partition, offset);
+                        return jsonResponse(Map.of("replayed", replayed));
+                      }, blocking)))))),
+              pathEnd(() -> get(() -> completeWithFuture(
+                  CompletableFuture.supplyAsync(() -> jsonResponse(Map.of("dead_letters", deadLetters.list(listLimit))),
+                      blocking))))));
+        })));
+  }
+
+  private boolean authorized(Optional<String> authorization) {
+    if (adminToken.isEmpty() || authorization.isEmpty() || !authorization.get().startsWith("Bearer ")) {
+      return false;
+    }
+    var presented = authorization.get().substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
+    return MessageDigest.isEqual(presented, adminToken.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static HttpResponse jsonResponse(Object body) {
+    try {
+      return HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, json.writeValueAsString(body)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

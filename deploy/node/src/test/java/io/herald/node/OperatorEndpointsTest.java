@@ -1,0 +1,99 @@
+package io.herald.node;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.gateway.auth.Tokens;
+import io.herald.infra.Cassandra;
+import io.herald.infra.InfraExtension;
+import io.herald.infra.Kafka;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The operator's side of a node: Prometheus metrics after traffic, and the dead-letter admin behind its token. */
+@ExtendWith(InfraExtension.class)
+class OperatorEndpointsTest {
+
+  private static final ObjectMapper json = new ObjectMapper();
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void metricsShowTheNamedSeriesAndDeadLettersAreListedAndReplayed(Kafka kafka, Cassandra cassandra) throws Exception {
+    try (var node = HeraldNode.start(TestNodes.withSchema(kafka, cassandra))) {
+      WalkingSkeletonTest.awaitReady(node);
+      var base = node.managementUri().replaceAll("/$", "");
+
+      try (var device = DeviceClient.connect(node.httpPort(),
+          Tokens.mint(TestNodes.JWT_SECRET, "ops-user", "ops-device", Duration.ofMinutes(5)))) {
+        assertTrue(device.request(WalkingSkeletonTest.telemetry(UUID.randomUUID().toString(), 1)).hasAck());
+      }
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        var metrics = get(base + "/metrics", null).body();
+        assertTrue(metrics.contains("herald_ingest_records_total{outcome=\"applied\"}"), "records by outcome");
+        assertTrue(metrics.contains("herald_entity_persist_seconds_count{entity=\"Device\"}"), "persist latency");
+        assertTrue(metrics.contains("herald_ingest_apply_seconds_count"), "apply latency");
+        assertTrue(metrics.contains("herald_kafka_consumer_lag{partition=\"herald.ingress-"), "lag per partition");
+        assertTrue(metrics.contains("jvm_memory_used_bytes"), "JVM metrics");
+      });
+
+      var poisonKey = "poison-" + UUID.randomUUID();
+      try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
+          new StringSerializer(), new ByteArraySerializer())) {
+        producer.send(new ProducerRecord<>("herald.ingress", poisonKey, "garbage".getBytes(StandardCharsets.UTF_8))).get();
+      }
+      assertEquals(401, get(base + "/admin/dead-letters", null).statusCode());
+      assertEquals(401, get(base + "/admin/dead-letters", "wrong-token").statusCode());
+
+      var listed = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> deadLettersWithKey(base, poisonKey), letters -> letters.size() == 1).get(0);
+      assertTrue(listed.get("reason").asText().startsWith("undecodable"), listed.toString());
+
+      var replay = http.send(HttpRequest.newBuilder(URI.create(base + "/admin/dead-letters/replay?partition="
+                  + listed.get("partition").asInt() + "&offset=" + listed.get("offset").asLong()))
+              .header("Authorization", "Bearer " + TestNodes.ADMIN_TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, replay.statusCode(), replay.body());
+      assertEquals(1, json.readTree(replay.body()).get("replayed").asInt());
+      // Replayed into herald.ingress, the record is processed again; still poison, it comes back a second time.
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> deadLettersWithKey(base, poisonKey).size() == 2);
+    }
+  }
+
+  private List<JsonNode> deadLettersWithKey(String base, String key) throws Exception {
+    var response = get(base + "/admin/dead-letters", TestNodes.ADMIN_TOKEN);
+    assertEquals(200, response.statusCode(), response.body());
+    var matching = new ArrayList<JsonNode>();
+    json.readTree(response.body()).get("dead_letters").forEach(letter -> {
+      if (key.equals(letter.get("key").asText())) {
+        matching.add(letter);
+      }
+    });
+    return matching;
+  }
+
+  private HttpResponse<String> get(String uri, String token) throws Exception {
+    var request = HttpRequest.newBuilder(URI.create(uri));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
