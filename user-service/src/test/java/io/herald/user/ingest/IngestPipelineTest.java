@@ -60,10 +60,12 @@ class IngestPipelineTest {
   private static ActorTestKit testKit;
   private static KafkaProducer<String, byte[]> producer;
   private static String bootstrap;
+  private static Cassandra store;
 
   @BeforeAll
   static void start(Kafka kafka, Cassandra cassandra) throws Exception {
     bootstrap = kafka.bootstrapServers();
+    store = cassandra;
     Config config = ConfigFactory.load(ConfigFactory.parseMap(Map.of(
         "herald.kafka.bootstrap-servers", bootstrap,
         "herald.kafka.topics.ingress", INGRESS,
@@ -152,6 +154,41 @@ class IngestPipelineTest {
     assertEquals(NackCode.FORBIDDEN, rejected.getCode());
     assertEquals(1, pushed.frame().getPush().getSeq());
     assertEquals(1, telemetryCount(device));
+  }
+
+  @Test
+  void whileCassandraIsDownNothingIsSkippedAndTheBacklogIsAppliedOnceItIsBack() throws Exception {
+    var device = "d-" + UUID.randomUUID();
+    send("u-3", telemetry("u-3", device, "m-" + UUID.randomUUID()).toByteArray());
+    await().atMost(Duration.ofSeconds(60)).until(() -> telemetryCount(device) == 1);
+
+    store.stop();
+    try {
+      for (int i = 0; i < 5; i++) {
+        send("u-3", telemetry("u-3", device, "m-" + UUID.randomUUID()).toByteArray());
+      }
+      // The pipeline cannot persist, so it does not commit: the backlog stays in Kafka as lag.
+      await().atMost(Duration.ofSeconds(30)).until(() -> committedLag() >= 5);
+    } finally {
+      store.start();
+    }
+    await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+      try {
+        return telemetryCount(device) == 6 && committedLag() == 0;
+      } catch (Exception notYet) {
+        return false;
+      }
+    });
+  }
+
+  /** Records of the ingress topic not yet committed by the pipeline's consumer group. */
+  private static long committedLag() throws Exception {
+    try (var admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      var partition = new org.apache.kafka.common.TopicPartition(INGRESS, 0);
+      var committed = admin.listConsumerGroupOffsets("ingest-test-" + RUN).partitionsToOffsetAndMetadata().get().get(partition);
+      var end = admin.listOffsets(Map.of(partition, org.apache.kafka.clients.admin.OffsetSpec.latest())).partitionResult(partition).get().offset();
+      return end - (committed == null ? 0 : committed.offset());
+    }
   }
 
   private static long telemetryCount(String device) throws Exception {
