@@ -2,19 +2,17 @@ package io.herald.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
 import io.herald.chat.ChatService;
 import io.herald.gateway.Gateway;
 import io.herald.user.UserService;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,18 +42,24 @@ public final class HeraldNode implements AutoCloseable {
   }
 
   public static HeraldNode start(Config loaded) {
-    var config = withRoles(loaded);
+    var config = EnvironmentOverrides.apply(loaded, System.getenv());
     var roles = Set.copyOf(config.getStringList("pekko.cluster.roles"));
     KafkaTopics.ensure(config);
 
     var system = ActorSystem.<Void>create(Behaviors.empty(), "herald", config);
     try {
       var cluster = Cluster.get(system);
-      if (config.getList("pekko.cluster.seed-nodes").isEmpty()) {
-        cluster.manager().tell(Join.create(cluster.selfMember().address()));
-      }
       var managementUri = PekkoManagement.get(system.classicSystem()).start().toCompletableFuture()
           .get(30, TimeUnit.SECONDS).toString();
+      switch (config.getString("herald.node.discovery")) {
+        case "kubernetes-api" -> ClusterBootstrap.get(system.classicSystem()).start();
+        case "seed-nodes" -> {
+          if (config.getList("pekko.cluster.seed-nodes").isEmpty()) {
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+          }
+        }
+        default -> throw new IllegalArgumentException("herald.node.discovery must be seed-nodes or kubernetes-api");
+      }
 
       // Every node reaches every entity type: as host where it has the role, as proxy elsewhere.
       UserService.initSharding(system, config);
@@ -74,15 +78,6 @@ public final class HeraldNode implements AutoCloseable {
       system.terminate();
       throw new IllegalStateException("Herald node failed to start: " + e.getMessage(), e);
     }
-  }
-
-  /** herald.node.roles, or HERALD_ROLES, become the cluster roles. */
-  private static Config withRoles(Config config) {
-    var fromEnv = System.getenv("HERALD_ROLES");
-    List<String> roles = fromEnv == null || fromEnv.isBlank()
-        ? config.getStringList("herald.node.roles")
-        : Arrays.stream(fromEnv.split(",")).map(String::trim).filter(r -> !r.isEmpty()).toList();
-    return config.withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles));
   }
 
   public ActorSystem<Void> system() {

@@ -44,9 +44,13 @@ class HeraldUpTest {
     });
     reader.start();
     try {
-      await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500))
-          .failFast("herald up exited: " + output, () -> !up.isAlive())
-          .until(() -> output.contains("Herald is up."));
+      try {
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500))
+            .failFast("herald up exited", () -> !up.isAlive())
+            .until(() -> output.contains("Herald is up."));
+      } catch (RuntimeException notUp) {
+        throw new AssertionError("herald up did not come up; its output:\n" + String.join("\n", output), notUp);
+      }
       var children = up.descendants().toList();
       assertTrue(children.size() >= 2, "expected Kafka and Cassandra child processes, got " + children);
       assertTrue(Files.exists(dataDir.resolve("jwt-secret")), "a secret is generated when none is configured");
