@@ -1,8 +1,16 @@
 package io.herald.gateway;
 
 import com.typesafe.config.Config;
+import io.herald.gateway.admission.Admission;
+import io.herald.gateway.admission.AdmissionSettings;
 import io.herald.gateway.auth.TokenVerifier;
+import io.herald.gateway.coap.CoapIngress;
+import io.herald.gateway.coap.CoapSettings;
+import io.herald.gateway.downlink.Downlink;
+import io.herald.gateway.downlink.UserEntities;
+import io.herald.gateway.ingress.BreakerSettings;
 import io.herald.gateway.ingress.IngressProducer;
+import io.herald.gateway.ingress.KafkaBreaker;
 import io.herald.gateway.ingress.KafkaProducerSettings;
 import io.herald.gateway.validation.FrameDecoder;
 import io.herald.gateway.validation.FrameLimits;
@@ -10,6 +18,7 @@ import io.herald.gateway.websocket.WebSocketEndpoint;
 import io.herald.gateway.websocket.WebSocketSettings;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -18,6 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -30,7 +40,8 @@ import org.slf4j.LoggerFactory;
 import scala.concurrent.duration.FiniteDuration;
 
 /**
- * The gateway of one node: the WebSocket endpoint {@code ws://HOST:PORT/v1/ws} and the Kafka producer behind it.
+ * The gateway of one node: the WebSocket endpoint {@code ws://HOST:PORT/v1/ws}, the CoAP endpoint {@code
+ * coap://HOST:PORT/v1/messages}, and the Kafka producer behind them.
  * Works on any ActorSystem, clustered or not.
  *
  * <p>Shutdown is tied to the system's CoordinatedShutdown: the port is unbound in {@code service-unbind}, open
@@ -47,14 +58,23 @@ public final class Gateway {
 
   private final CompletionStage<ServerBinding> binding;
   private final IngressProducer producer;
+  private final Optional<CoapIngress> coap;
+  private final Cancellable bucketSweep;
   private final Duration terminationDeadline;
   private final Once unbind = new Once("unbinding");
   private final Once terminateConnections = new Once("closing connections");
   private final Once closeProducer = new Once("closing the Kafka producer");
 
-  private Gateway(CompletionStage<ServerBinding> binding, IngressProducer producer, Duration terminationDeadline) {
+  private Gateway(
+      CompletionStage<ServerBinding> binding,
+      IngressProducer producer,
+      Optional<CoapIngress> coap,
+      Cancellable bucketSweep,
+      Duration terminationDeadline) {
     this.binding = binding;
     this.producer = producer;
+    this.coap = coap;
+    this.bucketSweep = bucketSweep;
     this.terminationDeadline = terminationDeadline;
   }
 
@@ -67,25 +87,65 @@ public final class Gateway {
    *     {@code herald.auth.jwt-secret} is empty; nothing has been started then
    */
   public static Gateway start(ActorSystem<?> system, Config config) {
+    GatewaySettings.from(config); // refuse a bad configuration before looking for Cluster Sharding
+    return start(system, config, UserEntities.forSystem(system));
+  }
+
+  /**
+   * As {@link #start(ActorSystem, Config)}, with the way sessions reach User entities given (the seam to Cluster
+   * Sharding: {@link UserEntities#forSystem} picks sharding on a cluster node and nothing otherwise).
+   */
+  public static Gateway start(ActorSystem<?> system, Config config, UserEntities userEntities) {
     GatewaySettings settings = GatewaySettings.from(config);
     WebSocketSettings webSocket = WebSocketSettings.from(config);
     FrameDecoder decoder = new FrameDecoder(FrameLimits.from(config));
     KafkaProducerSettings producerSettings = KafkaProducerSettings.from(config);
+    BreakerSettings breakerSettings = BreakerSettings.from(config);
+    AdmissionSettings admissionSettings = AdmissionSettings.from(config);
+    CoapSettings coapSettings = CoapSettings.from(config);
+    // Every setting is read above: a bad one throws before anything is started.
     TokenVerifier verifier = new TokenVerifier(settings.jwtSecret());
 
     Executor sendExecutor =
         system.dispatchers().lookup(DispatcherSelector.fromConfig(producerSettings.sendDispatcher()));
-    IngressProducer producer = new IngressProducer(producerSettings, settings.ingressTopic(), sendExecutor);
+    KafkaBreaker breaker = new KafkaBreaker(breakerSettings, system.classicSystem().scheduler());
+    IngressProducer producer =
+        new IngressProducer(producerSettings, settings.ingressTopic(), sendExecutor, breaker);
+    Admission admission = new Admission(admissionSettings, System::nanoTime);
     WebSocketEndpoint endpoint =
         new WebSocketEndpoint(
-            verifier, producer, webSocket, decoder, Materializer.matFromSystem(system), Clock.systemUTC());
+            verifier,
+            producer,
+            webSocket,
+            decoder,
+            admission,
+            new Downlink(system, userEntities),
+            Materializer.matFromSystem(system),
+            Clock.systemUTC());
+    Duration sweep = admission.settings().bucketSweepInterval();
+    Cancellable bucketSweep =
+        system.scheduler().scheduleAtFixedRate(sweep, sweep, admission::forgetFullBuckets, system.executionContext());
 
     CompletionStage<ServerBinding> binding =
         Http.get(system)
             .newServerAt(settings.httpInterface(), settings.httpPort())
             .adaptSettings(server -> idleTimeoutAtLeast(server, webSocket.idleTimeout().plus(SERVER_IDLE_MARGIN)))
             .bind(endpoint.route());
-    Gateway gateway = new Gateway(binding, producer, settings.terminationDeadline());
+    Optional<CoapIngress> coap;
+    try {
+      coap =
+          coapSettings.enabled()
+              ? Optional.of(
+                  CoapIngress.start(coapSettings, webSocket.maxFrameBytes(), verifier, decoder, admission, producer))
+              : Optional.empty();
+    } catch (RuntimeException e) {
+      // e.g. the UDP port is taken: nothing of this gateway may keep running.
+      binding.thenCompose(ServerBinding::unbind);
+      bucketSweep.cancel();
+      producer.close();
+      throw e;
+    }
+    Gateway gateway = new Gateway(binding, producer, coap, bucketSweep, settings.terminationDeadline());
 
     binding.whenComplete(
         (bound, failure) -> {
@@ -121,8 +181,18 @@ public final class Gateway {
     return unbind().thenCompose(done -> terminateConnections()).thenCompose(done -> closeProducer());
   }
 
+  /** The bound CoAP UDP port, when CoAP is enabled ({@code herald.gateway.coap.enabled}). */
+  public Optional<Integer> coapPort() {
+    return coap.map(CoapIngress::port);
+  }
+
   private CompletionStage<Done> unbind() {
-    return unbind.run(() -> whenBound(ServerBinding::unbind));
+    return unbind.run(
+        () -> {
+          // CoAP has no connections to drain: a request still waiting for Kafka gets no answer and is resent.
+          coap.ifPresent(CoapIngress::stop);
+          return whenBound(ServerBinding::unbind);
+        });
   }
 
   private CompletionStage<Done> terminateConnections() {
@@ -130,7 +200,11 @@ public final class Gateway {
   }
 
   private CompletionStage<Done> closeProducer() {
-    return closeProducer.run(producer::close);
+    return closeProducer.run(
+        () -> {
+          bucketSweep.cancel();
+          return producer.close();
+        });
   }
 
   // Nothing to unbind or terminate when binding failed (that failure has been logged already).

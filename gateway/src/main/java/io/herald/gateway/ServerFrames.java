@@ -37,6 +37,14 @@ public final class ServerFrames {
         .build();
   }
 
+  /**
+   * The last frame of a session the server closes (e.g. a slow subscriber): not about any one frame of the client
+   * (empty message id); reconnect after {@code retryAfter} and resume with {@code hello.last_seq}.
+   */
+  public static ServerFrame sessionClosed(Duration retryAfter, String reason) {
+    return retryLater("", retryAfter, reason);
+  }
+
   public static ServerFrame welcome(DeviceIdentity identity, long resumedFromSeq, long serverTimeMs) {
     return ServerFrame.newBuilder()
         .setWelcome(

@@ -100,17 +100,14 @@ class WebSocketIngressTest {
         ActorSystem.create(
             Behaviors.empty(),
             "websocket-ingress-test",
-            ConfigFactory.load(
-                ConfigFactory.parseMap(
+            TestConfigs.gateway(
                     Map.of(
                         "herald.auth.jwt-secret", SECRET,
                         "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
-                        "herald.gateway.http.interface", "127.0.0.1",
-                        "herald.gateway.http.port", 0,
-                        "herald.gateway.http.termination-deadline", "1 s",
                         // The default 500 ms is for production; on a busy test machine the very first metadata
                         // round trip may take longer, and these tests are about the acked path.
-                        "herald.gateway.kafka-producer.kafka-clients.\"max.block.ms\"", "5000"))));
+                        "herald.gateway.kafka-producer.kafka-clients.\"max.block.ms\"", "5000",
+                        "herald.gateway.kafka-producer.breaker.answer-timeout", "10 s")));
     gateway = Gateway.start(system, system.settings().config());
     port = gateway.binding().toCompletableFuture().get(10, SECONDS).localAddress().getPort();
 

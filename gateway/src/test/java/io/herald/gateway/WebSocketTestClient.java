@@ -70,14 +70,43 @@ final class WebSocketTestClient implements AutoCloseable {
 
   /** The next reply; fails the test when none comes within {@link #REPLY_TIMEOUT}. */
   ServerFrame next() {
+    return next(REPLY_TIMEOUT);
+  }
+
+  /** The next reply; fails the test when none comes within {@code within}. */
+  ServerFrame next(Duration within) {
     try {
-      ServerFrame frame = listener.frames.poll(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      assertNotNull(frame, "no reply within " + REPLY_TIMEOUT);
+      ServerFrame frame = listener.frames.poll(within.toMillis(), TimeUnit.MILLISECONDS);
+      assertNotNull(frame, "no reply within " + within);
       return frame;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
+  }
+
+  /**
+   * Stops reading after the message being read: a client that does not keep up. The server's writes then fill the
+   * socket buffers and its own bounded buffers.
+   */
+  void pauseReading() {
+    listener.paused = true;
+  }
+
+  /** Reads again. */
+  void resumeReading() {
+    synchronized (listener) {
+      listener.paused = false;
+      if (listener.withheld) {
+        listener.withheld = false;
+        webSocket.request(1);
+      }
+    }
+  }
+
+  /** The next reply if one has arrived, else null (does not wait). */
+  ServerFrame poll() {
+    return listener.frames.poll();
   }
 
   /** Completes with the close status code the server sent. */
@@ -97,6 +126,8 @@ final class WebSocketTestClient implements AutoCloseable {
     private final BlockingQueue<ServerFrame> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+    private volatile boolean paused;
+    private boolean withheld;
 
     @Override
     public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
@@ -110,6 +141,12 @@ final class WebSocketTestClient implements AutoCloseable {
           closed.completeExceptionally(e);
         }
         partial.reset();
+      }
+      synchronized (this) {
+        if (paused) {
+          withheld = true;
+          return null;
+        }
       }
       webSocket.request(1);
       return null;

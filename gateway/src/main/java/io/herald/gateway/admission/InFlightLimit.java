@@ -1,21 +1,22 @@
-package io.herald.gateway.websocket;
+package io.herald.gateway.admission;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts a connection's frames that were handed to Kafka and not yet answered. Taken on the stream's thread,
- * released on the Kafka producer's thread, hence atomic.
+ * Counts frames that were handed to Kafka and not yet answered: a connection's (WebSocket max-in-flight) or the whole
+ * node's (the global admission bound). Taken on a stream's or Californium's thread, released on the thread that
+ * completes the answer, hence atomic.
  */
-final class InFlightLimit {
+public final class InFlightLimit {
 
   private final int max;
   private final AtomicInteger inFlight = new AtomicInteger();
 
-  InFlightLimit(int max) {
+  public InFlightLimit(int max) {
     this.max = max;
   }
 
-  boolean tryAcquire() {
+  public boolean tryAcquire() {
     while (true) {
       int current = inFlight.get();
       if (current >= max) {
@@ -27,11 +28,16 @@ final class InFlightLimit {
     }
   }
 
-  void release() {
+  public void release() {
     inFlight.decrementAndGet();
   }
 
-  int max() {
+  public int max() {
     return max;
+  }
+
+  /** How many are taken now (a seam for metrics, and tests). */
+  public int inFlight() {
+    return inFlight.get();
   }
 }

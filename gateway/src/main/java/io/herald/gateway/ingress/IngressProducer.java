@@ -35,21 +35,29 @@ public final class IngressProducer {
   private final String topic;
   private final KafkaProducerSettings settings;
   private final Executor sendExecutor;
+  private final KafkaBreaker breaker;
 
   /**
    * @param sendExecutor runs the calls that may block (send, metadata, close); a dedicated pool so a slow Kafka
    *     cannot stall the threads that run streams and actors
+   * @param breaker shared by all lanes: Kafka is down for everyone at once
    */
-  public IngressProducer(KafkaProducerSettings settings, String topic, Executor sendExecutor) {
+  public IngressProducer(
+      KafkaProducerSettings settings, String topic, Executor sendExecutor, KafkaBreaker breaker) {
     this.producer = new KafkaProducer<>(settings.properties());
     this.topic = topic;
     this.settings = settings;
     this.sendExecutor = sendExecutor;
+    this.breaker = breaker;
   }
 
-  /** A new lane for one connection's records. */
+  /** A new lane for one connection's (or one CoAP device's) records. */
   public PublishLane newLane() {
-    return new PublishLane(this, sendExecutor);
+    return new PublishLane(this, sendExecutor, breaker);
+  }
+
+  public KafkaBreaker breaker() {
+    return breaker;
   }
 
   /**

@@ -15,6 +15,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * has to call {@code send} for record n+1 after the call for record n has returned. Each call runs on the send
  * executor, chained after the previous one; the caller gets the acknowledgement stage at once.
  *
+ * <p>Every record goes through the gateway's {@link KafkaBreaker}, which bounds the wait for Kafka's answer.
+ *
  * <p>Not thread-safe: one caller (a connection's stream stage) at a time. How many records a lane holds is bounded
  * by the caller (the WebSocket in-flight limit).
  */
@@ -22,15 +24,25 @@ public final class PublishLane {
 
   private final IngressProducer producer;
   private final Executor sendExecutor;
+  private final KafkaBreaker breaker;
   private CompletableFuture<?> previousHandOver = CompletableFuture.completedFuture(null);
 
-  PublishLane(IngressProducer producer, Executor sendExecutor) {
+  PublishLane(IngressProducer producer, Executor sendExecutor, KafkaBreaker breaker) {
     this.producer = producer;
     this.sendExecutor = sendExecutor;
+    this.breaker = breaker;
   }
 
-  /** Completes when Kafka acknowledged the record, or exceptionally when it was not written. */
-  public CompletionStage<RecordMetadata> publish(IngressRecord record, TraceParent trace) {
+  /**
+   * Completes with {@link PublishResult.Durable} when Kafka acknowledged the record, otherwise with a {@link
+   * PublishResult.NotTaken}, always within the breaker's answer timeout; never exceptionally. While the breaker is
+   * open the record is not handed to Kafka at all.
+   */
+  public CompletionStage<PublishResult> publish(IngressRecord record, TraceParent trace) {
+    return breaker.guard(() -> handOver(record, trace));
+  }
+
+  private CompletionStage<RecordMetadata> handOver(IngressRecord record, TraceParent trace) {
     // handle (not then): a failed hand-over must not stop the records after it.
     CompletableFuture<CompletionStage<RecordMetadata>> handOver =
         previousHandOver.handleAsync((previous, failure) -> producer.send(record, trace), sendExecutor);

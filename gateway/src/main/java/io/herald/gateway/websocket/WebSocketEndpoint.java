@@ -6,9 +6,11 @@ import static org.apache.pekko.http.javadsl.server.Directives.handleWebSocketMes
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import io.herald.gateway.admission.Admission;
 import io.herald.gateway.auth.DeviceIdentity;
 import io.herald.gateway.auth.InvalidTokenException;
 import io.herald.gateway.auth.TokenVerifier;
+import io.herald.gateway.downlink.Downlink;
 import io.herald.gateway.ingress.IngressProducer;
 import io.herald.gateway.ingress.TraceParent;
 import io.herald.gateway.validation.FrameDecoder;
@@ -42,6 +44,9 @@ public final class WebSocketEndpoint {
   private final WebSocketSettings settings;
   private final FrameDecoder decoder;
   private final MessageReader reader;
+  private final Admission admission;
+  private final Downlink downlink;
+  private final Materializer materializer;
   private final Clock clock;
 
   public WebSocketEndpoint(
@@ -49,6 +54,8 @@ public final class WebSocketEndpoint {
       IngressProducer producer,
       WebSocketSettings settings,
       FrameDecoder decoder,
+      Admission admission,
+      Downlink downlink,
       Materializer materializer,
       Clock clock) {
     this.verifier = verifier;
@@ -56,6 +63,9 @@ public final class WebSocketEndpoint {
     this.settings = settings;
     this.decoder = decoder;
     this.reader = new MessageReader(settings.maxFrameBytes(), materializer);
+    this.admission = admission;
+    this.downlink = downlink;
+    this.materializer = materializer;
     this.clock = clock;
   }
 
@@ -78,7 +88,17 @@ public final class WebSocketEndpoint {
     Optional<TraceParent> callerTrace =
         request.getHeader(IngressProducer.TRACEPARENT_HEADER).map(HttpHeader::value).flatMap(TraceParent::parse);
     WebSocketSession session =
-        new WebSocketSession(identity, callerTrace, settings, reader, decoder, producer.newLane(), clock);
+        new WebSocketSession(
+            identity,
+            callerTrace,
+            settings,
+            reader,
+            decoder,
+            producer.newLane(),
+            admission,
+            downlink,
+            materializer,
+            clock);
     return handleWebSocketMessages(session.flow());
   }
 

@@ -1,8 +1,14 @@
 package io.herald.gateway.websocket;
 
 import io.herald.gateway.ServerFrames;
+import io.herald.gateway.admission.Admission;
+import io.herald.gateway.admission.InFlightLimit;
 import io.herald.gateway.auth.DeviceIdentity;
+import io.herald.gateway.downlink.Downlink;
+import io.herald.gateway.downlink.SlowSubscriberException;
+import io.herald.gateway.ingress.IngressRecords;
 import io.herald.gateway.ingress.PublishLane;
+import io.herald.gateway.ingress.PublishResult;
 import io.herald.gateway.ingress.TraceParent;
 import io.herald.gateway.validation.DecodedFrame;
 import io.herald.gateway.validation.FrameDecoder;
@@ -14,11 +20,14 @@ import io.herald.protocol.ingress.v1.Transport;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.japi.Pair;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.StreamIdleTimeoutException;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -36,13 +45,19 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Ack after durable: a frame for Kafka is answered with {@code ack} only when the producer callback reported
- * success, and with {@code RETRY_LATER} when Kafka did not take it. No thread waits for Kafka meanwhile.
+ * success, and with {@code RETRY_LATER} when Kafka did not take it, did not answer within the answer bound, or the
+ * Kafka breaker is open. No thread waits for Kafka meanwhile.
  *
- * <p>Bounded: at most {@code max-in-flight} frames of a connection are waiting for Kafka. A frame beyond that is
+ * <p>Bounded: at most {@code max-in-flight} frames of a connection are waiting for Kafka, and the node's {@link
+ * Admission} (device token bucket, node-wide in-flight bound) must take each frame. A frame beyond that is
  * answered {@code RETRY_LATER} at once instead of back-pressuring, so the client learns at once that it is pushing
  * too fast and frames that are already cheap to answer (hello, invalid ones) are not held behind Kafka. Replies go out
  * as they are ready (acks in Kafka's order, which for one partition is the send order); a client that does not read
  * them fills the bounded outgoing buffer and is back-pressured.
+ *
+ * <p>Downlink: the first {@code hello} opens the session's actor ({@link Downlink}), which attaches to the user's
+ * entity; pushes come through a bounded queue merged into the replies. A client that does not read them overflows the
+ * queue and the session is closed with a last frame that says why (slow subscriber); the client resumes by seq.
  *
  * <p>Order: frames are handed to Kafka in the order they arrived (through the connection's {@link PublishLane}), and
  * all of a user's frames share a partition (key = user id).
@@ -65,7 +80,13 @@ final class WebSocketSession {
   private final FrameDecoder decoder;
   private final PublishLane lane;
   private final InFlightLimit inFlight;
+  private final Admission admission;
+  private final Downlink downlink;
+  private final Materializer materializer;
   private final Clock clock;
+  // Set on the first hello by the stream's stage, read when the stream ends (another thread).
+  private final AtomicReference<Downlink.Session> downlinkSession = new AtomicReference<>();
+  private BoundedSourceQueue<ServerFrame> pushes;
 
   /**
    * @param callerTrace the trace of the upgrade request, if it carried a {@code traceparent}; each frame then gets
@@ -78,6 +99,9 @@ final class WebSocketSession {
       MessageReader reader,
       FrameDecoder decoder,
       PublishLane lane,
+      Admission admission,
+      Downlink downlink,
+      Materializer materializer,
       Clock clock) {
     this.identity = identity;
     this.callerTrace = callerTrace;
@@ -86,10 +110,20 @@ final class WebSocketSession {
     this.decoder = decoder;
     this.lane = lane;
     this.inFlight = new InFlightLimit(settings.maxInFlight());
+    this.admission = admission;
+    this.downlink = downlink;
+    this.materializer = materializer;
     this.clock = clock;
   }
 
+  /** The session's flow; call once (it owns the session's push queue). */
   Flow<Message, Message, NotUsed> flow() {
+    Pair<BoundedSourceQueue<ServerFrame>, Source<ServerFrame, NotUsed>> pushQueue =
+        Source.<ServerFrame>queue(settings.pushBuffer()).preMaterialize(materializer);
+    pushes = pushQueue.first();
+    ServerFrame slowSubscriberClose =
+        ServerFrames.sessionClosed(
+            settings.retryAfter(), new SlowSubscriberException(settings.pushBuffer()).getMessage());
     return Flow.<Message>create()
         .idleTimeout(settings.idleTimeout())
         // Completing (rather than failing) closes the WebSocket with a normal close frame once replies are out.
@@ -105,12 +139,24 @@ final class WebSocketSession {
         .map(this::handle)
         // One slot more than the in-flight limit, so an immediate answer always finds room.
         .mapAsyncUnordered(inFlight.max() + 1, this::reply)
+        // Pushes from the cluster join the replies; the session ends when the client's side does.
+        .merge(pushQueue.second(), true)
+        // The push queue overflowed: say why in a last frame, then close normally.
+        .recoverWithRetries(1, SlowSubscriberException.class, () -> Source.single(slowSubscriberClose))
         .buffer(settings.outgoingBuffer(), OverflowStrategy.backpressure())
         .<Message>map(frame -> BinaryMessage.create(ByteString.fromArrayUnsafe(frame.toByteArray())))
         .watchTermination(
             (notUsed, done) -> {
               log.debug("Session of {} opened", identity);
-              done.whenComplete((ok, failure) -> log.debug("Session of {} closed", identity));
+              done.whenComplete(
+                  (ok, failure) -> {
+                    log.debug("Session of {} closed", identity);
+                    // The push queue ended with the stream (merge cancels it); the session actor detaches and stops.
+                    Downlink.Session session = downlinkSession.get();
+                    if (session != null) {
+                      session.close();
+                    }
+                  });
               return notUsed;
             });
   }
@@ -138,8 +184,13 @@ final class WebSocketSession {
 
   private Step accept(ClientFrame frame) {
     if (frame.hasHello()) {
-      // The outbox (pushes after last_seq) arrives with the session actors; until then we resume where the client is.
-      return new Step.Reply(ServerFrames.welcome(identity, frame.getHello().getLastSeq(), clock.millis()));
+      long lastSeq = frame.getHello().getLastSeq();
+      // The first hello attaches the session to the user's entity, which replays the pushes after last_seq. A later
+      // hello on the same connection changes nothing: the session is attached already.
+      if (downlinkSession.get() == null) {
+        downlinkSession.set(downlink.open(identity, lastSeq, pushes, settings.pushBuffer()));
+      }
+      return new Step.Reply(ServerFrames.welcome(identity, lastSeq, clock.millis()));
     }
     if (!inFlight.tryAcquire()) {
       return new Step.Reply(
@@ -148,15 +199,14 @@ final class WebSocketSession {
               settings.retryAfter(),
               "more than " + inFlight.max() + " frames of this connection are waiting for Kafka"));
     }
-    IngressRecord record =
-        IngressRecord.newBuilder()
-            .setMessageId(frame.getMessageId())
-            .setUserId(identity.userId())
-            .setDeviceId(identity.deviceId())
-            .setReceivedAtMs(clock.millis())
-            .setTransport(Transport.WEBSOCKET)
-            .setFrame(frame)
-            .build();
+    Optional<Admission.Refused> refused = admission.tryAdmit(identity);
+    if (refused.isPresent()) {
+      inFlight.release();
+      log.debug("Frame {} of {} not admitted: {}", frame.getMessageId(), identity, refused.get().detail());
+      return new Step.Reply(
+          ServerFrames.retryLater(frame.getMessageId(), refused.get().retryAfter(), refused.get().detail()));
+    }
+    IngressRecord record = IngressRecords.of(frame, identity, Transport.WEBSOCKET, clock.millis());
     TraceParent trace = callerTrace.map(TraceParent::newSpan).orElseGet(TraceParent::newTrace);
     return new Step.Publish(record, trace);
   }
@@ -172,16 +222,15 @@ final class WebSocketSession {
     }
     IngressRecord record = ((Step.Publish) step).record();
     return lane.publish(record, ((Step.Publish) step).trace())
-        .handle(
-            (metadata, failure) -> {
+        .thenApply(
+            result -> {
               inFlight.release();
-              if (failure == null) {
-                return ServerFrames.ack(record.getMessageId());
+              admission.release();
+              if (result instanceof PublishResult.NotTaken notTaken) {
+                log.debug("Frame {} of {} not taken: {}", record.getMessageId(), identity, notTaken.detail());
+                return ServerFrames.retryLater(record.getMessageId(), notTaken.retryAfter(), notTaken.detail());
               }
-              Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-              log.warn("Kafka did not take frame {} of {}: {}", record.getMessageId(), identity, cause.toString());
-              return ServerFrames.retryLater(
-                  record.getMessageId(), settings.retryAfter(), "Kafka did not take the frame: " + cause);
+              return ServerFrames.ack(record.getMessageId());
             });
   }
 }

@@ -12,9 +12,15 @@ import java.time.Duration;
  * @param idleTimeout a session without any incoming message for this long is closed
  * @param outgoingBuffer replies waiting for a slow client to read them
  * @param retryAfter the {@code retry_after_ms} of {@code RETRY_LATER} nacks
+ * @param pushBuffer pushes waiting for the client; one more closes the session (slow subscriber)
  */
 public record WebSocketSettings(
-    int maxFrameBytes, int maxInFlight, Duration idleTimeout, int outgoingBuffer, Duration retryAfter) {
+    int maxFrameBytes,
+    int maxInFlight,
+    Duration idleTimeout,
+    int outgoingBuffer,
+    Duration retryAfter,
+    int pushBuffer) {
 
   public static WebSocketSettings from(Config config) {
     Config gateway = config.getConfig("herald.gateway");
@@ -30,7 +36,8 @@ public record WebSocketSettings(
         positive(webSocket, "max-in-flight"),
         positiveDuration(webSocket, "idle-timeout"),
         positive(webSocket, "outgoing-buffer"),
-        positiveDuration(gateway, "retry-after"));
+        positiveDuration(gateway, "retry-after"),
+        positive(webSocket, "push-buffer"));
   }
 
   private static int positive(Config config, String path) {

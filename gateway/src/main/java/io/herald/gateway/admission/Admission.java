@@ -1,0 +1,96 @@
+package io.herald.gateway.admission;
+
+import io.herald.gateway.auth.DeviceIdentity;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * Decides, at once, whether this node takes one more frame for Kafka (ARCHITECTURE.md, "overload"): the device must
+ * have a token in its bucket (contract default 100 frames/s, burst 200) and the node must have fewer than
+ * {@code node-max-in-flight} frames waiting for Kafka. A refused frame is answered {@code RETRY_LATER} with a
+ * retry-after; accepted work keeps its latency. Shared by all transports of the node. Thread-safe.
+ *
+ * <p>Memory: one bucket per device that sent recently. A bucket that has refilled to full is the same as a new one, so
+ * {@link #forgetFullBuckets()} (run periodically) drops it without changing any decision.
+ */
+public final class Admission {
+
+  /** Why a frame was not admitted, and when to try again. */
+  public record Refused(Duration retryAfter, String detail) {}
+
+  private final AdmissionSettings settings;
+  private final LongSupplier nanoClock;
+  private final InFlightLimit node;
+  private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+
+  /** @param nanoClock monotonic nanoseconds ({@code System::nanoTime}; a test passes its own) */
+  public Admission(AdmissionSettings settings, LongSupplier nanoClock) {
+    this.settings = settings;
+    this.nanoClock = nanoClock;
+    this.node = new InFlightLimit(settings.nodeMaxInFlight());
+  }
+
+  /**
+   * Admits one frame of {@code device} (then the caller must {@link #release()} once the frame is answered) or says
+   * why not (then there is nothing to release).
+   */
+  public Optional<Refused> tryAdmit(DeviceIdentity device) {
+    if (!node.tryAcquire()) {
+      return Optional.of(
+          new Refused(
+              settings.retryAfter(),
+              "this node has " + node.max() + " frames waiting for Kafka: it takes no more for now"));
+    }
+    long now = nanoClock.getAsLong();
+    long waitNanos =
+        buckets
+            .computeIfAbsent(
+                key(device), k -> new TokenBucket(settings.deviceFramesPerSecond(), settings.deviceBurst(), now))
+            .tryTake(now);
+    if (waitNanos > 0) {
+      node.release();
+      // Rounded up: retrying after a shorter time would be refused again.
+      long retryAfterMs = Math.max(1, (waitNanos + 999_999) / 1_000_000);
+      return Optional.of(
+          new Refused(
+              Duration.ofMillis(retryAfterMs),
+              "device rate limit: more than "
+                  + settings.deviceBurst()
+                  + " frames at once or "
+                  + settings.deviceFramesPerSecond()
+                  + " frames/s"));
+    }
+    return Optional.empty();
+  }
+
+  /** The admitted frame has been answered. */
+  public void release() {
+    node.release();
+  }
+
+  /** Drops buckets that are full again; returns how many remain (a seam for metrics). */
+  public int forgetFullBuckets() {
+    long now = nanoClock.getAsLong();
+    // A frame racing with the removal may take its token from the dropped bucket: that device gets at most one frame
+    // more than its limit once per sweep, which is not worth a lock.
+    buckets.values().removeIf(bucket -> bucket.isFull(now));
+    return buckets.size();
+  }
+
+  /** Frames of the whole node admitted and not yet answered. */
+  public int inFlight() {
+    return node.inFlight();
+  }
+
+  public AdmissionSettings settings() {
+    return settings;
+  }
+
+  // The bucket is per device; device ids are only unique within a user.
+  private static String key(DeviceIdentity device) {
+    return device.userId() + '\u0000' + device.deviceId();
+  }
+}

@@ -1,0 +1,84 @@
+package io.herald.gateway.coap;
+
+import io.herald.gateway.admission.Admission;
+import io.herald.gateway.auth.TokenVerifier;
+import io.herald.gateway.ingress.IngressProducer;
+import io.herald.gateway.validation.FrameDecoder;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.config.UdpConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The CoAP endpoint of one node ({@code coap://HOST:PORT/v1/messages}) on Eclipse Californium, sharing the token
+ * verifier, decoder, admission and Kafka producer with the WebSocket endpoint.
+ */
+public final class CoapIngress {
+
+  private static final Logger log = LoggerFactory.getLogger(CoapIngress.class);
+
+  static {
+    // Californium's configuration modules must be registered before a Configuration is created.
+    CoapConfig.register();
+    UdpConfig.register();
+  }
+
+  private final CoapServer server;
+  private final CoapEndpoint endpoint;
+
+  private CoapIngress(CoapServer server, CoapEndpoint endpoint) {
+    this.server = server;
+    this.endpoint = endpoint;
+  }
+
+  /** Binds the UDP port and starts serving. */
+  public static CoapIngress start(
+      CoapSettings settings,
+      int maxFrameBytes,
+      TokenVerifier verifier,
+      FrameDecoder decoder,
+      Admission admission,
+      IngressProducer producer) {
+    Configuration configuration = Configuration.createStandardWithoutFile();
+    // Block-wise (RFC 7959) bodies are reassembled up to this; a larger one is refused by Californium with 4.13
+    // without being buffered. The margin lets a body slightly over the limit reach the resource, which answers
+    // TOO_LARGE with a nack payload like the other transports.
+    configuration.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, maxFrameBytes + settings.blockwiseMargin());
+    // Retransmitted confirmable requests are answered from the exchange store, never handled twice.
+    configuration.set(CoapConfig.DEDUPLICATOR, CoapConfig.DEDUPLICATOR_MARK_AND_SWEEP);
+
+    CoapEndpoint endpoint =
+        new CoapEndpoint.Builder()
+            .setConfiguration(configuration)
+            .setInetSocketAddress(new InetSocketAddress(settings.bindInterface(), settings.port()))
+            .build();
+    CoapServer server = new CoapServer(configuration);
+    server.addEndpoint(endpoint);
+    CoapResource v1 = new CoapResource("v1");
+    v1.add(new MessagesResource(verifier, decoder, admission, producer, maxFrameBytes, Clock.systemUTC()));
+    server.add(v1);
+    server.start();
+    log.info("Gateway listening on coap://{}:{}/v1/messages", settings.bindInterface(), endpoint.getAddress().getPort());
+    return new CoapIngress(server, endpoint);
+  }
+
+  /** The bound UDP port (the real one when the configured port was 0). */
+  public int port() {
+    return endpoint.getAddress().getPort();
+  }
+
+  /**
+   * Stops listening and releases the port and Californium's threads. Requests still waiting for Kafka get no
+   * response: their clients time out and resend with the same message id.
+   */
+  public void stop() {
+    server.destroy();
+    log.info("CoAP endpoint stopped");
+  }
+}

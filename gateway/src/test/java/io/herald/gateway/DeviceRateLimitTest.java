@@ -1,0 +1,117 @@
+package io.herald.gateway;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.herald.gateway.auth.Tokens;
+import io.herald.infra.InfraExtension;
+import io.herald.infra.Kafka;
+import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.Nack;
+import io.herald.protocol.device.v1.NackCode;
+import io.herald.protocol.device.v1.ServerFrame;
+import io.herald.protocol.device.v1.Telemetry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A device that sends more than its burst gets RETRY_LATER at once for the excess; the rest is acked. */
+@ExtendWith(InfraExtension.class)
+class DeviceRateLimitTest {
+
+  private static final String SECRET = "device-rate-limit-test-secret";
+  private static final int BURST = 5;
+
+  private static ActorSystem<Void> system;
+  private static Gateway gateway;
+  private static int port;
+
+  @BeforeAll
+  static void start(Kafka kafka) throws Exception {
+    IngressTopic.create(kafka);
+    system =
+        ActorSystem.create(
+            Behaviors.empty(),
+            "device-rate-limit-test",
+            TestConfigs.gateway(
+                    Map.of(
+                        "herald.auth.jwt-secret", SECRET,
+                        "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
+                        "herald.gateway.kafka-producer.kafka-clients.\"max.block.ms\"", "5000",
+                        "herald.gateway.kafka-producer.breaker.answer-timeout", "10 s",
+                        "herald.gateway.limits.device-burst", BURST,
+                        // One token per 100 s: no refill during the test, so exactly the burst is admitted.
+                        "herald.gateway.limits.device-frames-per-second", 0.01)));
+    gateway = Gateway.start(system, system.settings().config());
+    port = gateway.binding().toCompletableFuture().get(10, SECONDS).localAddress().getPort();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (gateway != null) {
+      gateway.close().toCompletableFuture().get(20, SECONDS);
+    }
+    if (system != null) {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(20, SECONDS);
+    }
+  }
+
+  @Test
+  void framesOverTheBurstAreAnsweredRetryLaterAndTheRestIsAcked(Kafka kafka) {
+    String userId = "user-" + UUID.randomUUID();
+    List<ClientFrame> frames = new ArrayList<>();
+    for (int i = 0; i < BURST + 3; i++) {
+      frames.add(
+          ClientFrame.newBuilder()
+              .setMessageId("m-" + i)
+              .setTelemetry(Telemetry.newBuilder().putReadings("n", i))
+              .build());
+    }
+    Set<String> acked = new HashSet<>();
+    List<Nack> nacks = new ArrayList<>();
+    try (WebSocketTestClient client =
+        WebSocketTestClient.connect(port, Tokens.mint(SECRET, userId, "device-1", Duration.ofHours(1)))) {
+      frames.forEach(client::send);
+      for (int i = 0; i < frames.size(); i++) {
+        ServerFrame reply = client.next();
+        if (reply.hasAck()) {
+          acked.add(reply.getAck().getMessageId());
+        } else {
+          nacks.add(reply.getNack());
+        }
+      }
+
+      assertEquals(Set.of("m-0", "m-1", "m-2", "m-3", "m-4"), acked, "the burst is admitted, in order");
+      assertEquals(3, nacks.size());
+      for (Nack nack : nacks) {
+        assertEquals(NackCode.RETRY_LATER, nack.getCode());
+        assertTrue(nack.getRetryAfterMs() > 0, nack.toString());
+        assertTrue(nack.getDetail().startsWith("device rate limit"), nack.getDetail());
+      }
+
+      // Another device of the same user has its own bucket.
+      try (WebSocketTestClient other =
+          WebSocketTestClient.connect(port, Tokens.mint(SECRET, userId, "device-2", Duration.ofHours(1)))) {
+        other.send(ClientFrame.newBuilder().setMessageId("other").setTelemetry(Telemetry.getDefaultInstance()).build());
+        assertEquals(ServerFrames.ack("other"), other.next());
+        acked.add("other");
+      }
+    }
+    try (IngressTopic topic = IngressTopic.reader(kafka)) {
+      topic.awaitMessageIds(acked, Duration.ofSeconds(30));
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package io.herald.gateway.admission;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.herald.gateway.auth.DeviceIdentity;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The admission decisions, with a clock the test moves. */
+class AdmissionTest {
+
+  private static final DeviceIdentity DEVICE = new DeviceIdentity("user-1", "device-1");
+  private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+
+  private Admission admission(int nodeMaxInFlight) {
+    return new Admission(
+        new AdmissionSettings(100, 200, nodeMaxInFlight, Duration.ofSeconds(10), Duration.ofSeconds(1)), nanos::get);
+  }
+
+  @Test
+  void aDeviceMaySendItsBurstAtOnceThenOneFramePerTokenRefilled() {
+    Admission admission = admission(10_000);
+    for (int i = 0; i < 200; i++) {
+      assertEquals(Optional.empty(), admitAndAnswer(admission, DEVICE), "frame " + i + " of the burst");
+    }
+    Admission.Refused refused = admission.tryAdmit(DEVICE).orElseThrow();
+    assertEquals(Duration.ofMillis(10), refused.retryAfter(), "100/s: the next token comes in 10 ms");
+    assertTrue(refused.detail().startsWith("device rate limit"), refused.detail());
+
+    nanos.addAndGet(Duration.ofMillis(9).plusNanos(500_000).toNanos());
+    assertEquals(Duration.ofMillis(1), admission.tryAdmit(DEVICE).orElseThrow().retryAfter(), "0.5 ms, rounded up");
+
+    nanos.addAndGet(Duration.ofMillis(40).plusNanos(500_000).toNanos()); // 50 ms after the burst: 5 tokens
+    for (int i = 0; i < 5; i++) {
+      assertEquals(Optional.empty(), admitAndAnswer(admission, DEVICE));
+    }
+    assertTrue(admission.tryAdmit(DEVICE).isPresent());
+  }
+
+  @Test
+  void devicesHaveBucketsOfTheirOwn() {
+    Admission admission = admission(10_000);
+    for (int i = 0; i < 200; i++) {
+      admitAndAnswer(admission, DEVICE);
+    }
+    assertTrue(admission.tryAdmit(DEVICE).isPresent());
+    assertEquals(Optional.empty(), admission.tryAdmit(new DeviceIdentity("user-1", "device-2")));
+    assertEquals(Optional.empty(), admission.tryAdmit(new DeviceIdentity("user-2", "device-1")));
+  }
+
+  @Test
+  void theNodeBoundRefusesWhileThatManyFramesAreInFlightAndAdmitsAgainOnceOneIsAnswered() {
+    Admission admission = admission(3);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(Optional.empty(), admission.tryAdmit(new DeviceIdentity("user-" + i, "d")));
+    }
+    Admission.Refused refused = admission.tryAdmit(new DeviceIdentity("user-9", "d")).orElseThrow();
+    assertEquals(Duration.ofSeconds(1), refused.retryAfter());
+    assertTrue(refused.detail().contains("3 frames waiting for Kafka"), refused.detail());
+    assertEquals(3, admission.inFlight());
+
+    admission.release();
+    assertEquals(Optional.empty(), admission.tryAdmit(new DeviceIdentity("user-9", "d")));
+  }
+
+  @Test
+  void aRateRefusalHoldsNoNodeSlot() {
+    Admission admission = admission(10_000);
+    for (int i = 0; i < 200; i++) {
+      admitAndAnswer(admission, DEVICE);
+    }
+    for (int i = 0; i < 50; i++) {
+      assertTrue(admission.tryAdmit(DEVICE).isPresent());
+    }
+    assertEquals(0, admission.inFlight());
+  }
+
+  @Test
+  void bucketsAreForgottenOnceFullAgainWithoutChangingDecisions() {
+    Admission admission = admission(10_000);
+    for (int i = 0; i < 1_000; i++) {
+      admitAndAnswer(admission, new DeviceIdentity("user-" + i, "d"));
+    }
+    admitAndAnswer(admission, DEVICE);
+    assertEquals(1_001, admission.forgetFullBuckets(), "all used a token in this instant");
+
+    nanos.addAndGet(Duration.ofMillis(10).toNanos()); // one token back: all full again
+    assertEquals(0, admission.forgetFullBuckets());
+
+    for (int i = 0; i < 200; i++) {
+      admitAndAnswer(admission, DEVICE);
+    }
+    nanos.addAndGet(Duration.ofSeconds(1).toNanos()); // half refilled: kept, and its state is intact
+    assertEquals(1, admission.forgetFullBuckets());
+    for (int i = 0; i < 100; i++) {
+      assertEquals(Optional.empty(), admitAndAnswer(admission, DEVICE));
+    }
+    assertTrue(admission.tryAdmit(DEVICE).isPresent());
+  }
+
+  private static Optional<Admission.Refused> admitAndAnswer(Admission admission, DeviceIdentity device) {
+    Optional<Admission.Refused> refused = admission.tryAdmit(device);
+    if (refused.isEmpty()) {
+      admission.release();
+    }
+    return refused;
+  }
+}
