@@ -31,6 +31,7 @@ class HeraldUpTest {
         "--kafka-port", String.valueOf(freePort()),
         "--cassandra-port", String.valueOf(freePort()),
         "--http-port", String.valueOf(freePort()),
+        "--coap-port", String.valueOf(freePort()),
         "--management-port", String.valueOf(freePort()),
         "--remote-port", String.valueOf(freePort())));
     var up = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -24,6 +24,7 @@ final class TestNodes {
             "herald.auth.jwt-secret", JWT_SECRET,
             "herald.admin.token", ADMIN_TOKEN,
             "herald.gateway.http.port", 0,
+            "herald.gateway.coap.port", 0,
             "pekko.remote.artery.canonical.port", 0,
             "pekko.management.http.port", 0));
   }

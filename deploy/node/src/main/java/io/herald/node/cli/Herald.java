@@ -22,7 +22,7 @@ public final class Herald {
       usage: herald <command> [options]
         up      start Kafka, Cassandra and one node with all roles on this machine (data in ./.herald)
                   --data-dir DIR (.herald)  --kafka-port N (9092)  --cassandra-port N (9042)
-                  --http-port N (8080)  --management-port N (8558)  --remote-port N (25520)
+                  --http-port N (8080)  --coap-port N (5683)  --management-port N (8558)  --remote-port N (25520)
         node    start a node against the Kafka and Cassandra named in its configuration
         schema  create the Cassandra keyspace and tables (idempotent)
         token   print a device token: --user U --device D [--ttl 24h] [--data-dir DIR]

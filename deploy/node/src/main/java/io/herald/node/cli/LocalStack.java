@@ -33,6 +33,7 @@ final class LocalStack {
     var kafkaPort = Integer.parseInt(options.getOrDefault("kafka-port", "9092"));
     var cassandraPort = Integer.parseInt(options.getOrDefault("cassandra-port", "9042"));
     var httpPort = Integer.parseInt(options.getOrDefault("http-port", "8080"));
+    var coapPort = Integer.parseInt(options.getOrDefault("coap-port", "5683"));
     var managementPort = Integer.parseInt(options.getOrDefault("management-port", "8558"));
     var remotePort = Integer.parseInt(options.getOrDefault("remote-port", "25520"));
 
@@ -65,6 +66,7 @@ final class LocalStack {
             "herald.auth.jwt-secret", secret.value(),
             "herald.admin.token", adminToken.value(),
             "herald.gateway.http.port", httpPort,
+            "herald.gateway.coap.port", coapPort,
             "pekko.management.http.port", managementPort,
             "pekko.remote.artery.canonical.port", remotePort));
     CassandraSchema.create(config, Duration.ofMinutes(2));
@@ -75,6 +77,7 @@ final class LocalStack {
 
         Herald is up.
           WebSocket   ws://127.0.0.1:%d/v1/ws
+          CoAP        coap://127.0.0.1:%d/v1/messages
           Operator    %s  (/ready, /alive, /cluster/members, /metrics)
           Admin token %s  (Authorization: Bearer ... for /admin/dead-letters)
           Kafka       %s
@@ -82,7 +85,7 @@ final class LocalStack {
           JWT secret  %s%s
         Mint a device token:  bin/herald token --user alice --device phone-1
         Ctrl-C stops everything; data stays in %s
-        """.formatted(node[0].httpPort(), node[0].managementUri(), adminToken.value(), kafka.bootstrapServers(),
+        """.formatted(node[0].httpPort(), coapPort, node[0].managementUri(), adminToken.value(), kafka.bootstrapServers(),
         cassandra.contactPoint(), secret.value(), secret.generated() ? "  (generated, saved in " + secret.file() + ")" : "",
         dataDir));
     node[0].system().getWhenTerminated().toCompletableFuture().join();
