@@ -20,7 +20,7 @@ public final class ChatService {
    * can reach conversations by entity type name.
    */
   public static void initSharding(ActorSystem<?> system, Config config) {
-    var settings = ConversationSettings.fromConfig(config);
+    var settings = ConversationSettings.fromConfig(system, config);
     ClusterSharding.get(system).init(
         Entity.of(ConversationEntity.TYPE_KEY, context -> ConversationEntity.create(context.getEntityId(), settings))
             .withRole(ROLE)

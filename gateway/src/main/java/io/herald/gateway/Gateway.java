@@ -10,6 +10,8 @@ import io.herald.gateway.downlink.Downlink;
 import io.herald.gateway.downlink.UserEntities;
 import io.herald.gateway.ingress.BreakerSettings;
 import io.herald.gateway.ingress.IngressProducer;
+import io.herald.gateway.rest.EntityQueries;
+import io.herald.gateway.rest.RestEndpoint;
 import io.herald.gateway.ingress.KafkaBreaker;
 import io.herald.gateway.ingress.KafkaProducerSettings;
 import io.herald.gateway.validation.FrameDecoder;
@@ -31,6 +33,8 @@ import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
@@ -122,6 +126,9 @@ public final class Gateway {
             new Downlink(system, userEntities),
             Materializer.matFromSystem(system),
             Clock.systemUTC());
+    var restSettings = config.getConfig("herald.gateway.rest");
+    RestEndpoint rest = new RestEndpoint(verifier,
+        EntityQueries.forSystem(system, restSettings.getDuration("ask-timeout")), restSettings.getInt("max-page"));
     Duration sweep = admission.settings().bucketSweepInterval();
     Cancellable bucketSweep =
         system.scheduler().scheduleAtFixedRate(sweep, sweep, admission::forgetFullBuckets, system.executionContext());
@@ -130,7 +137,7 @@ public final class Gateway {
         Http.get(system)
             .newServerAt(settings.httpInterface(), settings.httpPort())
             .adaptSettings(server -> idleTimeoutAtLeast(server, webSocket.idleTimeout().plus(SERVER_IDLE_MARGIN)))
-            .bind(endpoint.route());
+            .bind(concat(endpoint.route(), rest.route()));
     Optional<CoapIngress> coap;
     try {
       coap =

@@ -4,6 +4,9 @@ import io.herald.persistence.DedupWindow;
 import io.herald.persistence.PersistLatency;
 import io.herald.protocol.cluster.ApplyToConversation;
 import io.herald.protocol.cluster.ConversationSignal;
+import io.herald.protocol.cluster.GetHistory;
+import io.herald.protocol.cluster.v1.ConversationHistory;
+import io.herald.protocol.events.v1.ChatMessageAppended;
 import io.herald.protocol.cluster.Outcomes;
 import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.ChatMessage;
@@ -18,7 +21,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -76,7 +81,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
   }
 
   public static Behavior<ConversationSignal> create(String conversationId, ConversationSettings settings) {
-    return Behaviors.setup(context -> new ConversationEntity(conversationId, settings));
+    return Behaviors.setup(context -> new ConversationEntity(context, conversationId, settings));
   }
 
   public static PersistenceId persistenceId(String conversationId) {
@@ -87,8 +92,11 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
   private final ConversationSettings settings;
   private final PersistLatency persistLatency = new PersistLatency(ConversationSignal.ENTITY_TYPE);
 
-  private ConversationEntity(String conversationId, ConversationSettings settings) {
+  private final ActorContext<ConversationSignal> context;
+
+  private ConversationEntity(ActorContext<ConversationSignal> context, String conversationId, ConversationSettings settings) {
     super(persistenceId(conversationId));
+    this.context = context;
     this.conversationId = conversationId;
     this.settings = settings;
   }
@@ -104,6 +112,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(ApplyToConversation.class, (State state, ApplyToConversation apply) -> apply(state, apply))
+        .onCommand(GetHistory.class, (State state, GetHistory get) -> history(state, get))
         .build();
   }
 
@@ -131,6 +140,9 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
             .thenReply(command.replyTo(), s -> Outcomes.applied(messageId, false));
       }
       case CHAT_SEND -> {
+        if (!state.created()) {
+          yield notCreatedYet(command);
+        }
         if (!state.members.contains(user)) {
           yield notAMember(command, user);
         }
@@ -141,6 +153,9 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
             .thenReply(command.replyTo(), s -> withPushes(Outcomes.applied(messageId, false), pushesFor(s, record)));
       }
       case CHAT_READ -> {
+        if (!state.created()) {
+          yield notCreatedYet(command);
+        }
         if (!state.members.contains(user)) {
           yield notAMember(command, user);
         }
@@ -156,6 +171,49 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
       default -> Effect().reply(command.replyTo(),
           Outcomes.rejected(messageId, NackCode.INVALID, "not a conversation frame: " + frame.getBodyCase()));
     };
+  }
+
+  /**
+   * History is served from the journal, which is the conversation's history: recent pages from the messages the entity
+   * keeps in memory, older ones by reading the journal by persistence id (no projection to keep consistent, no extra
+   * writes; a page costs one partition read bounded by its limit).
+   */
+  private ReplyEffect<Event, State> history(State state, GetHistory get) {
+    if (!state.members.contains(get.requesterUserId())) {
+      return Effect().reply(get.replyTo(),
+          ConversationHistory.newBuilder().setFound(false).setConversationId(conversationId).build());
+    }
+    var lastSeq = state.lastSeq;
+    var oldestInMemory = state.recentMessages.isEmpty() ? lastSeq + 1 : state.recentMessages.peekFirst().conversationSeq();
+    if (get.afterSeq() + 1 >= oldestInMemory) {
+      var page = state.recentMessages.stream().filter(m -> m.conversationSeq() > get.afterSeq()).limit(get.limit())
+          .map(ConversationEventAdapter::toProto).toList();
+      return Effect().reply(get.replyTo(), historyPage(page, lastSeq));
+    }
+    // Each message's journal sequence number is above its conversation_seq (creation came first).
+    settings.journal().apply(persistenceId().id(), get.afterSeq() + 1)
+        .map(envelope -> envelope.event())
+        .filter(event -> event instanceof ChatMessageAppended appended && appended.getConversationSeq() > get.afterSeq())
+        .map(ChatMessageAppended.class::cast)
+        .take(get.limit())
+        .runWith(Sink.seq(), context.getSystem())
+        .thenApply(page -> historyPage(page, lastSeq))
+        .whenComplete((page, failure) -> {
+          if (page != null) {
+            get.replyTo().tell(page);
+          } else {
+            context.getLog().warn("History of {} could not be read: {}", conversationId, failure.toString());
+          }
+        });
+    return Effect().noReply();
+  }
+
+  private ConversationHistory historyPage(java.util.List<ChatMessageAppended> page, long lastSeq) {
+    return ConversationHistory.newBuilder().setFound(true).setConversationId(conversationId).setLastSeq(lastSeq)
+        .addAllMessages(page.stream().map(m -> ChatMessage.newBuilder().setConversationId(conversationId)
+            .setConversationSeq(m.getConversationSeq()).setSenderUserId(m.getSenderUserId())
+            .setMessageId(m.getMessageId()).setText(m.getText()).setSentAtMs(m.getSentAtMs()).build()).toList())
+        .build();
   }
 
   /** chat_message to every member (the sender's other sessions too); read_receipt to the other members. */
@@ -186,6 +244,15 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
 
   private static IngressApplied withPushes(IngressApplied outcome, List<PushIntent> pushes) {
     return outcome.toBuilder().addAllPushes(pushes).build();
+  }
+
+  /**
+   * The creation may still be on its way from the creator's partition (acked is not applied): the pipeline asks
+   * again, and refuses the record only if the conversation never appears.
+   */
+  private ReplyEffect<Event, State> notCreatedYet(ApplyToConversation command) {
+    return Effect().reply(command.replyTo(), Outcomes.notYet(command.record().getMessageId(), NackCode.FORBIDDEN,
+        "conversation " + conversationId + " does not exist"));
   }
 
   private ReplyEffect<Event, State> notAMember(ApplyToConversation command, String user) {

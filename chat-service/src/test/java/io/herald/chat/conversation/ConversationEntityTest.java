@@ -7,6 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.herald.protocol.cluster.ApplyToConversation;
 import io.herald.protocol.cluster.ConversationSignal;
+import io.herald.protocol.cluster.GetHistory;
+import io.herald.protocol.cluster.v1.ConversationHistory;
+import io.herald.protocol.device.v1.ChatMessage;
+import java.time.Duration;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.ChatRead;
@@ -31,7 +38,11 @@ class ConversationEntityTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create(
       EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  private static final ConversationSettings SETTINGS = new ConversationSettings(100, 100, RetentionCriteria.disabled());
+  // A memory of 3 recent messages: older history pages come from the journal.
+  private static final ConversationSettings SETTINGS = new ConversationSettings(3, 100, RetentionCriteria.disabled(),
+      (persistenceId, from) -> PersistenceQuery.get(testKit.system())
+          .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, PersistenceTestKitReadJournal.Identifier())
+          .currentEventsByPersistenceId(persistenceId, from, Long.MAX_VALUE));
 
   private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationEntity.State> conversation;
 
@@ -116,11 +127,44 @@ class ConversationEntityTest {
   }
 
   @Test
+  void aSendBeforeTheCreationArrivedIsNotYetApplicableRatherThanRefused() {
+    var early = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationEntity.State>create(
+        testKit.system(), ConversationEntity.create("c-early", SETTINGS), new SerializationSettings(true, false, true, true, false));
+    var record = send("m-early", "alice", "too soon");
+    var result = early.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record, replyTo));
+    assertTrue(result.reply().getNotYet());
+    assertEquals(NackCode.FORBIDDEN, result.reply().getRejectedCode());
+    assertTrue(result.hasNoEvents());
+  }
+
+  @Test
   void creatingAnExistingConversationIsRefused() {
     var again = apply(create("m-other", "mallory", "alice"));
     assertTrue(again.hasNoEvents());
     assertEquals(NackCode.FORBIDDEN, again.reply().getRejectedCode());
     assertEquals(List.of("alice", "bob", "carol"), List.copyOf(again.state().members));
+  }
+
+  @Test
+  void historyPagesAreAscendingFromMemoryAndFromTheJournalForMembersOnly() {
+    for (int i = 1; i <= 6; i++) {
+      apply(send("m-" + i, i % 2 == 0 ? "bob" : "alice", "text " + i));
+    }
+    var recent = conversation.<ConversationHistory>runCommand(replyTo -> new GetHistory("carol", 4, 10, replyTo)).reply();
+    assertEquals(List.of(5L, 6L), recent.getMessagesList().stream().map(ChatMessage::getConversationSeq).toList());
+    assertEquals(6, recent.getLastSeq());
+
+    // Older than the 3 kept in memory: read from the journal, answered asynchronously.
+    var reader = testKit.<ConversationHistory>createTestProbe();
+    conversation.runCommand(new GetHistory("carol", 0, 4, reader.ref()));
+    var older = reader.receiveMessage(Duration.ofSeconds(10));
+    assertEquals(List.of(1L, 2L, 3L, 4L), older.getMessagesList().stream().map(ChatMessage::getConversationSeq).toList());
+    assertEquals("text 2", older.getMessages(1).getText());
+    assertEquals("bob", older.getMessages(1).getSenderUserId());
+
+    var outsider = conversation.<ConversationHistory>runCommand(replyTo -> new GetHistory("mallory", 0, 10, replyTo)).reply();
+    assertFalse(outsider.getFound());
+    assertTrue(outsider.getMessagesList().isEmpty());
   }
 
   private CommandResultWithReply<ConversationSignal, ConversationEntity.Event, ConversationEntity.State, IngressApplied>

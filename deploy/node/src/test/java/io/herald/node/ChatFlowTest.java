@@ -18,6 +18,12 @@ import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.CreateConversation;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.Push;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +43,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(InfraExtension.class)
 class ChatFlowTest {
 
+  private static final ObjectMapper json = new ObjectMapper();
   private static final int SENDERS = 3;
   private static final int MESSAGES_PER_SENDER = 30;
 
@@ -95,11 +102,30 @@ class ChatFlowTest {
         }
       }
 
+      // History over REST, paged, returns the same list to a member, and nothing to an outsider.
+      var history = new ArrayList<JsonNode>();
+      long after = 0;
+      while (after < total) {
+        var page = json.readTree(rest(node, members.get(3), "/v1/conversations/" + conversation + "/messages?after_seq=" + after + "&limit=40").body());
+        page.get("messages").forEach(history::add);
+        after = history.get(history.size() - 1).get("conversation_seq").asLong();
+        assertEquals(total, page.get("last_seq").asLong());
+      }
+      assertEquals(reference.stream().map(ChatMessage::getMessageId).toList(),
+          history.stream().map(m -> m.get("message_id").asText()).toList());
+      assertEquals(404, rest(node, outsider, "/v1/conversations/" + conversation + "/messages").statusCode());
+
       var outsiderPushes = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
           .until(() -> allPushes(testKit, node, outsider), pushes -> !pushes.isEmpty());
       assertEquals(NackCode.FORBIDDEN, outsiderPushes.get(0).getRejected().getCode());
       assertEquals("x-" + run, outsiderPushes.get(0).getRejected().getMessageId());
     }
+  }
+
+  private static HttpResponse<String> rest(HeraldNode node, String user, String path) throws Exception {
+    var token = Tokens.mint(TestNodes.JWT_SECRET, user, user + "-phone", Duration.ofMinutes(10));
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
+        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static DeviceClient client(HeraldNode node, String user) {

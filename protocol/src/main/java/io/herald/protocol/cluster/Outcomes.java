@@ -13,6 +13,11 @@ public final class Outcomes {
     return IngressApplied.newBuilder().setMessageId(messageId).setDuplicate(duplicate).build();
   }
 
+  /** Not applicable yet; if it stays so through the pipeline's retries it is refused with {@code code}. */
+  public static IngressApplied notYet(String messageId, NackCode code, String detail) {
+    return IngressApplied.newBuilder().setMessageId(messageId).setNotYet(true).setRejectedCode(code).setDetail(detail).build();
+  }
+
   /** Durable and acked, but refused by the entity; the sender learns it by push.rejected. */
   public static IngressApplied rejected(String messageId, NackCode code, String detail) {
     return IngressApplied.newBuilder().setMessageId(messageId).setRejectedCode(code).setDetail(detail).build();

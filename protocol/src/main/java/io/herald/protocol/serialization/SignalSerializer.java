@@ -5,11 +5,13 @@ import io.herald.protocol.cluster.ApplyToConversation;
 import io.herald.protocol.cluster.AttachSession;
 import io.herald.protocol.cluster.DeliverPush;
 import io.herald.protocol.cluster.DetachSession;
+import io.herald.protocol.cluster.GetHistory;
 import io.herald.protocol.cluster.GetShadow;
 import io.herald.protocol.cluster.v1.ApplyToConversationSignal;
 import io.herald.protocol.cluster.v1.AttachSessionSignal;
 import io.herald.protocol.cluster.v1.DeliverPushSignal;
 import io.herald.protocol.cluster.v1.DetachSessionSignal;
+import io.herald.protocol.cluster.v1.GetHistorySignal;
 import io.herald.protocol.cluster.v1.GetShadowSignal;
 import java.io.NotSerializableException;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -27,6 +29,7 @@ public final class SignalSerializer extends SerializerWithStringManifest {
   private static final String DELIVER = "herald.cluster.v1.DeliverPushSignal";
   private static final String GET_SHADOW = "herald.cluster.v1.GetShadowSignal";
   private static final String APPLY_TO_CONVERSATION = "herald.cluster.v1.ApplyToConversationSignal";
+  private static final String GET_HISTORY = "herald.cluster.v1.GetHistorySignal";
 
   private final ExtendedActorSystem system;
   private volatile ActorRefResolver resolver;
@@ -47,6 +50,7 @@ public final class SignalSerializer extends SerializerWithStringManifest {
     if (o instanceof DeliverPush) return DELIVER;
     if (o instanceof GetShadow) return GET_SHADOW;
     if (o instanceof ApplyToConversation) return APPLY_TO_CONVERSATION;
+    if (o instanceof GetHistory) return GET_HISTORY;
     throw new IllegalArgumentException("Not a Herald signal: " + o.getClass().getName());
   }
 
@@ -70,6 +74,10 @@ public final class SignalSerializer extends SerializerWithStringManifest {
       return ApplyToConversationSignal.newBuilder().setRecord(apply.record())
           .setReplyTo(resolver().toSerializationFormat(apply.replyTo())).build().toByteArray();
     }
+    if (o instanceof GetHistory get) {
+      return GetHistorySignal.newBuilder().setRequesterUserId(get.requesterUserId()).setAfterSeq(get.afterSeq())
+          .setLimit(get.limit()).setReplyTo(resolver().toSerializationFormat(get.replyTo())).build().toByteArray();
+    }
     throw new IllegalArgumentException("Not a Herald signal: " + o.getClass().getName());
   }
 
@@ -86,6 +94,11 @@ public final class SignalSerializer extends SerializerWithStringManifest {
         case APPLY_TO_CONVERSATION -> {
           var apply = ApplyToConversationSignal.parseFrom(bytes);
           yield new ApplyToConversation(apply.getRecord(), resolver().resolveActorRef(apply.getReplyTo()));
+        }
+        case GET_HISTORY -> {
+          var get = GetHistorySignal.parseFrom(bytes);
+          yield new GetHistory(get.getRequesterUserId(), get.getAfterSeq(), get.getLimit(),
+              resolver().resolveActorRef(get.getReplyTo()));
         }
         case GET_SHADOW -> {
           var get = GetShadowSignal.parseFrom(bytes);

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -149,6 +150,20 @@ public final class IngressConsumer {
         .ask(replyTo -> new DeviceEntity.Apply(record, replyTo), settings.askTimeout());
   }
 
+  /** An entity's "not yet": retried like a failure, kept as its refusal when the retries run out. */
+  private static final class NotYet extends RuntimeException {
+    final transient IngressApplied applied;
+
+    NotYet(IngressApplied applied) {
+      super(applied.getDetail(), null, false, false);
+      this.applied = applied;
+    }
+  }
+
+  private static CompletionStage<IngressApplied> settledOrRetry(IngressApplied applied) {
+    return applied.getNotYet() ? CompletableFuture.failedFuture(new NotYet(applied)) : CompletableFuture.completedFuture(applied);
+  }
+
   /** Conversations belong to the chat-service: reached by entity type name, never by its classes. */
   private Callable<CompletionStage<IngressApplied>> askConversation(String conversationId, IngressRecord record) {
     return () -> sharding.entityRefFor(ConversationSignal.TYPE_KEY, conversationId)
@@ -157,8 +172,16 @@ public final class IngressConsumer {
 
   private CompletionStage<Done> applyOrDeadLetter(
       CommittableMessage<String, byte[]> message, IngressRecord record, Callable<CompletionStage<IngressApplied>> ask) {
-    return Patterns.retry(ask, settings.maxAttempts(), settings.retryMinBackoff(), settings.retryMaxBackoff(),
-            settings.randomFactor(), system)
+    return Patterns.retry(() -> ask.call().thenCompose(IngressConsumer::settledOrRetry), settings.maxAttempts(),
+            settings.retryMinBackoff(), settings.retryMaxBackoff(), settings.randomFactor(), system)
+        .exceptionally(failure -> {
+          var cause = failure instanceof CompletionException ? failure.getCause() : failure;
+          if (cause instanceof NotYet notYet) {
+            // Still not applicable after every retry: the entity's refusal stands.
+            return notYet.applied.toBuilder().setNotYet(false).build();
+          }
+          throw new CompletionException(cause);
+        })
         .thenCompose(applied -> outcome(record, applied))
         .exceptionallyCompose(failure -> journalHealth.check().thenCompose(healthy -> {
           if (healthy) {

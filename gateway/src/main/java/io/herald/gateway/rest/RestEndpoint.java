@@ -1,0 +1,122 @@
+package io.herald.gateway.rest;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.util.JsonFormat;
+import io.herald.gateway.auth.DeviceIdentity;
+import io.herald.gateway.auth.InvalidTokenException;
+import io.herald.gateway.auth.TokenVerifier;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The REST reads of the contract, JSON with the Protobuf field names, for the token's user:
+ * {@code GET /v1/devices/{id}/shadow} and {@code GET /v1/conversations/{id}/messages?after_seq=N&limit=M}. Someone
+ * else's device or a conversation the user is not a member of answers 404, like one that does not exist.
+ */
+public final class RestEndpoint {
+
+  private static final String BEARER_PREFIX = "bearer ";
+  private static final JsonFormat.Printer json = JsonFormat.printer().preservingProtoFieldNames()
+      .includingDefaultValueFields();
+
+  private final TokenVerifier verifier;
+  private final EntityQueries entities;
+  private final int maxPage;
+
+  public RestEndpoint(TokenVerifier verifier, EntityQueries entities, int maxPage) {
+    this.verifier = verifier;
+    this.entities = entities;
+    this.maxPage = maxPage;
+  }
+
+  public Route route() {
+    return get(() -> concat(
+        path(segment("v1").slash("devices").slash(segment()).slash("shadow"), deviceId ->
+            authenticated(user -> completeWithFuture(answer(entities.shadow(deviceId, user.userId()), shadow -> shadow.getFound()
+                ? ok(shadow.toBuilder().clearFound())
+                : notFound("device " + deviceId + " is not known or not yours"))))),
+        path(segment("v1").slash("conversations").slash(segment()).slash("messages"), conversationId ->
+            authenticated(user -> parameterOptional("after_seq", afterSeq -> parameterOptional("limit", limit -> {
+              long after;
+              int size;
+              try {
+                after = afterSeq.map(Long::parseLong).orElse(0L);
+                size = limit.map(Integer::parseInt).orElse(maxPage);
+              } catch (NumberFormatException e) {
+                return complete(error(StatusCodes.BAD_REQUEST, "after_seq and limit must be numbers"));
+              }
+              if (after < 0 || size < 1 || size > maxPage) {
+                return complete(error(StatusCodes.BAD_REQUEST, "after_seq >= 0 and 1 <= limit <= " + maxPage));
+              }
+              return completeWithFuture(answer(entities.history(conversationId, user.userId(), after, size), history ->
+                  history.getFound()
+                      ? ok(history.toBuilder().clearFound())
+                      : notFound("conversation " + conversationId + " does not exist or you are not a member")));
+            }))))));
+  }
+
+  private Route authenticated(Function<DeviceIdentity, Route> inner) {
+    return extractRequest(request -> {
+      try {
+        return inner.apply(verifier.verify(bearer(request).orElse(null)));
+      } catch (InvalidTokenException e) {
+        return complete(error(StatusCodes.UNAUTHORIZED, e.getMessage()));
+      }
+    });
+  }
+
+  private static <T> CompletionStage<HttpResponse> answer(CompletionStage<T> query, Function<T, HttpResponse> render) {
+    return query.thenApply(render).exceptionally(failure -> {
+      var retry = HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE).addHeader(RetryAfter.create(1L));
+      return withJson(retry, "{\"error\":\"entity did not answer in time, retry later\"}");
+    });
+  }
+
+  private static HttpResponse ok(MessageOrBuilder message) {
+    try {
+      return withJson(HttpResponse.create(), json.print(message));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static HttpResponse notFound(String detail) {
+    return error(StatusCodes.NOT_FOUND, detail);
+  }
+
+  private static HttpResponse error(StatusCode status, String detail) {
+    var escaped = detail.replace("\\", "\\\\").replace("\"", "\\\"");
+    return withJson(HttpResponse.create().withStatus(status), "{\"error\":\"" + escaped + "\"}");
+  }
+
+  private static HttpResponse withJson(HttpResponse response, String body) {
+    return response.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+  }
+
+  private static Optional<String> bearer(HttpRequest request) {
+    return request.getHeader("Authorization").map(HttpHeader::value)
+        .filter(value -> value.toLowerCase(Locale.ROOT).startsWith(BEARER_PREFIX))
+        .map(value -> value.substring(BEARER_PREFIX.length()).trim());
+  }
+}
