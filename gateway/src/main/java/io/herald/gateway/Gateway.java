@@ -1,5 +1,7 @@
 package io.herald.gateway;
 
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+
 import com.typesafe.config.Config;
 import io.herald.gateway.admission.Admission;
 import io.herald.gateway.admission.AdmissionSettings;
@@ -33,8 +35,6 @@ import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import static org.apache.pekko.http.javadsl.server.Directives.concat;
-
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;

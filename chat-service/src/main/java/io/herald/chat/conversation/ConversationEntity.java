@@ -121,7 +121,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
     var messageId = record.getMessageId();
     if (state.recentMessageIds.contains(messageId)) {
       // The original fan-out may not have reached every outbox: repeat it (idempotent by cause id).
-      return Effect().reply(command.replyTo(), withPushes(Outcomes.applied(messageId, true), pushesFor(state, record)));
+      return Effect().reply(command.replyTo(), Outcomes.withPushes(Outcomes.applied(messageId, true), pushesFor(state, record)));
     }
     var frame = record.getFrame();
     var user = record.getUserId();
@@ -150,7 +150,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         yield Effect().persist(new MessageAppended(messageId, state.lastSeq + 1, user, send.getText(),
                 frame.getSentAtMs(), record.getReceivedAtMs()))
             .thenRun(s -> persistLatency.since(started))
-            .thenReply(command.replyTo(), s -> withPushes(Outcomes.applied(messageId, false), pushesFor(s, record)));
+            .thenReply(command.replyTo(), s -> Outcomes.withPushes(Outcomes.applied(messageId, false), pushesFor(s, record)));
       }
       case CHAT_READ -> {
         if (!state.created()) {
@@ -166,7 +166,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         }
         yield Effect().persist(new ReadPointerMoved(messageId, user, upTo))
             .thenRun(s -> persistLatency.since(started))
-            .thenReply(command.replyTo(), s -> withPushes(Outcomes.applied(messageId, false), pushesFor(s, record)));
+            .thenReply(command.replyTo(), s -> Outcomes.withPushes(Outcomes.applied(messageId, false), pushesFor(s, record)));
       }
       default -> Effect().reply(command.replyTo(),
           Outcomes.rejected(messageId, NackCode.INVALID, "not a conversation frame: " + frame.getBodyCase()));
@@ -240,10 +240,6 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
           .build()).toList();
     }
     return List.of();
-  }
-
-  private static IngressApplied withPushes(IngressApplied outcome, List<PushIntent> pushes) {
-    return outcome.toBuilder().addAllPushes(pushes).build();
   }
 
   /**

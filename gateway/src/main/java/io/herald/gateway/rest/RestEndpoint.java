@@ -12,17 +12,14 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
+import io.herald.gateway.auth.BearerToken;
 import io.herald.gateway.auth.DeviceIdentity;
 import io.herald.gateway.auth.InvalidTokenException;
 import io.herald.gateway.auth.TokenVerifier;
-import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
-import org.apache.pekko.http.javadsl.model.HttpHeader;
-import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -36,7 +33,6 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class RestEndpoint {
 
-  private static final String BEARER_PREFIX = "bearer ";
   private static final JsonFormat.Printer json = JsonFormat.printer().preservingProtoFieldNames()
       .includingDefaultValueFields();
 
@@ -79,7 +75,7 @@ public final class RestEndpoint {
   private Route authenticated(Function<DeviceIdentity, Route> inner) {
     return extractRequest(request -> {
       try {
-        return inner.apply(verifier.verify(bearer(request).orElse(null)));
+        return inner.apply(verifier.verify(BearerToken.of(request).orElse(null)));
       } catch (InvalidTokenException e) {
         return complete(error(StatusCodes.UNAUTHORIZED, e.getMessage()));
       }
@@ -114,9 +110,4 @@ public final class RestEndpoint {
     return response.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
   }
 
-  private static Optional<String> bearer(HttpRequest request) {
-    return request.getHeader("Authorization").map(HttpHeader::value)
-        .filter(value -> value.toLowerCase(Locale.ROOT).startsWith(BEARER_PREFIX))
-        .map(value -> value.substring(BEARER_PREFIX.length()).trim());
-  }
 }

@@ -7,6 +7,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.herald.gateway.admission.Admission;
+import io.herald.gateway.auth.BearerToken;
 import io.herald.gateway.auth.DeviceIdentity;
 import io.herald.gateway.auth.InvalidTokenException;
 import io.herald.gateway.auth.TokenVerifier;
@@ -15,7 +16,6 @@ import io.herald.gateway.ingress.IngressProducer;
 import io.herald.gateway.ingress.TraceParent;
 import io.herald.gateway.validation.FrameDecoder;
 import java.time.Clock;
-import java.util.Locale;
 import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -37,7 +37,6 @@ import org.slf4j.LoggerFactory;
 public final class WebSocketEndpoint {
 
   private static final Logger log = LoggerFactory.getLogger(WebSocketEndpoint.class);
-  private static final String BEARER_PREFIX = "bearer ";
 
   private final TokenVerifier verifier;
   private final IngressProducer producer;
@@ -103,12 +102,8 @@ public final class WebSocketEndpoint {
   }
 
   private static Optional<String> token(HttpRequest request) {
-    Optional<String> bearer =
-        request
-            .getHeader("Authorization")
-            .map(HttpHeader::value)
-            .filter(value -> value.toLowerCase(Locale.ROOT).startsWith(BEARER_PREFIX))
-            .map(value -> value.substring(BEARER_PREFIX.length()).trim());
+    Optional<String> bearer = BearerToken.of(request);
     return bearer.isPresent() ? bearer : request.getUri().query().get("access_token");
   }
+
 }

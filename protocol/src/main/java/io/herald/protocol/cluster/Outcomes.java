@@ -1,6 +1,8 @@
 package io.herald.protocol.cluster;
 
 import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.cluster.v1.PushIntent;
+import java.util.List;
 import io.herald.protocol.device.v1.NackCode;
 
 /** The replies every entity gives to an applied ingress record. */
@@ -21,5 +23,10 @@ public final class Outcomes {
   /** Durable and acked, but refused by the entity; the sender learns it by push.rejected. */
   public static IngressApplied rejected(String messageId, NackCode code, String detail) {
     return IngressApplied.newBuilder().setMessageId(messageId).setRejectedCode(code).setDetail(detail).build();
+  }
+
+  /** The outcome with the pushes its effect causes, for the pipeline to enqueue before it commits. */
+  public static IngressApplied withPushes(IngressApplied outcome, List<PushIntent> pushes) {
+    return outcome.toBuilder().addAllPushes(pushes).build();
   }
 }

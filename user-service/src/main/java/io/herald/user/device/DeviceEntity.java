@@ -173,7 +173,7 @@ public final class DeviceEntity
     var frame = record.getFrame();
     if (state.recentMessageIds.contains(messageId)) {
       // The original pushes may not have reached the outbox: repeat them (idempotent by cause id) from current state.
-      return Effect().reply(command.replyTo(), withPushes(Outcomes.applied(messageId, true), pushesFor(state, frame, messageId)));
+      return Effect().reply(command.replyTo(), Outcomes.withPushes(Outcomes.applied(messageId, true), pushesFor(state, frame, messageId)));
     }
     if (frame.hasSetDesired()) {
       if (state.ownerUserId.isEmpty() || !state.ownerUserId.equals(record.getUserId())) {
@@ -184,7 +184,7 @@ public final class DeviceEntity
           state.shadow.version + 1, record.getReceivedAtMs());
       var started = PersistLatency.start();
       return Effect().persist(desired).thenRun(updated -> persistLatency.since(started)).thenReply(command.replyTo(),
-          updated -> withPushes(Outcomes.applied(messageId, false), pushesFor(updated, frame, messageId)));
+          updated -> Outcomes.withPushes(Outcomes.applied(messageId, false), pushesFor(updated, frame, messageId)));
     }
     if (!state.ownerUserId.isEmpty() && !state.ownerUserId.equals(record.getUserId())) {
       return Effect().reply(command.replyTo(),
@@ -214,7 +214,7 @@ public final class DeviceEntity
     }
     var cameOnline = !state.shadow.online;
     var started = PersistLatency.start();
-    return Effect().persist(events).thenRun(updated -> persistLatency.since(started)).thenReply(command.replyTo(), updated -> withPushes(Outcomes.applied(messageId, false),
+    return Effect().persist(events).thenRun(updated -> persistLatency.since(started)).thenReply(command.replyTo(), updated -> Outcomes.withPushes(Outcomes.applied(messageId, false),
         cameOnline ? List.of(deviceUpdate(updated, messageId + "/device_update")) : pushesFor(updated, frame, messageId)));
   }
 
@@ -265,10 +265,6 @@ public final class DeviceEntity
         .setPush(Push.newBuilder().setDesiredState(DesiredState.newBuilder().setDeviceId(state.deviceId)
             .putAllProperties(state.shadow.desired).setVersion(state.shadow.version)))
         .build();
-  }
-
-  private static IngressApplied withPushes(IngressApplied outcome, List<PushIntent> pushes) {
-    return outcome.toBuilder().addAllPushes(pushes).build();
   }
 
   @Override
