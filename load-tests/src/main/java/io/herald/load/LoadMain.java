@@ -1,0 +1,160 @@
+package io.herald.load;
+
+import io.herald.load.check.JournalReadException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Command line of the load runner.
+ *
+ * <pre>
+ * LoadMain --scenario steady --report DIR --url ws://127.0.0.1:8080/v1/ws --secret S --users N --rate R
+ *          --duration 10s --cassandra 127.0.0.1:9042 [--local-dc datacenter1] [--keyspace herald] [--in-flight 16]
+ *          [--work-dir DIR]
+ * </pre>
+ *
+ * Exit status: 0 when every invariant held, 1 when the checker found a loss, duplicate, reorder or push gap, 2 when
+ * the run could not be made or judged (usage, Herald or Cassandra unreachable, report not writable).
+ */
+public final class LoadMain {
+
+  static final String USAGE = String.join("\n",
+      "usage: load --scenario steady --report DIR [options]",
+      "  --url URL          Herald WebSocket endpoint, loopback only (default ws://127.0.0.1:8080/v1/ws)",
+      "  --secret S         JWT secret of Herald (default: environment HERALD_JWT_SECRET)",
+      "  --users N          simulated devices, one user each (default 20)",
+      "  --rate R           offered frames per second over all devices (default 100)",
+      "  --duration D       how long to offer, e.g. 500ms, 10s, 2m (default 10s)",
+      "  --cassandra H:P    Cassandra contact point for the checker, loopback only (default 127.0.0.1:9042)",
+      "  --local-dc NAME    Cassandra local data center (default datacenter1)",
+      "  --keyspace NAME    Herald's journal keyspace (default herald)",
+      "  --in-flight N      frames in flight per device (default 16)",
+      "  --work-dir DIR     where device outboxes live (default DIR/outboxes)",
+      "scenarios: " + new java.util.TreeSet<>(Scenarios.NAMES));
+
+  private static final Set<String> OPTIONS = Set.of("--scenario", "--report", "--url", "--secret", "--users", "--rate",
+      "--duration", "--cassandra", "--local-dc", "--keyspace", "--in-flight", "--work-dir");
+
+  private LoadMain() {}
+
+  public static void main(String[] args) {
+    ScenarioSettings settings;
+    try {
+      settings = parse(List.of(args), System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      System.err.println(USAGE);
+      System.exit(2);
+      return;
+    }
+    try {
+      var result = Scenarios.run(settings, System.out);
+      System.exit(result.check().clean() ? 0 : 1);
+    } catch (IOException e) {
+      System.err.println("error: cannot write the report: " + e.getMessage());
+      System.exit(2);
+    } catch (Scenarios.NoSessionException | JournalReadException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  /** The settings the arguments name; {@link IllegalArgumentException} says what is wrong. */
+  static ScenarioSettings parse(List<String> args, Map<String, String> environment) {
+    var values = new HashMap<String, String>();
+    for (int i = 0; i < args.size(); i++) {
+      String name = args.get(i);
+      if (name.equals("--help") || name.equals("-h")) {
+        throw new IllegalArgumentException("help requested");
+      }
+      if (!OPTIONS.contains(name)) {
+        throw new IllegalArgumentException("unknown option " + name);
+      }
+      if (i + 1 >= args.size()) {
+        throw new IllegalArgumentException(name + " needs a value");
+      }
+      values.put(name, args.get(++i));
+    }
+    String scenario = require(values, "--scenario");
+    if (!Scenarios.NAMES.contains(scenario)) {
+      throw new Scenarios.UnknownScenarioException(scenario, Scenarios.NAMES);
+    }
+    Path report = Path.of(require(values, "--report"));
+    String secret = values.getOrDefault("--secret", environment.get("HERALD_JWT_SECRET"));
+    if (secret == null || secret.isBlank()) {
+      throw new IllegalArgumentException("--secret (or HERALD_JWT_SECRET) is required");
+    }
+    var settings = ScenarioSettings.steady(
+            URI.create(values.getOrDefault("--url", "ws://127.0.0.1:8080/v1/ws")),
+            secret,
+            integer(values.getOrDefault("--users", "20"), "--users"),
+            decimal(values.getOrDefault("--rate", "100"), "--rate"),
+            duration(values.getOrDefault("--duration", "10s")),
+            hostPort(values.getOrDefault("--cassandra", "127.0.0.1:9042")),
+            report)
+        .withLocalDatacenter(values.getOrDefault("--local-dc", "datacenter1"))
+        .withKeyspace(values.getOrDefault("--keyspace", "herald"))
+        .withMaxInFlightPerDevice(integer(values.getOrDefault("--in-flight", "16"), "--in-flight"));
+    if (values.containsKey("--work-dir")) {
+      settings = settings.withWorkDirectory(Path.of(values.get("--work-dir")));
+    }
+    return new ScenarioSettings(scenario, settings.url(), settings.jwtSecret(), settings.devices(),
+        settings.ratePerSecond(), settings.duration(), settings.cassandra(), settings.localDatacenter(),
+        settings.keyspace(), settings.reportDirectory(), settings.workDirectory(), settings.maxInFlightPerDevice(),
+        settings.connectTimeout(), settings.drainTimeout(), settings.settleTimeout(), settings.printProgress());
+  }
+
+  /** {@code 500ms}, {@code 10s}, {@code 2m}. */
+  static Duration duration(String text) {
+    var matcher = java.util.regex.Pattern.compile("(\\d+)(ms|s|m)").matcher(text.strip());
+    if (!matcher.matches()) {
+      throw new IllegalArgumentException("--duration must look like 500ms, 10s or 2m, got " + text);
+    }
+    long amount = Long.parseLong(matcher.group(1));
+    return switch (matcher.group(2)) {
+      case "ms" -> Duration.ofMillis(amount);
+      case "s" -> Duration.ofSeconds(amount);
+      default -> Duration.ofMinutes(amount);
+    };
+  }
+
+  static InetSocketAddress hostPort(String text) {
+    int colon = text.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("--cassandra must be HOST:PORT, got " + text);
+    }
+    String host = text.substring(0, colon).replace("[", "").replace("]", "");
+    return InetSocketAddress.createUnresolved(host, integer(text.substring(colon + 1), "--cassandra port"));
+  }
+
+  private static String require(Map<String, String> values, String name) {
+    String value = values.get(name);
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(name + " is required");
+    }
+    return value;
+  }
+
+  private static int integer(String text, String name) {
+    try {
+      return Integer.parseInt(text.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a whole number, got " + text);
+    }
+  }
+
+  private static double decimal(String text, String name) {
+    try {
+      return Double.parseDouble(text.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a number, got " + text);
+    }
+  }
+}

@@ -1,0 +1,237 @@
+package io.herald.load;
+
+import com.google.protobuf.ByteString;
+import io.herald.load.check.AckedMessage;
+import io.herald.load.check.CassandraJournal;
+import io.herald.load.check.CheckInput;
+import io.herald.load.check.CheckResult;
+import io.herald.load.check.InvariantChecker;
+import io.herald.load.check.JournalReadException;
+import io.herald.load.check.PushStream;
+import io.herald.load.client.DeviceClientSettings;
+import io.herald.load.report.ReportWriter;
+import io.herald.load.report.RunMetrics;
+import io.herald.load.report.RunSummary;
+import io.herald.load.report.TimelineSample;
+import io.herald.load.sim.DeviceTokens;
+import io.herald.load.sim.SimulatedDevice;
+import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.Telemetry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Load scenarios. A run: connect the devices, offer frames at the target rate (open model), wait for the last acks,
+ * read what Herald applied from Cassandra until every acked frame is there (or the settle bound passes), check the
+ * invariants, write the report.
+ */
+public final class Scenarios {
+
+  /** The scenarios {@link #run} knows. */
+  public static final Set<String> NAMES = Set.of("steady");
+
+  private static final Duration POLL = Duration.ofMillis(200);
+
+  private Scenarios() {}
+
+  /**
+   * Runs a scenario and writes {@code summary.json} and {@code report.html} to its report directory.
+   *
+   * @throws UnknownScenarioException for a name not in {@link #NAMES}
+   * @throws IOException when the report or the outboxes cannot be written
+   */
+  public static ScenarioResult run(ScenarioSettings settings, PrintStream progress) throws IOException {
+    if (!NAMES.contains(settings.scenario())) {
+      throw new UnknownScenarioException(settings.scenario(), NAMES);
+    }
+    return steady(settings, progress);
+  }
+
+  /** Constant rate for the whole duration: telemetry from every device, spread evenly over them. */
+  private static ScenarioResult steady(ScenarioSettings settings, PrintStream progress) throws IOException {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    var metrics = new RunMetrics();
+    var devices = new ArrayList<SimulatedDevice>();
+    ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("herald-load-client"));
+    ExecutorService httpThreads = Executors.newFixedThreadPool(2, daemon("herald-load-http"));
+    var http = HttpClient.newBuilder().executor(httpThreads).build();
+    int seconds = (int) Math.max(1, Math.ceil(settings.duration().toMillis() / 1000.0));
+    long started;
+    long ended;
+    try {
+      for (int i = 0; i < settings.devices(); i++) {
+        String user = "load-" + run + "-u" + i;
+        String device = "load-" + run + "-d" + i;
+        String token = DeviceTokens.mint(settings.jwtSecret(), user, device, settings.duration().plus(Duration.ofHours(1)));
+        var clientSettings = DeviceClientSettings.defaults(settings.url(), token,
+            settings.workDirectory().resolve(run).resolve(device)).withMaxInFlight(settings.maxInFlightPerDevice());
+        devices.add(SimulatedDevice.start(user, device, clientSettings, metrics, scheduler, http));
+      }
+      waitUntil(() -> devices.stream().allMatch(SimulatedDevice::connectedOnce), settings.connectTimeout());
+      if (devices.stream().noneMatch(SimulatedDevice::connectedOnce)) {
+        throw new NoSessionException(settings.url(), settings.connectTimeout());
+      }
+
+      var sampler = Executors.newSingleThreadScheduledExecutor(daemon("herald-load-progress"));
+      started = System.nanoTime();
+      sampler.scheduleAtFixedRate(() -> {
+        TimelineSample sample = metrics.sample();
+        if (settings.printProgress()) {
+          long inFlight = devices.stream().mapToLong(SimulatedDevice::unacknowledged).sum();
+          progress.println(metrics.progressLine(sample, inFlight, seconds));
+        }
+      }, 1, 1, TimeUnit.SECONDS);
+      try {
+        offerAtRate(settings, devices, started);
+        waitUntil(() -> devices.stream().allMatch(d -> d.unacknowledged() == 0), settings.drainTimeout());
+        ended = System.nanoTime();
+      } finally {
+        sampler.shutdownNow();
+      }
+    } finally {
+      devices.forEach(SimulatedDevice::close);
+      scheduler.shutdownNow();
+      httpThreads.shutdownNow();
+    }
+
+    CheckResult check = checkInvariants(settings, devices);
+    double elapsedSeconds = Math.max(1e-3, (ended - started) / 1e9);
+    var summary = new RunSummary(
+        settings.scenario(),
+        settings.ratePerSecond(),
+        settings.duration().toMillis() / 1000.0,
+        settings.devices(),
+        metrics.sentCount(),
+        metrics.ackedCount(),
+        metrics.nacksByCode(),
+        devices.stream().mapToLong(SimulatedDevice::refused).sum(),
+        devices.stream().mapToLong(SimulatedDevice::gaveUp).sum(),
+        devices.stream().mapToLong(SimulatedDevice::abandoned).sum(),
+        metrics.outboxFullCount(),
+        metrics.clientStoppedCount(),
+        check.applied(),
+        check.pushesReceived(),
+        check.lost(),
+        check.duplicates(),
+        check.outOfOrder(),
+        check.appliedNotAcked(),
+        check.pushGaps(),
+        check.pushDuplicates(),
+        Math.round(metrics.ackedCount() / elapsedSeconds * 10) / 10.0,
+        metrics.latency(),
+        check.findings());
+    ReportWriter.write(settings.reportDirectory(), summary, metrics.timeline());
+    if (settings.printProgress()) {
+      progress.println("sent " + summary.sent() + ", acked " + summary.acked() + ", applied " + summary.applied()
+          + ", pushes " + summary.delivered() + " | lost " + check.lost() + ", duplicates " + check.duplicates()
+          + ", out of order " + check.outOfOrder() + ", push gaps " + check.pushGaps() + " | report in "
+          + settings.reportDirectory().toAbsolutePath());
+    }
+    return new ScenarioResult(summary, check, settings.reportDirectory());
+  }
+
+  /** Arrivals on a fixed schedule, round robin over the devices; a late arrival goes at once (no catch-up pause). */
+  private static void offerAtRate(ScenarioSettings settings, List<SimulatedDevice> devices, long started) {
+    long total = Math.round(settings.ratePerSecond() * settings.duration().toMillis() / 1000.0);
+    double intervalNanos = 1e9 / settings.ratePerSecond();
+    var readingCounter = new AtomicInteger();
+    for (long i = 0; i < total; i++) {
+      long due = started + (long) (i * intervalNanos);
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      SimulatedDevice device = devices.get((int) (i % devices.size()));
+      device.offer(telemetry(readingCounter.incrementAndGet()));
+    }
+  }
+
+  private static ClientFrame telemetry(int reading) {
+    return ClientFrame.newBuilder()
+        .setMessageId(UUID.randomUUID().toString())
+        .setSentAtMs(System.currentTimeMillis())
+        .setTelemetry(Telemetry.newBuilder().putReadings("reading", reading).putReadings("temp", 20 + reading % 10)
+            .setRaw(ByteString.copyFromUtf8("load")))
+        .build();
+  }
+
+  /** Reads the journal until every acked frame is applied or the settle bound passes, then judges. */
+  private static CheckResult checkInvariants(ScenarioSettings settings, List<SimulatedDevice> devices) {
+    Map<String, List<AckedMessage>> acked = new HashMap<>();
+    Map<String, PushStream> pushes = new HashMap<>();
+    for (SimulatedDevice device : devices) {
+      acked.put(device.deviceId(), device.acked());
+      pushes.put(device.userId() + "/" + device.deviceId(), device.pushes());
+    }
+    try (var journal = openJournal(settings)) {
+      long deadline = System.nanoTime() + settings.settleTimeout().toNanos();
+      while (true) {
+        Map<String, List<String>> applied = new HashMap<>();
+        for (SimulatedDevice device : devices) {
+          applied.put(device.deviceId(), journal.telemetryMessageIds(device.deviceId()));
+        }
+        CheckResult result = InvariantChecker.check(new CheckInput(acked, applied, pushes));
+        // Applying lags acking: a missing message is only lost once the settle bound has passed.
+        if (result.lost() == 0 || System.nanoTime() > deadline) {
+          return result;
+        }
+        LockSupport.parkNanos(POLL.toNanos());
+      }
+    }
+  }
+
+  private static CassandraJournal openJournal(ScenarioSettings settings) {
+    try {
+      return CassandraJournal.connect(settings.cassandra(), settings.localDatacenter(), settings.keyspace());
+    } catch (RuntimeException e) {
+      throw new JournalReadException("cannot read Herald's journal at " + settings.cassandra() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void waitUntil(BooleanSupplier condition, Duration bound) {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(POLL.toNanos());
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    var counter = new AtomicInteger();
+    return runnable -> {
+      var thread = new Thread(runnable, name + "-" + counter.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Not one device could open a session: Herald is not there, or refuses the tokens. Nothing was offered. */
+  public static final class NoSessionException extends IllegalStateException {
+    public NoSessionException(java.net.URI url, Duration within) {
+      super("no device could open a session at " + url + " within " + within.toSeconds()
+          + " s: is Herald running there, with the same JWT secret?");
+    }
+  }
+
+  /** A scenario name that {@link #run} does not know. */
+  public static final class UnknownScenarioException extends IllegalArgumentException {
+    public UnknownScenarioException(String name, Set<String> known) {
+      super("unknown scenario '" + name + "'; known: " + new java.util.TreeSet<>(known));
+    }
+  }
+}

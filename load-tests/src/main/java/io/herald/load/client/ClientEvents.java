@@ -1,0 +1,32 @@
+package io.herald.load.client;
+
+import io.herald.protocol.device.v1.Nack;
+import io.herald.protocol.device.v1.Push;
+import io.herald.protocol.device.v1.Welcome;
+
+/**
+ * What a {@link DeviceClient} tells its application. Callbacks run on the client's threads, one at a time per client:
+ * keep them short. Every method has a no-op default.
+ */
+public interface ClientEvents {
+
+  ClientEvents NONE = new ClientEvents() {};
+
+  /** A session started: Herald answered {@code hello}. */
+  default void onConnected(Welcome welcome) {}
+
+  /** The connection ended; the client reconnects by itself unless it was closed or ran out of attempts. */
+  default void onDisconnected(String reason) {}
+
+  /** The client will not reconnect any more: {@code reason} says why. */
+  default void onStopped(String reason) {}
+
+  /** A frame ended (acked, refused, given up or abandoned). */
+  default void onOutcome(SendOutcome outcome) {}
+
+  /** Herald answered a frame with a nack, whether or not the client resends it. */
+  default void onNack(Nack nack) {}
+
+  /** A push arrived. Pushes are handed over as they arrive, duplicates and gaps included, for the app to judge. */
+  default void onPush(Push push) {}
+}

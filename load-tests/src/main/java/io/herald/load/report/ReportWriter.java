@@ -1,0 +1,152 @@
+package io.herald.load.report;
+
+import io.herald.load.check.Finding;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/** Writes {@code DIR/summary.json} and a self-contained {@code DIR/report.html} (inline SVG, no scripts). */
+public final class ReportWriter {
+
+  public static final String SUMMARY = "summary.json";
+  public static final String HTML = "report.html";
+
+  private ReportWriter() {}
+
+  public static void write(Path directory, RunSummary summary, List<TimelineSample> timeline) throws IOException {
+    Files.createDirectories(directory);
+    Files.writeString(directory.resolve(SUMMARY), summaryJson(summary), StandardCharsets.UTF_8);
+    Files.writeString(directory.resolve(HTML), html(summary, timeline), StandardCharsets.UTF_8);
+  }
+
+  static String summaryJson(RunSummary s) {
+    var json = new Json().begin()
+        .field("scenario", s.scenario())
+        .field("rate_target", s.rateTarget())
+        .field("duration_s", s.durationS())
+        .field("devices", s.devices())
+        .field("sent", s.sent())
+        .field("acked", s.acked())
+        .field("nacked_by_code", s.nackedByCode())
+        .field("refused", s.refused())
+        .field("gave_up", s.gaveUp())
+        .field("abandoned", s.abandoned())
+        .field("outbox_full", s.outboxFull())
+        .field("client_stopped", s.clientStopped())
+        .field("applied", s.applied())
+        .field("delivered", s.delivered())
+        .field("lost", s.lost())
+        .field("duplicates", s.duplicates())
+        .field("out_of_order", s.outOfOrder())
+        .field("applied_not_acked", s.appliedNotAcked())
+        .field("push_gaps", s.pushGaps())
+        .field("push_duplicates", s.pushDuplicates())
+        .field("throughput_per_s", s.throughputPerS())
+        .object("latency_ms")
+        .field("p50", s.latencyMs().p50())
+        .field("p99", s.latencyMs().p99())
+        .field("p999", s.latencyMs().p999())
+        .field("max", s.latencyMs().max())
+        .end()
+        .array("findings");
+    for (Finding finding : s.findings()) {
+      json.element().field("kind", finding.kind().name().toLowerCase(Locale.ROOT))
+          .field("key", finding.key()).field("subject", finding.subject()).end();
+    }
+    return json.endArray().end().toString();
+  }
+
+  static String html(RunSummary s, List<TimelineSample> timeline) {
+    var page = new StringBuilder();
+    page.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Herald load: ")
+        .append(escape(s.scenario())).append("</title>\n<style>")
+        .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}")
+        .append("td,th{border:1px solid #ccc;padding:.3em .7em;text-align:right}th{text-align:left;background:#f4f4f4}")
+        .append(".bad{color:#b00;font-weight:bold}.good{color:#070}svg{background:#fafafa;border:1px solid #ddd}")
+        .append("</style></head><body>\n");
+    page.append("<h1>Herald load run: ").append(escape(s.scenario())).append("</h1>\n");
+    boolean clean = s.lost() == 0 && s.duplicates() == 0 && s.outOfOrder() == 0;
+    page.append("<p class=\"").append(clean ? "good" : "bad").append("\">")
+        .append(clean ? "Invariants hold: nothing lost, duplicated or reordered."
+            : "Invariants broken: see the counts and findings below.")
+        .append("</p>\n<table>\n");
+    row(page, "rate target (/s)", Json.number(s.rateTarget()));
+    row(page, "duration (s)", Json.number(s.durationS()));
+    row(page, "devices", String.valueOf(s.devices()));
+    row(page, "sent", String.valueOf(s.sent()));
+    row(page, "acked", String.valueOf(s.acked()));
+    row(page, "nacked by code", s.nackedByCode().isEmpty() ? "none" : escape(new java.util.TreeMap<>(s.nackedByCode()).toString()));
+    row(page, "refused / gave up / abandoned / outbox full / client stopped",
+        s.refused() + " / " + s.gaveUp() + " / " + s.abandoned() + " / " + s.outboxFull() + " / " + s.clientStopped());
+    row(page, "applied", String.valueOf(s.applied()));
+    row(page, "delivered (pushes)", String.valueOf(s.delivered()));
+    row(page, "lost", String.valueOf(s.lost()));
+    row(page, "duplicates", String.valueOf(s.duplicates()));
+    row(page, "out of order", String.valueOf(s.outOfOrder()));
+    row(page, "push gaps / duplicates", s.pushGaps() + " / " + s.pushDuplicates());
+    row(page, "throughput (acks/s)", Json.number(s.throughputPerS()));
+    row(page, "send&rarr;ack p50 / p99 / p99.9 / max (ms)", Json.number(s.latencyMs().p50()) + " / "
+        + Json.number(s.latencyMs().p99()) + " / " + Json.number(s.latencyMs().p999()) + " / "
+        + Json.number(s.latencyMs().max()));
+    page.append("</table>\n");
+    page.append("<h2>Throughput (acks per second)</h2>\n")
+        .append(chart(timeline, TimelineSample::acked, "#1565c0", "acks/s"));
+    page.append("<h2>Send&rarr;ack p99 per second (ms)</h2>\n")
+        .append(chart(timeline, TimelineSample::p99Ms, "#c62828", "ms"));
+    if (!s.findings().isEmpty()) {
+      page.append("<h2>Findings (examples)</h2>\n<table><tr><th>kind</th><th>key</th><th>subject</th></tr>\n");
+      for (Finding f : s.findings()) {
+        page.append("<tr><td>").append(f.kind()).append("</td><td>").append(escape(f.key())).append("</td><td>")
+            .append(escape(f.subject())).append("</td></tr>\n");
+      }
+      page.append("</table>\n");
+    }
+    return page.append("</body></html>\n").toString();
+  }
+
+  /** A line chart of one value per second, with its axes labelled by the extremes. */
+  private static String chart(List<TimelineSample> timeline, ToDoubleFunction<TimelineSample> value, String colour,
+      String unit) {
+    int width = 720;
+    int height = 220;
+    int left = 60;
+    int bottom = 30;
+    int plotWidth = width - left - 20;
+    int plotHeight = height - bottom - 20;
+    double maxValue = Math.max(1e-9, timeline.stream().mapToDouble(value).max().orElse(0));
+    int seconds = Math.max(1, timeline.size());
+    var svg = new StringBuilder();
+    svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+        + "role=\"img\" aria-label=\"%s per second\">\n", width, height, unit));
+    svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"20\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>"
+        + "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>\n",
+        left, left, 20 + plotHeight, left, 20 + plotHeight, left + plotWidth, 20 + plotHeight));
+    svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"25\" font-size=\"11\" text-anchor=\"end\">%s</text>"
+        + "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>"
+        + "<text x=\"%d\" y=\"%d\" font-size=\"11\">0 s</text>"
+        + "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%d s</text>\n",
+        left - 5, Json.number(maxValue) + " " + unit, left - 5, 20 + plotHeight,
+        left, height - 8, left + plotWidth, height - 8, seconds));
+    var points = new StringBuilder();
+    for (TimelineSample sample : timeline) {
+      double x = left + plotWidth * (double) sample.second() / seconds;
+      double y = 20 + plotHeight * (1.0 - value.applyAsDouble(sample) / maxValue);
+      points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+    }
+    svg.append("<polyline fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"2\" points=\"")
+        .append(points.toString().strip()).append("\"/>\n</svg>\n");
+    return svg.toString();
+  }
+
+  private static void row(StringBuilder page, String name, String value) {
+    page.append("<tr><th>").append(name).append("</th><td>").append(value).append("</td></tr>\n");
+  }
+
+  private static String escape(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+}
