@@ -113,6 +113,11 @@ public final class Gateway {
     Executor sendExecutor =
         system.dispatchers().lookup(DispatcherSelector.fromConfig(producerSettings.sendDispatcher()));
     KafkaBreaker breaker = new KafkaBreaker(breakerSettings, system.classicSystem().scheduler());
+    GatewayMetrics.breakerState(() -> switch (breaker.state()) {
+      case CLOSED -> 0;
+      case HALF_OPEN -> 1;
+      case OPEN -> 2;
+    });
     IngressProducer producer =
         new IngressProducer(producerSettings, settings.ingressTopic(), sendExecutor, breaker);
     Admission admission = new Admission(admissionSettings, System::nanoTime);

@@ -10,6 +10,8 @@ import io.herald.gateway.auth.Tokens;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
 import io.herald.infra.Kafka;
+import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.Heartbeat;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,6 +45,7 @@ class OperatorEndpointsTest {
       try (var device = DeviceClient.connect(node.httpPort(),
           Tokens.mint(TestNodes.JWT_SECRET, "ops-user", "ops-device", Duration.ofMinutes(5)))) {
         assertTrue(device.request(WalkingSkeletonTest.telemetry(UUID.randomUUID().toString(), 1)).hasAck());
+        assertTrue(device.request(ClientFrame.newBuilder().setMessageId("").setHeartbeat(Heartbeat.getDefaultInstance())).hasNack());
       }
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
         var metrics = get(base + "/metrics", null).body();
@@ -51,6 +54,12 @@ class OperatorEndpointsTest {
         assertTrue(metrics.contains("herald_ingest_apply_seconds_count"), "apply latency");
         assertTrue(metrics.contains("herald_kafka_consumer_lag{partition=\"herald.ingress-"), "lag per partition");
         assertTrue(metrics.contains("jvm_memory_used_bytes"), "JVM metrics");
+        assertTrue(metrics.contains("herald_gateway_frames_in_total{kind=\"telemetry\",transport=\"websocket\"}"), "frames in");
+        assertTrue(metrics.contains("herald_gateway_acks_total{transport=\"websocket\"}"), "acks");
+        assertTrue(metrics.contains("herald_gateway_nacks_total{code=\"INVALID\",transport=\"websocket\"}"), "nacks by code");
+        assertTrue(metrics.contains("herald_gateway_kafka_produce_seconds_count{outcome=\"durable\"}"), "produce latency");
+        assertTrue(metrics.contains("herald_gateway_sessions_open"), "open sessions");
+        assertTrue(metrics.contains("herald_gateway_kafka_breaker_state"), "breaker state");
       });
 
       var poisonKey = "poison-" + UUID.randomUUID();

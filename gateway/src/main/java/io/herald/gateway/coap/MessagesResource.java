@@ -1,5 +1,6 @@
 package io.herald.gateway.coap;
 
+import io.herald.gateway.GatewayMetrics;
 import io.herald.gateway.ServerFrames;
 import io.herald.gateway.admission.Admission;
 import io.herald.gateway.auth.DeviceIdentity;
@@ -91,10 +92,12 @@ final class MessagesResource extends CoapResource {
     }
     DecodedFrame decoded = decoder.decode(ByteBuffer.wrap(payload));
     if (decoded instanceof DecodedFrame.Invalid invalid) {
+      GatewayMetrics.frameIn(Transport.COAP, "invalid");
       refuse(exchange, invalid.messageId(), NackCode.INVALID, invalid.detail());
       return;
     }
     ClientFrame frame = ((DecodedFrame.Valid) decoded).frame();
+    GatewayMetrics.frameIn(Transport.COAP, frame);
     if (frame.hasHello()) {
       // hello opens a WebSocket session (resume point, pushes); a CoAP POST has no session to open.
       refuse(
@@ -149,6 +152,7 @@ final class MessagesResource extends CoapResource {
 
   private static void respond(
       CoapExchange exchange, ResponseCode code, ServerFrame frame, Optional<Long> maxAgeSeconds) {
+    GatewayMetrics.replied(Transport.COAP, frame);
     Response response = new Response(code);
     response.setPayload(frame.toByteArray());
     response.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_OCTET_STREAM);

@@ -1,5 +1,6 @@
 package io.herald.gateway.ingress;
 
+import io.herald.gateway.GatewayMetrics;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -39,7 +40,9 @@ public final class PublishLane {
    * open the record is not handed to Kafka at all.
    */
   public CompletionStage<PublishResult> publish(IngressRecord record, TraceParent trace) {
-    return breaker.guard(() -> handOver(record, trace));
+    long start = System.nanoTime();
+    return breaker.guard(() -> handOver(record, trace))
+        .whenComplete((result, failure) -> GatewayMetrics.produced(result instanceof PublishResult.Durable, start));
   }
 
   private CompletionStage<RecordMetadata> handOver(IngressRecord record, TraceParent trace) {

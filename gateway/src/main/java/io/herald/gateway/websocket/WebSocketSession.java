@@ -1,5 +1,6 @@
 package io.herald.gateway.websocket;
 
+import io.herald.gateway.GatewayMetrics;
 import io.herald.gateway.ServerFrames;
 import io.herald.gateway.admission.Admission;
 import io.herald.gateway.admission.InFlightLimit;
@@ -148,9 +149,11 @@ final class WebSocketSession {
         .watchTermination(
             (notUsed, done) -> {
               log.debug("Session of {} opened", identity);
+              GatewayMetrics.sessionOpened();
               done.whenComplete(
                   (ok, failure) -> {
                     log.debug("Session of {} closed", identity);
+                    GatewayMetrics.sessionClosed();
                     // The push queue ended with the stream (merge cancels it); the session actor detaches and stops.
                     Downlink.Session session = downlinkSession.get();
                     if (session != null) {
@@ -163,10 +166,12 @@ final class WebSocketSession {
 
   private Step handle(InboundMessage message) {
     if (message instanceof InboundMessage.Text) {
+      GatewayMetrics.frameIn(Transport.WEBSOCKET, "text");
       return refuse(
           "", NackCode.INVALID, "text messages are not accepted: send each ClientFrame as one binary message");
     }
     if (message instanceof InboundMessage.Oversized oversized) {
+      GatewayMetrics.frameIn(Transport.WEBSOCKET, "oversized");
       return refuse(
           decoder.peekMessageId(oversized.prefix().asByteBuffer()),
           NackCode.TOO_LARGE,
@@ -177,9 +182,12 @@ final class WebSocketSession {
     }
     DecodedFrame decoded = decoder.decode(((InboundMessage.Binary) message).bytes().asByteBuffer());
     if (decoded instanceof DecodedFrame.Invalid invalid) {
+      GatewayMetrics.frameIn(Transport.WEBSOCKET, "invalid");
       return refuse(invalid.messageId(), NackCode.INVALID, invalid.detail());
     }
-    return accept(((DecodedFrame.Valid) decoded).frame());
+    ClientFrame frame = ((DecodedFrame.Valid) decoded).frame();
+    GatewayMetrics.frameIn(Transport.WEBSOCKET, frame);
+    return accept(frame);
   }
 
   private Step accept(ClientFrame frame) {
@@ -217,6 +225,10 @@ final class WebSocketSession {
   }
 
   private CompletionStage<ServerFrame> reply(Step step) {
+    return answer(step).thenApply(frame -> GatewayMetrics.replied(Transport.WEBSOCKET, frame));
+  }
+
+  private CompletionStage<ServerFrame> answer(Step step) {
     if (step instanceof Step.Reply reply) {
       return CompletableFuture.completedFuture(reply.frame());
     }

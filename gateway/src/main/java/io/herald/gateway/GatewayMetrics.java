@@ -1,0 +1,86 @@
+package io.herald.gateway;
+
+import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.ServerFrame;
+import io.herald.protocol.ingress.v1.Transport;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The gateway's series, in Micrometer's global registry (the node exports it on /metrics): frames in by kind and
+ * transport, acks, nacks by code, Kafka produce latency, open sessions, breaker state.
+ */
+public final class GatewayMetrics {
+
+  private static final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private static final AtomicInteger openSessions = new AtomicInteger();
+  private static final Timer produceDurable = produceTimer("durable");
+  private static final Timer produceNotTaken = produceTimer("not_taken");
+
+  static {
+    Gauge.builder("herald.gateway.sessions.open", openSessions, AtomicInteger::get)
+        .description("Open WebSocket sessions").register(Metrics.globalRegistry);
+  }
+
+  private GatewayMetrics() {}
+
+  /** A frame arrived: its body kind, or why it has none (undecodable, oversized, text). */
+  public static void frameIn(Transport transport, String kind) {
+    count("herald.gateway.frames.in", "Frames received", "transport", name(transport), "kind", kind);
+  }
+
+  public static void frameIn(Transport transport, ClientFrame frame) {
+    frameIn(transport, frame.getBodyCase().name().toLowerCase(Locale.ROOT));
+  }
+
+  /** What the client was answered: acks, and nacks by code. Returns the frame, to sit in a reply chain. */
+  public static ServerFrame replied(Transport transport, ServerFrame frame) {
+    if (frame.hasAck()) {
+      count("herald.gateway.acks", "Frames acked after Kafka had them", "transport", name(transport));
+    } else if (frame.hasNack()) {
+      count("herald.gateway.nacks", "Frames refused, by code", "transport", name(transport),
+          "code", frame.getNack().getCode().name());
+    }
+    return frame;
+  }
+
+  public static void produced(boolean durable, long startNanos) {
+    (durable ? produceDurable : produceNotTaken).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+  }
+
+  public static void sessionOpened() {
+    openSessions.incrementAndGet();
+  }
+
+  public static void sessionClosed() {
+    openSessions.decrementAndGet();
+  }
+
+  /** The Kafka breaker: 0 closed, 1 half-open, 2 open. */
+  public static void breakerState(Supplier<Number> state) {
+    Gauge.builder("herald.gateway.kafka.breaker.state", state).description("0 closed, 1 half-open, 2 open")
+        .register(Metrics.globalRegistry);
+  }
+
+  private static Timer produceTimer(String outcome) {
+    return Timer.builder("herald.gateway.kafka.produce").description("From send to Kafka's acknowledgement or refusal")
+        .tag("outcome", outcome).publishPercentileHistogram().register(Metrics.globalRegistry);
+  }
+
+  private static void count(String name, String description, String... tags) {
+    counters.computeIfAbsent(name + String.join(",", tags),
+        key -> Counter.builder(name).description(description).tags(tags).register(Metrics.globalRegistry)).increment();
+  }
+
+  private static String name(Transport transport) {
+    return transport.name().toLowerCase(Locale.ROOT);
+  }
+}
