@@ -25,7 +25,9 @@ class HeraldUpTest {
   void ctrlCOnHeraldUpLeavesNoKafkaOrCassandraBehind(@TempDir Path dataDir) throws Exception {
     var command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
+        // bin/herald's classpath (target/classes + the runtime dependencies), not the test classpath: what a user runs.
+        "-cp", Path.of("target", "classes").toAbsolutePath() + java.io.File.pathSeparator
+            + Files.readString(Path.of("target", "herald.classpath")).trim(),
         "io.herald.node.cli.Herald", "up",
         "--data-dir", dataDir.toString(),
         "--kafka-port", String.valueOf(freePort()),
