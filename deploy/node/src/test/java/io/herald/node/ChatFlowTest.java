@@ -86,7 +86,10 @@ class ChatFlowTest {
         var received = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
             .until(() -> chatPushes(testKit, node, member), pushes -> pushes.size() >= total);
         assertEquals(total, received.size(), "no duplicates for " + member);
-        var chats = received.stream().map(Push::getChatMessage).toList();
+        // Clients order chat by conversation_seq: pushes of different senders' messages may enter a member's outbox
+        // in either order (their fan-outs run on different partitions), the conversation order is the seq.
+        var chats = received.stream().map(Push::getChatMessage)
+            .sorted(java.util.Comparator.comparingLong(ChatMessage::getConversationSeq)).toList();
         assertEquals(LongStream.rangeClosed(1, total).boxed().toList(),
             chats.stream().map(ChatMessage::getConversationSeq).toList(), "gap-free order for " + member);
         if (reference == null) {
