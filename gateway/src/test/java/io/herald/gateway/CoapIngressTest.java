@@ -1,6 +1,5 @@
 package io.herald.gateway;
 
-import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,8 +19,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
@@ -48,8 +45,7 @@ class CoapIngressTest {
   private static final String SECRET = "coap-ingress-test-secret";
   private static final int BURST = 3;
 
-  private static ActorSystem<Void> system;
-  private static Gateway gateway;
+  private static RunningGateway gateway;
   private static int coapPort;
   private static Kafka kafka;
 
@@ -59,32 +55,24 @@ class CoapIngressTest {
   static void start(Kafka broker) throws Exception {
     kafka = broker;
     IngressTopic.create(kafka);
-    system =
-        ActorSystem.create(
-            Behaviors.empty(),
+    gateway =
+        RunningGateway.start(
             "coap-ingress-test",
-            TestConfigs.gateway(
-                Map.of(
-                    "herald.auth.jwt-secret", SECRET,
-                    "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
-                    "herald.gateway.kafka-producer.kafka-clients.\"max.block.ms\"", "5000",
-                    "herald.gateway.kafka-producer.breaker.answer-timeout", "10 s",
-                    "herald.gateway.limits.device-burst", BURST,
-                    // No refill during a test: exactly BURST frames per device are admitted.
-                    "herald.gateway.limits.device-frames-per-second", 0.01)));
-    gateway = Gateway.start(system, system.settings().config());
-    gateway.binding().toCompletableFuture().get(10, SECONDS);
-    coapPort = gateway.coapPort().orElseThrow();
+            Map.of(
+                "herald.auth.jwt-secret", SECRET,
+                "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
+                "herald.gateway.kafka-producer.kafka-clients.\"max.block.ms\"", "5000",
+                "herald.gateway.kafka-producer.breaker.answer-timeout", "10 s",
+                "herald.gateway.limits.device-burst", BURST,
+                // No refill during a test: exactly BURST frames per device are admitted.
+                "herald.gateway.limits.device-frames-per-second", 0.01));
+    coapPort = gateway.coapPort();
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (gateway != null) {
-      gateway.close().toCompletableFuture().get(20, SECONDS);
-    }
-    if (system != null) {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(20, SECONDS);
+      gateway.close();
     }
   }
 

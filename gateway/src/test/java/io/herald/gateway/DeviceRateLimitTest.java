@@ -1,6 +1,5 @@
 package io.herald.gateway;
 
-import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,38 +31,30 @@ class DeviceRateLimitTest {
   private static final String SECRET = "device-rate-limit-test-secret";
   private static final int BURST = 5;
 
-  private static ActorSystem<Void> system;
-  private static Gateway gateway;
+  private static RunningGateway gateway;
   private static int port;
 
   @BeforeAll
   static void start(Kafka kafka) throws Exception {
     IngressTopic.create(kafka);
-    system =
-        ActorSystem.create(
-            Behaviors.empty(),
+    gateway =
+        RunningGateway.start(
             "device-rate-limit-test",
-            TestConfigs.gateway(
-                    Map.of(
-                        "herald.auth.jwt-secret", SECRET,
-                        "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
-                        "herald.gateway.kafka-producer.kafka-clients.\"max.block.ms\"", "5000",
-                        "herald.gateway.kafka-producer.breaker.answer-timeout", "10 s",
-                        "herald.gateway.limits.device-burst", BURST,
-                        // One token per 100 s: no refill during the test, so exactly the burst is admitted.
-                        "herald.gateway.limits.device-frames-per-second", 0.01)));
-    gateway = Gateway.start(system, system.settings().config());
-    port = gateway.binding().toCompletableFuture().get(10, SECONDS).localAddress().getPort();
+            Map.of(
+                "herald.auth.jwt-secret", SECRET,
+                "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
+                "herald.gateway.kafka-producer.kafka-clients.\"max.block.ms\"", "5000",
+                "herald.gateway.kafka-producer.breaker.answer-timeout", "10 s",
+                "herald.gateway.limits.device-burst", BURST,
+                // One token per 100 s: no refill during the test, so exactly the burst is admitted.
+                "herald.gateway.limits.device-frames-per-second", 0.01));
+    port = gateway.httpPort();
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (gateway != null) {
-      gateway.close().toCompletableFuture().get(20, SECONDS);
-    }
-    if (system != null) {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(20, SECONDS);
+      gateway.close();
     }
   }
 

@@ -1,6 +1,5 @@
 package io.herald.gateway;
 
-import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,8 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,37 +41,29 @@ class KafkaOutageTest {
   // machine, not a latency goal.
   private static final Duration MARGIN = Duration.ofSeconds(3);
 
-  private static ActorSystem<Void> system;
-  private static Gateway gateway;
+  private static RunningGateway gateway;
   private static int port;
 
   @BeforeAll
   static void start(Kafka kafka) throws Exception {
     IngressTopic.create(kafka);
-    system =
-        ActorSystem.create(
-            Behaviors.empty(),
+    gateway =
+        RunningGateway.start(
             "kafka-outage-test",
-            TestConfigs.gateway(
-                    Map.of(
-                        "herald.auth.jwt-secret", SECRET,
-                        "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
-                        "herald.gateway.kafka-producer.breaker.answer-timeout", ANSWER_TIMEOUT.toMillis() + " ms",
-                        "herald.gateway.kafka-producer.breaker.max-failures", 3,
-                        "herald.gateway.kafka-producer.breaker.reset-timeout", "1 s",
-                        "herald.gateway.kafka-producer.breaker.max-reset-timeout", "2 s")));
-    gateway = Gateway.start(system, system.settings().config());
-    port = gateway.binding().toCompletableFuture().get(10, SECONDS).localAddress().getPort();
+            Map.of(
+                "herald.auth.jwt-secret", SECRET,
+                "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
+                "herald.gateway.kafka-producer.breaker.answer-timeout", ANSWER_TIMEOUT.toMillis() + " ms",
+                "herald.gateway.kafka-producer.breaker.max-failures", 3,
+                "herald.gateway.kafka-producer.breaker.reset-timeout", "1 s",
+                "herald.gateway.kafka-producer.breaker.max-reset-timeout", "2 s"));
+    port = gateway.httpPort();
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (gateway != null) {
-      gateway.close().toCompletableFuture().get(20, SECONDS);
-    }
-    if (system != null) {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(20, SECONDS);
+      gateway.close();
     }
   }
 

@@ -24,8 +24,6 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,35 +37,28 @@ class WebSocketDownlinkTest {
 
   private static final String SECRET = "websocket-downlink-test-secret";
 
-  private static ActorSystem<Void> system;
-  private static Gateway gateway;
+  private static RunningGateway gateway;
   private static int port;
   private static final Queue<UserSignal> toUserEntities = new ConcurrentLinkedQueue<>();
 
   @BeforeAll
   static void start() throws Exception {
-    system =
-        ActorSystem.create(
-            Behaviors.empty(),
+    gateway =
+        RunningGateway.start(
             "websocket-downlink-test",
-            TestConfigs.gateway(
-                Map.of(
-                    "herald.auth.jwt-secret", SECRET,
-                    // Nothing here goes to Kafka.
-                    "herald.kafka.bootstrap-servers", "127.0.0.1:9",
-                    "herald.gateway.websocket.push-buffer", 4)));
-    gateway = Gateway.start(system, system.settings().config(), (userId, signal) -> toUserEntities.add(signal));
-    port = gateway.binding().toCompletableFuture().get(10, SECONDS).localAddress().getPort();
+            Map.of(
+                "herald.auth.jwt-secret", SECRET,
+                // Nothing here goes to Kafka.
+                "herald.kafka.bootstrap-servers", "127.0.0.1:9",
+                "herald.gateway.websocket.push-buffer", 4),
+        (userId, signal) -> toUserEntities.add(signal));
+    port = gateway.httpPort();
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (gateway != null) {
-      gateway.close().toCompletableFuture().get(20, SECONDS);
-    }
-    if (system != null) {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(20, SECONDS);
+      gateway.close();
     }
   }
 

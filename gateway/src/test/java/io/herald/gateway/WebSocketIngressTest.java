@@ -49,21 +49,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,39 +70,28 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class WebSocketIngressTest {
 
   private static final String SECRET = "websocket-ingress-test-secret";
-  private static final String TOPIC = "herald.ingress";
+  private static final String TOPIC = IngressTopic.NAME;
   private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
 
-  private static ActorSystem<Void> system;
-  private static Gateway gateway;
+  private static RunningGateway gateway;
   private static int port;
   private static KafkaConsumer<String, byte[]> consumer;
   private static final List<ConsumerRecord<String, byte[]>> consumed = new ArrayList<>();
 
   @BeforeAll
   static void start(Kafka kafka) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 1))).all().get(30, SECONDS);
-    } catch (ExecutionException e) {
-      // The broker is shared by the test JVM: another class may have created the topic already.
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw e;
-      }
-    }
-    system =
-        ActorSystem.create(
-            Behaviors.empty(),
+    IngressTopic.create(kafka);
+    gateway =
+        RunningGateway.start(
             "websocket-ingress-test",
-            TestConfigs.gateway(
-                    Map.of(
-                        "herald.auth.jwt-secret", SECRET,
-                        "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
-                        // The default 500 ms is for production; on a busy test machine the very first metadata
-                        // round trip may take longer, and these tests are about the acked path.
-                        "herald.gateway.kafka-producer.kafka-clients.\"max.block.ms\"", "5000",
-                        "herald.gateway.kafka-producer.breaker.answer-timeout", "10 s")));
-    gateway = Gateway.start(system, system.settings().config());
-    port = gateway.binding().toCompletableFuture().get(10, SECONDS).localAddress().getPort();
+            Map.of(
+                "herald.auth.jwt-secret", SECRET,
+                "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
+                // The default 500 ms is for production; on a busy test machine the very first metadata
+                // round trip may take longer, and these tests are about the acked path.
+                "herald.gateway.kafka-producer.kafka-clients.\"max.block.ms\"", "5000",
+                "herald.gateway.kafka-producer.breaker.answer-timeout", "10 s"));
+    port = gateway.httpPort();
 
     consumer =
         new KafkaConsumer<>(
@@ -131,11 +113,7 @@ class WebSocketIngressTest {
       consumer.close();
     }
     if (gateway != null) {
-      gateway.close().toCompletableFuture().get(20, SECONDS);
-    }
-    if (system != null) {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(20, SECONDS);
+      gateway.close();
     }
   }
 
