@@ -55,6 +55,8 @@ class ConversationEntityTest {
   void newConversation() {
     conversation = EventSourcedBehaviorTestKit.create(testKit.system(), ConversationEntity.create("c-1", SETTINGS),
         new SerializationSettings(true, false, true, true, false));
+    // Every test gets the same persistence id: start each from an empty journal, not the previous test's events.
+    conversation.clear();
     var created = apply(create("m-create", "alice", "bob", "carol"));
     assertEquals(NackCode.NACK_CODE_UNSPECIFIED, created.reply().getRejectedCode());
   }

@@ -5,12 +5,14 @@ import io.herald.protocol.cluster.ApplyToConversation;
 import io.herald.protocol.cluster.AttachSession;
 import io.herald.protocol.cluster.DeliverPush;
 import io.herald.protocol.cluster.DetachSession;
+import io.herald.protocol.cluster.GetDeviceOwner;
 import io.herald.protocol.cluster.GetHistory;
 import io.herald.protocol.cluster.GetShadow;
 import io.herald.protocol.cluster.v1.ApplyToConversationSignal;
 import io.herald.protocol.cluster.v1.AttachSessionSignal;
 import io.herald.protocol.cluster.v1.DeliverPushSignal;
 import io.herald.protocol.cluster.v1.DetachSessionSignal;
+import io.herald.protocol.cluster.v1.GetDeviceOwnerSignal;
 import io.herald.protocol.cluster.v1.GetHistorySignal;
 import io.herald.protocol.cluster.v1.GetShadowSignal;
 import java.io.NotSerializableException;
@@ -30,6 +32,7 @@ public final class SignalSerializer extends SerializerWithStringManifest {
   private static final String GET_SHADOW = "herald.cluster.v1.GetShadowSignal";
   private static final String APPLY_TO_CONVERSATION = "herald.cluster.v1.ApplyToConversationSignal";
   private static final String GET_HISTORY = "herald.cluster.v1.GetHistorySignal";
+  private static final String GET_DEVICE_OWNER = "herald.cluster.v1.GetDeviceOwnerSignal";
 
   private final ExtendedActorSystem system;
   private volatile ActorRefResolver resolver;
@@ -51,6 +54,7 @@ public final class SignalSerializer extends SerializerWithStringManifest {
     if (o instanceof GetShadow) return GET_SHADOW;
     if (o instanceof ApplyToConversation) return APPLY_TO_CONVERSATION;
     if (o instanceof GetHistory) return GET_HISTORY;
+    if (o instanceof GetDeviceOwner) return GET_DEVICE_OWNER;
     throw new IllegalArgumentException("Not a Herald signal: " + o.getClass().getName());
   }
 
@@ -78,6 +82,10 @@ public final class SignalSerializer extends SerializerWithStringManifest {
       return GetHistorySignal.newBuilder().setRequesterUserId(get.requesterUserId()).setAfterSeq(get.afterSeq())
           .setLimit(get.limit()).setReplyTo(resolver().toSerializationFormat(get.replyTo())).build().toByteArray();
     }
+    if (o instanceof GetDeviceOwner get) {
+      return GetDeviceOwnerSignal.newBuilder().setReplyTo(resolver().toSerializationFormat(get.replyTo())).build()
+          .toByteArray();
+    }
     throw new IllegalArgumentException("Not a Herald signal: " + o.getClass().getName());
   }
 
@@ -104,6 +112,8 @@ public final class SignalSerializer extends SerializerWithStringManifest {
           var get = GetShadowSignal.parseFrom(bytes);
           yield new GetShadow(get.getRequesterUserId(), resolver().resolveActorRef(get.getReplyTo()));
         }
+        case GET_DEVICE_OWNER ->
+            new GetDeviceOwner(resolver().resolveActorRef(GetDeviceOwnerSignal.parseFrom(bytes).getReplyTo()));
         default -> throw new NotSerializableException("Unknown signal manifest [" + manifest + "]");
       };
     } catch (InvalidProtocolBufferException e) {

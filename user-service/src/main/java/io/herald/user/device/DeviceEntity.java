@@ -4,8 +4,10 @@ import com.google.protobuf.ByteString;
 import io.herald.persistence.DedupWindow;
 import io.herald.persistence.PersistLatency;
 import io.herald.protocol.cluster.DeviceSignal;
+import io.herald.protocol.cluster.GetDeviceOwner;
 import io.herald.protocol.cluster.GetShadow;
 import io.herald.protocol.cluster.Outcomes;
+import io.herald.protocol.cluster.v1.DeviceOwner;
 import io.herald.protocol.cluster.v1.DeviceShadow;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.cluster.v1.PushIntent;
@@ -164,6 +166,8 @@ public final class DeviceEntity
         .onCommand(GetTelemetry.class, (State state, GetTelemetry get) -> Effect().reply(get.replyTo(), state.summary()))
         .onCommand(PresenceExpired.class, (State state, PresenceExpired expired) -> expire(state))
         .onCommand(GetShadow.class, (State state, GetShadow get) -> Effect().reply(get.replyTo(), shadowFor(state, get)))
+        .onCommand(GetDeviceOwner.class, (State state, GetDeviceOwner get) -> Effect().reply(get.replyTo(),
+            DeviceOwner.newBuilder().setDeviceId(state.deviceId).setOwnerUserId(state.ownerUserId).build()))
         .build();
   }
 
@@ -176,9 +180,14 @@ public final class DeviceEntity
       return Effect().reply(command.replyTo(), Outcomes.withPushes(Outcomes.applied(messageId, true), pushesFor(state, frame, messageId)));
     }
     if (frame.hasSetDesired()) {
-      if (state.ownerUserId.isEmpty() || !state.ownerUserId.equals(record.getUserId())) {
-        return Effect().reply(command.replyTo(), Outcomes.rejected(messageId, NackCode.UNKNOWN_DEVICE,
-            "device " + deviceId + " is not known or not owned by user " + record.getUserId()));
+      // The gateway checks the same before producing (GetDeviceOwner); this covers a record produced around it.
+      if (state.ownerUserId.isEmpty()) {
+        return Effect().reply(command.replyTo(),
+            Outcomes.rejected(messageId, NackCode.UNKNOWN_DEVICE, "device " + deviceId + " is not known"));
+      }
+      if (!state.ownerUserId.equals(record.getUserId())) {
+        return Effect().reply(command.replyTo(),
+            Outcomes.rejected(messageId, NackCode.FORBIDDEN, "device " + deviceId + " belongs to another user"));
       }
       var desired = new DesiredStateChanged(messageId, record.getUserId(), frame.getSetDesired().getDesiredMap(),
           state.shadow.version + 1, record.getReceivedAtMs());

@@ -44,6 +44,8 @@ class UserEntityTest {
   void newUser() {
     user = EventSourcedBehaviorTestKit.create(testKit.system(), UserEntity.create("alice", SETTINGS),
         new SerializationSettings(true, false, true, true, false));
+    // Every test gets the same persistence id: start each from an empty journal, not the previous test's events.
+    user.clear();
   }
 
   @Test

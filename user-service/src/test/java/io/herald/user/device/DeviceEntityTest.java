@@ -10,7 +10,9 @@ import io.herald.protocol.device.v1.ChatSend;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.Heartbeat;
 import io.herald.protocol.cluster.DeviceSignal;
+import io.herald.protocol.cluster.GetDeviceOwner;
 import io.herald.protocol.cluster.GetShadow;
+import io.herald.protocol.cluster.v1.DeviceOwner;
 import io.herald.protocol.cluster.v1.DeviceShadow;
 import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.NackCode;
@@ -52,6 +54,8 @@ class DeviceEntityTest {
     // adapter instead.
     device = EventSourcedBehaviorTestKit.create(testKit.system(), DeviceEntity.create("d-1", settings),
         new SerializationSettings(true, false, true, true, false));
+    // Every test gets the same persistence id: start each from an empty journal, not the previous test's events.
+    device.clear();
   }
 
   @Test
@@ -168,12 +172,18 @@ class DeviceEntityTest {
   }
 
   @Test
-  void desiredStateForAnUnknownOrForeignDeviceIsRefusedAsUnknownDevice() {
+  void desiredStateForAnUnknownDeviceIsRefusedAsUnknownDeviceAndForAForeignOneAsForbidden() {
+    assertEquals("", owner().getOwnerUserId());
     assertEquals(NackCode.UNKNOWN_DEVICE, apply(desired("m-1", "u-1", "led", "on")).reply().getRejectedCode());
     apply(telemetry("m-2", "u-1", 1));
+    assertEquals("u-1", owner().getOwnerUserId());
     var foreign = apply(desired("m-3", "u-2", "led", "on"));
-    assertEquals(NackCode.UNKNOWN_DEVICE, foreign.reply().getRejectedCode());
+    assertEquals(NackCode.FORBIDDEN, foreign.reply().getRejectedCode());
     assertTrue(foreign.hasNoEvents());
+  }
+
+  private DeviceOwner owner() {
+    return device.<DeviceOwner>runCommand(GetDeviceOwner::new).reply();
   }
 
   @Test
