@@ -1,0 +1,151 @@
+package io.herald.user.ingest;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.herald.infra.Cassandra;
+import io.herald.infra.InfraExtension;
+import io.herald.infra.Kafka;
+import io.herald.persistence.CassandraSchema;
+import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.Telemetry;
+import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.protocol.ingress.v1.Transport;
+import io.herald.user.UserService;
+import io.herald.user.device.DeviceEntity;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A consumer that dies in the middle of a batch (applied, not yet committed) leaves its records to the next one:
+ * they are redelivered, answered as duplicates by the entities, and every record takes effect exactly once.
+ */
+@ExtendWith(InfraExtension.class)
+class ConsumerRestartTest {
+
+  private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+  private static final String INGRESS = "restart-test-" + RUN;
+  private static final String GROUP = "restart-test-" + RUN;
+  private static final int DEVICES = 4;
+  private static final int PER_DEVICE = 150;
+
+  @Test
+  void recordsAppliedButNotCommittedAreRedeliveredAndAppliedOnce(Kafka kafka, Cassandra cassandra) throws Exception {
+    var registry = new SimpleMeterRegistry();
+    Metrics.addRegistry(registry);
+    try (var admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(INGRESS, 2, (short) 1))).all().get();
+    }
+    var devices = IntStream.range(0, DEVICES).mapToObj(i -> "d-" + i + "-" + RUN).toList();
+    var props = Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ProducerConfig.ACKS_CONFIG, "all");
+    try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < PER_DEVICE; i++) {
+        for (var device : devices) {
+          var user = "u-" + device;
+          producer.send(new ProducerRecord<>(INGRESS, user, telemetry(user, device, device + "/" + i).toByteArray()));
+        }
+      }
+      producer.flush();
+    }
+
+    // First consumer: commits would only happen after an hour, so whatever it applies is uncommitted when it dies.
+    var first = node(kafka, cassandra, Map.of(
+        "herald.user.ingest.commit.max-interval", "1h",
+        "herald.user.ingest.commit.max-batch", 1_000_000,
+        // Killed, not stopped: no drain, no final commit.
+        "pekko.coordinated-shutdown.run-by-actor-system-terminate", "off"));
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+        .until(() -> telemetryCount(first, devices.get(0)) > 0);
+    first.terminate();
+    first.getWhenTerminated().toCompletableFuture().get();
+    assertEquals(0, committed(kafka), "nothing was committed before the consumer died");
+
+    var second = node(kafka, cassandra, Map.of());
+    try {
+      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+        for (var device : devices) {
+          if (telemetryCount(second, device) < PER_DEVICE) {
+            return false;
+          }
+        }
+        return true;
+      });
+      for (var device : devices) {
+        assertEquals(PER_DEVICE, telemetryCount(second, device), "each record applied once on " + device);
+      }
+      var duplicates = registry.find("herald.ingest.records").tag("outcome", "duplicate").counter();
+      assertTrue(duplicates != null && duplicates.count() > 0, "the first consumer's records came again");
+      await().atMost(Duration.ofSeconds(30)).until(() -> committed(kafka) == (long) DEVICES * PER_DEVICE);
+    } finally {
+      second.terminate();
+      second.getWhenTerminated().toCompletableFuture().get();
+      Metrics.removeRegistry(registry);
+    }
+  }
+
+  private static ActorSystem<Void> node(Kafka kafka, Cassandra cassandra, Map<String, Object> overrides) {
+    var settings = new HashMap<String, Object>(Map.of(
+        "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
+        "herald.kafka.topics.ingress", INGRESS,
+        "herald.user.ingest.group-id", GROUP,
+        "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
+        "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
+        "pekko.actor.provider", "cluster",
+        "pekko.cluster.roles", List.of(UserService.ROLE),
+        "pekko.remote.artery.canonical.port", 0));
+    settings.putAll(overrides);
+    Config config = ConfigFactory.load(ConfigFactory.parseMap(settings));
+    CassandraSchema.create(config, Duration.ofMinutes(2));
+    var system = ActorSystem.<Void>create(Behaviors.empty(), "restart-test", config);
+    var cluster = Cluster.get(system);
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    UserService.start(system, config);
+    return system;
+  }
+
+  private static long committed(Kafka kafka) throws Exception {
+    try (var admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      var offsets = admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
+      return offsets.values().stream().mapToLong(o -> o == null ? 0 : o.offset()).sum();
+    }
+  }
+
+  private static long telemetryCount(ActorSystem<?> system, String device) throws Exception {
+    return ClusterSharding.get(system).entityRefFor(DeviceEntity.TYPE_KEY, device)
+        .<DeviceEntity.TelemetrySummary>ask(DeviceEntity.GetTelemetry::new, Duration.ofSeconds(10))
+        .toCompletableFuture().get().telemetryCount();
+  }
+
+  private static IngressRecord telemetry(String user, String device, String messageId) {
+    return IngressRecord.newBuilder().setMessageId(messageId).setUserId(user).setDeviceId(device)
+        .setReceivedAtMs(System.currentTimeMillis()).setTransport(Transport.WEBSOCKET)
+        .setFrame(ClientFrame.newBuilder().setMessageId(messageId).setTelemetry(Telemetry.newBuilder().putReadings("t", 1)))
+        .build();
+  }
+}
