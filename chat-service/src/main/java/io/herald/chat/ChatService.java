@@ -5,6 +5,7 @@ import io.herald.chat.conversation.ConversationEntity;
 import io.herald.chat.conversation.ConversationSettings;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.MailboxSelector;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 
@@ -22,8 +23,12 @@ public final class ChatService {
   public static void initSharding(ActorSystem<?> system, Config config) {
     var settings = ConversationSettings.fromConfig(system, config);
     ClusterSharding.get(system).init(
-        Entity.of(ConversationEntity.TYPE_KEY, context -> ConversationEntity.create(context.getEntityId(), settings))
+        Entity.of(ConversationEntity.TYPE_KEY,
+                context -> ConversationEntity.create(context.getEntityId(), context.getShard(), settings))
             .withRole(ROLE)
+            // Remembered in the journal: restarted on another node after a crash, so their fan-out resumes.
+            .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)
+                .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeEventSourced()))
             .withEntityProps(MailboxSelector.bounded(settings.mailboxCapacity())));
   }
 }

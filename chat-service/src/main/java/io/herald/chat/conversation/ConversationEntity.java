@@ -20,7 +20,13 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -38,11 +44,27 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * One conversation: the single writer that gives its messages one total order. {@code chat_send} gets the next
  * {@code conversation_seq} (gap-free from 1) and is persisted before the reply; resends are answered from the
  * deduplication window; non-members are refused with FORBIDDEN.
+ *
+ * <p>The reply does not wait for the fan-out: a child {@link FanOut} puts each message into every member's outbox in
+ * conversation order, and the entity persists its progress ({@link FanOutProgressed}). The entity type remembers its
+ * entities, so a conversation whose fan-out was interrupted by a crash is started again on another node and resumes
+ * it; a conversation passivates itself once its fan-out is done and it has been idle.
  */
 public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedReplies<
     ConversationSignal, ConversationEntity.Event, ConversationEntity.State> {
 
   public static final EntityTypeKey<ConversationSignal> TYPE_KEY = ConversationSignal.TYPE_KEY;
+
+  /** The entity's own commands, from its fan-out and its timer; never sent across nodes. */
+  sealed interface Command extends ConversationSignal {}
+
+  /** Every message up to {@code upToSeq} is in every member's outbox. */
+  record FannedOut(long upToSeq) implements Command {}
+
+  /** The fan-out asks for the messages after {@code afterSeq}, answered with a {@link FanOut.Page}. */
+  record PageForFanOut(long afterSeq, int limit, ActorRef<FanOut.Command> replyTo) implements Command {}
+
+  private record IdleCheck() implements Command {}
 
   public sealed interface Event {}
 
@@ -55,21 +77,25 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
 
   public record ReadPointerMoved(String messageId, String userId, long upToSeq) implements Event {}
 
+  public record FanOutProgressed(long upToSeq) implements Event {}
+
   /** Only the event handler changes it. */
   public static final class State {
     final String conversationId;
     final LinkedHashSet<String> members;
     long lastSeq;
+    long fannedOutSeq;
     final Map<String, Long> readPointers;
     final DedupWindow recentMessageIds;
     // The last messages, oldest first, bounded like the dedup window: a resend repeats their pushes from here.
     final ArrayDeque<MessageAppended> recentMessages;
 
-    State(String conversationId, List<String> members, long lastSeq, Map<String, Long> readPointers, DedupWindow recent,
-        ArrayDeque<MessageAppended> recentMessages) {
+    State(String conversationId, List<String> members, long lastSeq, long fannedOutSeq, Map<String, Long> readPointers,
+        DedupWindow recent, ArrayDeque<MessageAppended> recentMessages) {
       this.conversationId = conversationId;
       this.members = new LinkedHashSet<>(members);
       this.lastSeq = lastSeq;
+      this.fannedOutSeq = fannedOutSeq;
       this.readPointers = readPointers;
       this.recentMessageIds = recent;
       this.recentMessages = recentMessages;
@@ -80,8 +106,12 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
     }
   }
 
-  public static Behavior<ConversationSignal> create(String conversationId, ConversationSettings settings) {
-    return Behaviors.setup(context -> new ConversationEntity(context, conversationId, settings));
+  public static Behavior<ConversationSignal> create(
+      String conversationId, ActorRef<ClusterSharding.ShardCommand> shard, ConversationSettings settings) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(new IdleCheck(), settings.idleTimeout());
+      return new ConversationEntity(context, shard, conversationId, settings);
+    }));
   }
 
   public static PersistenceId persistenceId(String conversationId) {
@@ -93,17 +123,24 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
   private final PersistLatency persistLatency = new PersistLatency(ConversationSignal.ENTITY_TYPE);
 
   private final ActorContext<ConversationSignal> context;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final ActorRef<FanOut.Command> fanOut;
+  // Actor-local: the last seq seen by the previous idle check.
+  private long seqAtLastIdleCheck = -1;
 
-  private ConversationEntity(ActorContext<ConversationSignal> context, String conversationId, ConversationSettings settings) {
+  private ConversationEntity(ActorContext<ConversationSignal> context, ActorRef<ClusterSharding.ShardCommand> shard,
+      String conversationId, ConversationSettings settings) {
     super(persistenceId(conversationId));
     this.context = context;
+    this.shard = shard;
     this.conversationId = conversationId;
     this.settings = settings;
+    this.fanOut = context.spawn(FanOut.create(context.getSelf(), settings.fanOut(), settings.outboxes()), "fan-out");
   }
 
   @Override
   public State emptyState() {
-    return new State(conversationId, List.of(), 0, new HashMap<>(), new DedupWindow(settings.dedupWindow()),
+    return new State(conversationId, List.of(), 0, 0, new HashMap<>(), new DedupWindow(settings.dedupWindow()),
         new ArrayDeque<>());
   }
 
@@ -113,14 +150,60 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         .forAnyState()
         .onCommand(ApplyToConversation.class, (State state, ApplyToConversation apply) -> apply(state, apply))
         .onCommand(GetHistory.class, (State state, GetHistory get) -> history(state, get))
+        .onCommand(PageForFanOut.class, (State state, PageForFanOut get) -> pageForFanOut(state, get))
+        .onCommand(FannedOut.class, (State state, FannedOut done) -> fannedOut(state, done))
+        .onCommand(IdleCheck.class, (State state, IdleCheck check) -> idleCheck(state))
         .build();
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::wakeFanOut)
+        .build();
+  }
+
+  private void wakeFanOut(State state) {
+    if (state.fannedOutSeq < state.lastSeq) {
+      fanOut.tell(new FanOut.Wake(state.fannedOutSeq, state.lastSeq, List.copyOf(state.members)));
+    }
+  }
+
+  /** Progress is persisted every few messages and when the fan-out caught up; a crash repeats at most those few. */
+  private ReplyEffect<Event, State> fannedOut(State state, FannedOut done) {
+    var behind = done.upToSeq() - state.fannedOutSeq;
+    if (behind <= 0 || (behind < settings.fanOut().progressEvery() && done.upToSeq() < state.lastSeq)) {
+      return Effect().noReply();
+    }
+    return Effect().persist(new FanOutProgressed(done.upToSeq())).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> pageForFanOut(State state, PageForFanOut get) {
+    messagesAfter(state, get.afterSeq(), get.limit()).whenComplete((page, failure) -> {
+      if (failure != null) {
+        context.getLog().warn("Fan-out of {} could not read its messages: {}", conversationId, failure.toString());
+      }
+      get.replyTo().tell(new FanOut.Page(failure != null ? List.of()
+          : page.stream().map(this::chatMessage).toList()));
+    });
+    return Effect().noReply();
+  }
+
+  /** Idle: no new message since the last check and the fan-out done. Remembered entities must leave by themselves. */
+  private ReplyEffect<Event, State> idleCheck(State state) {
+    wakeFanOut(state);
+    if (state.fannedOutSeq >= state.lastSeq && state.lastSeq == seqAtLastIdleCheck) {
+      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    }
+    seqAtLastIdleCheck = state.lastSeq;
+    return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> apply(State state, ApplyToConversation command) {
     var record = command.record();
     var messageId = record.getMessageId();
     if (state.recentMessageIds.contains(messageId)) {
-      // The original fan-out may not have reached every outbox: repeat it (idempotent by cause id).
+      // A chat message's fan-out is the entity's own; a read receipt's pushes are repeated (idempotent by cause id).
       return Effect().reply(command.replyTo(), Outcomes.withPushes(Outcomes.applied(messageId, true), pushesFor(state, record)));
     }
     var frame = record.getFrame();
@@ -150,7 +233,8 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         yield Effect().persist(new MessageAppended(messageId, state.lastSeq + 1, user, send.getText(),
                 frame.getSentAtMs(), record.getReceivedAtMs()))
             .thenRun(s -> persistLatency.since(started))
-            .thenReply(command.replyTo(), s -> Outcomes.withPushes(Outcomes.applied(messageId, false), pushesFor(s, record)));
+            .thenRun(this::wakeFanOut)
+            .thenReply(command.replyTo(), s -> Outcomes.applied(messageId, false));
       }
       case CHAT_READ -> {
         if (!state.created()) {
@@ -184,62 +268,60 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
           ConversationHistory.newBuilder().setFound(false).setConversationId(conversationId).build());
     }
     var lastSeq = state.lastSeq;
-    var oldestInMemory = state.recentMessages.isEmpty() ? lastSeq + 1 : state.recentMessages.peekFirst().conversationSeq();
-    if (get.afterSeq() + 1 >= oldestInMemory) {
-      var page = state.recentMessages.stream().filter(m -> m.conversationSeq() > get.afterSeq()).limit(get.limit())
-          .map(ConversationEventAdapter::toProto).toList();
-      return Effect().reply(get.replyTo(), historyPage(page, lastSeq));
+    messagesAfter(state, get.afterSeq(), get.limit()).whenComplete((page, failure) -> {
+      if (page != null) {
+        get.replyTo().tell(historyPage(page, lastSeq));
+      } else {
+        context.getLog().warn("History of {} could not be read: {}", conversationId, failure.toString());
+      }
+    });
+    return Effect().noReply();
+  }
+
+  /**
+   * Messages after {@code afterSeq}, ascending, at most {@code limit}: from the ones kept in memory when they reach
+   * back far enough, else by reading the journal by persistence id.
+   */
+  private CompletionStage<List<ChatMessageAppended>> messagesAfter(State state, long afterSeq, int limit) {
+    var oldestInMemory = state.recentMessages.isEmpty() ? state.lastSeq + 1 : state.recentMessages.peekFirst().conversationSeq();
+    if (afterSeq + 1 >= oldestInMemory) {
+      return CompletableFuture.completedFuture(state.recentMessages.stream().filter(m -> m.conversationSeq() > afterSeq)
+          .limit(limit).map(ConversationEventAdapter::toProto).toList());
     }
     // Each message's journal sequence number is above its conversation_seq (creation came first).
-    settings.journal().apply(persistenceId().id(), get.afterSeq() + 1)
+    return settings.journal().apply(persistenceId().id(), afterSeq + 1)
         .map(envelope -> envelope.event())
-        .filter(event -> event instanceof ChatMessageAppended appended && appended.getConversationSeq() > get.afterSeq())
+        .filter(event -> event instanceof ChatMessageAppended appended && appended.getConversationSeq() > afterSeq)
         .map(ChatMessageAppended.class::cast)
-        .take(get.limit())
-        .runWith(Sink.seq(), context.getSystem())
-        .thenApply(page -> historyPage(page, lastSeq))
-        .whenComplete((page, failure) -> {
-          if (page != null) {
-            get.replyTo().tell(page);
-          } else {
-            context.getLog().warn("History of {} could not be read: {}", conversationId, failure.toString());
-          }
-        });
-    return Effect().noReply();
+        .take(limit)
+        .runWith(Sink.seq(), context.getSystem());
   }
 
   private ConversationHistory historyPage(java.util.List<ChatMessageAppended> page, long lastSeq) {
     return ConversationHistory.newBuilder().setFound(true).setConversationId(conversationId).setLastSeq(lastSeq)
-        .addAllMessages(page.stream().map(m -> ChatMessage.newBuilder().setConversationId(conversationId)
-            .setConversationSeq(m.getConversationSeq()).setSenderUserId(m.getSenderUserId())
-            .setMessageId(m.getMessageId()).setText(m.getText()).setSentAtMs(m.getSentAtMs()).build()).toList())
+        .addAllMessages(page.stream().map(this::chatMessage).toList())
         .build();
   }
 
-  /** chat_message to every member (the sender's other sessions too); read_receipt to the other members. */
+  private ChatMessage chatMessage(ChatMessageAppended m) {
+    return ChatMessage.newBuilder().setConversationId(conversationId).setConversationSeq(m.getConversationSeq())
+        .setSenderUserId(m.getSenderUserId()).setMessageId(m.getMessageId()).setText(m.getText())
+        .setSentAtMs(m.getSentAtMs()).build();
+  }
+
+  /** A read receipt goes to the other members with the read pointer it moved. */
   private static List<PushIntent> pushesFor(State state, IngressRecord record) {
-    var messageId = record.getMessageId();
     var frame = record.getFrame();
-    if (frame.hasChatSend()) {
-      return state.recentMessages.stream().filter(m -> m.messageId().equals(messageId)).findFirst()
-          .map(message -> state.members.stream().map(member -> PushIntent.newBuilder().setUserId(member)
-              .setCauseId(messageId + "/chat/" + member)
-              .setPush(Push.newBuilder().setChatMessage(ChatMessage.newBuilder().setConversationId(state.conversationId)
-                  .setConversationSeq(message.conversationSeq()).setSenderUserId(message.senderUserId())
-                  .setMessageId(messageId).setText(message.text()).setSentAtMs(message.sentAtMs())))
-              .build()).toList())
-          .orElse(List.of());
+    if (!frame.hasChatRead()) {
+      return List.of();
     }
-    if (frame.hasChatRead()) {
-      var reader = record.getUserId();
-      var upTo = state.readPointers.getOrDefault(reader, 0L);
-      return state.members.stream().filter(member -> !member.equals(reader)).map(member -> PushIntent.newBuilder()
-          .setUserId(member).setCauseId(messageId + "/receipt/" + member)
-          .setPush(Push.newBuilder().setReadReceipt(ReadReceipt.newBuilder().setConversationId(state.conversationId)
-              .setUserId(reader).setUpToSeq(upTo)))
-          .build()).toList();
-    }
-    return List.of();
+    var reader = record.getUserId();
+    var upTo = state.readPointers.getOrDefault(reader, 0L);
+    return state.members.stream().filter(member -> !member.equals(reader)).map(member -> PushIntent.newBuilder()
+        .setUserId(member).setCauseId(record.getMessageId() + "/receipt/" + member)
+        .setPush(Push.newBuilder().setReadReceipt(ReadReceipt.newBuilder().setConversationId(state.conversationId)
+            .setUserId(reader).setUpToSeq(upTo)))
+        .build()).toList();
   }
 
   /**
@@ -272,6 +354,10 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
           while (state.recentMessages.size() > settings.dedupWindow()) {
             state.recentMessages.removeFirst();
           }
+          return state;
+        })
+        .onEvent(FanOutProgressed.class, (state, event) -> {
+          state.fannedOutSeq = Math.max(state.fannedOutSeq, event.upToSeq());
           return state;
         })
         .onEvent(ReadPointerMoved.class, (state, event) -> {

@@ -3,6 +3,7 @@ package io.herald.chat.conversation;
 import com.google.protobuf.Message;
 import io.herald.chat.conversation.ConversationEntity.Created;
 import io.herald.chat.conversation.ConversationEntity.Event;
+import io.herald.chat.conversation.ConversationEntity.FanOutProgressed;
 import io.herald.chat.conversation.ConversationEntity.MessageAppended;
 import io.herald.chat.conversation.ConversationEntity.ReadPointerMoved;
 import io.herald.protocol.events.v1.ChatMessageAppended;
@@ -27,6 +28,9 @@ final class ConversationEventAdapter extends EventAdapter<Event, Message> {
       return io.herald.protocol.events.v1.ReadPointerMoved.newBuilder().setMessageId(moved.messageId())
           .setUserId(moved.userId()).setUpToSeq(moved.upToSeq()).build();
     }
+    if (event instanceof FanOutProgressed progressed) {
+      return io.herald.protocol.events.v1.FanOutProgressed.newBuilder().setUpToSeq(progressed.upToSeq()).build();
+    }
     throw new IllegalArgumentException("Unknown Conversation event " + event.getClass().getName());
   }
 
@@ -46,6 +50,9 @@ final class ConversationEventAdapter extends EventAdapter<Event, Message> {
     }
     if (stored instanceof io.herald.protocol.events.v1.ReadPointerMoved moved) {
       return EventSeq.single(new ReadPointerMoved(moved.getMessageId(), moved.getUserId(), moved.getUpToSeq()));
+    }
+    if (stored instanceof io.herald.protocol.events.v1.FanOutProgressed progressed) {
+      return EventSeq.single(new FanOutProgressed(progressed.getUpToSeq()));
     }
     throw new IllegalArgumentException("Unknown stored Conversation event " + stored.getDescriptorForType().getFullName());
   }

@@ -1,6 +1,8 @@
 package io.herald.chat.conversation;
 
 import com.typesafe.config.Config;
+import io.herald.chat.conversation.FanOut.FanOutSettings;
+import java.time.Duration;
 import java.util.function.BiFunction;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -11,21 +13,27 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * herald.chat.conversation.*, plus how older history pages are read: the journal's events of a persistence id from a
- * sequence number on (in their stored, Protobuf form).
+ * herald.chat.conversation.*, plus how older messages are read (the journal's events of a persistence id from a
+ * sequence number on, in their stored Protobuf form) and where fan-out puts pushes.
  */
 public record ConversationSettings(
-    int dedupWindow, int mailboxCapacity, RetentionCriteria retention,
-    BiFunction<String, Long, Source<EventEnvelope, NotUsed>> journal) {
+    int dedupWindow, int mailboxCapacity, Duration idleTimeout, RetentionCriteria retention, FanOutSettings fanOut,
+    BiFunction<String, Long, Source<EventEnvelope, NotUsed>> journal, MemberOutboxes outboxes) {
 
   public static ConversationSettings fromConfig(ActorSystem<?> system, Config config) {
     var conversation = config.getConfig("herald.chat.conversation");
+    var fanOut = conversation.getConfig("fan-out");
     var retention = config.getConfig("herald.persistence.retention");
     var readJournal = PersistenceQuery.get(system).getReadJournalFor(
         CurrentEventsByPersistenceIdQuery.class, conversation.getString("read-journal"));
     // Snapshots speed up recovery, but the events stay: a conversation's journal is its history.
     return new ConversationSettings(conversation.getInt("dedup-window"), conversation.getInt("mailbox-capacity"),
+        conversation.getDuration("idle-timeout"),
         RetentionCriteria.snapshotEvery(retention.getInt("snapshot-every-events"), retention.getInt("keep-snapshots")),
-        (persistenceId, fromSequenceNr) -> readJournal.currentEventsByPersistenceId(persistenceId, fromSequenceNr, Long.MAX_VALUE));
+        new FanOutSettings(fanOut.getInt("parallelism"), fanOut.getInt("page-size"), fanOut.getInt("progress-every"),
+            fanOut.getInt("retry.max-attempts"), fanOut.getDuration("retry.min-backoff"),
+            fanOut.getDuration("retry.max-backoff")),
+        (persistenceId, fromSequenceNr) -> readJournal.currentEventsByPersistenceId(persistenceId, fromSequenceNr, Long.MAX_VALUE),
+        MemberOutboxes.sharded(system, fanOut.getDuration("ask-timeout")));
   }
 }

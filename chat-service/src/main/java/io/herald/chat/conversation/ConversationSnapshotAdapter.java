@@ -22,6 +22,7 @@ final class ConversationSnapshotAdapter implements SnapshotAdapter<State> {
         .setConversationId(state.conversationId)
         .addAllMemberUserIds(state.members)
         .setLastSeq(state.lastSeq)
+        .setFannedOutSeq(state.fannedOutSeq)
         .putAllReadPointers(state.readPointers)
         .addAllRecentMessageIds(state.recentMessageIds.toList())
         .addAllRecentMessages(state.recentMessages.stream().map(ConversationEventAdapter::toProto).toList())
@@ -32,7 +33,7 @@ final class ConversationSnapshotAdapter implements SnapshotAdapter<State> {
   public State fromJournal(Object from) {
     var snapshot = (ConversationSnapshot) from;
     return new State(snapshot.getConversationId(), snapshot.getMemberUserIdsList(), snapshot.getLastSeq(),
-        new HashMap<>(snapshot.getReadPointersMap()), DedupWindow.of(dedupWindow, snapshot.getRecentMessageIdsList()),
+        snapshot.getFannedOutSeq(), new HashMap<>(snapshot.getReadPointersMap()), DedupWindow.of(dedupWindow, snapshot.getRecentMessageIdsList()),
         new ArrayDeque<>(snapshot.getRecentMessagesList().stream().map(ConversationEventAdapter::fromProto).toList()));
   }
 }

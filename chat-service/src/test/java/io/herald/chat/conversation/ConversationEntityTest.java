@@ -1,5 +1,6 @@
 package io.herald.chat.conversation;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,10 @@ import io.herald.protocol.cluster.ConversationSignal;
 import io.herald.protocol.cluster.GetHistory;
 import io.herald.protocol.cluster.v1.ConversationHistory;
 import io.herald.protocol.device.v1.ChatMessage;
+import io.herald.protocol.device.v1.Push;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.Done;
 import java.time.Duration;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
@@ -38,11 +43,21 @@ class ConversationEntityTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create(
       EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  // A memory of 3 recent messages: older history pages come from the journal.
-  private static final ConversationSettings SETTINGS = new ConversationSettings(3, 100, RetentionCriteria.disabled(),
-      (persistenceId, from) -> PersistenceQuery.get(testKit.system())
-          .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, PersistenceTestKitReadJournal.Identifier())
-          .currentEventsByPersistenceId(persistenceId, from, Long.MAX_VALUE));
+  // Outboxes that never answer: these tests see only the events their commands cause, no fan-out progress.
+  private static final ConversationSettings SETTINGS = settings((user, cause, push) -> new CompletableFuture<>());
+
+  /** A memory of 3 recent messages (older pages come from the journal); fan-out pages of 2 messages. */
+  private static ConversationSettings settings(MemberOutboxes outboxes) {
+    return new ConversationSettings(3, 100, Duration.ofMinutes(10), RetentionCriteria.disabled(),
+        new FanOut.FanOutSettings(4, 2, 2, 3, Duration.ofMillis(20), Duration.ofMillis(100)),
+        (persistenceId, from) -> PersistenceQuery.get(testKit.system())
+            .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, PersistenceTestKitReadJournal.Identifier())
+            .currentEventsByPersistenceId(persistenceId, from, Long.MAX_VALUE),
+        outboxes);
+  }
+
+  /** What the fan-out put into a member's outbox. */
+  private record Enqueued(String userId, String causeId, Push push) {}
 
   private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationEntity.State> conversation;
 
@@ -53,7 +68,7 @@ class ConversationEntityTest {
 
   @BeforeEach
   void newConversation() {
-    conversation = EventSourcedBehaviorTestKit.create(testKit.system(), ConversationEntity.create("c-1", SETTINGS),
+    conversation = EventSourcedBehaviorTestKit.create(testKit.system(), ConversationEntity.create("c-1", testKit.system().ignoreRef(), SETTINGS),
         new SerializationSettings(true, false, true, true, false));
     // Every test gets the same persistence id: start each from an empty journal, not the previous test's events.
     conversation.clear();
@@ -74,28 +89,83 @@ class ConversationEntityTest {
   }
 
   @Test
-  void aResendCreatesNothingNewAndRepeatsTheOriginalFanOut() {
-    var first = apply(send("m-1", "alice", "hi"));
+  void aResendCreatesNothingNew() {
+    apply(send("m-1", "alice", "hi"));
     var again = apply(send("m-1", "alice", "hi"));
     assertTrue(again.hasNoEvents());
     assertTrue(again.reply().getDuplicate());
     assertEquals(1, again.state().lastSeq);
-    assertEquals(first.reply().getPushesList(), again.reply().getPushesList());
   }
 
   @Test
-  void aMessageFansOutToEveryMemberWithItsConversationSequence() {
-    apply(send("m-1", "alice", "one"));
-    var second = apply(send("m-2", "bob", "two"));
-    var pushes = second.reply().getPushesList();
-    assertEquals(List.of("alice", "bob", "carol"), pushes.stream().map(PushIntent::getUserId).toList());
-    for (var intent : pushes) {
-      var chat = intent.getPush().getChatMessage();
-      assertEquals(2, chat.getConversationSeq());
-      assertEquals("bob", chat.getSenderUserId());
-      assertEquals("two", chat.getText());
-      assertEquals("m-2/chat/" + intent.getUserId(), intent.getCauseId());
+  void everyMemberGetsEveryMessageInConversationOrderAndTheProgressIsPersisted() {
+    var outboxes = testKit.<Enqueued>createTestProbe();
+    var fanned = fanOutConversation("c-fan", (user, cause, push) -> {
+      outboxes.getRef().tell(new Enqueued(user, cause, push));
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+    for (int i = 1; i <= 5; i++) {
+      var record = record("f-" + i, "bob", ClientFrame.newBuilder()
+          .setChatSend(ChatSend.newBuilder().setConversationId("c-fan").setText("text " + i)));
+      var reply = fanned.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record, replyTo)).reply();
+      assertTrue(reply.getPushesList().isEmpty(), "the reply does not wait for the fan-out");
     }
+    var received = outboxes.receiveSeveralMessages(15, Duration.ofSeconds(10));
+    for (var member : List.of("alice", "bob", "carol")) {
+      var mine = received.stream().filter(e -> e.userId().equals(member)).toList();
+      assertEquals(List.of(1L, 2L, 3L, 4L, 5L), mine.stream().map(e -> e.push().getChatMessage().getConversationSeq()).toList());
+      assertEquals("f-3/chat/" + member, mine.get(2).causeId());
+      assertEquals("bob", mine.get(2).push().getChatMessage().getSenderUserId());
+    }
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(5, fanned.getState().fannedOutSeq));
+    assertEquals(5, fanned.restart().state().fannedOutSeq);
+    outboxes.expectNoMessage(Duration.ofMillis(300));
+  }
+
+  @Test
+  void aFanOutInterruptedByACrashResumesInOrderAfterTheRecovery() {
+    var outboxes = testKit.<Enqueued>createTestProbe();
+    var carolReachable = new AtomicBoolean(false);
+    var fanned = fanOutConversation("c-crash", (user, cause, push) -> {
+      if (user.equals("carol") && !carolReachable.get()) {
+        return CompletableFuture.failedFuture(new IllegalStateException("carol's User entity does not answer"));
+      }
+      outboxes.getRef().tell(new Enqueued(user, cause, push));
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+    for (int i = 1; i <= 3; i++) {
+      fanned.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(
+          record("k-" + UUID.randomUUID(), "alice", ClientFrame.newBuilder()
+              .setChatSend(ChatSend.newBuilder().setConversationId("c-crash").setText("hello"))), replyTo));
+    }
+    // Message 1 reached alice and bob, never carol: it is not fanned out, and nothing after it was offered.
+    assertTrue(outboxes.receiveSeveralMessages(2, Duration.ofSeconds(5)).stream()
+        .allMatch(e -> e.push().getChatMessage().getConversationSeq() == 1));
+    assertEquals(0, fanned.getState().fannedOutSeq);
+
+    carolReachable.set(true);
+    var recovered = fanned.restart().state();
+    assertEquals(3, recovered.lastSeq);
+    var carols = new java.util.ArrayList<Long>();
+    while (carols.size() < 3) {
+      var enqueued = outboxes.receiveMessage(Duration.ofSeconds(10));
+      if (enqueued.userId().equals("carol")) {
+        carols.add(enqueued.push().getChatMessage().getConversationSeq());
+      }
+    }
+    assertEquals(List.of(1L, 2L, 3L), carols);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(3, fanned.getState().fannedOutSeq));
+  }
+
+  private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationEntity.State>
+      fanOutConversation(String id, MemberOutboxes outboxes) {
+    var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationEntity.State>create(
+        testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), settings(outboxes)),
+        new SerializationSettings(true, false, true, true, false));
+    kit.clear();
+    kit.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record("create-" + id, "alice", ClientFrame.newBuilder()
+        .setCreateConversation(CreateConversation.newBuilder().setConversationId(id).addAllMemberUserIds(List.of("bob", "carol")))), replyTo));
+    return kit;
   }
 
   @Test
@@ -131,7 +201,7 @@ class ConversationEntityTest {
   @Test
   void aSendBeforeTheCreationArrivedIsNotYetApplicableRatherThanRefused() {
     var early = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationEntity.State>create(
-        testKit.system(), ConversationEntity.create("c-early", SETTINGS), new SerializationSettings(true, false, true, true, false));
+        testKit.system(), ConversationEntity.create("c-early", testKit.system().ignoreRef(), SETTINGS), new SerializationSettings(true, false, true, true, false));
     var record = send("m-early", "alice", "too soon");
     var result = early.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record, replyTo));
     assertTrue(result.reply().getNotYet());

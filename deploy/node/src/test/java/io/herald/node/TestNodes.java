@@ -5,6 +5,7 @@ import io.herald.infra.Cassandra;
 import io.herald.infra.Kafka;
 import io.herald.persistence.CassandraSchema;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +18,12 @@ final class TestNodes {
   private TestNodes() {}
 
   static Config config(Kafka kafka, Cassandra cassandra) {
-    return HeraldConfig.load(Map.of(
+    return config(kafka, cassandra, Map.of());
+  }
+
+  /** The same, with more settings (e.g. a fixed remote port and seed nodes for a second node). */
+  static Config config(Kafka kafka, Cassandra cassandra, Map<String, Object> more) {
+    var settings = new HashMap<String, Object>(Map.of(
             "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
             "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
             "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
@@ -27,6 +33,8 @@ final class TestNodes {
             "herald.gateway.coap.port", 0,
             "pekko.remote.artery.canonical.port", 0,
             "pekko.management.http.port", 0));
+    settings.putAll(more);
+    return HeraldConfig.load(settings);
   }
 
   /** The schema step, as herald up runs it; idempotent, so every test class may call it. */

@@ -114,7 +114,7 @@ class WalkingSkeletonTest {
         .build();
   }
 
-  private static List<String> storedTelemetryIds(CqlSession session, String device) throws Exception {
+  static List<String> storedTelemetryIds(CqlSession session, String device) throws Exception {
     var ids = new ArrayList<String>();
     var rows = session.execute("SELECT ser_manifest, event FROM herald.messages WHERE persistence_id = ? AND partition_nr = 0",
         DeviceEntity.persistenceId(device).id());

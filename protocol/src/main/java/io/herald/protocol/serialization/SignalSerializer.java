@@ -5,6 +5,7 @@ import io.herald.protocol.cluster.ApplyToConversation;
 import io.herald.protocol.cluster.AttachSession;
 import io.herald.protocol.cluster.DeliverPush;
 import io.herald.protocol.cluster.DetachSession;
+import io.herald.protocol.cluster.EnqueuePush;
 import io.herald.protocol.cluster.GetDeviceOwner;
 import io.herald.protocol.cluster.GetHistory;
 import io.herald.protocol.cluster.GetShadow;
@@ -12,6 +13,7 @@ import io.herald.protocol.cluster.v1.ApplyToConversationSignal;
 import io.herald.protocol.cluster.v1.AttachSessionSignal;
 import io.herald.protocol.cluster.v1.DeliverPushSignal;
 import io.herald.protocol.cluster.v1.DetachSessionSignal;
+import io.herald.protocol.cluster.v1.EnqueuePushSignal;
 import io.herald.protocol.cluster.v1.GetDeviceOwnerSignal;
 import io.herald.protocol.cluster.v1.GetHistorySignal;
 import io.herald.protocol.cluster.v1.GetShadowSignal;
@@ -33,6 +35,7 @@ public final class SignalSerializer extends SerializerWithStringManifest {
   private static final String APPLY_TO_CONVERSATION = "herald.cluster.v1.ApplyToConversationSignal";
   private static final String GET_HISTORY = "herald.cluster.v1.GetHistorySignal";
   private static final String GET_DEVICE_OWNER = "herald.cluster.v1.GetDeviceOwnerSignal";
+  private static final String ENQUEUE_PUSH = "herald.cluster.v1.EnqueuePushSignal";
 
   private final ExtendedActorSystem system;
   private volatile ActorRefResolver resolver;
@@ -55,6 +58,7 @@ public final class SignalSerializer extends SerializerWithStringManifest {
     if (o instanceof ApplyToConversation) return APPLY_TO_CONVERSATION;
     if (o instanceof GetHistory) return GET_HISTORY;
     if (o instanceof GetDeviceOwner) return GET_DEVICE_OWNER;
+    if (o instanceof EnqueuePush) return ENQUEUE_PUSH;
     throw new IllegalArgumentException("Not a Herald signal: " + o.getClass().getName());
   }
 
@@ -86,6 +90,10 @@ public final class SignalSerializer extends SerializerWithStringManifest {
       return GetDeviceOwnerSignal.newBuilder().setReplyTo(resolver().toSerializationFormat(get.replyTo())).build()
           .toByteArray();
     }
+    if (o instanceof EnqueuePush enqueue) {
+      return EnqueuePushSignal.newBuilder().setCauseId(enqueue.causeId()).setPush(enqueue.push())
+          .setReplyTo(resolver().toSerializationFormat(enqueue.replyTo())).build().toByteArray();
+    }
     throw new IllegalArgumentException("Not a Herald signal: " + o.getClass().getName());
   }
 
@@ -114,6 +122,10 @@ public final class SignalSerializer extends SerializerWithStringManifest {
         }
         case GET_DEVICE_OWNER ->
             new GetDeviceOwner(resolver().resolveActorRef(GetDeviceOwnerSignal.parseFrom(bytes).getReplyTo()));
+        case ENQUEUE_PUSH -> {
+          var enqueue = EnqueuePushSignal.parseFrom(bytes);
+          yield new EnqueuePush(enqueue.getCauseId(), enqueue.getPush(), resolver().resolveActorRef(enqueue.getReplyTo()));
+        }
         default -> throw new NotSerializableException("Unknown signal manifest [" + manifest + "]");
       };
     } catch (InvalidProtocolBufferException e) {

@@ -6,6 +6,7 @@ import io.herald.protocol.cluster.Outcomes;
 import io.herald.protocol.cluster.AttachSession;
 import io.herald.protocol.cluster.DeliverPush;
 import io.herald.protocol.cluster.DetachSession;
+import io.herald.protocol.cluster.EnqueuePush;
 import io.herald.protocol.cluster.SessionSignal;
 import io.herald.protocol.cluster.UserSignal;
 import io.herald.protocol.cluster.v1.IngressApplied;
@@ -43,11 +44,6 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
   /** Apply one record of herald.ingress (push_ack); replies once durable. */
   public record Apply(IngressRecord record, ActorRef<IngressApplied> replyTo) implements Command {}
-
-  /**
-   * Put a push (its seq is assigned here) into the outbox, at most once per {@code causeId}; replies once durable.
-   */
-  public record Enqueue(String causeId, Push push, ActorRef<Done> replyTo) implements Command {}
 
   private record SessionEnded(ActorRef<SessionSignal> session) implements Command {}
 
@@ -106,7 +102,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Apply.class, (State state, Apply apply) -> apply(state, apply))
-        .onCommand(Enqueue.class, (State state, Enqueue enqueue) -> enqueue(state, enqueue))
+        .onCommand(EnqueuePush.class, (State state, EnqueuePush enqueue) -> enqueue(state, enqueue))
         .onCommand(AttachSession.class, (State state, AttachSession attach) -> attach(state, attach))
         .onCommand(DetachSession.class, (State state, DetachSession detach) -> forget(detach.session()))
         .onCommand(SessionEnded.class, (State state, SessionEnded ended) -> forget(ended.session()))
@@ -131,7 +127,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         .thenReply(command.replyTo(), s -> Outcomes.applied(messageId, false));
   }
 
-  private ReplyEffect<Event, State> enqueue(State state, Enqueue command) {
+  private ReplyEffect<Event, State> enqueue(State state, EnqueuePush command) {
     if (state.recentIds.contains(command.causeId())) {
       return Effect().reply(command.replyTo(), Done.getInstance());
     }

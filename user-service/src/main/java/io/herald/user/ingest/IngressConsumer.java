@@ -27,6 +27,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.kafka.CommitterSettings;
 import org.apache.pekko.kafka.ConsumerMessage.CommittableMessage;
 import org.apache.pekko.kafka.ConsumerSettings;
@@ -63,6 +64,7 @@ public final class IngressConsumer {
   private final OwnerOutbox outbox;
   private final IngestMetrics metrics = new IngestMetrics();
   private final JournalHealth journalHealth;
+  private final Cluster cluster;
   private final AtomicReference<Consumer.Control> control = new AtomicReference<>(Consumer.createNoopControl());
 
   private IngressConsumer(ActorSystem<?> system, IngestSettings settings) {
@@ -72,6 +74,7 @@ public final class IngressConsumer {
     this.deadLetters = new DeadLetters(system, settings);
     this.outbox = new OwnerOutbox(system, sharding, settings);
     this.journalHealth = new JournalHealth(system);
+    this.cluster = Cluster.get(system);
   }
 
   /** Starts consuming and registers the stop (drain in-flight, commit, leave the group) with CoordinatedShutdown. */
@@ -184,12 +187,16 @@ public final class IngressConsumer {
         })
         .thenCompose(applied -> outcome(record, applied))
         .exceptionallyCompose(failure -> journalHealth.check().thenCompose(healthy -> {
-          if (healthy) {
+          // A record is poison only when everything it needs was there: with the journal down, or a node unreachable
+          // (its entities are elsewhere once the Split Brain Resolver has decided), it waits, and its partition too.
+          var unreachable = cluster.state().getUnreachable().size();
+          if (healthy && unreachable == 0) {
             metrics.outcome("dead_letter");
             return deadLetters.send(message.record(),
                 "not applied after " + settings.maxAttempts() + " attempts: " + failure);
           }
-          log.warn("Journal unavailable; record {} waits for it (its partition with it)", record.getMessageId());
+          log.warn("Record {} waits (journal healthy: {}, unreachable nodes: {}); its partition with it",
+              record.getMessageId(), healthy, unreachable);
           return applyOrDeadLetter(message, record, ask);
         }));
   }

@@ -1,8 +1,8 @@
 package io.herald.user.ingest;
 
+import io.herald.protocol.cluster.EnqueuePush;
 import io.herald.protocol.cluster.UserSignal;
 import io.herald.protocol.cluster.v1.PushIntent;
-import io.herald.user.account.UserEntity;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +30,7 @@ public final class OwnerOutbox {
 
   public CompletionStage<Done> enqueue(PushIntent intent) {
     return Patterns.retry(() -> sharding.entityRefFor(UserSignal.TYPE_KEY, intent.getUserId())
-            .<Done>ask(replyTo -> new UserEntity.Enqueue(intent.getCauseId(), intent.getPush(), replyTo), settings.askTimeout()),
+            .<Done>ask(replyTo -> new EnqueuePush(intent.getCauseId(), intent.getPush(), replyTo), settings.askTimeout()),
         settings.maxAttempts(), settings.retryMinBackoff(), settings.retryMaxBackoff(), settings.randomFactor(), system);
   }
 

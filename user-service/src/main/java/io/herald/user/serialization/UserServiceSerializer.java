@@ -3,7 +3,6 @@ package io.herald.user.serialization;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.herald.protocol.cluster.v1.ApplyIngress;
 import io.herald.protocol.cluster.v1.DeviceTelemetry;
-import io.herald.protocol.cluster.v1.EnqueuePush;
 import io.herald.protocol.cluster.v1.GetDeviceTelemetry;
 import io.herald.protocol.events.v1.ReadingStats;
 import io.herald.user.account.UserEntity;
@@ -30,7 +29,6 @@ public final class UserServiceSerializer extends SerializerWithStringManifest {
   private static final String GET_TELEMETRY = "device.GetTelemetry:herald.cluster.v1.GetDeviceTelemetry";
   private static final String TELEMETRY = "device.TelemetrySummary:herald.cluster.v1.DeviceTelemetry";
   private static final String USER_APPLY = "user.Apply:herald.cluster.v1.ApplyIngress";
-  private static final String USER_ENQUEUE = "user.Enqueue:herald.cluster.v1.EnqueuePush";
 
   private final ActorRefResolver resolver;
 
@@ -47,7 +45,6 @@ public final class UserServiceSerializer extends SerializerWithStringManifest {
   public String manifest(Object o) {
     if (o instanceof DeviceEntity.Apply) return DEVICE_APPLY;
     if (o instanceof UserEntity.Apply) return USER_APPLY;
-    if (o instanceof UserEntity.Enqueue) return USER_ENQUEUE;
     if (o instanceof DeviceEntity.GetTelemetry) return GET_TELEMETRY;
     if (o instanceof DeviceEntity.TelemetrySummary) return TELEMETRY;
     throw new IllegalArgumentException("Not a user-service message: " + o.getClass().getName());
@@ -62,10 +59,6 @@ public final class UserServiceSerializer extends SerializerWithStringManifest {
     if (o instanceof UserEntity.Apply apply) {
       return ApplyIngress.newBuilder().setRecord(apply.record())
           .setReplyTo(resolver.toSerializationFormat(apply.replyTo())).build().toByteArray();
-    }
-    if (o instanceof UserEntity.Enqueue enqueue) {
-      return EnqueuePush.newBuilder().setCauseId(enqueue.causeId()).setPush(enqueue.push())
-          .setReplyTo(resolver.toSerializationFormat(enqueue.replyTo())).build().toByteArray();
     }
     if (o instanceof DeviceEntity.GetTelemetry get) {
       return GetDeviceTelemetry.newBuilder().setReplyTo(resolver.toSerializationFormat(get.replyTo())).build().toByteArray();
@@ -91,10 +84,6 @@ public final class UserServiceSerializer extends SerializerWithStringManifest {
         case USER_APPLY -> {
           var apply = ApplyIngress.parseFrom(bytes);
           return new UserEntity.Apply(apply.getRecord(), resolver.resolveActorRef(apply.getReplyTo()));
-        }
-        case USER_ENQUEUE -> {
-          var enqueue = EnqueuePush.parseFrom(bytes);
-          return new UserEntity.Enqueue(enqueue.getCauseId(), enqueue.getPush(), resolver.resolveActorRef(enqueue.getReplyTo()));
         }
         case GET_TELEMETRY -> {
           return new DeviceEntity.GetTelemetry(resolver.resolveActorRef(GetDeviceTelemetry.parseFrom(bytes).getReplyTo()));

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import io.herald.protocol.cluster.AttachSession;
 import io.herald.protocol.cluster.DeliverPush;
 import io.herald.protocol.cluster.SessionSignal;
+import io.herald.protocol.cluster.EnqueuePush;
 import io.herald.protocol.cluster.UserSignal;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.device.v1.ClientFrame;
@@ -61,7 +62,7 @@ class UserEntityTest {
   @Test
   void aCauseIsEnqueuedAtMostOnce() {
     enqueue("cause-1");
-    var again = user.<Done>runCommand(replyTo -> new UserEntity.Enqueue("cause-1", receipt(), replyTo));
+    var again = user.<Done>runCommand(replyTo -> new EnqueuePush("cause-1", receipt(), replyTo));
     assertTrue(again.hasNoEvents());
     assertEquals(1, again.state().lastSeq);
   }
@@ -98,7 +99,7 @@ class UserEntityTest {
   }
 
   private void enqueue(String cause) {
-    user.<Done>runCommand(replyTo -> new UserEntity.Enqueue(cause, receipt(), replyTo));
+    user.<Done>runCommand(replyTo -> new EnqueuePush(cause, receipt(), replyTo));
   }
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<UserSignal, UserEntity.Event, UserEntity.State, IngressApplied>

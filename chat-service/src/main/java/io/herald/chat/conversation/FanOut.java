@@ -1,0 +1,157 @@
+package io.herald.chat.conversation;
+
+import io.herald.protocol.cluster.ConversationSignal;
+import io.herald.protocol.device.v1.ChatMessage;
+import io.herald.protocol.device.v1.Push;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * A conversation's fan-out, a child of its entity: puts each message into every member's outbox, one message after
+ * the other in conversation order (so every member receives the conversation in order), members of one message in
+ * parallel up to {@code parallelism}. It holds one page of messages at a time, asked from the entity, so a fan-out
+ * that lags (a large conversation, a slow User entity) costs no memory: the backlog is the journal. Progress goes to
+ * the entity, which persists it; after a crash the fan-out resumes after the persisted point and the User entities
+ * drop the causes they already have.
+ */
+final class FanOut extends AbstractBehavior<FanOut.Command> {
+
+  sealed interface Command {}
+
+  /** From the entity: messages up to {@code lastSeq} exist, and those up to {@code fannedOutSeq} are delivered. */
+  record Wake(long fannedOutSeq, long lastSeq, List<String> members) implements Command {}
+
+  /** From the entity: the messages after the requested seq, ascending (empty if it could not read them). */
+  record Page(List<ChatMessage> messages) implements Command {}
+
+  private record Delivered(long conversationSeq) implements Command {}
+
+  private record DeliveryFailed(long conversationSeq, Throwable cause) implements Command {}
+
+  private record Retry() implements Command {}
+
+  static Behavior<Command> create(ActorRef<ConversationSignal> entity, FanOutSettings settings, MemberOutboxes outboxes) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new FanOut(context, timers, entity, settings, outboxes)));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<ConversationSignal> entity;
+  private final FanOutSettings settings;
+  private final MemberOutboxes outboxes;
+  private final ArrayDeque<ChatMessage> page = new ArrayDeque<>();
+  private List<String> members = List.of();
+  private long delivered;
+  private long lastSeq;
+  private boolean busy;
+  private int attempt;
+
+  private FanOut(ActorContext<Command> context, TimerScheduler<Command> timers, ActorRef<ConversationSignal> entity,
+      FanOutSettings settings, MemberOutboxes outboxes) {
+    super(context);
+    this.timers = timers;
+    this.entity = entity;
+    this.settings = settings;
+    this.outboxes = outboxes;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Wake.class, this::onWake)
+        .onMessage(Page.class, this::onPage)
+        .onMessage(Delivered.class, this::onDelivered)
+        .onMessage(DeliveryFailed.class, this::onDeliveryFailed)
+        .onMessage(Retry.class, retry -> deliverNext())
+        .build();
+  }
+
+  private Behavior<Command> onWake(Wake wake) {
+    members = wake.members();
+    delivered = Math.max(delivered, wake.fannedOutSeq());
+    lastSeq = Math.max(lastSeq, wake.lastSeq());
+    if (!busy) {
+      // A wake after a round that gave up starts a new round of attempts.
+      attempt = 0;
+      return deliverNext();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onPage(Page received) {
+    received.messages().stream().filter(m -> m.getConversationSeq() > delivered).forEach(page::addLast);
+    if (page.isEmpty()) {
+      // The entity could not read the journal: try again later, like a failed delivery.
+      return onDeliveryFailed(new DeliveryFailed(delivered + 1, new IllegalStateException("no messages after " + delivered)));
+    }
+    return deliverNext();
+  }
+
+  private Behavior<Command> deliverNext() {
+    if (page.isEmpty()) {
+      if (delivered >= lastSeq) {
+        busy = false;
+        return this;
+      }
+      busy = true;
+      entity.tell(new ConversationEntity.PageForFanOut(delivered, settings.pageSize(), getContext().getSelf()));
+      return this;
+    }
+    busy = true;
+    var message = page.peekFirst();
+    var push = Push.newBuilder().setChatMessage(message).build();
+    var delivery = Source.from(members)
+        .mapAsyncUnordered(settings.parallelism(),
+            member -> outboxes.enqueue(member, message.getMessageId() + "/chat/" + member, push))
+        .runWith(Sink.ignore(), getContext().getSystem());
+    getContext().pipeToSelf(delivery, (done, failure) -> failure == null
+        ? new Delivered(message.getConversationSeq())
+        : new DeliveryFailed(message.getConversationSeq(), failure));
+    return this;
+  }
+
+  private Behavior<Command> onDelivered(Delivered done) {
+    page.pollFirst();
+    delivered = done.conversationSeq();
+    attempt = 0;
+    entity.tell(new ConversationEntity.FannedOut(delivered));
+    return deliverNext();
+  }
+
+  private Behavior<Command> onDeliveryFailed(DeliveryFailed failed) {
+    attempt++;
+    if (attempt >= settings.maxAttempts()) {
+      // Nothing is lost: the message is in the journal and the progress point is before it. The entity wakes the
+      // fan-out again on its next message or idle check.
+      getContext().getLog().error("Fan-out of message {} gave up after {} attempts until the next wake: {}",
+          failed.conversationSeq(), attempt, failed.cause().toString());
+      page.clear();
+      busy = false;
+      return this;
+    }
+    var backoff = settings.backoff(attempt);
+    getContext().getLog().warn("Fan-out of message {} failed (attempt {}), again in {} ms: {}",
+        failed.conversationSeq(), attempt, backoff.toMillis(), failed.cause().toString());
+    timers.startSingleTimer(new Retry(), backoff);
+    return this;
+  }
+
+  /** herald.chat.conversation.fan-out */
+  record FanOutSettings(int parallelism, int pageSize, int progressEvery, int maxAttempts, Duration minBackoff,
+      Duration maxBackoff) {
+
+    Duration backoff(int attempt) {
+      var millis = minBackoff.toMillis() * (1L << Math.min(attempt - 1, 20));
+      return Duration.ofMillis(Math.min(millis, maxBackoff.toMillis()));
+    }
+  }
+}
