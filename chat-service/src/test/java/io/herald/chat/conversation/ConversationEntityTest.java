@@ -29,6 +29,8 @@ import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.events.v1.ChatMessageAppended;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -155,6 +157,39 @@ class ConversationEntityTest {
     }
     assertEquals(List.of(1L, 2L, 3L), carols);
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(3, fanned.getState().fannedOutSeq));
+  }
+
+  @Test
+  void aThousandMemberFanOutDoesNotHoldUpNewSends() {
+    var outboxes = testKit.<Enqueued>createTestProbe();
+    var userEntitiesAnswer = new CompletableFuture<Done>();
+    var members = IntStream.range(0, 1000).mapToObj(i -> "m" + i).toList();
+    var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationEntity.State>create(
+        testKit.system(), ConversationEntity.create("c-large", testKit.system().ignoreRef(),
+            settings((user, cause, push) -> userEntitiesAnswer.thenApply(done -> {
+              outboxes.getRef().tell(new Enqueued(user, cause, push));
+              return done;
+            }))),
+        new SerializationSettings(true, false, true, true, false));
+    kit.clear();
+    kit.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record("create-large", "m0", ClientFrame.newBuilder()
+        .setCreateConversation(CreateConversation.newBuilder().setConversationId("c-large").addAllMemberUserIds(members))), replyTo));
+
+    // While no member's outbox has taken message 1 yet, the next sends are applied and answered.
+    for (int i = 1; i <= 10; i++) {
+      var record = record("large-" + i, "m" + i, ClientFrame.newBuilder()
+          .setChatSend(ChatSend.newBuilder().setConversationId("c-large").setText("hi " + i)));
+      var applied = kit.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record, replyTo));
+      assertEquals(i, ((ChatMessageAppended) (Object) applied.event()).getConversationSeq());
+    }
+    assertEquals(0, kit.getState().fannedOutSeq);
+
+    userEntitiesAnswer.complete(Done.getInstance());
+    var delivered = outboxes.receiveSeveralMessages(10 * members.size(), Duration.ofSeconds(60));
+    var seqsOfOneMember = delivered.stream().filter(e -> e.userId().equals("m999"))
+        .map(e -> e.push().getChatMessage().getConversationSeq()).toList();
+    assertEquals(LongStream.rangeClosed(1, 10).boxed().toList(), seqsOfOneMember);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(10, kit.getState().fannedOutSeq));
   }
 
   private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationEntity.State>
