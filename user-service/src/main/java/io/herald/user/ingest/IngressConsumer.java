@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.pekko.Done;
@@ -98,16 +99,32 @@ public final class IngressConsumer {
         .withMaxInterval(settings.commitMaxInterval());
     var restartSettings = RestartSettings.create(settings.minBackoff(), settings.maxBackoff(), settings.randomFactor());
 
-    RestartSource.onFailuresWithBackoff(restartSettings, () ->
-            Consumer.committableSource(consumerSettings, Subscriptions.topics(settings.topic()))
-                .mapMaterializedValue(c -> {
-                  control.set(c);
-                  return c;
-                })
-                .mapAsyncPartitioned(settings.parallelism(), IngressConsumer::orderingKey,
-                    (message, key) -> process(message).thenApply(done -> message.committableOffset()))
-                .via(Committer.flow(committerSettings)))
+    RestartSource.onFailuresWithBackoff(restartSettings, () -> {
+          var drain = new DrainOnRevoke(settings.drainTimeout());
+          return Consumer.committableSource(consumerSettings,
+                  Subscriptions.topics(settings.topic()).withPartitionAssignmentHandler(drain))
+              .mapMaterializedValue(c -> {
+                control.set(c);
+                return c;
+              })
+              .map(message -> {
+                drain.started(partition(message));
+                return message;
+              })
+              .mapAsyncPartitioned(settings.parallelism(), IngressConsumer::orderingKey,
+                  (message, key) -> process(message).thenApply(done -> message))
+              // mapAsyncPartitioned emits in offset order: what passes here is applied, with everything before it.
+              .map(message -> {
+                drain.applied(partition(message), message.record().offset());
+                return message.committableOffset();
+              })
+              .via(Committer.flow(committerSettings));
+        })
         .runWith(Sink.ignore(), system);
+  }
+
+  private static TopicPartition partition(CommittableMessage<String, byte[]> message) {
+    return new TopicPartition(message.record().topic(), message.record().partition());
   }
 
   /** The Kafka key is the user id: one user's records are applied in the order the gateway acked them. */

@@ -18,6 +18,10 @@ import io.herald.user.UserService;
 import io.herald.user.device.DeviceEntity;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -42,7 +46,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A consumer that dies in the middle of a batch (applied, not yet committed) leaves its records to the next one:
+ * A consumer killed in the middle of a batch (applied, not yet committed) leaves its records to the next one:
  * they are redelivered, answered as duplicates by the entities, and every record takes effect exactly once.
  */
 @ExtendWith(InfraExtension.class)
@@ -74,16 +78,22 @@ class ConsumerRestartTest {
       producer.flush();
     }
 
-    // First consumer: commits would only happen after an hour, so whatever it applies is uncommitted when it dies.
-    var first = node(kafka, cassandra, Map.of(
-        "herald.user.ingest.commit.max-interval", "1h",
-        "herald.user.ingest.commit.max-batch", 1_000_000,
-        // Killed, not stopped: no drain, no final commit.
-        "pekko.coordinated-shutdown.run-by-actor-system-terminate", "off"));
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-        .until(() -> telemetryCount(first, devices.get(0)) > 0);
-    first.terminate();
-    first.getWhenTerminated().toCompletableFuture().get();
+    // First consumer, in its own JVM: commits would only happen after an hour, so whatever it applies is uncommitted
+    // when it is killed (SIGKILL: no drain, no commit on stop).
+    var first = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), CrashingConsumer.class.getName(),
+        kafka.bootstrapServers(), cassandra.contactPoint(), cassandra.localDatacenter(), INGRESS, GROUP, devices.get(0))
+        .redirectErrorStream(true).start();
+    try {
+      var output = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      do {
+        line = output.readLine();
+      } while (line != null && !line.startsWith(CrashingConsumer.APPLIED));
+      assertTrue(line != null, "the first consumer applied records before it ended");
+    } finally {
+      first.destroyForcibly().waitFor();
+    }
     assertEquals(0, committed(kafka), "nothing was committed before the consumer died");
 
     var second = node(kafka, cassandra, Map.of());
@@ -110,12 +120,17 @@ class ConsumerRestartTest {
   }
 
   private static ActorSystem<Void> node(Kafka kafka, Cassandra cassandra, Map<String, Object> overrides) {
+    return node(kafka.bootstrapServers(), cassandra.contactPoint(), cassandra.localDatacenter(), INGRESS, GROUP, overrides);
+  }
+
+  static ActorSystem<Void> node(String bootstrap, String contactPoint, String datacenter, String topic, String group,
+      Map<String, Object> overrides) {
     var settings = new HashMap<String, Object>(Map.of(
-        "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
-        "herald.kafka.topics.ingress", INGRESS,
-        "herald.user.ingest.group-id", GROUP,
-        "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
-        "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
+        "herald.kafka.bootstrap-servers", bootstrap,
+        "herald.kafka.topics.ingress", topic,
+        "herald.user.ingest.group-id", group,
+        "herald.persistence.cassandra.contact-points", List.of(contactPoint),
+        "herald.persistence.cassandra.local-datacenter", datacenter,
         "pekko.actor.provider", "cluster",
         "pekko.cluster.roles", List.of(UserService.ROLE),
         "pekko.remote.artery.canonical.port", 0));
@@ -136,7 +151,7 @@ class ConsumerRestartTest {
     }
   }
 
-  private static long telemetryCount(ActorSystem<?> system, String device) throws Exception {
+  static long telemetryCount(ActorSystem<?> system, String device) throws Exception {
     return ClusterSharding.get(system).entityRefFor(DeviceEntity.TYPE_KEY, device)
         .<DeviceEntity.TelemetrySummary>ask(DeviceEntity.GetTelemetry::new, Duration.ofSeconds(10))
         .toCompletableFuture().get().telemetryCount();

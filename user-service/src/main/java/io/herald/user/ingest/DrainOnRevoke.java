@@ -1,0 +1,108 @@
+package io.herald.user.ingest;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.pekko.kafka.RestrictedConsumer;
+import org.apache.pekko.kafka.javadsl.PartitionAssignmentHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rebalance without redelivery: before a partition goes to another node, the records of it that are in flight are
+ * given up to {@code drainTimeout} to be applied, and the offset after the last applied one is committed, so the new
+ * owner starts exactly there. (What does not drain in time is redelivered and deduplicated by the entities.)
+ *
+ * <p>Kafka calls this on its poll thread while the stream applies records on others; the offsets meet in this one
+ * monitor, the only state shared between those threads.
+ */
+final class DrainOnRevoke implements PartitionAssignmentHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(DrainOnRevoke.class);
+
+  private final Duration drainTimeout;
+  private final Map<TopicPartition, Integer> inFlight = new HashMap<>();
+  private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+
+  DrainOnRevoke(Duration drainTimeout) {
+    this.drainTimeout = drainTimeout;
+  }
+
+  /** A record left the source. */
+  synchronized void started(TopicPartition partition) {
+    inFlight.merge(partition, 1, Integer::sum);
+  }
+
+  /** A record was applied; called in offset order per partition (after the order-keeping stage). */
+  synchronized void applied(TopicPartition partition, long offset) {
+    inFlight.merge(partition, -1, Integer::sum);
+    nextOffset.merge(partition, offset + 1, Math::max);
+    notifyAll();
+  }
+
+  @Override
+  public void onRevoke(Set<TopicPartition> revoked, RestrictedConsumer consumer) {
+    commit(drained(revoked), consumer);
+  }
+
+  @Override
+  public void onStop(Set<TopicPartition> assigned, RestrictedConsumer consumer) {
+    commit(drained(assigned), consumer);
+  }
+
+  @Override
+  public void onLost(Set<TopicPartition> lost, RestrictedConsumer consumer) {
+    forget(lost);
+  }
+
+  @Override
+  public void onAssign(Set<TopicPartition> assigned, RestrictedConsumer consumer) {}
+
+  private synchronized Map<TopicPartition, OffsetAndMetadata> drained(Set<TopicPartition> partitions) {
+    var deadline = System.nanoTime() + drainTimeout.toNanos();
+    try {
+      while (partitions.stream().anyMatch(p -> inFlight.getOrDefault(p, 0) > 0)) {
+        var left = deadline - System.nanoTime();
+        if (left <= 0) {
+          log.warn("Records of {} still in flight after {}: they will be redelivered to the next owner",
+              partitions, drainTimeout);
+          break;
+        }
+        wait(Math.max(1, left / 1_000_000));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    var offsets = new HashMap<TopicPartition, OffsetAndMetadata>();
+    partitions.forEach(p -> {
+      var next = nextOffset.get(p);
+      if (next != null) {
+        offsets.put(p, new OffsetAndMetadata(next));
+      }
+    });
+    forget(partitions);
+    return offsets;
+  }
+
+  private synchronized void forget(Set<TopicPartition> partitions) {
+    partitions.forEach(p -> {
+      inFlight.remove(p);
+      nextOffset.remove(p);
+    });
+  }
+
+  private static void commit(Map<TopicPartition, OffsetAndMetadata> offsets, RestrictedConsumer consumer) {
+    if (offsets.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.commitSync(offsets);
+      log.info("Committed {} on revoke", offsets);
+    } catch (RuntimeException e) {
+      log.warn("Commit on revoke of {} failed; those records will be redelivered: {}", offsets.keySet(), e.toString());
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package io.herald.user.ingest;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.ConfigFactory;
+import io.herald.infra.Cassandra;
+import io.herald.infra.InfraExtension;
+import io.herald.infra.Kafka;
+import io.herald.persistence.CassandraSchema;
+import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.Telemetry;
+import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.protocol.ingress.v1.Transport;
+import io.herald.user.UserService;
+import io.herald.user.device.DeviceEntity;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A node joining the cluster takes partitions from the one consuming: the records of them in flight are drained and
+ * their offsets committed on revoke, so the new owner starts where the old one stopped and nothing is redelivered.
+ */
+@ExtendWith(InfraExtension.class)
+class RebalanceTest {
+
+  private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+  private static final String INGRESS = "rebalance-test-" + RUN;
+  private static final String GROUP = "rebalance-test-" + RUN;
+  private static final int DEVICES = 8;
+  private static final int PER_DEVICE = 60;
+
+  @Test
+  void aGracefulRebalanceCommitsWhatWasAppliedAndRedeliversNothing(Kafka kafka, Cassandra cassandra) throws Exception {
+    var registry = new SimpleMeterRegistry();
+    Metrics.addRegistry(registry);
+    try (var admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(INGRESS, 4, (short) 1))).all().get();
+    }
+    var devices = IntStream.range(0, DEVICES).mapToObj(i -> "d-" + i + "-" + RUN).toList();
+    var props = Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ProducerConfig.ACKS_CONFIG, "all");
+    ActorSystem<Void> first = null;
+    ActorSystem<Void> second = null;
+    try (var producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      produce(producer, devices, 0, PER_DEVICE / 2);
+      first = node(kafka, cassandra, null);
+      var firstNode = first;
+      await().atMost(Duration.ofSeconds(120)).until(() -> totalApplied(firstNode, devices) > 0);
+      // The only commits from here on are the ones on revoke: the batches would be committed after an hour.
+      assertEquals(0, committed(kafka));
+
+      second = node(kafka, cassandra, Cluster.get(first).selfMember().address().toString());
+      var secondNode = second;
+      await().atMost(Duration.ofSeconds(60)).until(() -> upMembers(firstNode) == 2 && upMembers(secondNode) == 2);
+      produce(producer, devices, PER_DEVICE / 2, PER_DEVICE);
+      await().atMost(Duration.ofSeconds(60)).until(() -> committed(kafka) > 0);
+
+      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> totalApplied(secondNode, devices) == (long) DEVICES * PER_DEVICE);
+      for (var device : devices) {
+        assertEquals(PER_DEVICE, telemetryCount(second, device), device);
+      }
+      var duplicates = registry.find("herald.ingest.records").tag("outcome", "duplicate").counter();
+      assertEquals(0, duplicates == null ? 0 : duplicates.count(), "nothing was redelivered");
+    } finally {
+      for (var system : new ActorSystem<?>[] {second, first}) {
+        if (system != null) {
+          system.terminate();
+          system.getWhenTerminated().toCompletableFuture().get();
+        }
+      }
+      Metrics.removeRegistry(registry);
+    }
+    // Stopping drains and commits too: everything applied is committed.
+    assertEquals((long) DEVICES * PER_DEVICE, committed(kafka));
+  }
+
+  private static void produce(KafkaProducer<String, byte[]> producer, List<String> devices, int from, int to) {
+    for (int i = from; i < to; i++) {
+      for (var device : devices) {
+        var user = "u-" + device;
+        producer.send(new ProducerRecord<>(INGRESS, user, telemetry(user, device, device + "/" + i).toByteArray()));
+      }
+    }
+    producer.flush();
+  }
+
+  private static ActorSystem<Void> node(Kafka kafka, Cassandra cassandra, String seed) {
+    var settings = new HashMap<String, Object>(Map.of(
+        "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
+        "herald.kafka.topics.ingress", INGRESS,
+        "herald.user.ingest.group-id", GROUP,
+        "herald.user.ingest.commit.max-interval", "1h",
+        "herald.user.ingest.commit.max-batch", 1_000_000,
+        "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
+        "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
+        "pekko.actor.provider", "cluster",
+        "pekko.cluster.roles", List.of(UserService.ROLE),
+        "pekko.remote.artery.canonical.port", 0));
+    var config = ConfigFactory.load(ConfigFactory.parseMap(settings));
+    CassandraSchema.create(config, Duration.ofMinutes(2));
+    var system = ActorSystem.<Void>create(Behaviors.empty(), "rebalance-test", config);
+    var cluster = Cluster.get(system);
+    cluster.manager().tell(Join.create(seed == null ? cluster.selfMember().address()
+        : org.apache.pekko.actor.AddressFromURIString.parse(seed)));
+    UserService.start(system, config);
+    return system;
+  }
+
+  private static long upMembers(ActorSystem<?> system) {
+    return java.util.stream.StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false)
+        .filter(m -> m.status() == MemberStatus.up()).count();
+  }
+
+  private static long committed(Kafka kafka) throws Exception {
+    try (var admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      var offsets = admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
+      return offsets.values().stream().mapToLong(o -> o == null ? 0 : o.offset()).sum();
+    }
+  }
+
+  private static long totalApplied(ActorSystem<?> system, List<String> devices) throws Exception {
+    long total = 0;
+    for (var device : devices) {
+      total += telemetryCount(system, device);
+    }
+    return total;
+  }
+
+  private static long telemetryCount(ActorSystem<?> system, String device) throws Exception {
+    return ClusterSharding.get(system).entityRefFor(DeviceEntity.TYPE_KEY, device)
+        .<DeviceEntity.TelemetrySummary>ask(DeviceEntity.GetTelemetry::new, Duration.ofSeconds(10))
+        .toCompletableFuture().get().telemetryCount();
+  }
+
+  private static IngressRecord telemetry(String user, String device, String messageId) {
+    return IngressRecord.newBuilder().setMessageId(messageId).setUserId(user).setDeviceId(device)
+        .setReceivedAtMs(System.currentTimeMillis()).setTransport(Transport.WEBSOCKET)
+        .setFrame(ClientFrame.newBuilder().setMessageId(messageId).setTelemetry(Telemetry.newBuilder().putReadings("t", 1)))
+        .build();
+  }
+}
