@@ -18,6 +18,7 @@ import io.herald.protocol.device.v1.ChatMessage;
 import io.herald.protocol.device.v1.ChatSend;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.CreateConversation;
+import io.herald.protocol.device.v1.Hello;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.Push;
 import java.net.ServerSocket;
@@ -148,6 +149,7 @@ class ChatFlowTest {
       var testKit = ActorTestKit.create(survivor.system());
       var reference = everyMemberReceivesTheSameOrderedConversation(testKit, survivor, members);
       historyEqualsThePushes(survivor, members.get(2), conversation, reference);
+      aReconnectWithLastSeqReceivesExactlyTheMissedPushes(survivor, members.get(4), TOTAL - 50);
 
       try (var session = WalkingSkeletonTest.cql(cassandra)) {
         for (int d = 0; d < devices.size(); d++) {
@@ -162,6 +164,24 @@ class ChatFlowTest {
         }
       }
       assertEquals(1, upMembers(survivor), "the killed node was downed");
+    }
+  }
+
+  /** A client that saw pushes up to {@code lastSeen} reconnects: it gets the ones after it, in order, nothing else. */
+  private static void aReconnectWithLastSeqReceivesExactlyTheMissedPushes(HeraldNode node, String member, long lastSeen)
+      throws InterruptedException {
+    try (var phone = client(node, member)) {
+      phone.send(ClientFrame.newBuilder().setMessageId("hello-" + member)
+          .setHello(Hello.newBuilder().setLastSeq(lastSeen)).build());
+      var seqs = new ArrayList<Long>();
+      var frame = phone.receive(Duration.ofSeconds(10));
+      while (frame != null) {
+        if (frame.hasPush()) {
+          seqs.add(frame.getPush().getSeq());
+        }
+        frame = phone.receive(Duration.ofSeconds(2));
+      }
+      assertEquals(LongStream.rangeClosed(lastSeen + 1, TOTAL).boxed().toList(), seqs);
     }
   }
 

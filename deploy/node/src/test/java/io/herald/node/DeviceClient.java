@@ -49,6 +49,16 @@ final class DeviceClient implements AutoCloseable {
     return reply;
   }
 
+  /** Sends a frame without waiting for an answer. */
+  void send(ClientFrame frame) {
+    socket.sendBinary(ByteBuffer.wrap(frame.toByteArray()), true).join();
+  }
+
+  /** The next frame Herald sends, or null if none comes within the timeout. */
+  ServerFrame receive(Duration timeout) throws InterruptedException {
+    return received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   @Override
   public void close() {
     socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
