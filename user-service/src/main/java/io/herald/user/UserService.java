@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.herald.protocol.cluster.UserSignal;
 import io.herald.user.account.UserEntity;
 import io.herald.user.account.UserSettings;
+import io.herald.user.colocation.Colocation;
 import io.herald.user.device.DeviceEntity;
 import io.herald.user.device.DeviceSettings;
 import io.herald.user.ingest.OwnerOutbox;
@@ -26,10 +27,10 @@ public final class UserService {
     var sharding = ClusterSharding.get(system);
     var userSettings = UserSettings.fromConfig(config);
     var deviceSettings = DeviceSettings.fromConfig(config, new OwnerOutbox(system, sharding, IngestSettings.fromConfig(config))::enqueue);
-    sharding.init(
+    sharding.init(Colocation.fromConfig(config).apply(system,
         Entity.of(UserSignal.TYPE_KEY, context -> UserEntity.create(context.getEntityId(), userSettings))
             .withRole(ROLE)
-            .withEntityProps(MailboxSelector.bounded(userSettings.mailboxCapacity())));
+            .withEntityProps(MailboxSelector.bounded(userSettings.mailboxCapacity()))));
     sharding.init(
         Entity.of(DeviceEntity.TYPE_KEY, context -> DeviceEntity.create(context.getEntityId(), deviceSettings))
             .withRole(ROLE)
@@ -39,6 +40,6 @@ public final class UserService {
   /** Sharding plus the Kafka consumer; for nodes with the user role. */
   public static void start(ActorSystem<?> system, Config config) {
     initSharding(system, config);
-    IngressConsumer.start(system, IngestSettings.fromConfig(config));
+    IngressConsumer.start(system, IngestSettings.fromConfig(config), Colocation.fromConfig(config));
   }
 }

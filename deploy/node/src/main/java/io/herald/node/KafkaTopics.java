@@ -26,7 +26,7 @@ public final class KafkaTopics {
       return;
     }
     var timeout = topics.getDuration("timeout");
-    var partitions = topics.getInt("partitions");
+    var partitions = config.getInt("herald.kafka.topics.ingress-partitions");
     var replication = (short) topics.getInt("replication-factor");
     var minInsync = Map.of("min.insync.replicas", topics.getString("min-insync-replicas"));
     var wanted = List.of(
@@ -45,6 +45,15 @@ public final class KafkaTopics {
           }
         }
       }
+      var ingress = config.getString("herald.kafka.topics.ingress");
+      var actual = admin.describeTopics(List.of(ingress)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .get(ingress).partitions().size();
+      if (actual != partitions) {
+        throw new IllegalStateException("Topic " + ingress + " has " + actual + " partitions, but "
+            + "herald.kafka.topics.ingress-partitions is " + partitions + ": set it to " + actual);
+      }
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("Cannot describe the topics: " + e.getCause().getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while creating topics", e);

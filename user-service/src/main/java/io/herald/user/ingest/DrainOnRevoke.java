@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.pekko.kafka.RestrictedConsumer;
@@ -24,11 +25,13 @@ final class DrainOnRevoke implements PartitionAssignmentHandler {
   private static final Logger log = LoggerFactory.getLogger(DrainOnRevoke.class);
 
   private final Duration drainTimeout;
+  private final Consumer<Set<TopicPartition>> onAssigned;
   private final Map<TopicPartition, Integer> inFlight = new HashMap<>();
   private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
 
-  DrainOnRevoke(Duration drainTimeout) {
+  DrainOnRevoke(Duration drainTimeout, Consumer<Set<TopicPartition>> onAssigned) {
     this.drainTimeout = drainTimeout;
+    this.onAssigned = onAssigned;
   }
 
   /** A record left the source. */
@@ -59,7 +62,9 @@ final class DrainOnRevoke implements PartitionAssignmentHandler {
   }
 
   @Override
-  public void onAssign(Set<TopicPartition> assigned, RestrictedConsumer consumer) {}
+  public void onAssign(Set<TopicPartition> assigned, RestrictedConsumer consumer) {
+    onAssigned.accept(assigned);
+  }
 
   private synchronized Map<TopicPartition, OffsetAndMetadata> drained(Set<TopicPartition> partitions) {
     var deadline = System.nanoTime() + drainTimeout.toNanos();

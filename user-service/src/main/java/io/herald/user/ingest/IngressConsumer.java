@@ -12,9 +12,13 @@ import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.Rejected;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.user.account.UserEntity;
+import io.herald.user.colocation.Colocation;
+import io.herald.user.colocation.EntityHops;
 import io.herald.user.device.DeviceEntity;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -66,9 +70,11 @@ public final class IngressConsumer {
   private final IngestMetrics metrics = new IngestMetrics();
   private final JournalHealth journalHealth;
   private final Cluster cluster;
+  private final Colocation colocation;
+  private final EntityHops hops;
   private final AtomicReference<Consumer.Control> control = new AtomicReference<>(Consumer.createNoopControl());
 
-  private IngressConsumer(ActorSystem<?> system, IngestSettings settings) {
+  private IngressConsumer(ActorSystem<?> system, IngestSettings settings, Colocation colocation) {
     this.system = system;
     this.settings = settings;
     this.sharding = ClusterSharding.get(system);
@@ -76,13 +82,16 @@ public final class IngressConsumer {
     this.outbox = new OwnerOutbox(system, sharding, settings);
     this.journalHealth = new JournalHealth(system);
     this.cluster = Cluster.get(system);
+    this.colocation = colocation;
+    this.hops = new EntityHops(system).watch(
+        Set.of(UserSignal.TYPE_KEY, DeviceEntity.TYPE_KEY, ConversationSignal.TYPE_KEY), Duration.ofSeconds(2));
   }
 
   /** Starts consuming and registers the stop (drain in-flight, commit, leave the group) with CoordinatedShutdown. */
-  public static IngressConsumer start(ActorSystem<?> system, IngestSettings settings) {
-    var consumer = new IngressConsumer(system, settings);
+  public static IngressConsumer start(ActorSystem<?> system, IngestSettings settings, Colocation colocation) {
+    var consumer = new IngressConsumer(system, settings, colocation);
     consumer.run();
-    system.scheduler().scheduleWithFixedDelay(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5),
+    system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(5), Duration.ofSeconds(5),
         () -> consumer.control.get().getMetrics().thenAccept(consumer.metrics::lag), system.executionContext());
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "stop-ingress-consumer",
         () -> consumer.control.get().drainAndShutdown(CompletableFuture.completedFuture(Done.getInstance()),
@@ -100,7 +109,7 @@ public final class IngressConsumer {
     var restartSettings = RestartSettings.create(settings.minBackoff(), settings.maxBackoff(), settings.randomFactor());
 
     RestartSource.onFailuresWithBackoff(restartSettings, () -> {
-          var drain = new DrainOnRevoke(settings.drainTimeout());
+          var drain = new DrainOnRevoke(settings.drainTimeout(), assigned -> colocation.consumedHere(system, assigned));
           return Consumer.committableSource(consumerSettings,
                   Subscriptions.topics(settings.topic()).withPartitionAssignmentHandler(drain))
               .mapMaterializedValue(c -> {
@@ -159,15 +168,21 @@ public final class IngressConsumer {
       case CREATE_CONVERSATION -> Optional.of(askConversation(record.getFrame().getCreateConversation().getConversationId(), record));
       case CHAT_SEND -> Optional.of(askConversation(record.getFrame().getChatSend().getConversationId(), record));
       case CHAT_READ -> Optional.of(askConversation(record.getFrame().getChatRead().getConversationId(), record));
-      case PUSH_ACK -> Optional.of(() -> sharding.entityRefFor(UserSignal.TYPE_KEY, record.getUserId())
-          .ask(replyTo -> new UserEntity.Apply(record, replyTo), settings.askTimeout()));
+      case PUSH_ACK -> Optional.of(() -> {
+        hops.count(UserSignal.TYPE_KEY, colocation.userShards(), record.getUserId());
+        return sharding.entityRefFor(UserSignal.TYPE_KEY, record.getUserId())
+            .ask(replyTo -> new UserEntity.Apply(record, replyTo), settings.askTimeout());
+      });
       default -> Optional.empty();
     };
   }
 
   private Callable<CompletionStage<IngressApplied>> askDevice(String deviceId, IngressRecord record) {
-    return () -> sharding.entityRefFor(DeviceEntity.TYPE_KEY, deviceId)
-        .ask(replyTo -> new DeviceEntity.Apply(record, replyTo), settings.askTimeout());
+    return () -> {
+      hops.count(DeviceEntity.TYPE_KEY, colocation.defaultShards(), deviceId);
+      return sharding.entityRefFor(DeviceEntity.TYPE_KEY, deviceId)
+          .ask(replyTo -> new DeviceEntity.Apply(record, replyTo), settings.askTimeout());
+    };
   }
 
   /** An entity's "not yet": retried like a failure, kept as its refusal when the retries run out. */
@@ -186,8 +201,11 @@ public final class IngressConsumer {
 
   /** Conversations belong to the chat-service: reached by entity type name, never by its classes. */
   private Callable<CompletionStage<IngressApplied>> askConversation(String conversationId, IngressRecord record) {
-    return () -> sharding.entityRefFor(ConversationSignal.TYPE_KEY, conversationId)
-        .ask(replyTo -> new ApplyToConversation(record, replyTo), settings.askTimeout());
+    return () -> {
+      hops.count(ConversationSignal.TYPE_KEY, colocation.defaultShards(), conversationId);
+      return sharding.entityRefFor(ConversationSignal.TYPE_KEY, conversationId)
+          .ask(replyTo -> new ApplyToConversation(record, replyTo), settings.askTimeout());
+    };
   }
 
   private CompletionStage<Done> applyOrDeadLetter(

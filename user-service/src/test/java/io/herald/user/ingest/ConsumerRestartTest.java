@@ -120,28 +120,8 @@ class ConsumerRestartTest {
   }
 
   private static ActorSystem<Void> node(Kafka kafka, Cassandra cassandra, Map<String, Object> overrides) {
-    return node(kafka.bootstrapServers(), cassandra.contactPoint(), cassandra.localDatacenter(), INGRESS, GROUP, overrides);
-  }
-
-  static ActorSystem<Void> node(String bootstrap, String contactPoint, String datacenter, String topic, String group,
-      Map<String, Object> overrides) {
-    var settings = new HashMap<String, Object>(Map.of(
-        "herald.kafka.bootstrap-servers", bootstrap,
-        "herald.kafka.topics.ingress", topic,
-        "herald.user.ingest.group-id", group,
-        "herald.persistence.cassandra.contact-points", List.of(contactPoint),
-        "herald.persistence.cassandra.local-datacenter", datacenter,
-        "pekko.actor.provider", "cluster",
-        "pekko.cluster.roles", List.of(UserService.ROLE),
-        "pekko.remote.artery.canonical.port", 0));
-    settings.putAll(overrides);
-    Config config = ConfigFactory.load(ConfigFactory.parseMap(settings));
-    CassandraSchema.create(config, Duration.ofMinutes(2));
-    var system = ActorSystem.<Void>create(Behaviors.empty(), "restart-test", config);
-    var cluster = Cluster.get(system);
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    UserService.start(system, config);
-    return system;
+    return IngestTestNodes.start(kafka.bootstrapServers(), cassandra.contactPoint(), cassandra.localDatacenter(), INGRESS,
+        GROUP, null, overrides);
   }
 
   private static long committed(Kafka kafka) throws Exception {
@@ -151,16 +131,11 @@ class ConsumerRestartTest {
     }
   }
 
-  static long telemetryCount(ActorSystem<?> system, String device) throws Exception {
-    return ClusterSharding.get(system).entityRefFor(DeviceEntity.TYPE_KEY, device)
-        .<DeviceEntity.TelemetrySummary>ask(DeviceEntity.GetTelemetry::new, Duration.ofSeconds(10))
-        .toCompletableFuture().get().telemetryCount();
+  private static long telemetryCount(ActorSystem<?> system, String device) throws Exception {
+    return IngestTestNodes.telemetryCount(system, device);
   }
 
   private static IngressRecord telemetry(String user, String device, String messageId) {
-    return IngressRecord.newBuilder().setMessageId(messageId).setUserId(user).setDeviceId(device)
-        .setReceivedAtMs(System.currentTimeMillis()).setTransport(Transport.WEBSOCKET)
-        .setFrame(ClientFrame.newBuilder().setMessageId(messageId).setTelemetry(Telemetry.newBuilder().putReadings("t", 1)))
-        .build();
+    return IngestTestNodes.telemetry(user, device, messageId);
   }
 }

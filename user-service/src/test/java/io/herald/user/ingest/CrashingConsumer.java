@@ -14,11 +14,11 @@ public final class CrashingConsumer {
   private CrashingConsumer() {}
 
   public static void main(String[] args) throws Exception {
-    var system = ConsumerRestartTest.node(args[0], args[1], args[2], args[3], args[4], Map.of(
+    var system = IngestTestNodes.start(args[0], args[1], args[2], args[3], args[4], null, Map.of(
         "herald.user.ingest.commit.max-interval", "1h",
         "herald.user.ingest.commit.max-batch", 1_000_000));
     while (true) {
-      var applied = ConsumerRestartTest.telemetryCount(system, args[5]);
+      var applied = IngestTestNodes.telemetryCount(system, args[5]);
       if (applied > 0) {
         System.out.println(APPLIED + applied);
         System.out.flush();

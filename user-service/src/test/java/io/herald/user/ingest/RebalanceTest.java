@@ -71,7 +71,7 @@ class RebalanceTest {
       // The only commits from here on are the ones on revoke: the batches would be committed after an hour.
       assertEquals(0, committed(kafka));
 
-      second = node(kafka, cassandra, Cluster.get(first).selfMember().address().toString());
+      second = node(kafka, cassandra, IngestTestNodes.address(first));
       var secondNode = second;
       await().atMost(Duration.ofSeconds(60)).until(() -> upMembers(firstNode) == 2 && upMembers(secondNode) == 2);
       produce(producer, devices, PER_DEVICE / 2, PER_DEVICE);
@@ -108,30 +108,14 @@ class RebalanceTest {
   }
 
   private static ActorSystem<Void> node(Kafka kafka, Cassandra cassandra, String seed) {
-    var settings = new HashMap<String, Object>(Map.of(
-        "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
-        "herald.kafka.topics.ingress", INGRESS,
-        "herald.user.ingest.group-id", GROUP,
-        "herald.user.ingest.commit.max-interval", "1h",
-        "herald.user.ingest.commit.max-batch", 1_000_000,
-        "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
-        "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
-        "pekko.actor.provider", "cluster",
-        "pekko.cluster.roles", List.of(UserService.ROLE),
-        "pekko.remote.artery.canonical.port", 0));
-    var config = ConfigFactory.load(ConfigFactory.parseMap(settings));
-    CassandraSchema.create(config, Duration.ofMinutes(2));
-    var system = ActorSystem.<Void>create(Behaviors.empty(), "rebalance-test", config);
-    var cluster = Cluster.get(system);
-    cluster.manager().tell(Join.create(seed == null ? cluster.selfMember().address()
-        : org.apache.pekko.actor.AddressFromURIString.parse(seed)));
-    UserService.start(system, config);
-    return system;
+    return IngestTestNodes.start(kafka.bootstrapServers(), cassandra.contactPoint(), cassandra.localDatacenter(), INGRESS,
+        GROUP, seed, Map.of(
+            "herald.user.ingest.commit.max-interval", "1h",
+            "herald.user.ingest.commit.max-batch", 1_000_000));
   }
 
   private static long upMembers(ActorSystem<?> system) {
-    return java.util.stream.StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false)
-        .filter(m -> m.status() == MemberStatus.up()).count();
+    return IngestTestNodes.upMembers(system);
   }
 
   private static long committed(Kafka kafka) throws Exception {
@@ -150,15 +134,10 @@ class RebalanceTest {
   }
 
   private static long telemetryCount(ActorSystem<?> system, String device) throws Exception {
-    return ClusterSharding.get(system).entityRefFor(DeviceEntity.TYPE_KEY, device)
-        .<DeviceEntity.TelemetrySummary>ask(DeviceEntity.GetTelemetry::new, Duration.ofSeconds(10))
-        .toCompletableFuture().get().telemetryCount();
+    return IngestTestNodes.telemetryCount(system, device);
   }
 
   private static IngressRecord telemetry(String user, String device, String messageId) {
-    return IngressRecord.newBuilder().setMessageId(messageId).setUserId(user).setDeviceId(device)
-        .setReceivedAtMs(System.currentTimeMillis()).setTransport(Transport.WEBSOCKET)
-        .setFrame(ClientFrame.newBuilder().setMessageId(messageId).setTelemetry(Telemetry.newBuilder().putReadings("t", 1)))
-        .build();
+    return IngestTestNodes.telemetry(user, device, messageId);
   }
 }
