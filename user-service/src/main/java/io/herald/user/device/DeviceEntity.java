@@ -8,6 +8,8 @@ import io.herald.protocol.cluster.GetDeviceOwner;
 import io.herald.protocol.cluster.GetShadow;
 import io.herald.protocol.cluster.Outcomes;
 import io.herald.protocol.cluster.v1.DeviceOwner;
+import io.herald.protocol.events.v1.ReadingSample;
+import io.herald.protocol.events.v1.ReadingStats;
 import io.herald.protocol.cluster.v1.DeviceShadow;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.cluster.v1.PushIntent;
@@ -62,7 +64,29 @@ public final class DeviceEntity
 
   public record TelemetrySummary(String deviceId, String ownerUserId, long telemetryCount, Map<String, Reading> readings) {}
 
-  public record Reading(double last, long count, long lastAtMs) {}
+  /** One key's readings: the last value, how many, when, and the last few values (bounded), oldest first. */
+  public record Reading(double last, long count, long lastAtMs, List<Sample> recent) {
+
+    Reading with(double value, long atMs, int history) {
+      var samples = new ArrayList<Sample>(recent.subList(Math.max(0, recent.size() - history + 1), recent.size()));
+      samples.add(new Sample(value, atMs));
+      return new Reading(value, count + 1, atMs, List.copyOf(samples));
+    }
+
+    public ReadingStats toStats() {
+      return ReadingStats.newBuilder().setLast(last).setCount(count).setLastAtMs(lastAtMs)
+          .addAllRecent(recent.stream().map(sample -> ReadingSample.newBuilder().setValue(sample.value())
+              .setAtMs(sample.atMs()).build()).toList())
+          .build();
+    }
+
+    public static Reading of(ReadingStats stats) {
+      return new Reading(stats.getLast(), stats.getCount(), stats.getLastAtMs(),
+          stats.getRecentList().stream().map(sample -> new Sample(sample.getValue(), sample.getAtMs())).toList());
+    }
+  }
+
+  public record Sample(double value, long atMs) {}
 
   public sealed interface Event {}
 
@@ -283,8 +307,9 @@ public final class DeviceEntity
         .onEvent(TelemetryRecorded.class, (state, event) -> {
           state.ownerUserId = event.userId();
           state.telemetryCount++;
-          event.readings().forEach((key, value) -> state.readings.merge(key, new Reading(value, 1, event.receivedAtMs()),
-              (old, fresh) -> new Reading(value, old.count() + 1, event.receivedAtMs())));
+          event.readings().forEach((key, value) -> state.readings.put(key,
+              state.readings.getOrDefault(key, new Reading(value, 0, event.receivedAtMs(), List.of()))
+                  .with(value, event.receivedAtMs(), settings.telemetryHistory())));
           state.shadow.lastSeenMs = event.receivedAtMs();
           state.recentMessageIds.add(event.messageId());
           return state;

@@ -2,7 +2,6 @@ package io.herald.user.device;
 
 import io.herald.persistence.DedupWindow;
 import io.herald.protocol.events.v1.DeviceSnapshot;
-import io.herald.protocol.events.v1.ReadingStats;
 import io.herald.protocol.events.v1.ShadowSnapshot;
 import io.herald.user.device.DeviceEntity.Reading;
 import io.herald.user.device.DeviceEntity.State;
@@ -27,8 +26,7 @@ final class DeviceSnapshotAdapter implements SnapshotAdapter<State> {
         .addAllRecentMessageIds(state.recentMessageIds.toList())
         .setShadow(ShadowSnapshot.newBuilder().putAllReported(state.shadow.reported).putAllDesired(state.shadow.desired)
             .setVersion(state.shadow.version).setOnline(state.shadow.online).setLastSeenMs(state.shadow.lastSeenMs));
-    state.readings.forEach((key, reading) -> snapshot.putReadings(key, ReadingStats.newBuilder()
-        .setLast(reading.last()).setCount(reading.count()).setLastAtMs(reading.lastAtMs()).build()));
+    state.readings.forEach((key, reading) -> snapshot.putReadings(key, reading.toStats()));
     return snapshot.build();
   }
 
@@ -37,7 +35,7 @@ final class DeviceSnapshotAdapter implements SnapshotAdapter<State> {
     var snapshot = (DeviceSnapshot) from;
     var readings = new HashMap<String, Reading>();
     snapshot.getReadingsMap().forEach((key, stats) ->
-        readings.put(key, new Reading(stats.getLast(), stats.getCount(), stats.getLastAtMs())));
+        readings.put(key, Reading.of(stats)));
     var shadow = snapshot.getShadow();
     return new State(snapshot.getDeviceId(), snapshot.getOwnerUserId(), snapshot.getTelemetryCount(), readings,
         DedupWindow.of(dedupWindow, snapshot.getRecentMessageIdsList()),

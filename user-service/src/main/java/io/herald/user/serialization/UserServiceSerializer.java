@@ -4,7 +4,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.herald.protocol.cluster.v1.ApplyIngress;
 import io.herald.protocol.cluster.v1.DeviceTelemetry;
 import io.herald.protocol.cluster.v1.GetDeviceTelemetry;
-import io.herald.protocol.events.v1.ReadingStats;
 import io.herald.user.account.UserEntity;
 import io.herald.user.device.DeviceEntity;
 import io.herald.user.device.DeviceEntity.Reading;
@@ -66,8 +65,7 @@ public final class UserServiceSerializer extends SerializerWithStringManifest {
     if (o instanceof DeviceEntity.TelemetrySummary summary) {
       var telemetry = DeviceTelemetry.newBuilder().setDeviceId(summary.deviceId())
           .setOwnerUserId(summary.ownerUserId()).setTelemetryCount(summary.telemetryCount());
-      summary.readings().forEach((key, r) -> telemetry.putReadings(key,
-          ReadingStats.newBuilder().setLast(r.last()).setCount(r.count()).setLastAtMs(r.lastAtMs()).build()));
+      summary.readings().forEach((key, reading) -> telemetry.putReadings(key, reading.toStats()));
       return telemetry.build().toByteArray();
     }
     throw new IllegalArgumentException("Not a user-service message: " + o.getClass().getName());
@@ -91,7 +89,7 @@ public final class UserServiceSerializer extends SerializerWithStringManifest {
         case TELEMETRY -> {
           var telemetry = DeviceTelemetry.parseFrom(bytes);
           var readings = new HashMap<String, Reading>();
-          telemetry.getReadingsMap().forEach((key, s) -> readings.put(key, new Reading(s.getLast(), s.getCount(), s.getLastAtMs())));
+          telemetry.getReadingsMap().forEach((key, stats) -> readings.put(key, Reading.of(stats)));
           return new DeviceEntity.TelemetrySummary(telemetry.getDeviceId(), telemetry.getOwnerUserId(),
               telemetry.getTelemetryCount(), readings);
         }

@@ -49,7 +49,7 @@ class DeviceEntityTest {
   @BeforeEach
   void newDevice() {
     offline = testKit.createTestProbe();
-    var settings = new DeviceSettings(3, 100, Duration.ofMillis(300), RetentionCriteria.disabled(), offline.ref()::tell);
+    var settings = new DeviceSettings(3, 100, 2, Duration.ofMillis(300), RetentionCriteria.disabled(), offline.ref()::tell);
     // The kit checks that commands, replies and journal events serialize; state is stored through the snapshot
     // adapter instead.
     device = EventSourcedBehaviorTestKit.create(testKit.system(), DeviceEntity.create("d-1", settings),
@@ -104,8 +104,21 @@ class DeviceEntityTest {
     apply(telemetry("m-2", "u-1", 22));
     var restarted = device.restart().state();
     assertEquals(2, restarted.telemetryCount);
-    assertEquals(new DeviceEntity.Reading(22, 2, 1_000), restarted.readings.get("temp"));
+    assertEquals(new DeviceEntity.Reading(22, 2, 1_000,
+        List.of(new DeviceEntity.Sample(20, 1_000), new DeviceEntity.Sample(22, 1_000))), restarted.readings.get("temp"));
     assertEquals("u-1", restarted.ownerUserId);
+  }
+
+  @Test
+  void eachKeyKeepsItsLastValueCountAndABoundedHistory() {
+    for (int i = 1; i <= 5; i++) {
+      apply(telemetry("m-" + i, "u-1", i));
+    }
+    var temp = device.<DeviceEntity.TelemetrySummary>runCommand(DeviceEntity.GetTelemetry::new).reply().readings().get("temp");
+    assertEquals(5, temp.last());
+    assertEquals(5, temp.count());
+    // A history of 2: the last two values, oldest first.
+    assertEquals(List.of(4.0, 5.0), temp.recent().stream().map(DeviceEntity.Sample::value).toList());
   }
 
   @Test
