@@ -18,6 +18,7 @@ import io.herald.gateway.ingress.KafkaBreaker;
 import io.herald.gateway.ingress.KafkaProducerSettings;
 import io.herald.gateway.validation.FrameDecoder;
 import io.herald.gateway.validation.FrameLimits;
+import io.herald.gateway.validation.Ownership;
 import io.herald.gateway.websocket.WebSocketEndpoint;
 import io.herald.gateway.websocket.WebSocketSettings;
 import java.time.Clock;
@@ -92,14 +93,16 @@ public final class Gateway {
    */
   public static Gateway start(ActorSystem<?> system, Config config) {
     GatewaySettings.from(config); // refuse a bad configuration before looking for Cluster Sharding
-    return start(system, config, UserEntities.forSystem(system));
+    return start(system, config, UserEntities.forSystem(system), EntityQueries.forSystem(system,
+        config.getDuration("herald.gateway.entities.ask-timeout")));
   }
 
   /**
-   * As {@link #start(ActorSystem, Config)}, with the way sessions reach User entities given (the seam to Cluster
-   * Sharding: {@link UserEntities#forSystem} picks sharding on a cluster node and nothing otherwise).
+   * As {@link #start(ActorSystem, Config)}, with the ways to reach entities given (the seams to Cluster Sharding:
+   * {@link UserEntities#forSystem} and {@link EntityQueries#forSystem} pick sharding on a cluster node and nothing
+   * otherwise).
    */
-  public static Gateway start(ActorSystem<?> system, Config config, UserEntities userEntities) {
+  public static Gateway start(ActorSystem<?> system, Config config, UserEntities userEntities, EntityQueries entities) {
     GatewaySettings settings = GatewaySettings.from(config);
     WebSocketSettings webSocket = WebSocketSettings.from(config);
     FrameDecoder decoder = new FrameDecoder(FrameLimits.from(config));
@@ -121,6 +124,7 @@ public final class Gateway {
     IngressProducer producer =
         new IngressProducer(producerSettings, settings.ingressTopic(), sendExecutor, breaker);
     Admission admission = new Admission(admissionSettings, System::nanoTime);
+    Ownership ownership = new Ownership(entities, webSocket.retryAfter());
     WebSocketEndpoint endpoint =
         new WebSocketEndpoint(
             verifier,
@@ -129,11 +133,10 @@ public final class Gateway {
             decoder,
             admission,
             new Downlink(system, userEntities),
+            ownership,
             Materializer.matFromSystem(system),
             Clock.systemUTC());
-    var restSettings = config.getConfig("herald.gateway.rest");
-    RestEndpoint rest = new RestEndpoint(verifier,
-        EntityQueries.forSystem(system, restSettings.getDuration("ask-timeout")), restSettings.getInt("max-page"));
+    RestEndpoint rest = new RestEndpoint(verifier, entities, config.getInt("herald.gateway.rest.max-page"));
     Duration sweep = admission.settings().bucketSweepInterval();
     Cancellable bucketSweep =
         system.scheduler().scheduleAtFixedRate(sweep, sweep, admission::forgetFullBuckets, system.executionContext());
@@ -148,7 +151,8 @@ public final class Gateway {
       coap =
           coapSettings.enabled()
               ? Optional.of(
-                  CoapIngress.start(coapSettings, webSocket.maxFrameBytes(), verifier, decoder, admission, producer))
+                  CoapIngress.start(
+                      coapSettings, webSocket.maxFrameBytes(), verifier, decoder, admission, ownership, producer))
               : Optional.empty();
     } catch (RuntimeException e) {
       // e.g. the UDP port is taken: nothing of this gateway may keep running.

@@ -167,6 +167,26 @@ class CoapIngressTest {
   }
 
   @Test
+  void setDesiredForAnUnknownDeviceIs404UnknownDeviceAndForAnotherUsersIs403Forbidden() throws Exception {
+    String userId = "user-" + UUID.randomUUID();
+    String token = token(userId, "phone-1");
+    Nack unknown = assertNack(post(token, desired("lamp-nobody-owns").toByteArray(), false),
+        ResponseCode.NOT_FOUND, NackCode.UNKNOWN_DEVICE);
+    assertTrue(unknown.getDetail().contains("not known"), unknown.getDetail());
+    Nack forbidden = assertNack(post(token, desired(OwnerInDeviceId.deviceOf("someone-else", "lamp")).toByteArray(), false),
+        ResponseCode.FORBIDDEN, NackCode.FORBIDDEN);
+    assertTrue(forbidden.getDetail().contains("another user"), forbidden.getDetail());
+    assertEquals(ResponseCode.CHANGED,
+        post(token, desired(OwnerInDeviceId.deviceOf(userId, "lamp")).toByteArray(), false).getCode());
+  }
+
+  private static ClientFrame desired(String deviceId) {
+    return ClientFrame.newBuilder().setMessageId(UUID.randomUUID().toString())
+        .setSetDesired(io.herald.protocol.device.v1.SetDesired.newBuilder().setDeviceId(deviceId).putDesired("on", "1"))
+        .build();
+  }
+
+  @Test
   void framesOverTheDeviceBurstAre503RetryLaterWithMaxAge() throws Exception {
     String token = token("user-" + UUID.randomUUID(), "sensor-1");
     for (int i = 0; i < BURST; i++) {

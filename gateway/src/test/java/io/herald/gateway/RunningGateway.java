@@ -24,7 +24,8 @@ final class RunningGateway implements AutoCloseable {
 
   static RunningGateway start(String name, Map<String, ?> settings, UserEntities userEntities) {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, TestConfigs.gateway(settings));
-    return new RunningGateway(system, Gateway.start(system, system.settings().config(), userEntities));
+    return new RunningGateway(system,
+        Gateway.start(system, system.settings().config(), userEntities, new OwnerInDeviceId()));
   }
 
   /** The bound WebSocket/HTTP port, once bound. */

@@ -171,8 +171,9 @@ class WebSocketIngressTest {
     frames.add(frame().setHeartbeat(Heartbeat.getDefaultInstance()).build());
     frames.add(frame().setTelemetry(Telemetry.newBuilder().putReadings("temp", 20)).build());
     frames.add(frame().setReportState(ReportState.newBuilder().putReported("mode", "eco")).build());
-    // Not the token's device: allowed until ownership is known (the user-service will reject what is not owned).
-    frames.add(frame().setSetDesired(SetDesired.newBuilder().setDeviceId("lamp-7").putDesired("on", "true")).build());
+    // Another device of the same user (its Device entity says so).
+    frames.add(frame().setSetDesired(SetDesired.newBuilder().setDeviceId(OwnerInDeviceId.deviceOf(userId, "lamp-7"))
+        .putDesired("on", "true")).build());
     frames.add(
         frame()
             .setCreateConversation(CreateConversation.newBuilder().setConversationId("c-1").addMemberUserIds("u-2"))
@@ -262,6 +263,41 @@ class WebSocketIngressTest {
       assertEquals("no-device", noDevice.getMessageId());
 
       assertAcked(client, telemetry());
+    }
+  }
+
+  @Test
+  void setDesiredForAnUnknownDeviceIsUnknownDeviceAndForAnotherUsersIsForbiddenAndNothingIsProduced() {
+    String userId = newUserId();
+    try (WebSocketTestClient client = WebSocketTestClient.connect(port, token(userId, "phone-1"))) {
+      client.send(desired("for-nobody", "lamp-nobody-owns"));
+      Nack unknown = client.next().getNack();
+      assertEquals(NackCode.UNKNOWN_DEVICE, unknown.getCode());
+      assertEquals("for-nobody", unknown.getMessageId());
+
+      client.send(desired("for-a-stranger", OwnerInDeviceId.deviceOf("someone-else", "lamp")));
+      Nack forbidden = client.next().getNack();
+      assertEquals(NackCode.FORBIDDEN, forbidden.getCode());
+      assertEquals("for-a-stranger", forbidden.getMessageId());
+
+      // The connection stays open, and the user's own device may be set.
+      ClientFrame own = desired("for-my-lamp", OwnerInDeviceId.deviceOf(userId, "lamp"));
+      assertAcked(client, own);
+      // Only the owner's frame reached Kafka.
+      assertEquals(List.of("for-my-lamp"), recordsOf(userId, 1).stream().map(r -> messageIdOf(r)).toList());
+    }
+  }
+
+  private static ClientFrame desired(String messageId, String deviceId) {
+    return frame().setMessageId(messageId)
+        .setSetDesired(SetDesired.newBuilder().setDeviceId(deviceId).putDesired("on", "true")).build();
+  }
+
+  private static String messageIdOf(ConsumerRecord<String, byte[]> record) {
+    try {
+      return IngressRecord.parseFrom(record.value()).getMessageId();
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
     }
   }
 

@@ -12,7 +12,9 @@ import io.herald.infra.InfraExtension;
 import io.herald.infra.Kafka;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.Hello;
+import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.ReportState;
+import io.herald.protocol.device.v1.SetDesired;
 import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.events.v1.TelemetryRecorded;
@@ -75,6 +77,15 @@ class WalkingSkeletonTest {
           HttpResponse.BodyHandlers.ofString()).statusCode());
       assertEquals(401, http.send(HttpRequest.newBuilder(shadowUri).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
 
+      // set_desired is checked against the Device entity before anything is produced: the owner's app is acked, a
+      // stranger is refused FORBIDDEN and an unknown device UNKNOWN_DEVICE.
+      try (var app = DeviceClient.connect(node.httpPort(), Tokens.mint(TestNodes.JWT_SECRET, user, "app", Duration.ofMinutes(10)));
+          var strangerApp = DeviceClient.connect(node.httpPort(), stranger)) {
+        assertTrue(app.request(desired(device)).hasAck());
+        assertEquals(NackCode.UNKNOWN_DEVICE, app.request(desired("no-such-device-" + UUID.randomUUID())).getNack().getCode());
+        assertEquals(NackCode.FORBIDDEN, strangerApp.request(desired(device)).getNack().getCode());
+      }
+
       // The events reach Cassandra: read them back from the journal table, decoded with the Protobuf schema.
       try (var session = cql(cassandra)) {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
@@ -100,6 +111,11 @@ class WalkingSkeletonTest {
     var ready = HttpRequest.newBuilder(URI.create(node.managementUri().replaceAll("/$", "") + "/ready")).build();
     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() ->
         http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+  }
+
+  private static ClientFrame desired(String device) {
+    return ClientFrame.newBuilder().setMessageId(UUID.randomUUID().toString())
+        .setSetDesired(SetDesired.newBuilder().setDeviceId(device).putDesired("fw", "1.3")).build();
   }
 
   static ClientFrame telemetry(String messageId, double temp) {

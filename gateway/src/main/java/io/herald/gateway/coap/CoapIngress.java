@@ -4,6 +4,7 @@ import io.herald.gateway.admission.Admission;
 import io.herald.gateway.auth.TokenVerifier;
 import io.herald.gateway.ingress.IngressProducer;
 import io.herald.gateway.validation.FrameDecoder;
+import io.herald.gateway.validation.Ownership;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import org.eclipse.californium.core.CoapResource;
@@ -44,6 +45,7 @@ public final class CoapIngress {
       TokenVerifier verifier,
       FrameDecoder decoder,
       Admission admission,
+      Ownership ownership,
       IngressProducer producer) {
     Configuration configuration = Configuration.createStandardWithoutFile();
     // Block-wise (RFC 7959) bodies are reassembled up to this; a larger one is refused by Californium with 4.13
@@ -61,7 +63,7 @@ public final class CoapIngress {
     CoapServer server = new CoapServer(configuration);
     server.addEndpoint(endpoint);
     CoapResource v1 = new CoapResource("v1");
-    v1.add(new MessagesResource(verifier, decoder, admission, producer, maxFrameBytes, Clock.systemUTC()));
+    v1.add(new MessagesResource(verifier, decoder, admission, ownership, producer, maxFrameBytes, Clock.systemUTC()));
     server.add(v1);
     server.start();
     log.info("Gateway listening on coap://{}:{}/v1/messages", settings.bindInterface(), endpoint.getAddress().getPort());

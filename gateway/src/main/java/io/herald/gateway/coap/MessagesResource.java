@@ -12,6 +12,7 @@ import io.herald.gateway.ingress.PublishResult;
 import io.herald.gateway.ingress.TraceParent;
 import io.herald.gateway.validation.DecodedFrame;
 import io.herald.gateway.validation.FrameDecoder;
+import io.herald.gateway.validation.Ownership;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.ServerFrame;
@@ -51,6 +52,7 @@ final class MessagesResource extends CoapResource {
   private final TokenVerifier verifier;
   private final FrameDecoder decoder;
   private final Admission admission;
+  private final Ownership ownership;
   private final IngressProducer producer;
   private final int maxFrameBytes;
   private final Clock clock;
@@ -59,6 +61,7 @@ final class MessagesResource extends CoapResource {
       TokenVerifier verifier,
       FrameDecoder decoder,
       Admission admission,
+      Ownership ownership,
       IngressProducer producer,
       int maxFrameBytes,
       Clock clock) {
@@ -66,6 +69,7 @@ final class MessagesResource extends CoapResource {
     this.verifier = verifier;
     this.decoder = decoder;
     this.admission = admission;
+    this.ownership = ownership;
     this.producer = producer;
     this.maxFrameBytes = maxFrameBytes;
     this.clock = clock;
@@ -119,6 +123,20 @@ final class MessagesResource extends CoapResource {
     // Empty ACK now, separate response later: the client stops retransmitting, and the answer waits for Kafka.
     exchange.accept();
     IngressRecord record = IngressRecords.of(frame, identity, Transport.COAP, clock.millis());
+    ownership
+        .refusal(frame, identity.userId())
+        .thenAccept(
+            refusal -> {
+              if (refusal.isPresent()) {
+                admission.release();
+                answer(exchange, refusal.get());
+              } else {
+                produce(exchange, identity, record);
+              }
+            });
+  }
+
+  private void produce(CoapExchange exchange, DeviceIdentity identity, IngressRecord record) {
     // Each request is independent (CoAP clients send one confirmable request at a time), so a lane of its own.
     producer
         .newLane()
@@ -143,6 +161,17 @@ final class MessagesResource extends CoapResource {
         CoapCodes.forNack(NackCode.RETRY_LATER),
         ServerFrames.retryLater(messageId, retryAfter, detail),
         Optional.of(maxAgeSeconds));
+  }
+
+  /** A nack decided elsewhere (e.g. the ownership check), with the code and Max-Age that go with it. */
+  private void answer(CoapExchange exchange, ServerFrame nack) {
+    var code = nack.getNack().getCode();
+    if (code == NackCode.RETRY_LATER) {
+      retryLater(exchange, nack.getNack().getMessageId(), Duration.ofMillis(nack.getNack().getRetryAfterMs()),
+          nack.getNack().getDetail());
+    } else {
+      refuse(exchange, nack.getNack().getMessageId(), code, nack.getNack().getDetail());
+    }
   }
 
   private void refuse(CoapExchange exchange, String messageId, NackCode code, String detail) {

@@ -3,8 +3,10 @@ package io.herald.gateway.rest;
 import io.herald.protocol.cluster.ConversationSignal;
 import io.herald.protocol.cluster.DeviceSignal;
 import io.herald.protocol.cluster.GetHistory;
+import io.herald.protocol.cluster.GetDeviceOwner;
 import io.herald.protocol.cluster.GetShadow;
 import io.herald.protocol.cluster.v1.ConversationHistory;
+import io.herald.protocol.cluster.v1.DeviceOwner;
 import io.herald.protocol.cluster.v1.DeviceShadow;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -13,12 +15,16 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * How the REST endpoints read entities: by entity type name through Cluster Sharding on a cluster node; on a plain
- * ActorSystem there are no entities and every query fails with {@link NoEntitiesException}.
+ * How the gateway reads entities (the REST endpoints, the set_desired ownership check): by entity type name through
+ * Cluster Sharding on a cluster node; on a plain ActorSystem there are no entities and every query fails with
+ * {@link NoEntitiesException}.
  */
 public interface EntityQueries {
 
   CompletionStage<DeviceShadow> shadow(String deviceId, String requesterUserId);
+
+  /** Who owns the device (an empty owner: no such device). */
+  CompletionStage<DeviceOwner> owner(String deviceId);
 
   CompletionStage<ConversationHistory> history(String conversationId, String requesterUserId, long afterSeq, int limit);
 
@@ -43,6 +49,11 @@ public interface EntityQueries {
       }
 
       @Override
+      public CompletionStage<DeviceOwner> owner(String deviceId) {
+        return sharding.entityRefFor(DeviceSignal.TYPE_KEY, deviceId).ask(GetDeviceOwner::new, timeout);
+      }
+
+      @Override
       public CompletionStage<ConversationHistory> history(String conversationId, String requesterUserId, long afterSeq, int limit) {
         return sharding.entityRefFor(ConversationSignal.TYPE_KEY, conversationId)
             .ask(replyTo -> new GetHistory(requesterUserId, afterSeq, limit, replyTo), timeout);
@@ -54,6 +65,11 @@ public interface EntityQueries {
     return new EntityQueries() {
       @Override
       public CompletionStage<DeviceShadow> shadow(String deviceId, String requesterUserId) {
+        return CompletableFuture.failedFuture(new NoEntitiesException());
+      }
+
+      @Override
+      public CompletionStage<DeviceOwner> owner(String deviceId) {
         return CompletableFuture.failedFuture(new NoEntitiesException());
       }
 

@@ -15,6 +15,7 @@ import io.herald.gateway.downlink.Downlink;
 import io.herald.gateway.ingress.IngressProducer;
 import io.herald.gateway.ingress.TraceParent;
 import io.herald.gateway.validation.FrameDecoder;
+import io.herald.gateway.validation.Ownership;
 import java.time.Clock;
 import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
@@ -45,6 +46,7 @@ public final class WebSocketEndpoint {
   private final MessageReader reader;
   private final Admission admission;
   private final Downlink downlink;
+  private final Ownership ownership;
   private final Materializer materializer;
   private final Clock clock;
 
@@ -55,6 +57,7 @@ public final class WebSocketEndpoint {
       FrameDecoder decoder,
       Admission admission,
       Downlink downlink,
+      Ownership ownership,
       Materializer materializer,
       Clock clock) {
     this.verifier = verifier;
@@ -64,6 +67,7 @@ public final class WebSocketEndpoint {
     this.reader = new MessageReader(settings.maxFrameBytes(), materializer);
     this.admission = admission;
     this.downlink = downlink;
+    this.ownership = ownership;
     this.materializer = materializer;
     this.clock = clock;
   }
@@ -96,6 +100,7 @@ public final class WebSocketEndpoint {
             producer.newLane(),
             admission,
             downlink,
+            ownership,
             materializer,
             clock);
     return handleWebSocketMessages(session.flow());

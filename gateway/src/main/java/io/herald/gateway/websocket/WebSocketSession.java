@@ -13,6 +13,7 @@ import io.herald.gateway.ingress.PublishResult;
 import io.herald.gateway.ingress.TraceParent;
 import io.herald.gateway.validation.DecodedFrame;
 import io.herald.gateway.validation.FrameDecoder;
+import io.herald.gateway.validation.Ownership;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.ServerFrame;
@@ -83,6 +84,7 @@ final class WebSocketSession {
   private final InFlightLimit inFlight;
   private final Admission admission;
   private final Downlink downlink;
+  private final Ownership ownership;
   private final Materializer materializer;
   private final Clock clock;
   // Set on the first hello by the stream's stage, read when the stream ends (another thread).
@@ -102,6 +104,7 @@ final class WebSocketSession {
       PublishLane lane,
       Admission admission,
       Downlink downlink,
+      Ownership ownership,
       Materializer materializer,
       Clock clock) {
     this.identity = identity;
@@ -113,6 +116,7 @@ final class WebSocketSession {
     this.inFlight = new InFlightLimit(settings.maxInFlight());
     this.admission = admission;
     this.downlink = downlink;
+    this.ownership = ownership;
     this.materializer = materializer;
     this.clock = clock;
   }
@@ -233,16 +237,26 @@ final class WebSocketSession {
       return CompletableFuture.completedFuture(reply.frame());
     }
     IngressRecord record = ((Step.Publish) step).record();
-    return lane.publish(record, ((Step.Publish) step).trace())
-        .thenApply(
-            result -> {
-              inFlight.release();
-              admission.release();
-              if (result instanceof PublishResult.NotTaken notTaken) {
-                log.debug("Frame {} of {} not taken: {}", record.getMessageId(), identity, notTaken.detail());
-                return ServerFrames.retryLater(record.getMessageId(), notTaken.retryAfter(), notTaken.detail());
+    return ownership
+        .refusal(record.getFrame(), identity.userId())
+        .thenCompose(
+            refusal -> {
+              if (refusal.isPresent()) {
+                inFlight.release();
+                admission.release();
+                return CompletableFuture.completedFuture(refusal.get());
               }
-              return ServerFrames.ack(record.getMessageId());
+              return lane.publish(record, ((Step.Publish) step).trace())
+                  .thenApply(
+                      result -> {
+                        inFlight.release();
+                        admission.release();
+                        if (result instanceof PublishResult.NotTaken notTaken) {
+                          log.debug("Frame {} of {} not taken: {}", record.getMessageId(), identity, notTaken.detail());
+                          return ServerFrames.retryLater(record.getMessageId(), notTaken.retryAfter(), notTaken.detail());
+                        }
+                        return ServerFrames.ack(record.getMessageId());
+                      });
             });
   }
 }
