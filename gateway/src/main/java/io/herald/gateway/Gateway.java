@@ -125,6 +125,7 @@ public final class Gateway {
         new IngressProducer(producerSettings, settings.ingressTopic(), sendExecutor, breaker);
     Admission admission = new Admission(admissionSettings, System::nanoTime);
     Ownership ownership = new Ownership(entities, webSocket.retryAfter());
+    Downlink downlink = new Downlink(system, userEntities);
     WebSocketEndpoint endpoint =
         new WebSocketEndpoint(
             verifier,
@@ -132,7 +133,7 @@ public final class Gateway {
             webSocket,
             decoder,
             admission,
-            new Downlink(system, userEntities),
+            downlink,
             ownership,
             Materializer.matFromSystem(system),
             Clock.systemUTC());
@@ -151,8 +152,8 @@ public final class Gateway {
       coap =
           coapSettings.enabled()
               ? Optional.of(
-                  CoapIngress.start(
-                      coapSettings, webSocket.maxFrameBytes(), verifier, decoder, admission, ownership, producer))
+                  CoapIngress.start(coapSettings, webSocket.maxFrameBytes(), verifier, decoder, admission, ownership,
+                      producer, downlink, webSocket.pushBuffer(), Materializer.matFromSystem(system)))
               : Optional.empty();
     } catch (RuntimeException e) {
       // e.g. the UDP port is taken: nothing of this gateway may keep running.

@@ -2,11 +2,13 @@ package io.herald.gateway.coap;
 
 import io.herald.gateway.admission.Admission;
 import io.herald.gateway.auth.TokenVerifier;
+import io.herald.gateway.downlink.Downlink;
 import io.herald.gateway.ingress.IngressProducer;
 import io.herald.gateway.validation.FrameDecoder;
 import io.herald.gateway.validation.Ownership;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import org.apache.pekko.stream.Materializer;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.config.CoapConfig;
@@ -46,7 +48,10 @@ public final class CoapIngress {
       FrameDecoder decoder,
       Admission admission,
       Ownership ownership,
-      IngressProducer producer) {
+      IngressProducer producer,
+      Downlink downlink,
+      int pushBuffer,
+      Materializer materializer) {
     Configuration configuration = Configuration.createStandardWithoutFile();
     // Block-wise (RFC 7959) bodies are reassembled up to this; a larger one is refused by Californium with 4.13
     // without being buffered. The margin lets a body slightly over the limit reach the resource, which answers
@@ -64,9 +69,11 @@ public final class CoapIngress {
     server.addEndpoint(endpoint);
     CoapResource v1 = new CoapResource("v1");
     v1.add(new MessagesResource(verifier, decoder, admission, ownership, producer, maxFrameBytes, Clock.systemUTC()));
+    v1.add(new InboxResource(verifier, downlink, pushBuffer, materializer, Clock.systemUTC()));
     server.add(v1);
     server.start();
-    log.info("Gateway listening on coap://{}:{}/v1/messages", settings.bindInterface(), endpoint.getAddress().getPort());
+    log.info("Gateway listening on coap://{}:{}/v1/messages and /v1/inbox", settings.bindInterface(),
+        endpoint.getAddress().getPort());
     return new CoapIngress(server, endpoint);
   }
 
