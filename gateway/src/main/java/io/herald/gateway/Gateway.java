@@ -203,6 +203,11 @@ public final class Gateway {
     return coap.map(CoapIngress::port);
   }
 
+  /** The bound coaps (DTLS) UDP port, when enabled ({@code herald.gateway.coap.dtls.enabled}). */
+  public Optional<Integer> coapsPort() {
+    return coap.flatMap(CoapIngress::securePort);
+  }
+
   private CompletionStage<Done> unbind() {
     return unbind.run(
         () -> {

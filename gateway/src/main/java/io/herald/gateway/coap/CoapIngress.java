@@ -8,6 +8,12 @@ import io.herald.gateway.validation.FrameDecoder;
 import io.herald.gateway.validation.Ownership;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.config.DtlsConfig;
+import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 import org.apache.pekko.stream.Materializer;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapServer;
@@ -30,14 +36,17 @@ public final class CoapIngress {
     // Californium's configuration modules must be registered before a Configuration is created.
     CoapConfig.register();
     UdpConfig.register();
+    DtlsConfig.register();
   }
 
   private final CoapServer server;
   private final CoapEndpoint endpoint;
+  private final Optional<CoapEndpoint> secureEndpoint;
 
-  private CoapIngress(CoapServer server, CoapEndpoint endpoint) {
+  private CoapIngress(CoapServer server, CoapEndpoint endpoint, Optional<CoapEndpoint> secureEndpoint) {
     this.server = server;
     this.endpoint = endpoint;
+    this.secureEndpoint = secureEndpoint;
   }
 
   /** Binds the UDP port and starts serving. */
@@ -67,6 +76,19 @@ public final class CoapIngress {
             .build();
     CoapServer server = new CoapServer(configuration);
     server.addEndpoint(endpoint);
+    Optional<CoapEndpoint> secureEndpoint = Optional.empty();
+    if (settings.dtls().enabled()) {
+      DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(configuration)
+          .setAddress(new InetSocketAddress(settings.bindInterface(), settings.dtls().port()))
+          .setAdvancedPskStore(new DerivedPskStore(settings.dtls().pskMasterSecret()))
+          .set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.SERVER_ONLY)
+          .set(DtlsConfig.DTLS_CIPHER_SUITES, List.of(CipherSuite.TLS_PSK_WITH_AES_128_CCM_8,
+              CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256))
+          .build();
+      secureEndpoint = Optional.of(new CoapEndpoint.Builder().setConfiguration(configuration)
+          .setConnector(new DTLSConnector(dtls)).build());
+      server.addEndpoint(secureEndpoint.get());
+    }
     CoapResource v1 = new CoapResource("v1");
     v1.add(new MessagesResource(verifier, decoder, admission, ownership, producer, maxFrameBytes, Clock.systemUTC()));
     v1.add(new InboxResource(verifier, downlink, pushBuffer, materializer, Clock.systemUTC()));
@@ -74,12 +96,20 @@ public final class CoapIngress {
     server.start();
     log.info("Gateway listening on coap://{}:{}/v1/messages and /v1/inbox", settings.bindInterface(),
         endpoint.getAddress().getPort());
-    return new CoapIngress(server, endpoint);
+    secureEndpoint.ifPresent(secure ->
+        log.info("Gateway listening on coaps://{}:{} (DTLS, pre-shared keys)", settings.bindInterface(),
+            secure.getAddress().getPort()));
+    return new CoapIngress(server, endpoint, secureEndpoint);
   }
 
   /** The bound UDP port (the real one when the configured port was 0). */
   public int port() {
     return endpoint.getAddress().getPort();
+  }
+
+  /** The bound coaps (DTLS) port, when enabled. */
+  public Optional<Integer> securePort() {
+    return secureEndpoint.map(secure -> secure.getAddress().getPort());
   }
 
   /**

@@ -11,8 +11,18 @@ import com.typesafe.config.ConfigException;
  * @param port UDP port, 0 for any free one
  * @param blockwiseMargin bytes beyond max-frame-bytes the block-wise layer still reassembles, so that a body just
  *     over the limit reaches the resource and gets a TOO_LARGE nack payload rather than Californium's bare 4.13
+ * @param dtls coaps with pre-shared keys, when enabled
  */
-public record CoapSettings(boolean enabled, String bindInterface, int port, int blockwiseMargin) {
+public record CoapSettings(boolean enabled, String bindInterface, int port, int blockwiseMargin, Dtls dtls) {
+
+  /** {@code herald.gateway.coap.dtls}: port (0 for any free one) and the master secret the PSKs derive from. */
+  public record Dtls(boolean enabled, int port, String pskMasterSecret) {
+    @Override
+    public String toString() {
+      // The secret must not end up in a log.
+      return "Dtls[enabled=" + enabled + ", port=" + port + "]";
+    }
+  }
 
   public static CoapSettings from(Config config) {
     Config coap = config.getConfig("herald.gateway.coap");
@@ -24,6 +34,13 @@ public record CoapSettings(boolean enabled, String bindInterface, int port, int 
     if (margin < 0 || margin > 1024 * 1024) {
       throw new ConfigException.BadValue(coap.origin(), "blockwise-margin", "must be 0 to 1 MiB, was " + margin);
     }
-    return new CoapSettings(coap.getBoolean("enabled"), coap.getString("interface"), port, (int) margin);
+    Config dtls = coap.getConfig("dtls");
+    boolean dtlsEnabled = dtls.getBoolean("enabled");
+    if (dtlsEnabled && dtls.getString("psk-master-secret").isBlank()) {
+      throw new ConfigException.BadValue(dtls.origin(), "psk-master-secret",
+          "coaps is enabled but has no master secret for the pre-shared keys (HERALD_COAP_PSK_MASTER_SECRET)");
+    }
+    return new CoapSettings(coap.getBoolean("enabled"), coap.getString("interface"), port, (int) margin,
+        new Dtls(dtlsEnabled, dtls.getInt("port"), dtls.getString("psk-master-secret")));
   }
 }
