@@ -8,6 +8,7 @@ import io.herald.gateway.admission.AdmissionSettings;
 import io.herald.gateway.auth.TokenVerifier;
 import io.herald.gateway.coap.CoapIngress;
 import io.herald.gateway.coap.CoapSettings;
+import io.herald.gateway.degradation.Degradation;
 import io.herald.gateway.downlink.Downlink;
 import io.herald.gateway.downlink.UserEntities;
 import io.herald.gateway.ingress.BreakerSettings;
@@ -126,6 +127,7 @@ public final class Gateway {
     Admission admission = new Admission(admissionSettings, System::nanoTime);
     Ownership ownership = new Ownership(entities, webSocket.retryAfter());
     Downlink downlink = new Downlink(system, userEntities);
+    Degradation degradation = Degradation.get(system);
     WebSocketEndpoint endpoint =
         new WebSocketEndpoint(
             verifier,
@@ -135,6 +137,7 @@ public final class Gateway {
             admission,
             downlink,
             ownership,
+            degradation,
             Materializer.matFromSystem(system),
             Clock.systemUTC());
     RestEndpoint rest = new RestEndpoint(verifier, entities, config.getInt("herald.gateway.rest.max-page"));
@@ -153,7 +156,7 @@ public final class Gateway {
           coapSettings.enabled()
               ? Optional.of(
                   CoapIngress.start(coapSettings, webSocket.maxFrameBytes(), verifier, decoder, admission, ownership,
-                      producer, downlink, webSocket.pushBuffer(), Materializer.matFromSystem(system)))
+                      degradation, webSocket.retryAfter(), producer, downlink, webSocket.pushBuffer(), Materializer.matFromSystem(system)))
               : Optional.empty();
     } catch (RuntimeException e) {
       // e.g. the UDP port is taken: nothing of this gateway may keep running.

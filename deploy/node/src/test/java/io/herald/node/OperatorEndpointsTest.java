@@ -12,6 +12,8 @@ import io.herald.infra.InfraExtension;
 import io.herald.infra.Kafka;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.Heartbeat;
+import io.herald.protocol.device.v1.NackCode;
+import io.herald.protocol.device.v1.ReportState;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -84,6 +86,60 @@ class OperatorEndpointsTest {
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
           .until(() -> deadLettersWithKey(base, poisonKey).size() == 2);
     }
+  }
+
+  @Test
+  void degradationSwitchesShedTelemetryOrRefuseWritesWhileReadsAreServed(Kafka kafka, Cassandra cassandra) throws Exception {
+    try (var node = HeraldNode.start(TestNodes.withSchema(kafka, cassandra))) {
+      WalkingSkeletonTest.awaitReady(node);
+      var base = node.managementUri().replaceAll("/$", "");
+      var token = Tokens.mint(TestNodes.JWT_SECRET, "degraded-user", "degraded-device", Duration.ofMinutes(5));
+      try (var device = DeviceClient.connect(node.httpPort(), token)) {
+        assertTrue(device.request(reportState()).hasAck());
+        var shadow = URI.create("http://127.0.0.1:" + node.httpPort() + "/v1/devices/degraded-device/shadow");
+        await().atMost(Duration.ofSeconds(60)).until(() -> getShadow(shadow, token).statusCode() == 200);
+
+        assertEquals(401, post(base + "/admin/degradation?mode=read-only", null).statusCode());
+        assertEquals("read-only", json.readTree(post(base + "/admin/degradation?mode=read-only&reason=test",
+            TestNodes.ADMIN_TOKEN).body()).get("mode").asText());
+        assertEquals("read-only", json.readTree(get(base + "/admin/degradation", TestNodes.ADMIN_TOKEN).body())
+            .get("mode").asText());
+        assertTrue(get(base + "/metrics", null).body().contains("herald_gateway_degradation_mode{mode=\"read-only\"} 1.0"));
+
+        var refused = device.request(WalkingSkeletonTest.telemetry(UUID.randomUUID().toString(), 1)).getNack();
+        assertEquals(NackCode.RETRY_LATER, refused.getCode());
+        assertTrue(refused.getDetail().contains("read-only"), refused.getDetail());
+        assertEquals(NackCode.RETRY_LATER, device.request(reportState()).getNack().getCode());
+        assertEquals(200, getShadow(shadow, token).statusCode(), "reads are served");
+
+        post(base + "/admin/degradation?mode=shed-telemetry", TestNodes.ADMIN_TOKEN);
+        assertEquals(NackCode.RETRY_LATER,
+            device.request(WalkingSkeletonTest.telemetry(UUID.randomUUID().toString(), 1)).getNack().getCode());
+        assertTrue(device.request(reportState()).hasAck(), "shadows go on while telemetry is shed");
+
+        post(base + "/admin/degradation?mode=normal", TestNodes.ADMIN_TOKEN);
+        assertTrue(device.request(WalkingSkeletonTest.telemetry(UUID.randomUUID().toString(), 2)).hasAck());
+        assertEquals(400, post(base + "/admin/degradation?mode=sideways", TestNodes.ADMIN_TOKEN).statusCode());
+      }
+    }
+  }
+
+  private static ClientFrame reportState() {
+    return ClientFrame.newBuilder().setMessageId(UUID.randomUUID().toString())
+        .setReportState(ReportState.newBuilder().putReported("mode", "eco")).build();
+  }
+
+  private HttpResponse<String> getShadow(URI shadow, String token) throws Exception {
+    return http.send(HttpRequest.newBuilder(shadow).header("Authorization", "Bearer " + token).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(String uri, String token) throws Exception {
+    var request = HttpRequest.newBuilder(URI.create(uri)).POST(HttpRequest.BodyPublishers.noBody());
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private List<JsonNode> deadLettersWithKey(String base, String key) throws Exception {

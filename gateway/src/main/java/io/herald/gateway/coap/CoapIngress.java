@@ -2,12 +2,14 @@ package io.herald.gateway.coap;
 
 import io.herald.gateway.admission.Admission;
 import io.herald.gateway.auth.TokenVerifier;
+import io.herald.gateway.degradation.Degradation;
 import io.herald.gateway.downlink.Downlink;
 import io.herald.gateway.ingress.IngressProducer;
 import io.herald.gateway.validation.FrameDecoder;
 import io.herald.gateway.validation.Ownership;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.californium.scandium.DTLSConnector;
@@ -57,6 +59,8 @@ public final class CoapIngress {
       FrameDecoder decoder,
       Admission admission,
       Ownership ownership,
+      Degradation degradation,
+      Duration retryAfter,
       IngressProducer producer,
       Downlink downlink,
       int pushBuffer,
@@ -90,7 +94,8 @@ public final class CoapIngress {
       server.addEndpoint(secureEndpoint.get());
     }
     CoapResource v1 = new CoapResource("v1");
-    v1.add(new MessagesResource(verifier, decoder, admission, ownership, producer, maxFrameBytes, Clock.systemUTC()));
+    v1.add(new MessagesResource(verifier, decoder, admission, ownership, degradation, retryAfter, producer,
+        maxFrameBytes, Clock.systemUTC()));
     v1.add(new InboxResource(verifier, downlink, pushBuffer, materializer, Clock.systemUTC()));
     server.add(v1);
     server.start();

@@ -4,6 +4,7 @@ import io.herald.gateway.GatewayMetrics;
 import io.herald.gateway.ServerFrames;
 import io.herald.gateway.admission.Admission;
 import io.herald.gateway.auth.DeviceIdentity;
+import io.herald.gateway.degradation.Degradation;
 import io.herald.gateway.auth.InvalidTokenException;
 import io.herald.gateway.auth.TokenVerifier;
 import io.herald.gateway.ingress.IngressProducer;
@@ -53,6 +54,8 @@ final class MessagesResource extends CoapResource {
   private final FrameDecoder decoder;
   private final Admission admission;
   private final Ownership ownership;
+  private final Degradation degradation;
+  private final Duration retryAfter;
   private final IngressProducer producer;
   private final int maxFrameBytes;
   private final Clock clock;
@@ -62,6 +65,8 @@ final class MessagesResource extends CoapResource {
       FrameDecoder decoder,
       Admission admission,
       Ownership ownership,
+      Degradation degradation,
+      Duration retryAfter,
       IngressProducer producer,
       int maxFrameBytes,
       Clock clock) {
@@ -70,6 +75,8 @@ final class MessagesResource extends CoapResource {
     this.decoder = decoder;
     this.admission = admission;
     this.ownership = ownership;
+    this.degradation = degradation;
+    this.retryAfter = retryAfter;
     this.producer = producer;
     this.maxFrameBytes = maxFrameBytes;
     this.clock = clock;
@@ -109,6 +116,11 @@ final class MessagesResource extends CoapResource {
           frame.getMessageId(),
           NackCode.INVALID,
           "hello is for WebSocket sessions; over CoAP, POST the frames themselves and observe /v1/inbox for pushes");
+      return;
+    }
+    Optional<ServerFrame> degraded = degradation.refusal(frame, retryAfter);
+    if (degraded.isPresent()) {
+      answer(exchange, degraded.get());
       return;
     }
     Optional<Admission.Refused> refused = admission.tryAdmit(identity);

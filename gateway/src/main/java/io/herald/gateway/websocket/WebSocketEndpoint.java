@@ -9,6 +9,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import io.herald.gateway.admission.Admission;
 import io.herald.gateway.auth.BearerToken;
 import io.herald.gateway.auth.DeviceIdentity;
+import io.herald.gateway.degradation.Degradation;
 import io.herald.gateway.auth.InvalidTokenException;
 import io.herald.gateway.auth.TokenVerifier;
 import io.herald.gateway.downlink.Downlink;
@@ -47,6 +48,7 @@ public final class WebSocketEndpoint {
   private final Admission admission;
   private final Downlink downlink;
   private final Ownership ownership;
+  private final Degradation degradation;
   private final Materializer materializer;
   private final Clock clock;
 
@@ -58,6 +60,7 @@ public final class WebSocketEndpoint {
       Admission admission,
       Downlink downlink,
       Ownership ownership,
+      Degradation degradation,
       Materializer materializer,
       Clock clock) {
     this.verifier = verifier;
@@ -68,6 +71,7 @@ public final class WebSocketEndpoint {
     this.admission = admission;
     this.downlink = downlink;
     this.ownership = ownership;
+    this.degradation = degradation;
     this.materializer = materializer;
     this.clock = clock;
   }
@@ -101,6 +105,7 @@ public final class WebSocketEndpoint {
             admission,
             downlink,
             ownership,
+            degradation,
             materializer,
             clock);
     return handleWebSocketMessages(session.flow());

@@ -5,6 +5,7 @@ import io.herald.gateway.ServerFrames;
 import io.herald.gateway.admission.Admission;
 import io.herald.gateway.admission.InFlightLimit;
 import io.herald.gateway.auth.DeviceIdentity;
+import io.herald.gateway.degradation.Degradation;
 import io.herald.gateway.downlink.Downlink;
 import io.herald.gateway.downlink.SlowSubscriberException;
 import io.herald.gateway.ingress.IngressRecords;
@@ -85,6 +86,7 @@ final class WebSocketSession {
   private final Admission admission;
   private final Downlink downlink;
   private final Ownership ownership;
+  private final Degradation degradation;
   private final Materializer materializer;
   private final Clock clock;
   // Set on the first hello by the stream's stage, read when the stream ends (another thread).
@@ -105,6 +107,7 @@ final class WebSocketSession {
       Admission admission,
       Downlink downlink,
       Ownership ownership,
+      Degradation degradation,
       Materializer materializer,
       Clock clock) {
     this.identity = identity;
@@ -117,6 +120,7 @@ final class WebSocketSession {
     this.admission = admission;
     this.downlink = downlink;
     this.ownership = ownership;
+    this.degradation = degradation;
     this.materializer = materializer;
     this.clock = clock;
   }
@@ -203,6 +207,10 @@ final class WebSocketSession {
         downlinkSession.set(downlink.open(identity, lastSeq, pushes, settings.pushBuffer()));
       }
       return new Step.Reply(ServerFrames.welcome(identity, lastSeq, clock.millis()));
+    }
+    Optional<ServerFrame> degraded = degradation.refusal(frame, settings.retryAfter());
+    if (degraded.isPresent()) {
+      return new Step.Reply(degraded.get());
     }
     if (!inFlight.tryAcquire()) {
       return new Step.Reply(

@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
+import static org.apache.pekko.http.javadsl.server.Directives.parameter;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
@@ -13,6 +14,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.gateway.degradation.Degradation;
+import io.herald.gateway.degradation.DegradationMode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
@@ -20,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -32,8 +36,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Herald's own operator endpoints on the management port: {@code /metrics} (Prometheus text) and, behind
- * {@code Authorization: Bearer <herald.admin.token>}, {@code /admin/dead-letters} (GET: list) and
- * {@code /admin/dead-letters/replay} (POST: one with {@code ?partition=P&offset=O}, else all).
+ * {@code Authorization: Bearer <herald.admin.token>}, {@code /admin/dead-letters} (GET: list),
+ * {@code /admin/dead-letters/replay} (POST: one with {@code ?partition=P&offset=O}, else all) and
+ * {@code /admin/degradation} (GET: the mode; POST {@code ?mode=normal|shed-telemetry|read-only}: switch the cluster).
  */
 public final class OperatorRoutes implements ManagementRouteProvider {
 
@@ -45,6 +50,7 @@ public final class OperatorRoutes implements ManagementRouteProvider {
   private final String adminToken;
   private final int listLimit;
   private final Executor blocking;
+  private final Degradation degradation;
 
   public OperatorRoutes(ExtendedActorSystem system) {
     var config = system.settings().config();
@@ -53,6 +59,7 @@ public final class OperatorRoutes implements ManagementRouteProvider {
     this.adminToken = config.getString("herald.admin.token");
     this.listLimit = config.getInt("herald.admin.dead-letter-list-limit");
     this.blocking = system.dispatchers().lookup("herald.admin.blocking-dispatcher");
+    this.degradation = Degradation.get(Adapter.toTyped(system));
   }
 
   @Override
@@ -66,7 +73,7 @@ public final class OperatorRoutes implements ManagementRouteProvider {
                 ? "herald.admin.token is not configured: admin endpoints are off"
                 : "Authorization: Bearer <herald.admin.token> required");
           }
-          return pathPrefix("dead-letters", () -> concat(
+          return concat(degradationRoute(), pathPrefix("dead-letters", () -> concat(
               path("replay", () -> post(() -> parameterOptional("partition", partition ->
                   parameterOptional("offset", offset -> completeWithFuture(
                       CompletableFuture.supplyAsync(() -> {
@@ -76,8 +83,22 @@ public final class OperatorRoutes implements ManagementRouteProvider {
                       }, blocking)))))),
               pathEnd(() -> get(() -> completeWithFuture(
                   CompletableFuture.supplyAsync(() -> jsonResponse(Map.of("dead_letters", deadLetters.list(listLimit))),
-                      blocking))))));
+                      blocking)))))));
         })));
+  }
+
+  /** GET: the mode in force; POST ?mode=normal|shed-telemetry|read-only[&reason=...]: switch every gateway. */
+  private Route degradationRoute() {
+    return path("degradation", () -> concat(
+        get(() -> complete(jsonResponse(Map.of("mode", degradation.current().wireName())))),
+        post(() -> parameter("mode", name -> parameterOptional("reason", reason -> {
+          var mode = DegradationMode.parse(name);
+          if (mode.isEmpty()) {
+            return complete(StatusCodes.BAD_REQUEST, "mode must be normal, shed-telemetry or read-only");
+          }
+          return completeWithFuture(degradation.set(mode.get(), reason.orElse("set by an operator"))
+              .thenApply(inForce -> jsonResponse(Map.of("mode", inForce.wireName()))));
+        })))));
   }
 
   private boolean authorized(Optional<String> authorization) {
