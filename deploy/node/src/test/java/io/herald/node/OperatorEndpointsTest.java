@@ -12,6 +12,8 @@ import io.herald.infra.InfraExtension;
 import io.herald.infra.Kafka;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.Heartbeat;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.ReportState;
 import java.net.URI;
@@ -62,6 +64,10 @@ class OperatorEndpointsTest {
         assertTrue(metrics.contains("herald_gateway_kafka_produce_seconds_count{outcome=\"durable\"}"), "produce latency");
         assertTrue(metrics.contains("herald_gateway_sessions_open"), "open sessions");
         assertTrue(metrics.contains("herald_gateway_kafka_breaker_state"), "breaker state");
+        // Every series the Grafana dashboard (deploy/grafana/herald.json) queries is one this node exports.
+        for (var series : dashboardSeries()) {
+          assertTrue(metrics.contains(series), "the dashboard queries " + series + ", which /metrics does not show");
+        }
       });
 
       var poisonKey = "poison-" + UUID.randomUUID();
@@ -121,7 +127,31 @@ class OperatorEndpointsTest {
         assertTrue(device.request(WalkingSkeletonTest.telemetry(UUID.randomUUID().toString(), 2)).hasAck());
         assertEquals(400, post(base + "/admin/degradation?mode=sideways", TestNodes.ADMIN_TOKEN).statusCode());
       }
+
+      // Cluster reads are open; changing the cluster needs the admin token.
+      var self = Cluster.get(node.system()).selfMember().address().toString();
+      assertTrue(get(base + "/cluster/members", null).body().contains(self));
+      var leave = HttpRequest.newBuilder(URI.create(base + "/cluster/members/" + self))
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .PUT(HttpRequest.BodyPublishers.ofString("operation=Leave"));
+      assertEquals(401, http.send(leave.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertEquals(MemberStatus.up(), Cluster.get(node.system()).selfMember().status());
+      var left = http.send(leave.header("Authorization", "Bearer " + TestNodes.ADMIN_TOKEN).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, left.statusCode(), left.body());
+      node.system().getWhenTerminated().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
     }
+  }
+
+  private static java.util.Set<String> dashboardSeries() throws Exception {
+    var series = new java.util.TreeSet<String>();
+    var matcher = java.util.regex.Pattern.compile("\\b((?:herald|jvm)_[a-z_]+)")
+        .matcher(java.nio.file.Files.readString(java.nio.file.Path.of("..", "grafana", "herald.json")));
+    while (matcher.find()) {
+      series.add(matcher.group(1));
+    }
+    assertTrue(series.size() > 10, "the dashboard has panels: " + series);
+    return series;
   }
 
   private static ClientFrame reportState() {

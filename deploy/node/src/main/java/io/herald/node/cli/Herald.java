@@ -57,6 +57,9 @@ public final class Herald {
     node.system().getWhenTerminated().thenRun(stopped::countDown);
     Runtime.getRuntime().addShutdownHook(new Thread(node::close, "herald-node-stop"));
     stopped.await();
+    // Downed by the Split Brain Resolver, left, or stopped: the process ends with its node (a process manager or
+    // Kubernetes starts a fresh one, which joins as a new member).
+    System.exit(0);
   }
 
   private static void token(Map<String, String> options) throws Exception {

@@ -5,7 +5,9 @@ import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
+import static org.apache.pekko.http.javadsl.server.Directives.extractMethod;
 import static org.apache.pekko.http.javadsl.server.Directives.parameter;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefixTest;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
@@ -24,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.management.cluster.javadsl.ClusterHttpManagementRoutes;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -51,6 +55,7 @@ public final class OperatorRoutes implements ManagementRouteProvider {
   private final int listLimit;
   private final Executor blocking;
   private final Degradation degradation;
+  private final Cluster cluster;
 
   public OperatorRoutes(ExtendedActorSystem system) {
     var config = system.settings().config();
@@ -60,11 +65,13 @@ public final class OperatorRoutes implements ManagementRouteProvider {
     this.listLimit = config.getInt("herald.admin.dead-letter-list-limit");
     this.blocking = system.dispatchers().lookup("herald.admin.blocking-dispatcher");
     this.degradation = Degradation.get(Adapter.toTyped(system));
+    this.cluster = Cluster.get(system);
   }
 
   @Override
   public Route routes(ManagementRouteProviderSettings settings) {
     return concat(
+        clusterRoutes(),
         path("metrics", () -> get(() -> complete(HttpResponse.create()
             .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape()))))),
         pathPrefix("admin", () -> optionalHeaderValueByName("Authorization", authorization -> {
@@ -84,6 +91,25 @@ public final class OperatorRoutes implements ManagementRouteProvider {
               pathEnd(() -> get(() -> completeWithFuture(
                   CompletableFuture.supplyAsync(() -> jsonResponse(Map.of("dead_letters", deadLetters.list(listLimit))),
                       blocking)))))));
+        })));
+  }
+
+  /**
+   * Pekko Management's cluster routes: reading (GET /cluster/members, /cluster/shards/{type}) is open, changing
+   * (PUT or DELETE /cluster/members/{address}: leave, down) needs the admin token. They replace Management's own
+   * provider, whose only protection is Basic authentication.
+   */
+  private Route clusterRoutes() {
+    return concat(
+        get(() -> ClusterHttpManagementRoutes.readOnly(cluster)),
+        pathPrefixTest("cluster", () -> optionalHeaderValueByName("Authorization", authorization -> {
+          if (!authorized(authorization)) {
+            return complete(StatusCodes.UNAUTHORIZED, "changing the cluster needs Authorization: Bearer <herald.admin.token>");
+          }
+          return extractMethod(method -> {
+            log.warn("Operator call {} on the cluster", method.name());
+            return ClusterHttpManagementRoutes.all(cluster);
+          });
         })));
   }
 
