@@ -10,8 +10,9 @@ import io.herald.gateway.auth.Tokens;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
 import io.herald.infra.Kafka;
+import io.herald.node.cli.NodeProcesses;
+import io.herald.node.cli.Signals;
 import java.io.File;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,9 +22,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,66 +45,56 @@ class ClusterProcessesTest {
   void aFrozenNodeIsDownedTheOthersKeepAckingAndALeaveMovesShards(Kafka kafka, Cassandra cassandra,
       @TempDir Path logs) throws Exception {
     TestNodes.withSchema(kafka, cassandra);
-    var remote = freePorts(3);
-    var management = freePorts(3);
-    var httpPorts = freePorts(3);
-    var seed = "pekko://herald@127.0.0.1:" + remote.get(0);
-    var nodes = new ArrayList<Process>();
-    try {
-      for (int i = 0; i < 3; i++) {
-        nodes.add(startNode(kafka, cassandra, seed, remote.get(i), management.get(i), httpPorts.get(i),
-            logs.resolve("node-" + i + ".log")));
-      }
-      for (int i = 0; i < 3; i++) {
-        awaitReady(management.get(i));
-      }
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
-          .until(() -> upMembers(management.get(0)) == 3);
+    var classpath = Path.of("target", "classes").toAbsolutePath() + File.pathSeparator
+        + Files.readString(Path.of("target", "herald.classpath")).trim();
+    try (var cluster = NodeProcesses.start(3, classpath, logs, Map.of(
+            "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
+            "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
+            "herald.auth.jwt-secret", TestNodes.JWT_SECRET,
+            "herald.admin.token", TestNodes.ADMIN_TOKEN,
+            "pekko.cluster.split-brain-resolver.stable-after", "5s"),
+        Map.of("HERALD_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint()))) {
+      cluster.awaitReady(Duration.ofMinutes(3));
+      var first = cluster.node(0).managementPort();
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> upMembers(first) == 3);
 
       var user = "cluster-user-" + UUID.randomUUID();
       var device = "cluster-device-" + UUID.randomUUID();
       var acked = new ArrayList<String>();
-      try (var client = DeviceClient.connect(httpPorts.get(0),
+      try (var client = DeviceClient.connect(cluster.node(0).httpPort(),
           Tokens.mint(TestNodes.JWT_SECRET, user, device, Duration.ofMinutes(10)))) {
         sendAcked(client, acked, 20);
 
         // Frozen: not dead, not answering. The survivors' SBR downs it; they keep acking meanwhile.
-        signal(nodes.get(2), "STOP");
+        Signals.send(cluster.node(2).pid(), "STOP");
         var downedAt = System.nanoTime();
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
           sendAcked(client, acked, 2);
-          return members(management.get(0)).size() == 2;
+          return members(first).size() == 2;
         });
         assertTrue(System.nanoTime() - downedAt > TimeUnit.SECONDS.toNanos(5), "downed only after stable-after");
-        signal(nodes.get(2), "CONT");
-        assertTrue(nodes.get(2).waitFor(60, TimeUnit.SECONDS), "the downed node exits when it wakes");
+        Signals.send(cluster.node(2).pid(), "CONT");
+        assertTrue(cluster.node(2).process().waitFor(60, TimeUnit.SECONDS), "the downed node exits when it wakes");
 
         // A graceful leave of the second node, asked with the admin token: its shards move to the first.
-        var leave = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management.get(0) + "/cluster/members/"
-                + "pekko://herald@127.0.0.1:" + remote.get(1)))
+        var leave = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first + "/cluster/members/"
+                + cluster.node(1).address()))
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Authorization", "Bearer " + TestNodes.ADMIN_TOKEN)
             .PUT(HttpRequest.BodyPublishers.ofString("operation=Leave")).build();
         assertEquals(200, http.send(leave, HttpResponse.BodyHandlers.ofString()).statusCode());
-        assertTrue(nodes.get(1).waitFor(90, TimeUnit.SECONDS), "the leaving node stops");
+        assertTrue(cluster.node(1).process().waitFor(90, TimeUnit.SECONDS), "the leaving node stops");
         sendAcked(client, acked, 10);
-        assertEquals(1, upMembers(management.get(0)));
+        assertEquals(1, upMembers(first));
       }
 
-      // Every acked telemetry message is applied, once: the shadow's owner reads the device's count over REST.
+      // Every acked telemetry message is in the Cassandra journal exactly once.
       try (var session = WalkingSkeletonTest.cql(cassandra)) {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2))
             .until(() -> WalkingSkeletonTest.storedTelemetryIds(session, device).size() >= acked.size());
         var stored = WalkingSkeletonTest.storedTelemetryIds(session, device);
         assertEquals(acked.size(), stored.size(), "applied once each");
         assertEquals(new java.util.HashSet<>(acked), new java.util.HashSet<>(stored));
-      }
-    } finally {
-      for (var node : nodes) {
-        if (node.isAlive()) {
-          signal(node, "CONT");
-          node.destroyForcibly().waitFor();
-        }
       }
     }
   }
@@ -115,38 +106,6 @@ class ClusterProcessesTest {
       assertTrue(reply.hasAck(), "acked while the cluster changes: " + reply);
       acked.add(id);
     }
-  }
-
-  private static Process startNode(Kafka kafka, Cassandra cassandra, String seed, int remotePort, int managementPort,
-      int httpPort, Path log) throws Exception {
-    var classpath = Path.of("target", "classes").toAbsolutePath() + File.pathSeparator
-        + Files.readString(Path.of("target", "herald.classpath")).trim();
-    var command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx384m",
-        "-Dherald.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-        "-Dherald.persistence.cassandra.local-datacenter=" + cassandra.localDatacenter(),
-        "-Dherald.auth.jwt-secret=" + TestNodes.JWT_SECRET,
-        "-Dherald.admin.token=" + TestNodes.ADMIN_TOKEN,
-        "-Dherald.gateway.http.port=" + httpPort,
-        "-Dherald.gateway.coap.enabled=false",
-        "-Dpekko.remote.artery.canonical.port=" + remotePort,
-        "-Dpekko.management.http.port=" + managementPort,
-        "-Dpekko.cluster.split-brain-resolver.stable-after=5s",
-        "-cp", classpath, "io.herald.node.cli.Herald", "node");
-    var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().put("HERALD_SEED_NODES", seed);
-    builder.environment().put("HERALD_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint());
-    return builder.start();
-  }
-
-  private static void signal(Process process, String signal) throws Exception {
-    new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).start().waitFor();
-  }
-
-  private void awaitReady(int managementPort) {
-    var ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/ready")).build();
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-        .until(() -> http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
   }
 
   private List<JsonNode> members(int managementPort) throws Exception {
@@ -161,17 +120,4 @@ class ClusterProcessesTest {
     return members(managementPort).stream().filter(m -> m.get("status").asText().equals("Up")).count();
   }
 
-  private static List<Integer> freePorts(int count) throws Exception {
-    var sockets = new ArrayList<ServerSocket>();
-    try {
-      for (int i = 0; i < count; i++) {
-        sockets.add(new ServerSocket(0));
-      }
-      return sockets.stream().map(ServerSocket::getLocalPort).toList();
-    } finally {
-      for (var socket : sockets) {
-        socket.close();
-      }
-    }
-  }
 }

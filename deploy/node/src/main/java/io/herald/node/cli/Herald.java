@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -26,6 +27,11 @@ public final class Herald {
         node    start a node against the Kafka and Cassandra named in its configuration
         schema  create the Cassandra keyspace and tables (idempotent)
         token   print a device token: --user U --device D [--ttl 24h] [--data-dir DIR]
+        cluster a local multi-process cluster: --nodes N (3) --brokers B (3) [--data-dir .herald/cluster]
+                  (B Kafka brokers with RF min(3,B) and min.insync.replicas 2 from 3 brokers, one Cassandra, N nodes)
+        status  members, shards per region, consumer lag and breaker states of that cluster [--data-dir DIR]
+        stop N  stop node N of that cluster gracefully (SIGTERM)   kill N  crash it (SIGKILL)
+        freeze N / thaw N  SIGSTOP / SIGCONT node N (e.g. to watch the Split Brain Resolver down it)
       """;
 
   private Herald() {}
@@ -33,6 +39,14 @@ public final class Herald {
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
       System.out.print(USAGE);
+      return;
+    }
+    if (List.of("stop", "kill", "freeze", "thaw").contains(args[0])) {
+      if (args.length < 2) {
+        throw new IllegalArgumentException(args[0] + " needs a node number\n" + USAGE);
+      }
+      var signal = Map.of("stop", "TERM", "kill", "KILL", "freeze", "STOP", "thaw", "CONT").get(args[0]);
+      LocalCluster.signal(options(Arrays.copyOfRange(args, 2, args.length)), args[1], signal);
       return;
     }
     var options = options(Arrays.copyOfRange(args, 1, args.length));
@@ -44,6 +58,8 @@ public final class Herald {
         System.out.println("Cassandra schema is in place.");
       }
       case "token" -> token(options);
+      case "cluster" -> LocalCluster.run(options);
+      case "status" -> LocalCluster.status(options);
       default -> {
         System.err.print("unknown command " + args[0] + "\n" + USAGE);
         System.exit(2);

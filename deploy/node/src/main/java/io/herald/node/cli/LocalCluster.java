@@ -1,0 +1,172 @@
+package io.herald.node.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import io.herald.infra.CassandraNode;
+import io.herald.infra.KafkaCluster;
+import io.herald.node.HeraldConfig;
+import io.herald.persistence.CassandraSchema;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code herald cluster | status | stop NODE | kill NODE}: a multi-process Herald cluster on this machine (N nodes,
+ * B Kafka brokers, one Cassandra), and the operator's view of it from another terminal. The running cluster is
+ * described in {@code DATA_DIR/cluster.json} (pids and ports).
+ */
+final class LocalCluster {
+
+  static final String DEFAULT_DATA_DIR = ".herald/cluster";
+  private static final String STATE_FILE = "cluster.json";
+  private static final ObjectMapper json = new ObjectMapper();
+  private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private LocalCluster() {}
+
+  static void run(Map<String, String> options) throws Exception {
+    var nodeCount = Integer.parseInt(options.getOrDefault("nodes", "3"));
+    var brokers = Integer.parseInt(options.getOrDefault("brokers", "3"));
+    var dataDir = Path.of(options.getOrDefault("data-dir", DEFAULT_DATA_DIR)).toAbsolutePath();
+    var base = ConfigFactory.load();
+    var secret = LocalSecret.resolve(base.getString("herald.auth.jwt-secret"), dataDir, LocalSecret.JWT_SECRET_FILE);
+    var adminToken = LocalSecret.resolve(base.getString("herald.admin.token"), dataDir, LocalSecret.ADMIN_TOKEN_FILE);
+
+    say("Starting " + brokers + " Kafka broker(s) and Cassandra (data in " + dataDir + ")...");
+    var kafka = KafkaCluster.builder().brokers(brokers).dataDir(dataDir.resolve("kafka")).build();
+    var cassandra = CassandraNode.builder().dataDir(dataDir.resolve("cassandra")).build();
+    var stopped = new CountDownLatch(1);
+    NodeProcesses[] nodes = new NodeProcesses[1];
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      say("Stopping the cluster...");
+      if (nodes[0] != null) {
+        nodes[0].close();
+      }
+      cassandra.close();
+      kafka.close();
+      stopped.countDown();
+    }, "herald-cluster-stop"));
+    kafka.start();
+    cassandra.start();
+
+    var settings = new LinkedHashMap<String, String>();
+    settings.put("herald.kafka.bootstrap-servers", kafka.bootstrapServers());
+    settings.put("herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter());
+    settings.put("herald.auth.jwt-secret", secret.value());
+    settings.put("herald.admin.token", adminToken.value());
+    // RF 3 and min.insync 2 with three brokers: one broker may die without losing an acked record or availability.
+    settings.put("herald.node.kafka-topics.replication-factor", String.valueOf(Math.min(3, brokers)));
+    settings.put("herald.node.kafka-topics.min-insync-replicas", brokers >= 3 ? "2" : "1");
+    // A frozen or cut-off node is downed sooner than in production, so local experiments do not wait long.
+    settings.put("pekko.cluster.split-brain-resolver.stable-after", options.getOrDefault("stable-after", "7s"));
+    var schemaSettings = new HashMap<String, Object>(Map.of(
+        "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
+        "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter()));
+    CassandraSchema.create(HeraldConfig.load(schemaSettings), Duration.ofMinutes(2));
+
+    nodes[0] = NodeProcesses.start(nodeCount, System.getProperty("java.class.path"), dataDir.resolve("logs"), settings,
+        Map.of("HERALD_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint()));
+    writeState(dataDir, nodes[0], kafka.bootstrapServers(), cassandra.contactPoint());
+    nodes[0].awaitReady(Duration.ofMinutes(3));
+
+    var summary = new StringBuilder("\nHerald cluster is up (" + nodeCount + " nodes, " + brokers + " brokers).\n");
+    for (var node : nodes[0].nodes()) {
+      summary.append("  node %d  pid %d  ws://127.0.0.1:%d/v1/ws  coap://127.0.0.1:%d  operator %s%n".formatted(
+          node.index(), node.pid(), node.httpPort(), node.coapPort(), node.managementUri()));
+    }
+    summary.append("""
+          Kafka       %s
+          Cassandra   %s
+          Admin token %s
+          JWT secret  in %s
+        bin/herald status | stop N | kill N  (from another terminal); Ctrl-C stops everything.
+        """.formatted(kafka.bootstrapServers(), cassandra.contactPoint(), adminToken.value(), secret.file()));
+    say(summary.toString());
+    stopped.await();
+  }
+
+  /** Members, shard distribution, consumer lag and breaker states, from the running cluster's operator ports. */
+  static void status(Map<String, String> options) throws Exception {
+    var state = readState(options);
+    for (var node : state.get("nodes")) {
+      var uri = "http://127.0.0.1:" + node.get("management").asInt();
+      var alive = ProcessHandle.of(node.get("pid").asLong()).map(ProcessHandle::isAlive).orElse(false);
+      say("node " + node.get("index").asInt() + " (pid " + node.get("pid").asLong() + ", " + (alive ? "running" : "gone")
+          + ", " + uri + ")");
+      if (!alive) {
+        continue;
+      }
+      try {
+        var members = json.readTree(get(uri + "/cluster/members"));
+        members.get("members").forEach(member -> say("  member " + member.get("node").asText() + " "
+            + member.get("status").asText()));
+        for (var type : List.of("User", "Device", "Conversation")) {
+          var shards = json.readTree(get(uri + "/cluster/shards/" + type)).get("regions");
+          var perRegion = new StringBuilder("  " + type + " shards per region:");
+          shards.forEach(region -> perRegion.append(' ').append(region.path("shards").size()));
+          say(perRegion.toString());
+        }
+        get(uri + "/metrics").lines()
+            .filter(line -> line.startsWith("herald_kafka_consumer_lag{") || line.startsWith("herald_gateway_kafka_breaker_state")
+                || line.startsWith("herald_gateway_degradation_mode{") && line.endsWith(" 1.0"))
+            .forEach(line -> say("  " + line));
+      } catch (IOException e) {
+        say("  not answering: " + e.getMessage());
+      }
+    }
+  }
+
+  /** Sends a signal (TERM: graceful stop, KILL: crash, STOP/CONT: freeze and wake) to node N of the running cluster. */
+  static void signal(Map<String, String> options, String node, String signal) throws Exception {
+    var state = readState(options);
+    var index = Integer.parseInt(node);
+    for (var entry : state.get("nodes")) {
+      if (entry.get("index").asInt() == index) {
+        var pid = entry.get("pid").asLong();
+        say((Signals.send(pid, signal) ? "Sent SIG" : "Could not send SIG") + signal + " to node " + index + " (pid " + pid + ")");
+        return;
+      }
+    }
+    throw new IllegalArgumentException("no node " + node + " in " + options.getOrDefault("data-dir", DEFAULT_DATA_DIR));
+  }
+
+  private static void writeState(Path dataDir, NodeProcesses nodes, String kafka, String cassandra) throws IOException {
+    var state = json.createObjectNode().put("kafka", kafka).put("cassandra", cassandra);
+    var array = state.putArray("nodes");
+    for (var node : nodes.nodes()) {
+      array.addObject().put("index", node.index()).put("pid", node.pid()).put("remote", node.remotePort())
+          .put("management", node.managementPort()).put("http", node.httpPort()).put("coap", node.coapPort())
+          .put("log", node.log().toString());
+    }
+    Files.writeString(dataDir.resolve(STATE_FILE), json.writerWithDefaultPrettyPrinter().writeValueAsString(state));
+  }
+
+  private static JsonNode readState(Map<String, String> options) throws IOException {
+    var file = Path.of(options.getOrDefault("data-dir", DEFAULT_DATA_DIR)).resolve(STATE_FILE);
+    if (!Files.exists(file)) {
+      throw new IllegalStateException("no cluster described in " + file + ": start one with bin/herald cluster");
+    }
+    return json.readTree(file.toFile());
+  }
+
+  private static String get(String uri) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private static void say(String line) {
+    System.out.println(line);
+    System.out.flush();
+  }
+}
