@@ -31,10 +31,14 @@ final class IngestMetrics {
         .description("Records of herald.ingest by what became of them").tag("outcome", o).register(registry)).increment();
   }
 
-  /** Consumer lag per partition, from the Kafka consumer's own records-lag metric. */
-  void lag(Map<MetricName, Metric> consumerMetrics) {
+  /**
+   * Consumer lag per partition of {@code topic}, from the Kafka consumer's own records-lag metric (which the client
+   * also reports under a legacy topic tag with dots replaced: that copy is skipped).
+   */
+  void lag(String topic, Map<MetricName, Metric> consumerMetrics) {
     consumerMetrics.forEach((name, metric) -> {
       if (name.name().equals("records-lag") && name.tags().containsKey("partition")
+          && topic.equals(name.tags().get("topic"))
           && metric.metricValue() instanceof Number value) {
         var partition = name.tags().get("topic") + "-" + name.tags().get("partition");
         lagByPartition.computeIfAbsent(partition, p -> {

@@ -92,7 +92,7 @@ public final class IngressConsumer {
     var consumer = new IngressConsumer(system, settings, colocation);
     consumer.run();
     system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(5), Duration.ofSeconds(5),
-        () -> consumer.control.get().getMetrics().thenAccept(consumer.metrics::lag), system.executionContext());
+        () -> consumer.control.get().getMetrics().thenAccept(metrics -> consumer.metrics.lag(settings.topic(), metrics)), system.executionContext());
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "stop-ingress-consumer",
         () -> consumer.control.get().drainAndShutdown(CompletableFuture.completedFuture(Done.getInstance()),
             system.executionContext()));
