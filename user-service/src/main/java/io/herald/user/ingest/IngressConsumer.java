@@ -151,11 +151,13 @@ public final class IngressConsumer {
       return deadLetters.send(message.record(), "undecodable IngressRecord: " + e.getMessage());
     }
     var started = System.nanoTime();
+    var context = RecordContext.of(message.record(), record);
     return route(record)
-        .map(ask -> applyOrDeadLetter(message, record, ask)
+        .map(ask -> applyOrDeadLetter(message, record, context, ask)
             .whenComplete((done, failure) -> metrics.apply().record(System.nanoTime() - started, TimeUnit.NANOSECONDS)))
         .orElseGet(() -> {
-          log.warn("No entity handles {}; record {} committed", record.getFrame().getBodyCase(), record.getMessageId());
+          context.log(() -> log.warn("No entity handles {}; record {} committed", record.getFrame().getBodyCase(),
+              record.getMessageId()));
           metrics.outcome("unrouted");
           return CompletableFuture.completedFuture(Done.getInstance());
         });
@@ -209,7 +211,8 @@ public final class IngressConsumer {
   }
 
   private CompletionStage<Done> applyOrDeadLetter(
-      CommittableMessage<String, byte[]> message, IngressRecord record, Callable<CompletionStage<IngressApplied>> ask) {
+      CommittableMessage<String, byte[]> message, IngressRecord record, RecordContext context,
+      Callable<CompletionStage<IngressApplied>> ask) {
     return Patterns.retry(() -> ask.call().thenCompose(IngressConsumer::settledOrRetry), settings.maxAttempts(),
             settings.retryMinBackoff(), settings.retryMaxBackoff(), settings.randomFactor(), system)
         .exceptionally(failure -> {
@@ -220,19 +223,19 @@ public final class IngressConsumer {
           }
           throw new CompletionException(cause);
         })
-        .thenCompose(applied -> outcome(record, applied))
+        .thenCompose(applied -> outcome(record, context, applied))
         .exceptionallyCompose(failure -> journalHealth.check().thenCompose(healthy -> {
           // A record is poison only when everything it needs was there: with the journal down, or a node unreachable
           // (its entities are elsewhere once the Split Brain Resolver has decided), it waits, and its partition too.
           var unreachable = cluster.state().getUnreachable().size();
           if (healthy && unreachable == 0) {
             metrics.outcome("dead_letter");
-            return deadLetters.send(message.record(),
-                "not applied after " + settings.maxAttempts() + " attempts: " + failure);
+            return context.within(() -> deadLetters.send(message.record(),
+                "not applied after " + settings.maxAttempts() + " attempts: " + failure));
           }
-          log.warn("Record {} waits (journal healthy: {}, unreachable nodes: {}); its partition with it",
-              record.getMessageId(), healthy, unreachable);
-          return applyOrDeadLetter(message, record, ask);
+          context.log(() -> log.warn("Record {} waits (journal healthy: {}, unreachable nodes: {}); its partition with it",
+              record.getMessageId(), healthy, unreachable));
+          return applyOrDeadLetter(message, record, context, ask);
         }));
   }
 
@@ -240,13 +243,13 @@ public final class IngressConsumer {
    * The pushes the effect causes reach the users' outboxes before the offset is committed. A record the entity
    * refused was durable and acked, so the sender learns of the refusal by push.rejected.
    */
-  private CompletionStage<Done> outcome(IngressRecord record, IngressApplied applied) {
+  private CompletionStage<Done> outcome(IngressRecord record, RecordContext context, IngressApplied applied) {
     var pushes = new ArrayList<>(applied.getPushesList());
     var rejected = applied.getRejectedCode() != NackCode.NACK_CODE_UNSPECIFIED;
     metrics.outcome(rejected ? "rejected" : applied.getDuplicate() ? "duplicate" : "applied");
     if (rejected) {
-      log.info("Record {} of user {} refused by its entity: {} {}", record.getMessageId(), record.getUserId(),
-          applied.getRejectedCode(), applied.getDetail());
+      context.log(() -> log.info("Record {} of user {} refused by its entity: {} {}", record.getMessageId(),
+          record.getUserId(), applied.getRejectedCode(), applied.getDetail()));
       pushes.add(PushIntent.newBuilder().setUserId(record.getUserId()).setCauseId(record.getMessageId() + "/rejected")
           .setPush(Push.newBuilder().setRejected(Rejected.newBuilder().setMessageId(record.getMessageId())
               .setCode(applied.getRejectedCode()).setDetail(applied.getDetail())))

@@ -48,6 +48,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 /** The herald.ingress pipeline on real Kafka and Cassandra, in a one-node cluster. */
 @ExtendWith(InfraExtension.class)
@@ -141,7 +145,16 @@ class IngestPipelineTest {
     await().atMost(Duration.ofSeconds(60)).until(() -> telemetryCount(device) == 1);
 
     var intruderMessage = "m-" + UUID.randomUUID();
-    send("intruder", telemetry("intruder", device, intruderMessage).toByteArray());
+    var logged = new ListAppender<ILoggingEvent>();
+    logged.start();
+    var consumerLog = (Logger) LoggerFactory.getLogger(IngressConsumer.class);
+    consumerLog.addAppender(logged);
+    consumerLog.setLevel(ch.qos.logback.classic.Level.INFO);
+    var traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    var record = new ProducerRecord<String, byte[]>(INGRESS, "intruder",
+        telemetry("intruder", device, intruderMessage).toByteArray());
+    record.headers().add("traceparent", ("00-" + traceId + "-00f067aa0ba902b7-01").getBytes(StandardCharsets.UTF_8));
+    producer.send(record).get();
 
     var session = testKit.<SessionSignal>createTestProbe();
     var intruder = ClusterSharding.get(testKit.system()).entityRefFor(UserSignal.TYPE_KEY, "intruder");
@@ -154,6 +167,14 @@ class IngestPipelineTest {
     assertEquals(NackCode.FORBIDDEN, rejected.getCode());
     assertEquals(1, pushed.frame().getPush().getSeq());
     assertEquals(1, telemetryCount(device));
+
+    // The log line about the refusal carries the record's ids and trace as MDC fields (JSON logs show them).
+    consumerLog.detachAppender(logged);
+    consumerLog.setLevel(null);
+    var refusal = logged.list.stream().filter(event -> event.getFormattedMessage().contains(intruderMessage)).findFirst()
+        .orElseThrow();
+    assertEquals(Map.of("message_id", intruderMessage, "user_id", "intruder", "device_id", device, "trace_id", traceId),
+        refusal.getMDCPropertyMap());
   }
 
   @Test
