@@ -47,7 +47,10 @@ class DeploymentManifestsTest {
     var verbs = new ArrayList<String>();
     only(documents, "Role").at("/rules/0/verbs").forEach(verb -> verbs.add(verb.asText()));
     assertTrue(verbs.containsAll(List.of("get", "watch", "list")), "bootstrap reads pods: " + verbs);
-    assertEquals("kubernetes-api", only(documents, "ConfigMap").at("/data/HERALD_DISCOVERY").asText());
+    var configMap = only(documents, "ConfigMap");
+    assertEquals("kubernetes-api", configMap.at("/data/HERALD_DISCOVERY").asText());
+    assertEquals("3", configMap.at("/data/HERALD_KAFKA_REPLICATION_FACTOR").asText(), "topics survive a broker");
+    assertEquals("2", configMap.at("/data/HERALD_KAFKA_MIN_INSYNC_REPLICAS").asText());
   }
 
   @Test
@@ -66,6 +69,8 @@ class DeploymentManifestsTest {
       assertTrue(containerPorts.containsAll(List.of(config.getInt("herald.gateway.http.port") + "",
           config.getInt("pekko.management.http.port") + "")), containerPorts.toString());
       assertEquals("seed-nodes", node.at("/environment/HERALD_DISCOVERY").asText());
+      assertEquals("3", node.at("/environment/HERALD_KAFKA_REPLICATION_FACTOR").asText(), "topics survive a broker");
+      assertEquals("2", node.at("/environment/HERALD_KAFKA_MIN_INSYNC_REPLICAS").asText());
     }
   }
 
