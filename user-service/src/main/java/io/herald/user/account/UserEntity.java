@@ -10,12 +10,15 @@ import io.herald.protocol.cluster.EnqueuePush;
 import io.herald.protocol.cluster.SessionSignal;
 import io.herald.protocol.cluster.UserSignal;
 import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.cluster.v1.UserAccount;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import java.util.ArrayDeque;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -45,6 +48,9 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
   /** Apply one record of herald.ingress (push_ack); replies once durable. */
   public record Apply(IngressRecord record, ActorRef<IngressApplied> replyTo) implements Command {}
 
+  /** Read the account: the user's devices and conversations, live sessions, outbox position. */
+  public record GetAccount(ActorRef<UserAccount> replyTo) implements Command {}
+
   private record SessionEnded(ActorRef<SessionSignal> session) implements Command {}
 
   public sealed interface Event {}
@@ -60,13 +66,40 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     long ackedSeq;
     final ArrayDeque<Push> outbox;
     final DedupWindow recentIds;
+    final LinkedHashSet<String> devices;
+    final LinkedHashSet<String> conversations;
 
-    State(String userId, long lastSeq, long ackedSeq, ArrayDeque<Push> outbox, DedupWindow recentIds) {
+    State(String userId, long lastSeq, long ackedSeq, ArrayDeque<Push> outbox, DedupWindow recentIds,
+        List<String> devices, List<String> conversations) {
       this.userId = userId;
       this.lastSeq = lastSeq;
       this.ackedSeq = ackedSeq;
       this.outbox = outbox;
       this.recentIds = recentIds;
+      this.devices = new LinkedHashSet<>(devices);
+      this.conversations = new LinkedHashSet<>(conversations);
+    }
+
+    /** Remembers what a push names; the most recent {@code limit} of each kind are kept. */
+    void learnFrom(Push push, int limit) {
+      switch (push.getBodyCase()) {
+        case DEVICE_UPDATE -> remember(devices, push.getDeviceUpdate().getDeviceId(), limit);
+        case DESIRED_STATE -> remember(devices, push.getDesiredState().getDeviceId(), limit);
+        case CHAT_MESSAGE -> remember(conversations, push.getChatMessage().getConversationId(), limit);
+        case READ_RECEIPT -> remember(conversations, push.getReadReceipt().getConversationId(), limit);
+        default -> { }
+      }
+    }
+
+    private static void remember(LinkedHashSet<String> known, String id, int limit) {
+      if (id.isEmpty()) {
+        return;
+      }
+      known.remove(id);
+      known.add(id);
+      while (known.size() > limit) {
+        known.remove(known.iterator().next());
+      }
     }
   }
 
@@ -94,7 +127,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
   @Override
   public State emptyState() {
-    return new State(userId, 0, 0, new ArrayDeque<>(), new DedupWindow(settings.dedupWindow()));
+    return new State(userId, 0, 0, new ArrayDeque<>(), new DedupWindow(settings.dedupWindow()), List.of(), List.of());
   }
 
   @Override
@@ -104,6 +137,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         .onCommand(Apply.class, (State state, Apply apply) -> apply(state, apply))
         .onCommand(EnqueuePush.class, (State state, EnqueuePush enqueue) -> enqueue(state, enqueue))
         .onCommand(AttachSession.class, (State state, AttachSession attach) -> attach(state, attach))
+        .onCommand(GetAccount.class, (State state, GetAccount get) -> Effect().reply(get.replyTo(),
+            UserAccount.newBuilder().setUserId(state.userId).addAllDevices(state.devices)
+                .addAllConversations(state.conversations).setLiveSessions(sessions.size())
+                .setLastSeq(state.lastSeq).setAckedSeq(state.ackedSeq).build()))
         .onCommand(DetachSession.class, (State state, DetachSession detach) -> forget(detach.session()))
         .onCommand(SessionEnded.class, (State state, SessionEnded ended) -> forget(ended.session()))
         .build();
@@ -172,6 +209,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             state.outbox.removeFirst();
           }
           state.recentIds.add(event.causeId());
+          state.learnFrom(event.push(), settings.knownLimit());
           return state;
         })
         .onEvent(PushesAcknowledged.class, (state, event) -> {

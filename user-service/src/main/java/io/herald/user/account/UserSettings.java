@@ -5,11 +5,13 @@ import io.herald.persistence.Retention;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /** herald.user.account.* */
-public record UserSettings(int dedupWindow, int outboxCapacity, int mailboxCapacity, RetentionCriteria retention) {
+public record UserSettings(
+    int dedupWindow, int outboxCapacity, int mailboxCapacity, int knownLimit, RetentionCriteria retention) {
 
   public static UserSettings fromConfig(Config config) {
     var account = config.getConfig("herald.user.account");
     return new UserSettings(account.getInt("dedup-window"), account.getInt("outbox-capacity"),
-        account.getInt("mailbox-capacity"), Retention.fromConfig(config));
+        account.getInt("mailbox-capacity"), account.getInt("known-devices-and-conversations"),
+        Retention.fromConfig(config));
   }
 }

@@ -18,13 +18,15 @@ final class UserSnapshotAdapter implements SnapshotAdapter<State> {
   @Override
   public Object toJournal(State state) {
     return UserSnapshot.newBuilder().setUserId(state.userId).setLastSeq(state.lastSeq).setAckedSeq(state.ackedSeq)
-        .addAllOutbox(state.outbox).addAllRecentIds(state.recentIds.toList()).build();
+        .addAllOutbox(state.outbox).addAllRecentIds(state.recentIds.toList())
+        .addAllDevices(state.devices).addAllConversations(state.conversations).build();
   }
 
   @Override
   public State fromJournal(Object from) {
     var snapshot = (UserSnapshot) from;
     return new State(snapshot.getUserId(), snapshot.getLastSeq(), snapshot.getAckedSeq(),
-        new ArrayDeque<>(snapshot.getOutboxList()), DedupWindow.of(dedupWindow, snapshot.getRecentIdsList()));
+        new ArrayDeque<>(snapshot.getOutboxList()), DedupWindow.of(dedupWindow, snapshot.getRecentIdsList()),
+        snapshot.getDevicesList(), snapshot.getConversationsList());
   }
 }

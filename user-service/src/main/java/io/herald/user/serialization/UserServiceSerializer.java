@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.herald.protocol.cluster.v1.ApplyIngress;
 import io.herald.protocol.cluster.v1.DeviceTelemetry;
 import io.herald.protocol.cluster.v1.GetDeviceTelemetry;
+import io.herald.protocol.cluster.v1.GetUserAccount;
 import io.herald.user.account.UserEntity;
 import io.herald.user.device.DeviceEntity;
 import io.herald.user.device.DeviceEntity.Reading;
@@ -26,6 +27,7 @@ public final class UserServiceSerializer extends SerializerWithStringManifest {
   // Manifests name the Java command and the Protobuf message that carries it.
   private static final String DEVICE_APPLY = "device.Apply:herald.cluster.v1.ApplyIngress";
   private static final String GET_TELEMETRY = "device.GetTelemetry:herald.cluster.v1.GetDeviceTelemetry";
+  private static final String GET_ACCOUNT = "user.GetAccount:herald.cluster.v1.GetUserAccount";
   private static final String TELEMETRY = "device.TelemetrySummary:herald.cluster.v1.DeviceTelemetry";
   private static final String USER_APPLY = "user.Apply:herald.cluster.v1.ApplyIngress";
 
@@ -45,6 +47,7 @@ public final class UserServiceSerializer extends SerializerWithStringManifest {
     if (o instanceof DeviceEntity.Apply) return DEVICE_APPLY;
     if (o instanceof UserEntity.Apply) return USER_APPLY;
     if (o instanceof DeviceEntity.GetTelemetry) return GET_TELEMETRY;
+    if (o instanceof UserEntity.GetAccount) return GET_ACCOUNT;
     if (o instanceof DeviceEntity.TelemetrySummary) return TELEMETRY;
     throw new IllegalArgumentException("Not a user-service message: " + o.getClass().getName());
   }
@@ -58,6 +61,9 @@ public final class UserServiceSerializer extends SerializerWithStringManifest {
     if (o instanceof UserEntity.Apply apply) {
       return ApplyIngress.newBuilder().setRecord(apply.record())
           .setReplyTo(resolver.toSerializationFormat(apply.replyTo())).build().toByteArray();
+    }
+    if (o instanceof UserEntity.GetAccount get) {
+      return GetUserAccount.newBuilder().setReplyTo(resolver.toSerializationFormat(get.replyTo())).build().toByteArray();
     }
     if (o instanceof DeviceEntity.GetTelemetry get) {
       return GetDeviceTelemetry.newBuilder().setReplyTo(resolver.toSerializationFormat(get.replyTo())).build().toByteArray();
@@ -82,6 +88,9 @@ public final class UserServiceSerializer extends SerializerWithStringManifest {
         case USER_APPLY -> {
           var apply = ApplyIngress.parseFrom(bytes);
           return new UserEntity.Apply(apply.getRecord(), resolver.resolveActorRef(apply.getReplyTo()));
+        }
+        case GET_ACCOUNT -> {
+          return new UserEntity.GetAccount(resolver.resolveActorRef(GetUserAccount.parseFrom(bytes).getReplyTo()));
         }
         case GET_TELEMETRY -> {
           return new DeviceEntity.GetTelemetry(resolver.resolveActorRef(GetDeviceTelemetry.parseFrom(bytes).getReplyTo()));

@@ -11,6 +11,10 @@ import io.herald.protocol.cluster.EnqueuePush;
 import io.herald.protocol.cluster.UserSignal;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.cluster.v1.UserAccount;
+import io.herald.protocol.device.v1.ChatMessage;
+import io.herald.protocol.device.v1.DesiredState;
+import io.herald.protocol.device.v1.DeviceUpdate;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.PushAck;
 import io.herald.protocol.device.v1.ReadReceipt;
@@ -32,7 +36,7 @@ class UserEntityTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create(
       EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  private static final UserSettings SETTINGS = new UserSettings(100, 5, 100, RetentionCriteria.disabled());
+  private static final UserSettings SETTINGS = new UserSettings(100, 5, 100, 10, RetentionCriteria.disabled());
 
   private EventSourcedBehaviorTestKit<UserSignal, UserEntity.Event, UserEntity.State> user;
 
@@ -107,6 +111,24 @@ class UserEntityTest {
     var record = IngressRecord.newBuilder().setMessageId(messageId).setUserId("alice").setDeviceId("phone")
         .setFrame(ClientFrame.newBuilder().setMessageId(messageId).setPushAck(PushAck.newBuilder().setUpToSeq(upTo))).build();
     return user.runCommand(replyTo -> new UserEntity.Apply(record, replyTo));
+  }
+
+  @Test
+  void theAccountListsTheDevicesAndConversationsItsPushesNamedAndSurvivesARestart() {
+    enqueue("u1", Push.newBuilder().setDeviceUpdate(DeviceUpdate.newBuilder().setDeviceId("d-1")).build());
+    enqueue("u2", Push.newBuilder().setChatMessage(ChatMessage.newBuilder().setConversationId("c-9")).build());
+    enqueue("u3", Push.newBuilder().setDesiredState(DesiredState.newBuilder().setDeviceId("d-2")).build());
+    enqueue("u4", Push.newBuilder().setDeviceUpdate(DeviceUpdate.newBuilder().setDeviceId("d-1")).build());
+    var account = user.<UserAccount>runCommand(UserEntity.GetAccount::new).reply();
+    assertEquals(List.of("d-2", "d-1"), account.getDevicesList(), "most recently named last");
+    assertEquals(List.of("c-9"), account.getConversationsList());
+    assertEquals(4, account.getLastSeq());
+    user.restart();
+    assertEquals(account, user.<UserAccount>runCommand(UserEntity.GetAccount::new).reply());
+  }
+
+  private void enqueue(String cause, Push push) {
+    user.<Done>runCommand(replyTo -> new EnqueuePush(cause, push, replyTo));
   }
 
   private static Push receipt() {
