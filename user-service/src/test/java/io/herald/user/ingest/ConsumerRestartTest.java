@@ -4,18 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
 import io.herald.infra.Kafka;
-import io.herald.persistence.CassandraSchema;
-import io.herald.protocol.device.v1.ClientFrame;
-import io.herald.protocol.device.v1.Telemetry;
-import io.herald.protocol.ingress.v1.IngressRecord;
-import io.herald.protocol.ingress.v1.Transport;
-import io.herald.user.UserService;
-import io.herald.user.device.DeviceEntity;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
@@ -23,25 +14,18 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -72,7 +56,7 @@ class ConsumerRestartTest {
       for (int i = 0; i < PER_DEVICE; i++) {
         for (var device : devices) {
           var user = "u-" + device;
-          producer.send(new ProducerRecord<>(INGRESS, user, telemetry(user, device, device + "/" + i).toByteArray()));
+          producer.send(new ProducerRecord<>(INGRESS, user, IngestTestNodes.telemetry(user, device, device + "/" + i).toByteArray()));
         }
       }
       producer.flush();
@@ -100,14 +84,14 @@ class ConsumerRestartTest {
     try {
       await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() -> {
         for (var device : devices) {
-          if (telemetryCount(second, device) < PER_DEVICE) {
+          if (IngestTestNodes.telemetryCount(second, device) < PER_DEVICE) {
             return false;
           }
         }
         return true;
       });
       for (var device : devices) {
-        assertEquals(PER_DEVICE, telemetryCount(second, device), "each record applied once on " + device);
+        assertEquals(PER_DEVICE, IngestTestNodes.telemetryCount(second, device), "each record applied once on " + device);
       }
       var duplicates = registry.find("herald.ingest.records").tag("outcome", "duplicate").counter();
       assertTrue(duplicates != null && duplicates.count() > 0, "the first consumer's records came again");
@@ -129,13 +113,5 @@ class ConsumerRestartTest {
       var offsets = admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
       return offsets.values().stream().mapToLong(o -> o == null ? 0 : o.offset()).sum();
     }
-  }
-
-  private static long telemetryCount(ActorSystem<?> system, String device) throws Exception {
-    return IngestTestNodes.telemetryCount(system, device);
-  }
-
-  private static IngressRecord telemetry(String user, String device, String messageId) {
-    return IngestTestNodes.telemetry(user, device, messageId);
   }
 }

@@ -3,21 +3,12 @@ package io.herald.user.ingest;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.typesafe.config.ConfigFactory;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
 import io.herald.infra.Kafka;
-import io.herald.persistence.CassandraSchema;
-import io.herald.protocol.device.v1.ClientFrame;
-import io.herald.protocol.device.v1.Telemetry;
-import io.herald.protocol.ingress.v1.IngressRecord;
-import io.herald.protocol.ingress.v1.Transport;
-import io.herald.user.UserService;
-import io.herald.user.device.DeviceEntity;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -30,11 +21,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -73,14 +59,14 @@ class RebalanceTest {
 
       second = node(kafka, cassandra, IngestTestNodes.address(first));
       var secondNode = second;
-      await().atMost(Duration.ofSeconds(60)).until(() -> upMembers(firstNode) == 2 && upMembers(secondNode) == 2);
+      await().atMost(Duration.ofSeconds(60)).until(() -> IngestTestNodes.upMembers(firstNode) == 2 && IngestTestNodes.upMembers(secondNode) == 2);
       produce(producer, devices, PER_DEVICE / 2, PER_DEVICE);
       await().atMost(Duration.ofSeconds(60)).until(() -> committed(kafka) > 0);
 
       await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
           .until(() -> totalApplied(secondNode, devices) == (long) DEVICES * PER_DEVICE);
       for (var device : devices) {
-        assertEquals(PER_DEVICE, telemetryCount(second, device), device);
+        assertEquals(PER_DEVICE, IngestTestNodes.telemetryCount(second, device), device);
       }
       var duplicates = registry.find("herald.ingest.records").tag("outcome", "duplicate").counter();
       assertEquals(0, duplicates == null ? 0 : duplicates.count(), "nothing was redelivered");
@@ -101,7 +87,7 @@ class RebalanceTest {
     for (int i = from; i < to; i++) {
       for (var device : devices) {
         var user = "u-" + device;
-        producer.send(new ProducerRecord<>(INGRESS, user, telemetry(user, device, device + "/" + i).toByteArray()));
+        producer.send(new ProducerRecord<>(INGRESS, user, IngestTestNodes.telemetry(user, device, device + "/" + i).toByteArray()));
       }
     }
     producer.flush();
@@ -114,10 +100,6 @@ class RebalanceTest {
             "herald.user.ingest.commit.max-batch", 1_000_000));
   }
 
-  private static long upMembers(ActorSystem<?> system) {
-    return IngestTestNodes.upMembers(system);
-  }
-
   private static long committed(Kafka kafka) throws Exception {
     try (var admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
       var offsets = admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
@@ -128,16 +110,8 @@ class RebalanceTest {
   private static long totalApplied(ActorSystem<?> system, List<String> devices) throws Exception {
     long total = 0;
     for (var device : devices) {
-      total += telemetryCount(system, device);
+      total += IngestTestNodes.telemetryCount(system, device);
     }
     return total;
-  }
-
-  private static long telemetryCount(ActorSystem<?> system, String device) throws Exception {
-    return IngestTestNodes.telemetryCount(system, device);
-  }
-
-  private static IngressRecord telemetry(String user, String device, String messageId) {
-    return IngestTestNodes.telemetry(user, device, messageId);
   }
 }
