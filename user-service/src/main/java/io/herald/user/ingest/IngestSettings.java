@@ -20,6 +20,7 @@ public record IngestSettings(
     int maxAttempts,
     Duration retryMinBackoff,
     Duration retryMaxBackoff,
+    Duration notYetTimeout,
     Config consumerConfig,
     Config deadLetterProducerConfig) {
 
@@ -41,6 +42,7 @@ public record IngestSettings(
         ingest.getInt("retry.max-attempts"),
         ingest.getDuration("retry.min-backoff"),
         ingest.getDuration("retry.max-backoff"),
+        ingest.getDuration("retry.not-yet-timeout"),
         ingest.getConfig("consumer"),
         ingest.getConfig("dead-letter-producer"));
   }

@@ -197,6 +197,27 @@ public final class IngressConsumer {
     }
   }
 
+  /**
+   * The entity's answer, asked again with backoff while it fails. "Not yet" (e.g. a chat to a conversation whose
+   * creation is still on another partition, perhaps one that a rebalance holds up) is asked again until
+   * {@code deadline}, however many rounds of retries that takes; then the entity's refusal stands.
+   */
+  private CompletionStage<IngressApplied> settled(Callable<CompletionStage<IngressApplied>> ask, long deadline) {
+    return Patterns.retry(() -> ask.call().thenCompose(IngressConsumer::settledOrRetry), settings.maxAttempts(),
+            settings.retryMinBackoff(), settings.retryMaxBackoff(), settings.randomFactor(), system)
+        .exceptionallyCompose(failure -> {
+          var cause = failure instanceof CompletionException ? failure.getCause() : failure;
+          if (!(cause instanceof NotYet notYet)) {
+            return CompletableFuture.failedFuture(cause);
+          }
+          if (System.nanoTime() < deadline) {
+            return Patterns.after(settings.retryMaxBackoff(), system.classicSystem().scheduler(),
+                system.executionContext(), () -> settled(ask, deadline));
+          }
+          return CompletableFuture.completedFuture(notYet.applied.toBuilder().setNotYet(false).build());
+        });
+  }
+
   private static CompletionStage<IngressApplied> settledOrRetry(IngressApplied applied) {
     return applied.getNotYet() ? CompletableFuture.failedFuture(new NotYet(applied)) : CompletableFuture.completedFuture(applied);
   }
@@ -213,16 +234,7 @@ public final class IngressConsumer {
   private CompletionStage<Done> applyOrDeadLetter(
       CommittableMessage<String, byte[]> message, IngressRecord record, RecordContext context,
       Callable<CompletionStage<IngressApplied>> ask) {
-    return Patterns.retry(() -> ask.call().thenCompose(IngressConsumer::settledOrRetry), settings.maxAttempts(),
-            settings.retryMinBackoff(), settings.retryMaxBackoff(), settings.randomFactor(), system)
-        .exceptionally(failure -> {
-          var cause = failure instanceof CompletionException ? failure.getCause() : failure;
-          if (cause instanceof NotYet notYet) {
-            // Still not applicable after every retry: the entity's refusal stands.
-            return notYet.applied.toBuilder().setNotYet(false).build();
-          }
-          throw new CompletionException(cause);
-        })
+    return settled(ask, System.nanoTime() + settings.notYetTimeout().toNanos())
         .thenCompose(applied -> outcome(record, context, applied))
         .exceptionallyCompose(failure -> journalHealth.check().thenCompose(healthy -> {
           // A record is poison only when everything it needs was there: with the journal down, or a node unreachable
