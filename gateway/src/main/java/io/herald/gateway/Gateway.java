@@ -22,6 +22,7 @@ import io.herald.gateway.validation.FrameLimits;
 import io.herald.gateway.validation.Ownership;
 import io.herald.gateway.websocket.WebSocketEndpoint;
 import io.herald.gateway.websocket.WebSocketSettings;
+import io.herald.protocol.tracing.Tracing;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -123,7 +124,7 @@ public final class Gateway {
       case OPEN -> 2;
     });
     IngressProducer producer =
-        new IngressProducer(producerSettings, settings.ingressTopic(), sendExecutor, breaker);
+        new IngressProducer(producerSettings, settings.ingressTopic(), sendExecutor, breaker, Tracing.get(system));
     Admission admission = new Admission(admissionSettings, System::nanoTime);
     Ownership ownership = new Ownership(entities, webSocket.retryAfter());
     Downlink downlink = new Downlink(system, userEntities);

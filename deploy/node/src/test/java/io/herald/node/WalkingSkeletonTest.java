@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.typesafe.config.ConfigValueFactory;
 import com.google.protobuf.ByteString;
 import io.herald.gateway.auth.Tokens;
 import io.herald.infra.Cassandra;
@@ -18,6 +19,7 @@ import io.herald.protocol.device.v1.SetDesired;
 import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.events.v1.TelemetryRecorded;
+import io.herald.protocol.tracing.Tracing;
 import io.herald.user.device.DeviceEntity;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
@@ -34,14 +36,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The walking skeleton through every layer, on real processes: a device's telemetry over WebSocket is acked only
- * after Kafka has it, consumed into its Device entity, persisted to Cassandra and recovered after a node restart.
+ * after Kafka has it, consumed into its Device entity, persisted to Cassandra and recovered after a node restart; its
+ * trace (the gateway's publish span, the consumer's apply span) is exported over OTLP.
  */
 @ExtendWith(InfraExtension.class)
 class WalkingSkeletonTest {
 
   @Test
   void telemetryIsAckedStoredInCassandraAndRecoveredAfterARestart(Kafka kafka, Cassandra cassandra) throws Exception {
-    var config = TestNodes.withSchema(kafka, cassandra);
+    var collector = OtlpCollector.start();
+    var config = TestNodes.withSchema(kafka, cassandra)
+        .withValue("herald.tracing.otlp.endpoint", ConfigValueFactory.fromAnyRef(collector.endpoint()))
+        .withValue("herald.tracing.otlp.interval", ConfigValueFactory.fromAnyRef("200ms"));
     var user = "u-" + UUID.randomUUID();
     var device = "d-" + UUID.randomUUID();
     var token = Tokens.mint(TestNodes.JWT_SECRET, user, device, Duration.ofMinutes(10));
@@ -91,6 +97,19 @@ class WalkingSkeletonTest {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
             assertEquals(messageIds, storedTelemetryIds(session, device)));
       }
+
+      // Each frame's trace: the gateway's publish span, and the consumer's apply span as its child.
+      await().atMost(Duration.ofSeconds(30)).until(() -> collector.spans().stream()
+          .filter(span -> span.name().equals(Tracing.APPLY_SPAN)).count() >= messageIds.size());
+      var spans = collector.spans();
+      for (var apply : spans.stream().filter(span -> span.name().equals(Tracing.APPLY_SPAN)).toList()) {
+        var parent = spans.stream().filter(span -> span.spanId().equals(apply.parentSpanId())).findFirst()
+            .orElseThrow(() -> new AssertionError("no exported parent of " + apply + " in " + spans));
+        assertEquals(Tracing.PUBLISH_SPAN, parent.name());
+        assertEquals(parent.traceId(), apply.traceId());
+      }
+    } finally {
+      collector.close();
     }
 
     // A new node (a restart) recovers the Device from Cassandra.

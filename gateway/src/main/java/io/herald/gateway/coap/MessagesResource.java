@@ -10,7 +10,6 @@ import io.herald.gateway.auth.TokenVerifier;
 import io.herald.gateway.ingress.IngressProducer;
 import io.herald.gateway.ingress.IngressRecords;
 import io.herald.gateway.ingress.PublishResult;
-import io.herald.gateway.ingress.TraceParent;
 import io.herald.gateway.validation.DecodedFrame;
 import io.herald.gateway.validation.FrameDecoder;
 import io.herald.gateway.validation.Ownership;
@@ -152,7 +151,7 @@ final class MessagesResource extends CoapResource {
     // Each request is independent (CoAP clients send one confirmable request at a time), so a lane of its own.
     producer
         .newLane()
-        .publish(record, TraceParent.newTrace())
+        .publish(record, Optional.empty())
         .thenAccept(
             result -> {
               admission.release();

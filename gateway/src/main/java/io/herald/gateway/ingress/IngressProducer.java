@@ -1,6 +1,7 @@
 package io.herald.gateway.ingress;
 
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.protocol.tracing.Tracing;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -36,24 +37,27 @@ public final class IngressProducer {
   private final KafkaProducerSettings settings;
   private final Executor sendExecutor;
   private final KafkaBreaker breaker;
+  private final Tracing tracing;
 
   /**
    * @param sendExecutor runs the calls that may block (send, metadata, close); a dedicated pool so a slow Kafka
    *     cannot stall the threads that run streams and actors
    * @param breaker shared by all lanes: Kafka is down for everyone at once
+   * @param tracing makes each record's publish span, whose context the record carries in its traceparent header
    */
   public IngressProducer(
-      KafkaProducerSettings settings, String topic, Executor sendExecutor, KafkaBreaker breaker) {
+      KafkaProducerSettings settings, String topic, Executor sendExecutor, KafkaBreaker breaker, Tracing tracing) {
     this.producer = new KafkaProducer<>(settings.properties());
     this.topic = topic;
     this.settings = settings;
     this.sendExecutor = sendExecutor;
     this.breaker = breaker;
+    this.tracing = tracing;
   }
 
   /** A new lane for one connection's (or one CoAP device's) records. */
   public PublishLane newLane() {
-    return new PublishLane(this, sendExecutor, breaker);
+    return new PublishLane(this, sendExecutor, breaker, tracing);
   }
 
   public KafkaBreaker breaker() {
@@ -65,13 +69,13 @@ public final class IngressProducer {
    * gave up on it. The call itself may block up to {@code max.block.ms} (topic metadata unknown, buffer full), so it
    * is only called through a {@link PublishLane}.
    */
-  CompletionStage<RecordMetadata> send(IngressRecord record, TraceParent trace) {
+  CompletionStage<RecordMetadata> send(IngressRecord record, String traceparent) {
     List<Header> headers =
         List.of(
             header(MESSAGE_ID_HEADER, record.getMessageId()),
             header(USER_HEADER, record.getUserId()),
             header(DEVICE_HEADER, record.getDeviceId()),
-            header(TRACEPARENT_HEADER, trace.header()));
+            header(TRACEPARENT_HEADER, traceparent));
     ProducerRecord<String, byte[]> producerRecord =
         new ProducerRecord<>(topic, null, record.getUserId(), record.toByteArray(), headers);
     CompletableFuture<RecordMetadata> acknowledged = new CompletableFuture<>();

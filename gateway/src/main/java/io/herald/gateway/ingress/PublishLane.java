@@ -2,6 +2,10 @@ package io.herald.gateway.ingress;
 
 import io.herald.gateway.GatewayMetrics;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.protocol.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -26,29 +30,42 @@ public final class PublishLane {
   private final IngressProducer producer;
   private final Executor sendExecutor;
   private final KafkaBreaker breaker;
+  private final Tracing tracing;
   private CompletableFuture<?> previousHandOver = CompletableFuture.completedFuture(null);
 
-  PublishLane(IngressProducer producer, Executor sendExecutor, KafkaBreaker breaker) {
+  PublishLane(IngressProducer producer, Executor sendExecutor, KafkaBreaker breaker, Tracing tracing) {
     this.producer = producer;
     this.sendExecutor = sendExecutor;
     this.breaker = breaker;
+    this.tracing = tracing;
   }
 
   /**
    * Completes with {@link PublishResult.Durable} when Kafka acknowledged the record, otherwise with a {@link
    * PublishResult.NotTaken}, always within the breaker's answer timeout; never exceptionally. While the breaker is
-   * open the record is not handed to Kafka at all.
+   * open the record is not handed to Kafka at all. The record's publish span lasts until that answer; a valid
+   * {@code callerTraceparent} (the caller's W3C trace context) makes it part of the caller's trace.
    */
-  public CompletionStage<PublishResult> publish(IngressRecord record, TraceParent trace) {
+  public CompletionStage<PublishResult> publish(IngressRecord record, Optional<String> callerTraceparent) {
     long start = System.nanoTime();
-    return breaker.guard(() -> handOver(record, trace))
-        .whenComplete((result, failure) -> GatewayMetrics.produced(result instanceof PublishResult.Durable, start));
+    Span span = tracing.startPublish(callerTraceparent, record.getMessageId(), record.getUserId(), record.getDeviceId());
+    String traceparent = Tracing.traceparent(span);
+    return breaker.guard(() -> handOver(record, traceparent))
+        .whenComplete((result, failure) -> {
+          boolean durable = result instanceof PublishResult.Durable;
+          GatewayMetrics.produced(durable, start);
+          span.setAttribute(Tracing.OUTCOME, durable ? "durable" : "not_taken");
+          if (!durable) {
+            span.setStatus(StatusCode.ERROR);
+          }
+          span.end();
+        });
   }
 
-  private CompletionStage<RecordMetadata> handOver(IngressRecord record, TraceParent trace) {
+  private CompletionStage<RecordMetadata> handOver(IngressRecord record, String traceparent) {
     // handle (not then): a failed hand-over must not stop the records after it.
     CompletableFuture<CompletionStage<RecordMetadata>> handOver =
-        previousHandOver.handleAsync((previous, failure) -> producer.send(record, trace), sendExecutor);
+        previousHandOver.handleAsync((previous, failure) -> producer.send(record, traceparent), sendExecutor);
     previousHandOver = handOver;
     return handOver.thenCompose(Function.identity());
   }

@@ -14,7 +14,6 @@ import io.herald.gateway.auth.InvalidTokenException;
 import io.herald.gateway.auth.TokenVerifier;
 import io.herald.gateway.downlink.Downlink;
 import io.herald.gateway.ingress.IngressProducer;
-import io.herald.gateway.ingress.TraceParent;
 import io.herald.gateway.validation.FrameDecoder;
 import io.herald.gateway.validation.Ownership;
 import java.time.Clock;
@@ -92,8 +91,7 @@ public final class WebSocketEndpoint {
               .addHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("herald")))
               .withEntity(e.getMessage()));
     }
-    Optional<TraceParent> callerTrace =
-        request.getHeader(IngressProducer.TRACEPARENT_HEADER).map(HttpHeader::value).flatMap(TraceParent::parse);
+    Optional<String> callerTrace = request.getHeader(IngressProducer.TRACEPARENT_HEADER).map(HttpHeader::value);
     WebSocketSession session =
         new WebSocketSession(
             identity,

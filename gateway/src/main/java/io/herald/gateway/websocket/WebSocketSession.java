@@ -11,7 +11,6 @@ import io.herald.gateway.downlink.SlowSubscriberException;
 import io.herald.gateway.ingress.IngressRecords;
 import io.herald.gateway.ingress.PublishLane;
 import io.herald.gateway.ingress.PublishResult;
-import io.herald.gateway.ingress.TraceParent;
 import io.herald.gateway.validation.DecodedFrame;
 import io.herald.gateway.validation.FrameDecoder;
 import io.herald.gateway.validation.Ownership;
@@ -73,11 +72,11 @@ final class WebSocketSession {
   private sealed interface Step {
     record Reply(ServerFrame frame) implements Step {}
 
-    record Publish(IngressRecord record, TraceParent trace) implements Step {}
+    record Publish(IngressRecord record) implements Step {}
   }
 
   private final DeviceIdentity identity;
-  private final Optional<TraceParent> callerTrace;
+  private final Optional<String> callerTrace;
   private final WebSocketSettings settings;
   private final MessageReader reader;
   private final FrameDecoder decoder;
@@ -94,12 +93,12 @@ final class WebSocketSession {
   private BoundedSourceQueue<ServerFrame> pushes;
 
   /**
-   * @param callerTrace the trace of the upgrade request, if it carried a {@code traceparent}; each frame then gets
-   *     its own span in that trace, otherwise a trace of its own
+   * @param callerTrace the {@code traceparent} of the upgrade request, if it carried one; each frame's publish span
+   *     is then part of that trace, otherwise it starts a trace of its own
    */
   WebSocketSession(
       DeviceIdentity identity,
-      Optional<TraceParent> callerTrace,
+      Optional<String> callerTrace,
       WebSocketSettings settings,
       MessageReader reader,
       FrameDecoder decoder,
@@ -227,8 +226,7 @@ final class WebSocketSession {
           ServerFrames.retryLater(frame.getMessageId(), refused.get().retryAfter(), refused.get().detail()));
     }
     IngressRecord record = IngressRecords.of(frame, identity, Transport.WEBSOCKET, clock.millis());
-    TraceParent trace = callerTrace.map(TraceParent::newSpan).orElseGet(TraceParent::newTrace);
-    return new Step.Publish(record, trace);
+    return new Step.Publish(record);
   }
 
   private Step refuse(String messageId, NackCode code, String detail) {
@@ -254,7 +252,7 @@ final class WebSocketSession {
                 admission.release();
                 return CompletableFuture.completedFuture(refusal.get());
               }
-              return lane.publish(record, ((Step.Publish) step).trace())
+              return lane.publish(record, callerTrace)
                   .thenApply(
                       result -> {
                         inFlight.release();

@@ -2,21 +2,26 @@ package io.herald.user.ingest;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.herald.persistence.JournalHealth;
-import io.herald.protocol.cluster.v1.IngressApplied;
-import io.herald.protocol.cluster.v1.PushIntent;
+import io.herald.protocol.KafkaHeaders;
 import io.herald.protocol.cluster.ApplyToConversation;
 import io.herald.protocol.cluster.ConversationSignal;
 import io.herald.protocol.cluster.UserSignal;
+import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.Rejected;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.protocol.tracing.Tracing;
 import io.herald.user.account.UserEntity;
 import io.herald.user.colocation.Colocation;
 import io.herald.user.colocation.EntityHops;
 import io.herald.user.device.DeviceEntity;
-import java.util.ArrayList;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -72,6 +77,7 @@ public final class IngressConsumer {
   private final Cluster cluster;
   private final Colocation colocation;
   private final EntityHops hops;
+  private final Tracing tracing;
   private final AtomicReference<Consumer.Control> control = new AtomicReference<>(Consumer.createNoopControl());
 
   private IngressConsumer(ActorSystem<?> system, IngestSettings settings, Colocation colocation) {
@@ -83,6 +89,7 @@ public final class IngressConsumer {
     this.journalHealth = new JournalHealth(system);
     this.cluster = Cluster.get(system);
     this.colocation = colocation;
+    this.tracing = Tracing.get(system);
     this.hops = new EntityHops(system).watch(
         Set.of(UserSignal.TYPE_KEY, DeviceEntity.TYPE_KEY, ConversationSignal.TYPE_KEY), Duration.ofSeconds(2));
   }
@@ -151,14 +158,26 @@ public final class IngressConsumer {
       return deadLetters.send(message.record(), "undecodable IngressRecord: " + e.getMessage());
     }
     var started = System.nanoTime();
-    var context = RecordContext.of(message.record(), record);
+    var traceparent = message.record().headers().lastHeader(KafkaHeaders.TRACEPARENT);
+    // The apply span continues the gateway's publish span: it lasts until the effect is persisted and pushed.
+    Span span = tracing.startApply(traceparent == null ? null : new String(traceparent.value(), StandardCharsets.UTF_8),
+        record.getMessageId(), record.getUserId(), record.getDeviceId());
+    var context = RecordContext.of(record, span.getSpanContext().getTraceId());
     return route(record)
         .map(ask -> applyOrDeadLetter(message, record, context, ask)
-            .whenComplete((done, failure) -> metrics.apply().record(System.nanoTime() - started, TimeUnit.NANOSECONDS)))
+            .whenComplete((done, failure) -> {
+              metrics.apply().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+              if (failure != null) {
+                span.setStatus(StatusCode.ERROR, failure.toString());
+              }
+              span.end();
+            }))
         .orElseGet(() -> {
           context.log(() -> log.warn("No entity handles {}; record {} committed", record.getFrame().getBodyCase(),
               record.getMessageId()));
           metrics.outcome("unrouted");
+          span.setAttribute(Tracing.OUTCOME, "unrouted");
+          span.end();
           return CompletableFuture.completedFuture(Done.getInstance());
         });
   }
