@@ -24,7 +24,9 @@ import io.herald.protocol.device.v1.SetDesired;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.device.v1.Welcome;
 import io.herald.protocol.events.v1.ChatMessageAppended;
+import io.herald.protocol.events.v1.ChatSendParked;
 import io.herald.protocol.events.v1.ConversationCreated;
+import io.herald.protocol.events.v1.ParkedChatSendRefused;
 import io.herald.protocol.events.v1.ConversationSnapshot;
 import io.herald.protocol.events.v1.DesiredStateChanged;
 import io.herald.protocol.events.v1.DeviceSnapshot;
@@ -115,6 +117,12 @@ public final class CompatibilityFixtures {
     frames.put("snapshot-device-with-shadow", DeviceSnapshot.newBuilder().setDeviceId("d-1").setOwnerUserId("u-1")
         .setShadow(ShadowSnapshot.newBuilder().putReported("fw", "1.2").putDesired("led", "on").setVersion(4)
             .setOnline(true).setLastSeenMs(1_790_000_000_007L)).build());
+    frames.put("event-chat-send-parked", ChatSendParked.newBuilder().setMessageId("m-early").setSenderUserId("u-2")
+        .setText("too soon").setSentAtMs(1_790_000_000_000L).setReceivedAtMs(1_790_000_000_008L).build());
+    frames.put("event-parked-chat-send-refused", ParkedChatSendRefused.newBuilder().setMessageId("m-early").build());
+    frames.put("snapshot-conversation-with-parked", ConversationSnapshot.newBuilder().setConversationId("c-2")
+        .addParked(ChatSendParked.newBuilder().setMessageId("m-early").setSenderUserId("u-2").setText("too soon")
+            .setReceivedAtMs(1_790_000_000_008L)).build());
     return frames;
   }
 

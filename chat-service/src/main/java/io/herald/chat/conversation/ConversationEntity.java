@@ -15,8 +15,12 @@ import io.herald.protocol.device.v1.ReadReceipt;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.protocol.device.v1.Rejected;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +70,12 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
 
   private record IdleCheck() implements Command {}
 
+  /** The sender of a parked send has its push.rejected in its outbox. */
+  private record ParkedRefusalDelivered(String messageId) implements Command {}
+
+  /** A parked send's refusal could not be delivered yet; the next idle check tries again. */
+  private record ParkedRefusalFailed(String messageId, Throwable cause) implements Command {}
+
   public sealed interface Event {}
 
   public record Created(String messageId, String creatorUserId, List<String> memberUserIds, long createdAtMs)
@@ -79,6 +89,13 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
 
   public record FanOutProgressed(long upToSeq) implements Event {}
 
+  /** A chat_send that came before the conversation's creation waits here (see {@link #park}). */
+  public record SendParked(ParkedSend send) implements Event {}
+
+  public record ParkedSendRefused(String messageId) implements Event {}
+
+  public record ParkedSend(String messageId, String senderUserId, String text, long sentAtMs, long receivedAtMs) {}
+
   /** Only the event handler changes it. */
   public static final class State {
     final String conversationId;
@@ -89,9 +106,12 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
     final DedupWindow recentMessageIds;
     // The last messages, oldest first, bounded like the dedup window: a resend repeats their pushes from here.
     final ArrayDeque<MessageAppended> recentMessages;
+    // Sends that came before the creation, oldest first, bounded by parked.capacity. Once the conversation exists
+    // only refusals (senders who are not members) are left here, until their push.rejected is delivered.
+    final ArrayDeque<ParkedSend> parked;
 
     State(String conversationId, List<String> members, long lastSeq, long fannedOutSeq, Map<String, Long> readPointers,
-        DedupWindow recent, ArrayDeque<MessageAppended> recentMessages) {
+        DedupWindow recent, ArrayDeque<MessageAppended> recentMessages, ArrayDeque<ParkedSend> parked) {
       this.conversationId = conversationId;
       this.members = new LinkedHashSet<>(members);
       this.lastSeq = lastSeq;
@@ -99,6 +119,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
       this.readPointers = readPointers;
       this.recentMessageIds = recent;
       this.recentMessages = recentMessages;
+      this.parked = parked;
     }
 
     boolean created() {
@@ -127,6 +148,8 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
   private final ActorRef<FanOut.Command> fanOut;
   // Actor-local: the last seq seen by the previous idle check.
   private long seqAtLastIdleCheck = -1;
+  // Actor-local: parked sends whose refusal is on its way to the sender's outbox.
+  private final Set<String> refusing = new HashSet<>();
 
   private ConversationEntity(ActorContext<ConversationSignal> context, ActorRef<ClusterSharding.ShardCommand> shard,
       String conversationId, ConversationSettings settings) {
@@ -141,7 +164,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
   @Override
   public State emptyState() {
     return new State(conversationId, List.of(), 0, 0, new HashMap<>(), new DedupWindow(settings.dedupWindow()),
-        new ArrayDeque<>());
+        new ArrayDeque<>(), new ArrayDeque<>());
   }
 
   @Override
@@ -153,13 +176,26 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         .onCommand(PageForFanOut.class, (State state, PageForFanOut get) -> pageForFanOut(state, get))
         .onCommand(FannedOut.class, (State state, FannedOut done) -> fannedOut(state, done))
         .onCommand(IdleCheck.class, (State state, IdleCheck check) -> idleCheck(state))
+        .onCommand(ParkedRefusalDelivered.class, (State state, ParkedRefusalDelivered delivered) -> {
+          refusing.remove(delivered.messageId());
+          return Effect().persist(new ParkedSendRefused(delivered.messageId())).thenNoReply();
+        })
+        .onCommand(ParkedRefusalFailed.class, (State state, ParkedRefusalFailed failed) -> {
+          refusing.remove(failed.messageId());
+          context.getLog().warn("The refusal of parked send {} could not be delivered yet (again at the next idle "
+              + "check): {}", failed.messageId(), failed.cause().toString());
+          return Effect().noReply();
+        })
         .build();
   }
 
   @Override
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::wakeFanOut)
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          wakeFanOut(state);
+          refuseParked(state);
+        })
         .build();
   }
 
@@ -189,10 +225,14 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
     return Effect().noReply();
   }
 
-  /** Idle: no new message since the last check and the fan-out done. Remembered entities must leave by themselves. */
+  /**
+   * Idle: no new message since the last check, the fan-out done and nothing parked. Remembered entities must leave by
+   * themselves; one with parked sends stays, so that their timeout is kept.
+   */
   private ReplyEffect<Event, State> idleCheck(State state) {
     wakeFanOut(state);
-    if (state.fannedOutSeq >= state.lastSeq && state.lastSeq == seqAtLastIdleCheck) {
+    refuseParked(state);
+    if (state.fannedOutSeq >= state.lastSeq && state.lastSeq == seqAtLastIdleCheck && state.parked.isEmpty()) {
       shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
     seqAtLastIdleCheck = state.lastSeq;
@@ -218,13 +258,26 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         var members = new LinkedHashSet<String>();
         members.add(user);
         members.addAll(frame.getCreateConversation().getMemberUserIdsList());
-        yield Effect().persist(new Created(messageId, user, List.copyOf(members), record.getReceivedAtMs()))
+        // The sends that waited for the creation get their places now, in the order they arrived; the others are
+        // refused once the creation is persisted.
+        var events = new ArrayList<Event>();
+        events.add(new Created(messageId, user, List.copyOf(members), record.getReceivedAtMs()));
+        var seq = state.lastSeq;
+        for (var parked : state.parked) {
+          if (members.contains(parked.senderUserId())) {
+            events.add(new MessageAppended(parked.messageId(), ++seq, parked.senderUserId(), parked.text(),
+                parked.sentAtMs(), parked.receivedAtMs()));
+          }
+        }
+        yield Effect().persist(events)
             .thenRun(s -> persistLatency.since(started))
+            .thenRun(this::wakeFanOut)
+            .thenRun(this::refuseParked)
             .thenReply(command.replyTo(), s -> Outcomes.applied(messageId, false));
       }
       case CHAT_SEND -> {
         if (!state.created()) {
-          yield notCreatedYet(command);
+          yield park(state, command);
         }
         if (!state.members.contains(user)) {
           yield notAMember(command, user);
@@ -325,9 +378,50 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
   }
 
   /**
-   * The creation may still be on its way from the creator's partition (acked is not applied): the pipeline asks
-   * again, and refuses the record only if the conversation never appears.
+   * The creation may still be on its way from the creator's partition (acked is not applied). The send waits here,
+   * persisted, so its partition moves on (a consumer that held it would hold up every record behind it, perhaps the
+   * creation itself). Only when {@code parked.capacity} sends already wait is it the pipeline's to ask again.
    */
+  private ReplyEffect<Event, State> park(State state, ApplyToConversation command) {
+    if (state.parked.size() >= settings.parked().capacity()) {
+      return notCreatedYet(command);
+    }
+    var record = command.record();
+    var send = record.getFrame().getChatSend();
+    var started = PersistLatency.start();
+    return Effect().persist(new SendParked(new ParkedSend(record.getMessageId(), record.getUserId(), send.getText(),
+            record.getFrame().getSentAtMs(), record.getReceivedAtMs())))
+        .thenRun(s -> persistLatency.since(started))
+        .thenReply(command.replyTo(), s -> Outcomes.applied(record.getMessageId(), false));
+  }
+
+  /**
+   * Parked sends that will never get a place: their sender is not a member of the created conversation, or no
+   * creation came within {@code parked.timeout} of the ack. Each sender gets push.rejected (FORBIDDEN, the same cause
+   * id the pipeline uses for refusals), then the refusal is persisted; a crash in between repeats the push, which the
+   * User entity recognises.
+   */
+  private void refuseParked(State state) {
+    var now = System.currentTimeMillis();
+    for (var parked : state.parked) {
+      var expired = now - parked.receivedAtMs() >= settings.parked().timeout().toMillis();
+      if ((!state.created() && !expired) || !refusing.add(parked.messageId())) {
+        continue;
+      }
+      var detail = state.created()
+          ? "user " + parked.senderUserId() + " is not a member of conversation " + conversationId
+          : "conversation " + conversationId + " was not created within " + settings.parked().timeout().toSeconds()
+              + " s of the message";
+      var push = Push.newBuilder().setRejected(Rejected.newBuilder().setMessageId(parked.messageId())
+          .setCode(NackCode.FORBIDDEN).setDetail(detail)).build();
+      context.pipeToSelf(settings.outboxes().enqueue(parked.senderUserId(), parked.messageId() + "/rejected", push),
+          (done, failure) -> failure == null
+              ? new ParkedRefusalDelivered(parked.messageId())
+              : new ParkedRefusalFailed(parked.messageId(), failure));
+    }
+  }
+
+  /** The pipeline asks again, and refuses the record only if the conversation never appears. */
   private ReplyEffect<Event, State> notCreatedYet(ApplyToConversation command) {
     return Effect().reply(command.replyTo(), Outcomes.notYet(command.record().getMessageId(), NackCode.FORBIDDEN,
         "conversation " + conversationId + " does not exist"));
@@ -350,6 +444,9 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         .onEvent(MessageAppended.class, (state, event) -> {
           state.lastSeq = event.conversationSeq();
           state.recentMessageIds.add(event.messageId());
+          if (!state.parked.isEmpty()) {
+            state.parked.removeIf(parked -> parked.messageId().equals(event.messageId()));
+          }
           state.recentMessages.addLast(event);
           while (state.recentMessages.size() > settings.dedupWindow()) {
             state.recentMessages.removeFirst();
@@ -358,6 +455,15 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         })
         .onEvent(FanOutProgressed.class, (state, event) -> {
           state.fannedOutSeq = Math.max(state.fannedOutSeq, event.upToSeq());
+          return state;
+        })
+        .onEvent(SendParked.class, (state, event) -> {
+          state.parked.addLast(event.send());
+          state.recentMessageIds.add(event.send().messageId());
+          return state;
+        })
+        .onEvent(ParkedSendRefused.class, (state, event) -> {
+          state.parked.removeIf(parked -> parked.messageId().equals(event.messageId()));
           return state;
         })
         .onEvent(ReadPointerMoved.class, (state, event) -> {

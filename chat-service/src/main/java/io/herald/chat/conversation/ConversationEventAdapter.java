@@ -5,9 +5,14 @@ import io.herald.chat.conversation.ConversationEntity.Created;
 import io.herald.chat.conversation.ConversationEntity.Event;
 import io.herald.chat.conversation.ConversationEntity.FanOutProgressed;
 import io.herald.chat.conversation.ConversationEntity.MessageAppended;
+import io.herald.chat.conversation.ConversationEntity.ParkedSend;
+import io.herald.chat.conversation.ConversationEntity.ParkedSendRefused;
 import io.herald.chat.conversation.ConversationEntity.ReadPointerMoved;
+import io.herald.chat.conversation.ConversationEntity.SendParked;
 import io.herald.protocol.events.v1.ChatMessageAppended;
+import io.herald.protocol.events.v1.ChatSendParked;
 import io.herald.protocol.events.v1.ConversationCreated;
+import io.herald.protocol.events.v1.ParkedChatSendRefused;
 import java.util.List;
 import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.EventSeq;
@@ -30,6 +35,12 @@ final class ConversationEventAdapter extends EventAdapter<Event, Message> {
     }
     if (event instanceof FanOutProgressed progressed) {
       return io.herald.protocol.events.v1.FanOutProgressed.newBuilder().setUpToSeq(progressed.upToSeq()).build();
+    }
+    if (event instanceof SendParked parked) {
+      return toProto(parked.send());
+    }
+    if (event instanceof ParkedSendRefused refused) {
+      return ParkedChatSendRefused.newBuilder().setMessageId(refused.messageId()).build();
     }
     throw new IllegalArgumentException("Unknown Conversation event " + event.getClass().getName());
   }
@@ -54,6 +65,12 @@ final class ConversationEventAdapter extends EventAdapter<Event, Message> {
     if (stored instanceof io.herald.protocol.events.v1.FanOutProgressed progressed) {
       return EventSeq.single(new FanOutProgressed(progressed.getUpToSeq()));
     }
+    if (stored instanceof ChatSendParked parked) {
+      return EventSeq.single(new SendParked(fromProto(parked)));
+    }
+    if (stored instanceof ParkedChatSendRefused refused) {
+      return EventSeq.single(new ParkedSendRefused(refused.getMessageId()));
+    }
     throw new IllegalArgumentException("Unknown stored Conversation event " + stored.getDescriptorForType().getFullName());
   }
 
@@ -61,6 +78,16 @@ final class ConversationEventAdapter extends EventAdapter<Event, Message> {
     return ChatMessageAppended.newBuilder().setMessageId(appended.messageId())
         .setConversationSeq(appended.conversationSeq()).setSenderUserId(appended.senderUserId())
         .setText(appended.text()).setSentAtMs(appended.sentAtMs()).setReceivedAtMs(appended.receivedAtMs()).build();
+  }
+
+  static ChatSendParked toProto(ParkedSend parked) {
+    return ChatSendParked.newBuilder().setMessageId(parked.messageId()).setSenderUserId(parked.senderUserId())
+        .setText(parked.text()).setSentAtMs(parked.sentAtMs()).setReceivedAtMs(parked.receivedAtMs()).build();
+  }
+
+  static ParkedSend fromProto(ChatSendParked parked) {
+    return new ParkedSend(parked.getMessageId(), parked.getSenderUserId(), parked.getText(), parked.getSentAtMs(),
+        parked.getReceivedAtMs());
   }
 
   static MessageAppended fromProto(ChatMessageAppended appended) {

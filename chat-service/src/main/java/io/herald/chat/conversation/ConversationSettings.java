@@ -18,7 +18,11 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 public record ConversationSettings(
     int dedupWindow, int mailboxCapacity, Duration idleTimeout, RetentionCriteria retention, FanOutSettings fanOut,
-    BiFunction<String, Long, Source<EventEnvelope, NotUsed>> journal, MemberOutboxes outboxes) {
+    ParkedSettings parked, BiFunction<String, Long, Source<EventEnvelope, NotUsed>> journal, MemberOutboxes outboxes) {
+
+  /** herald.chat.conversation.parked */
+  public record ParkedSettings(int capacity, Duration timeout) {}
+
 
   public static ConversationSettings fromConfig(ActorSystem<?> system, Config config) {
     var conversation = config.getConfig("herald.chat.conversation");
@@ -33,6 +37,7 @@ public record ConversationSettings(
         new FanOutSettings(fanOut.getInt("parallelism"), fanOut.getInt("page-size"), fanOut.getInt("progress-every"),
             fanOut.getInt("retry.max-attempts"), fanOut.getDuration("retry.min-backoff"),
             fanOut.getDuration("retry.max-backoff")),
+        new ParkedSettings(conversation.getInt("parked.capacity"), conversation.getDuration("parked.timeout")),
         (persistenceId, fromSequenceNr) -> readJournal.currentEventsByPersistenceId(persistenceId, fromSequenceNr, Long.MAX_VALUE),
         MemberOutboxes.sharded(system, fanOut.getDuration("ask-timeout")));
   }

@@ -26,6 +26,7 @@ final class ConversationSnapshotAdapter implements SnapshotAdapter<State> {
         .putAllReadPointers(state.readPointers)
         .addAllRecentMessageIds(state.recentMessageIds.toList())
         .addAllRecentMessages(state.recentMessages.stream().map(ConversationEventAdapter::toProto).toList())
+        .addAllParked(state.parked.stream().map(ConversationEventAdapter::toProto).toList())
         .build();
   }
 
@@ -34,6 +35,7 @@ final class ConversationSnapshotAdapter implements SnapshotAdapter<State> {
     var snapshot = (ConversationSnapshot) from;
     return new State(snapshot.getConversationId(), snapshot.getMemberUserIdsList(), snapshot.getLastSeq(),
         snapshot.getFannedOutSeq(), new HashMap<>(snapshot.getReadPointersMap()), DedupWindow.of(dedupWindow, snapshot.getRecentMessageIdsList()),
-        new ArrayDeque<>(snapshot.getRecentMessagesList().stream().map(ConversationEventAdapter::fromProto).toList()));
+        new ArrayDeque<>(snapshot.getRecentMessagesList().stream().map(ConversationEventAdapter::fromProto).toList()),
+        new ArrayDeque<>(snapshot.getParkedList().stream().map(ConversationEventAdapter::fromProto).toList()));
   }
 }

@@ -27,6 +27,7 @@ import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.CreateConversation;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.events.v1.ChatMessageAppended;
+import io.herald.protocol.events.v1.ChatSendParked;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -52,6 +53,7 @@ class ConversationEntityTest {
   private static ConversationSettings settings(MemberOutboxes outboxes) {
     return new ConversationSettings(3, 100, Duration.ofMinutes(10), RetentionCriteria.disabled(),
         new FanOut.FanOutSettings(4, 2, 2, 3, Duration.ofMillis(20), Duration.ofMillis(100)),
+        new ConversationSettings.ParkedSettings(2, Duration.ofMinutes(10)),
         (persistenceId, from) -> PersistenceQuery.get(testKit.system())
             .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, PersistenceTestKitReadJournal.Identifier())
             .currentEventsByPersistenceId(persistenceId, from, Long.MAX_VALUE),
@@ -234,14 +236,79 @@ class ConversationEntityTest {
   }
 
   @Test
-  void aSendBeforeTheCreationArrivedIsNotYetApplicableRatherThanRefused() {
-    var early = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationEntity.State>create(
-        testKit.system(), ConversationEntity.create("c-early", testKit.system().ignoreRef(), SETTINGS), new SerializationSettings(true, false, true, true, false));
-    var record = send("m-early", "alice", "too soon");
-    var result = early.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record, replyTo));
-    assertTrue(result.reply().getNotYet());
-    assertEquals(NackCode.FORBIDDEN, result.reply().getRejectedCode());
-    assertTrue(result.hasNoEvents());
+  void sendsBeforeTheCreationWaitInTheConversationAndGetTheirPlacesInArrivalOrderOnceItExists() {
+    var outboxes = testKit.<Enqueued>createTestProbe();
+    var early = recordingConversation("c-early", outboxes);
+    var now = System.currentTimeMillis();
+
+    for (var send : List.of(early("e-1", "alice", "c-early", now), early("e-2", "mallory", "c-early", now))) {
+      var parked = early.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(send, replyTo));
+      assertFalse(parked.reply().getNotYet(), "a parked send is applied: its partition moves on");
+      assertEquals(NackCode.NACK_CODE_UNSPECIFIED, parked.reply().getRejectedCode());
+      assertTrue((Object) parked.event() instanceof ChatSendParked, "stored as " + parked.event());
+    }
+    var resend = early.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(early("e-1", "alice", "c-early", now), replyTo));
+    assertTrue(resend.reply().getDuplicate());
+    // Two wait already (the capacity here): the next one is the pipeline's to ask again, as before parking.
+    var full = early.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(early("e-3", "bob", "c-early", now), replyTo));
+    assertTrue(full.reply().getNotYet());
+    assertTrue(full.hasNoEvents());
+    assertEquals(2, early.restart().state().parked.size(), "parked sends are persisted");
+
+    var created = early.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record("create-early", "carol",
+        ClientFrame.newBuilder().setCreateConversation(CreateConversation.newBuilder().setConversationId("c-early")
+            .addAllMemberUserIds(List.of("alice", "bob")))), replyTo));
+    var appended = (ChatMessageAppended) (Object) created.events().get(1);
+    assertEquals("e-1", appended.getMessageId());
+    assertEquals(1, appended.getConversationSeq());
+
+    // alice's waiting message reaches every member; mallory, not a member, gets push.rejected.
+    var received = outboxes.receiveSeveralMessages(4, Duration.ofSeconds(10));
+    var refusal = received.stream().filter(e -> e.userId().equals("mallory")).findFirst().orElseThrow();
+    assertEquals("e-2/rejected", refusal.causeId());
+    assertEquals(NackCode.FORBIDDEN, refusal.push().getRejected().getCode());
+    assertEquals(List.of("alice", "bob", "carol"), received.stream().filter(e -> e.push().hasChatMessage())
+        .map(Enqueued::userId).sorted().toList());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(early.getState().parked.isEmpty()));
+    var recovered = early.restart().state();
+    assertTrue(recovered.parked.isEmpty());
+    assertEquals(1, recovered.lastSeq);
+    outboxes.expectNoMessage(Duration.ofMillis(300));
+  }
+
+  @Test
+  void aParkedSendWhoseConversationIsNeverCreatedIsRefusedAfterTheTimeout() {
+    var outboxes = testKit.<Enqueued>createTestProbe();
+    var never = recordingConversation("c-never", outboxes);
+    var anHourAgo = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
+    never.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(early("n-1", "alice", "c-never", anHourAgo), replyTo));
+
+    // The check runs on recovery and on every idle check.
+    never.restart();
+    var refusal = outboxes.receiveMessage(Duration.ofSeconds(10));
+    assertEquals("alice", refusal.userId());
+    assertEquals("n-1/rejected", refusal.causeId());
+    assertEquals(NackCode.FORBIDDEN, refusal.push().getRejected().getCode());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(never.getState().parked.isEmpty()));
+    assertTrue(never.restart().state().parked.isEmpty());
+  }
+
+  private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationEntity.State>
+      recordingConversation(String id, org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<Enqueued> outboxes) {
+    var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationEntity.State>create(
+        testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), settings((user, cause, push) -> {
+          outboxes.getRef().tell(new Enqueued(user, cause, push));
+          return CompletableFuture.completedFuture(Done.getInstance());
+        })),
+        new SerializationSettings(true, false, true, true, false));
+    kit.clear();
+    return kit;
+  }
+
+  private static IngressRecord early(String messageId, String sender, String conversationId, long ackedAtMs) {
+    return record(messageId, sender, ClientFrame.newBuilder()
+        .setChatSend(ChatSend.newBuilder().setConversationId(conversationId).setText("early " + messageId)))
+        .toBuilder().setReceivedAtMs(ackedAtMs).build();
   }
 
   @Test
