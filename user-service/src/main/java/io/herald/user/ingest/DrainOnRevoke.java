@@ -2,11 +2,18 @@ package io.herald.user.ingest;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.pekko.Done;
+import org.apache.pekko.kafka.ConsumerMessage.CommittableMessage;
+import org.apache.pekko.kafka.ConsumerMessage.CommittableOffset;
+import org.apache.pekko.kafka.ConsumerMessage;
 import org.apache.pekko.kafka.RestrictedConsumer;
 import org.apache.pekko.kafka.javadsl.PartitionAssignmentHandler;
 import org.slf4j.Logger;
@@ -28,6 +35,11 @@ final class DrainOnRevoke implements PartitionAssignmentHandler {
   private final Consumer<Set<TopicPartition>> onAssigned;
   private final Map<TopicPartition, Integer> inFlight = new HashMap<>();
   private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+  // Bumped whenever a partition leaves this consumer: a record stamped with an older epoch was consumed before that.
+  private final Map<TopicPartition, Long> epoch = new HashMap<>();
+
+  /** A record, and the epoch of its partition when it was consumed. */
+  record Owned(CommittableMessage<String, byte[]> message, TopicPartition partition, long epoch) {}
 
   DrainOnRevoke(Duration drainTimeout, Consumer<Set<TopicPartition>> onAssigned) {
     this.drainTimeout = drainTimeout;
@@ -35,8 +47,26 @@ final class DrainOnRevoke implements PartitionAssignmentHandler {
   }
 
   /** A record left the source. */
-  synchronized void started(TopicPartition partition) {
+  synchronized Owned started(TopicPartition partition, CommittableMessage<String, byte[]> message) {
     inFlight.merge(partition, 1, Integer::sum);
+    return new Owned(message, partition, epoch.getOrDefault(partition, 0L));
+  }
+
+  /**
+   * Commits a batch of applied records, except those of partitions that left this consumer since they were consumed:
+   * their offsets were committed on revoke, and the next owner may have committed further since, which a stale
+   * offset would move back (redelivering what was applied).
+   */
+  CompletionStage<Done> commitStillOwned(List<Owned> batch) {
+    List<CommittableOffset> current;
+    synchronized (this) {
+      current = batch.stream().filter(owned -> owned.epoch() == epoch.getOrDefault(owned.partition(), 0L))
+          .map(owned -> owned.message().committableOffset()).toList();
+    }
+    if (current.isEmpty()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    return ConsumerMessage.createCommittableOffsetBatch(current).commitJavadsl();
   }
 
   /** A record was applied; called in offset order per partition (after the order-keeping stage). */
@@ -96,6 +126,7 @@ final class DrainOnRevoke implements PartitionAssignmentHandler {
     partitions.forEach(p -> {
       inFlight.remove(p);
       nextOffset.remove(p);
+      epoch.merge(p, 1L, Long::sum);
     });
   }
 

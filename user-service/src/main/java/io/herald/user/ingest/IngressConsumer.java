@@ -38,11 +38,9 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.kafka.CommitterSettings;
 import org.apache.pekko.kafka.ConsumerMessage.CommittableMessage;
 import org.apache.pekko.kafka.ConsumerSettings;
 import org.apache.pekko.kafka.Subscriptions;
-import org.apache.pekko.kafka.javadsl.Committer;
 import org.apache.pekko.kafka.javadsl.Consumer;
 import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.stream.RestartSettings;
@@ -110,9 +108,6 @@ public final class IngressConsumer {
     var consumerSettings = ConsumerSettings.create(settings.consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer())
         .withBootstrapServers(settings.bootstrapServers())
         .withGroupId(settings.groupId());
-    var committerSettings = CommitterSettings.create(system)
-        .withMaxBatch(settings.commitMaxBatch())
-        .withMaxInterval(settings.commitMaxInterval());
     var restartSettings = RestartSettings.create(settings.minBackoff(), settings.maxBackoff(), settings.randomFactor());
 
     RestartSource.onFailuresWithBackoff(restartSettings, () -> {
@@ -123,18 +118,16 @@ public final class IngressConsumer {
                 control.set(c);
                 return c;
               })
-              .map(message -> {
-                drain.started(partition(message));
-                return message;
-              })
-              .mapAsyncPartitioned(settings.parallelism(), IngressConsumer::orderingKey,
-                  (message, key) -> process(message).thenApply(done -> message))
+              .map(message -> drain.started(partition(message), message))
+              .mapAsyncPartitioned(settings.parallelism(), owned -> orderingKey(owned.message()),
+                  (owned, key) -> process(owned.message()).thenApply(done -> owned))
               // mapAsyncPartitioned emits in offset order: what passes here is applied, with everything before it.
-              .map(message -> {
-                drain.applied(partition(message), message.record().offset());
-                return message.committableOffset();
+              .map(owned -> {
+                drain.applied(partition(owned.message()), owned.message().record().offset());
+                return owned;
               })
-              .via(Committer.flow(committerSettings));
+              .groupedWithin(settings.commitMaxBatch(), settings.commitMaxInterval())
+              .mapAsync(1, drain::commitStillOwned);
         })
         .runWith(Sink.ignore(), system);
   }
