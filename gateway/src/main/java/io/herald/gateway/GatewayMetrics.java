@@ -41,6 +41,11 @@ public final class GatewayMetrics {
     frameIn(transport, frame.getBodyCase().name().toLowerCase(Locale.ROOT));
   }
 
+  /** A non-confirmable CoAP POST: taken like any other, but its answer may be lost (best effort). */
+  public static void nonConfirmable() {
+    count("herald.gateway.coap.non.confirmable", "Non-confirmable CoAP POSTs (best effort)");
+  }
+
   /** What the client was answered: acks, and nacks by code. Returns the frame, to sit in a reply chain. */
   public static ServerFrame replied(Transport transport, ServerFrame frame) {
     if (frame.hasAck()) {

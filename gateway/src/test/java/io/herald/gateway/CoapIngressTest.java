@@ -1,5 +1,13 @@
 package io.herald.gateway;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.network.serialization.UdpDataSerializer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,6 +61,8 @@ class CoapIngressTest {
 
   @BeforeAll
   static void start(Kafka broker) throws Exception {
+    // The global registry only counts with a registry in it (the node adds Prometheus's).
+    Metrics.addRegistry(new SimpleMeterRegistry());
     kafka = broker;
     IngressTopic.create(kafka);
     gateway =
@@ -103,13 +113,40 @@ class CoapIngressTest {
   }
 
   @Test
-  void aNonConfirmablePostIsProducedBestEffort() throws Exception {
+  void aNonConfirmablePostIsProducedBestEffortAndCounted() throws Exception {
     ClientFrame frame = telemetry();
+    double before = nonConfirmableCount();
     CoapResponse response = post(token("user-" + UUID.randomUUID(), "sensor-1"), frame.toByteArray(), true);
     // On loopback the non-confirmable response arrives too; on a real network it may not.
     assertEquals(ResponseCode.CHANGED, response.getCode());
+    assertEquals(before + 1, nonConfirmableCount());
     try (IngressTopic topic = IngressTopic.reader(kafka)) {
       topic.awaitMessageIds(Set.of(frame.getMessageId()), Duration.ofSeconds(30));
+    }
+  }
+
+  @Test
+  void aRetransmittedConfirmablePostIsProducedOnce() throws Exception {
+    String userId = "user-" + UUID.randomUUID();
+    ClientFrame frame = telemetry();
+    Request request = Request.newPost();
+    request.setURI("coap://127.0.0.1:" + coapPort + "/v1/messages?access_token=" + token(userId, "sensor-1"));
+    request.setPayload(frame.toByteArray());
+    request.setMID(4242);
+    request.setToken(new byte[] {4, 2, 4, 2});
+    byte[] datagram = new UdpDataSerializer().serializeRequest(request).getBytes();
+
+    // The same CON message twice, as a client whose ACK got lost retransmits it: same message id, same source.
+    try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      for (int i = 0; i < 2; i++) {
+        socket.send(new DatagramPacket(datagram, datagram.length, InetAddress.getLoopbackAddress(), coapPort));
+      }
+      ClientFrame later = telemetry();
+      assertEquals(ResponseCode.CHANGED, post(token(userId, "sensor-1"), later.toByteArray(), false).getCode());
+      try (IngressTopic topic = IngressTopic.reader(kafka)) {
+        topic.awaitMessageIds(Set.of(frame.getMessageId(), later.getMessageId()), Duration.ofSeconds(30));
+        assertEquals(1, topic.copiesOf(frame.getMessageId()), "CoAP deduplication dropped the retransmission");
+      }
     }
   }
 
@@ -198,6 +235,11 @@ class CoapIngressTest {
     assertTrue(nack.getDetail().startsWith("device rate limit"), nack.getDetail());
     long maxAge = response.getOptions().getMaxAge();
     assertEquals((nack.getRetryAfterMs() + 999) / 1000, maxAge, "Max-Age = retry-after in whole seconds, rounded up");
+  }
+
+  private static double nonConfirmableCount() {
+    Counter counter = Metrics.globalRegistry.find("herald.gateway.coap.non.confirmable").counter();
+    return counter == null ? 0 : counter.count();
   }
 
   private CoapResponse post(String token, byte[] payload, boolean nonConfirmable) throws Exception {

@@ -104,12 +104,16 @@ class GatewayWithoutKafkaTest {
   }
 
   @Test
-  void anIdleSessionIsClosedNormally() throws Exception {
+  void anIdleSessionIsClosedNormallyAfterALastFrameThatSaysWhy() throws Exception {
     try (WebSocketTestClient client = WebSocketTestClient.connect(port, token("device-3"))) {
       client.send(ClientFrame.newBuilder().setMessageId("hello").setHello(Hello.getDefaultInstance()).build());
       assertTrue(client.next().hasWelcome());
 
-      // Nothing more is sent: the server closes after idle-timeout (3 s).
+      // Nothing more is sent: the server closes after idle-timeout (3 s), saying why first.
+      Nack farewell = client.next().getNack();
+      assertEquals(NackCode.RETRY_LATER, farewell.getCode());
+      assertEquals("", farewell.getMessageId());
+      assertTrue(farewell.getDetail().startsWith("no message for 3 s"), farewell.getDetail());
       int status = client.closedByServer().get(WebSocketTestClient.REPLY_TIMEOUT.toSeconds(), SECONDS);
       assertEquals(WebSocket.NORMAL_CLOSURE, status);
     }

@@ -7,6 +7,7 @@ import io.herald.gateway.ingress.IngressProducer;
 import io.herald.infra.Kafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ final class IngressTopic implements AutoCloseable {
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final Set<String> messageIds = new HashSet<>();
+  private final Map<String, Integer> copies = new HashMap<>();
 
   private IngressTopic(KafkaConsumer<String, byte[]> consumer) {
     this.consumer = consumer;
@@ -74,10 +76,17 @@ final class IngressTopic implements AutoCloseable {
                   .forEach(
                       record -> {
                         Header id = record.headers().lastHeader(IngressProducer.MESSAGE_ID_HEADER);
-                        messageIds.add(new String(id.value(), StandardCharsets.UTF_8));
+                        String messageId = new String(id.value(), StandardCharsets.UTF_8);
+                        messageIds.add(messageId);
+                        copies.merge(messageId, 1, Integer::sum);
                       });
               return messageIds.containsAll(expected);
             });
+  }
+
+  /** How many records with this message id were read so far. */
+  int copiesOf(String messageId) {
+    return copies.getOrDefault(messageId, 0);
   }
 
   @Override

@@ -22,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
@@ -84,6 +85,10 @@ final class MessagesResource extends CoapResource {
 
   @Override
   public void handlePOST(CoapExchange exchange) {
+    if (exchange.advanced().getRequest().getType() == CoAP.Type.NON) {
+      // Its answer may be lost on the way and the client does not retransmit: best effort, so counted apart.
+      GatewayMetrics.nonConfirmable();
+    }
     byte[] payload = exchange.getRequestPayload();
     DeviceIdentity identity;
     try {

@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
@@ -132,6 +133,12 @@ final class WebSocketSession {
     ServerFrame slowSubscriberClose =
         ServerFrames.sessionClosed(
             settings.retryAfter(), new SlowSubscriberException(settings.pushBuffer()).getMessage());
+    ServerFrame idleClose =
+        ServerFrames.sessionClosed(
+            settings.retryAfter(),
+            "no message for " + settings.idleTimeout().toSeconds() + " s: the session is closed as idle (send "
+                + "heartbeats to keep it open)");
+    AtomicBoolean closedAsIdle = new AtomicBoolean();
     return Flow.<Message>create()
         .idleTimeout(settings.idleTimeout())
         // Completing (rather than failing) closes the WebSocket with a normal close frame once replies are out.
@@ -140,6 +147,7 @@ final class WebSocketSession {
             StreamIdleTimeoutException.class,
             () -> {
               log.debug("Closing idle session of {}", identity);
+              closedAsIdle.set(true);
               return Source.empty();
             })
         // One message at a time: a streamed message must be read to its end before the next one arrives.
@@ -151,6 +159,9 @@ final class WebSocketSession {
         .merge(pushQueue.second(), true)
         // The push queue overflowed: say why in a last frame, then close normally.
         .recoverWithRetries(1, SlowSubscriberException.class, () -> Source.single(slowSubscriberClose))
+        // Idle: say why in a last frame too.
+        // concatLazy: plain concat would pull (and so create) the lazy source at once, before the session is idle.
+        .concatLazy(Source.lazySource(() -> closedAsIdle.get() ? Source.single(idleClose) : Source.empty()))
         .buffer(settings.outgoingBuffer(), OverflowStrategy.backpressure())
         .<Message>map(frame -> BinaryMessage.create(ByteString.fromArrayUnsafe(frame.toByteArray())))
         .watchTermination(
