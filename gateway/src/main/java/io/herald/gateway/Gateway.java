@@ -15,6 +15,7 @@ import io.herald.gateway.ingress.BreakerSettings;
 import io.herald.gateway.ingress.IngressProducer;
 import io.herald.gateway.rest.EntityQueries;
 import io.herald.gateway.rest.RestEndpoint;
+import io.herald.gateway.rest.RestSettings;
 import io.herald.gateway.ingress.KafkaBreaker;
 import io.herald.gateway.ingress.KafkaProducerSettings;
 import io.herald.gateway.validation.FrameDecoder;
@@ -141,7 +142,7 @@ public final class Gateway {
             degradation,
             Materializer.matFromSystem(system),
             Clock.systemUTC());
-    RestEndpoint rest = new RestEndpoint(verifier, entities, config.getInt("herald.gateway.rest.max-page"));
+    RestEndpoint rest = new RestEndpoint(verifier, entities, RestSettings.fromConfig(config.getConfig("herald.gateway")));
     Duration sweep = admission.settings().bucketSweepInterval();
     Cancellable bucketSweep =
         system.scheduler().scheduleAtFixedRate(sweep, sweep, admission::forgetFullBuckets, system.executionContext());

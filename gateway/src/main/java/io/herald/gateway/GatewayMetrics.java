@@ -46,6 +46,11 @@ public final class GatewayMetrics {
     count("herald.gateway.coap.non.confirmable", "Non-confirmable CoAP POSTs (best effort)");
   }
 
+  /** A REST read answered from memory because its entity did not answer (stale-if-error). */
+  public static void staleRead() {
+    count("herald.gateway.rest.stale.reads", "REST reads answered stale, from memory, because the entity did not answer");
+  }
+
   /** What the client was answered: acks, and nacks by code. Returns the frame, to sit in a reply chain. */
   public static ServerFrame replied(Transport transport, ServerFrame frame) {
     if (frame.hasAck()) {

@@ -12,24 +12,33 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
+import io.herald.gateway.GatewayMetrics;
 import io.herald.gateway.auth.BearerToken;
 import io.herald.gateway.auth.DeviceIdentity;
 import io.herald.gateway.auth.InvalidTokenException;
 import io.herald.gateway.auth.TokenVerifier;
+import io.herald.protocol.cluster.v1.ConversationHistory;
+import io.herald.protocol.cluster.v1.DeviceShadow;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Age;
 import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The REST reads of the contract, JSON with the Protobuf field names, for the token's user:
  * {@code GET /v1/devices/{id}/shadow} and {@code GET /v1/conversations/{id}/messages?after_seq=N&limit=M}. Someone
- * else's device or a conversation the user is not a member of answers 404, like one that does not exist.
+ * else's device or a conversation the user is not a member of answers 404, like one that does not exist. When the
+ * entity does not answer in time, the last answer it gave to the same read (kept bounded, see {@link StaleIfError})
+ * is served with {@code "stale": true} and an {@code Age} header; without one, 503 with Retry-After.
  */
 public final class RestEndpoint {
 
@@ -39,19 +48,24 @@ public final class RestEndpoint {
   private final TokenVerifier verifier;
   private final EntityQueries entities;
   private final int maxPage;
+  private final StaleIfError<DeviceShadow> shadows;
+  private final StaleIfError<ConversationHistory> histories;
 
-  public RestEndpoint(TokenVerifier verifier, EntityQueries entities, int maxPage) {
+  public RestEndpoint(TokenVerifier verifier, EntityQueries entities, RestSettings settings) {
     this.verifier = verifier;
     this.entities = entities;
-    this.maxPage = maxPage;
+    this.maxPage = settings.maxPage();
+    this.shadows = new StaleIfError<>(settings.staleMaxEntries(), settings.staleMaxAge(), System::nanoTime);
+    this.histories = new StaleIfError<>(settings.staleMaxEntries(), settings.staleMaxAge(), System::nanoTime);
   }
 
   public Route route() {
     return get(() -> concat(
         path(segment("v1").slash("devices").slash(segment()).slash("shadow"), deviceId ->
-            authenticated(user -> completeWithFuture(answer(entities.shadow(deviceId, user.userId()), shadow -> shadow.getFound()
-                ? ok(shadow.toBuilder().clearFound())
-                : notFound("device " + deviceId + " is not known or not yours"))))),
+            authenticated(user -> completeWithFuture(answer(entities.shadow(deviceId, user.userId()),
+                shadows, user.userId() + "/" + deviceId, DeviceShadow::getFound,
+                (shadow, stale) -> ok(shadow.toBuilder().clearFound().setStale(stale)),
+                () -> notFound("device " + deviceId + " is not known or not yours"))))),
         path(segment("v1").slash("conversations").slash(segment()).slash("messages"), conversationId ->
             authenticated(user -> parameterOptional("after_seq", afterSeq -> parameterOptional("limit", limit -> {
               long after;
@@ -65,10 +79,10 @@ public final class RestEndpoint {
               if (after < 0 || size < 1 || size > maxPage) {
                 return complete(error(StatusCodes.BAD_REQUEST, "after_seq >= 0 and 1 <= limit <= " + maxPage));
               }
-              return completeWithFuture(answer(entities.history(conversationId, user.userId(), after, size), history ->
-                  history.getFound()
-                      ? ok(history.toBuilder().clearFound())
-                      : notFound("conversation " + conversationId + " does not exist or you are not a member")));
+              return completeWithFuture(answer(entities.history(conversationId, user.userId(), after, size),
+                  histories, user.userId() + "/" + conversationId + "?" + after + "&" + size, ConversationHistory::getFound,
+                  (history, stale) -> ok(history.toBuilder().clearFound().setStale(stale)),
+                  () -> notFound("conversation " + conversationId + " does not exist or you are not a member")));
             }))))));
   }
 
@@ -82,11 +96,27 @@ public final class RestEndpoint {
     });
   }
 
-  private static <T> CompletionStage<HttpResponse> answer(CompletionStage<T> query, Function<T, HttpResponse> render) {
-    return query.thenApply(render).exceptionally(failure -> {
-      var retry = HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE).addHeader(RetryAfter.create(1L));
-      return withJson(retry, "{\"error\":\"entity did not answer in time, retry later\"}");
-    });
+  /**
+   * The entity's answer ({@code found}: rendered and kept for stale-if-error; not found: 404), or, when it does not
+   * answer, the last one kept for {@code key}, flagged stale, or 503.
+   */
+  private static <T> CompletionStage<HttpResponse> answer(CompletionStage<T> query, StaleIfError<T> kept, String key,
+      Predicate<T> found, BiFunction<T, Boolean, HttpResponse> render, Supplier<HttpResponse> notFound) {
+    return query.thenApply(answer -> {
+      if (!found.test(answer)) {
+        return notFound.get();
+      }
+      kept.keep(key, answer);
+      return render.apply(answer, false);
+    }).exceptionally(failure -> kept.lastGood(key)
+        .map(stale -> {
+          GatewayMetrics.staleRead();
+          return render.apply(stale.answer(), true).addHeader(Age.create(Math.max(0, stale.age().toSeconds())));
+        })
+        .orElseGet(() -> {
+          var retry = HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE).addHeader(RetryAfter.create(1L));
+          return withJson(retry, "{\"error\":\"entity did not answer in time, retry later\"}");
+        }));
   }
 
   private static HttpResponse ok(MessageOrBuilder message) {

@@ -1,0 +1,105 @@
+package io.herald.gateway.rest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.herald.gateway.auth.TokenVerifier;
+import io.herald.gateway.auth.Tokens;
+import io.herald.protocol.cluster.v1.ConversationHistory;
+import io.herald.protocol.cluster.v1.DeviceOwner;
+import io.herald.protocol.cluster.v1.DeviceShadow;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The REST reads over real HTTP, against entities whose answers the test decides. */
+class RestEndpointTest {
+
+  private static final String SECRET = "rest-endpoint-test-secret";
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final AtomicReference<CompletionStage<DeviceShadow>> nextShadow = new AtomicReference<>();
+  private static final HttpClient http = HttpClient.newHttpClient();
+  private static ServerBinding binding;
+
+  @BeforeAll
+  static void start() throws Exception {
+    var endpoint = new RestEndpoint(new TokenVerifier(SECRET), new ControlledEntities(),
+        new RestSettings(200, 100, Duration.ofMinutes(10)));
+    binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(endpoint.route())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @AfterAll
+  static void stop() {
+    binding.unbind();
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void whenTheEntityDoesNotAnswerTheLastGoodShadowIsServedFlaggedStale() throws Exception {
+    nextShadow.set(CompletableFuture.completedFuture(DeviceShadow.newBuilder().setFound(true).setDeviceId("d-1")
+        .putReported("fw", "1.2").setVersion(3).build()));
+    var fresh = get("/v1/devices/d-1/shadow", "alice");
+    assertEquals(200, fresh.statusCode());
+    assertTrue(fresh.body().contains("\"stale\": false"), fresh.body());
+
+    nextShadow.set(CompletableFuture.failedFuture(new TimeoutException("the Device entity did not answer")));
+    var stale = get("/v1/devices/d-1/shadow", "alice");
+    assertEquals(200, stale.statusCode());
+    assertTrue(stale.body().contains("\"stale\": true"), stale.body());
+    assertTrue(stale.body().contains("\"fw\": \"1.2\""), stale.body());
+    assertTrue(stale.headers().firstValue("Age").isPresent(), "the answer says how old it is");
+
+    // Nothing was kept for another user's read of it: no answer to fall back on.
+    var never = get("/v1/devices/d-1/shadow", "bob");
+    assertEquals(503, never.statusCode());
+    assertEquals("1", never.headers().firstValue("Retry-After").orElseThrow());
+  }
+
+  @Test
+  void aNotFoundAnswerIsNotKept() throws Exception {
+    nextShadow.set(CompletableFuture.completedFuture(DeviceShadow.newBuilder().setFound(false).build()));
+    assertEquals(404, get("/v1/devices/d-2/shadow", "carol").statusCode());
+
+    nextShadow.set(CompletableFuture.failedFuture(new TimeoutException("the Device entity did not answer")));
+    assertEquals(503, get("/v1/devices/d-2/shadow", "carol").statusCode());
+  }
+
+  private static HttpResponse<String> get(String path, String user) throws Exception {
+    var token = Tokens.mint(SECRET, user, "app", Duration.ofMinutes(5));
+    var uri = URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + path);
+    return http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static final class ControlledEntities implements EntityQueries {
+    @Override
+    public CompletionStage<DeviceShadow> shadow(String deviceId, String requesterUserId) {
+      return nextShadow.get();
+    }
+
+    @Override
+    public CompletionStage<DeviceOwner> owner(String deviceId) {
+      return CompletableFuture.failedFuture(new NoEntitiesException());
+    }
+
+    @Override
+    public CompletionStage<ConversationHistory> history(String conversationId, String requesterUserId, long afterSeq,
+        int limit) {
+      return CompletableFuture.failedFuture(new NoEntitiesException());
+    }
+  }
+}
