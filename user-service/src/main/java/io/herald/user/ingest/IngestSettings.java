@@ -21,6 +21,7 @@ public record IngestSettings(
     Duration retryMinBackoff,
     Duration retryMaxBackoff,
     Duration notYetTimeout,
+    Duration poisonQuietPeriod,
     Config consumerConfig,
     Config deadLetterProducerConfig) {
 
@@ -43,6 +44,7 @@ public record IngestSettings(
         ingest.getDuration("retry.min-backoff"),
         ingest.getDuration("retry.max-backoff"),
         ingest.getDuration("retry.not-yet-timeout"),
+        ingest.getDuration("retry.poison-quiet-period"),
         ingest.getConfig("consumer"),
         ingest.getConfig("dead-letter-producer"));
   }

@@ -76,6 +76,7 @@ public final class IngressConsumer {
   private final Colocation colocation;
   private final EntityHops hops;
   private final Tracing tracing;
+  private final TroubleWatch trouble = new TroubleWatch(System::nanoTime);
   private final AtomicReference<Consumer.Control> control = new AtomicReference<>(Consumer.createNoopControl());
 
   private IngressConsumer(ActorSystem<?> system, IngestSettings settings, Colocation colocation) {
@@ -98,6 +99,9 @@ public final class IngressConsumer {
     consumer.run();
     system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(5), Duration.ofSeconds(5),
         () -> consumer.control.get().getMetrics().thenAccept(metrics -> consumer.metrics.lag(settings.topic(), metrics)), system.executionContext());
+    system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(2), Duration.ofSeconds(2),
+        () -> consumer.journalHealth.check().thenAccept(healthy ->
+            consumer.trouble.observe(healthy, consumer.cluster.state().getUnreachable().size())), system.executionContext());
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "stop-ingress-consumer",
         () -> consumer.control.get().drainAndShutdown(CompletableFuture.completedFuture(Done.getInstance()),
             system.executionContext()));
@@ -249,16 +253,19 @@ public final class IngressConsumer {
     return settled(ask, System.nanoTime() + settings.notYetTimeout().toNanos())
         .thenCompose(applied -> outcome(record, context, applied))
         .exceptionallyCompose(failure -> journalHealth.check().thenCompose(healthy -> {
-          // A record is poison only when everything it needs was there: with the journal down, or a node unreachable
-          // (its entities are elsewhere once the Split Brain Resolver has decided), it waits, and its partition too.
+          // A record is poison only when everything it needs was there, and had been for a while: with the journal
+          // down, a node unreachable (its entities are elsewhere once the Split Brain Resolver has decided), or either
+          // of them only just recovered, it waits, and its partition too.
           var unreachable = cluster.state().getUnreachable().size();
-          if (healthy && unreachable == 0) {
+          trouble.observe(healthy, unreachable);
+          if (healthy && unreachable == 0 && trouble.quietFor(settings.poisonQuietPeriod())) {
             metrics.outcome("dead_letter");
             return context.within(() -> deadLetters.send(message.record(),
                 "not applied after " + settings.maxAttempts() + " attempts: " + failure));
           }
-          context.log(() -> log.warn("Record {} waits (journal healthy: {}, unreachable nodes: {}); its partition with it",
-              record.getMessageId(), healthy, unreachable));
+          context.log(() -> log.warn("Record {} waits (journal healthy: {}, unreachable nodes: {}, quiet for {}: {}); "
+              + "its partition with it", record.getMessageId(), healthy, unreachable, settings.poisonQuietPeriod(),
+              trouble.quietFor(settings.poisonQuietPeriod())));
           return applyOrDeadLetter(message, record, context, ask);
         }));
   }
