@@ -21,6 +21,7 @@ import io.herald.protocol.device.v1.SetDesired;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.ingress.v1.IngressRecord;
@@ -40,6 +41,7 @@ class DeviceEntityTest {
   private TestProbe<PushIntent> offline;
 
   private EventSourcedBehaviorTestKit<DeviceSignal, DeviceEntity.Event, DeviceEntity.State> device;
+  private String deviceId;
 
   @AfterAll
   static void stop() {
@@ -52,10 +54,11 @@ class DeviceEntityTest {
     var settings = new DeviceSettings(3, 100, 2, Duration.ofMillis(300), RetentionCriteria.disabled(), offline.ref()::tell);
     // The kit checks that commands, replies and journal events serialize; state is stored through the snapshot
     // adapter instead.
-    device = EventSourcedBehaviorTestKit.create(testKit.system(), DeviceEntity.create("d-1", settings),
+    // A device id of its own per test: the previous test's entity is still alive and its presence timer would write
+    // into the same journal (two writers of one persistence id).
+    deviceId = "d-" + UUID.randomUUID();
+    device = EventSourcedBehaviorTestKit.create(testKit.system(), DeviceEntity.create(deviceId, settings),
         new SerializationSettings(true, false, true, true, false));
-    // Every test gets the same persistence id: start each from an empty journal, not the previous test's events.
-    device.clear();
   }
 
   @Test
@@ -165,7 +168,7 @@ class DeviceEntityTest {
     apply(telemetry("m-1", "u-1", 1));
     var result = apply(desired("m-2", "u-1", "led", "on"));
     var push = result.reply().getPushes(0).getPush().getDesiredState();
-    assertEquals("d-1", push.getDeviceId());
+    assertEquals(deviceId, push.getDeviceId());
     assertEquals(Map.of("led", "on"), push.getPropertiesMap());
     assertEquals(1, push.getVersion());
   }
@@ -209,12 +212,12 @@ class DeviceEntityTest {
     assertFalse(device.getState().shadow.online);
   }
 
-  private static IngressRecord desired(String messageId, String userId, String key, String value) {
-    return frame(messageId, userId, ClientFrame.newBuilder().setSetDesired(SetDesired.newBuilder().setDeviceId("d-1").putDesired(key, value)));
+  private IngressRecord desired(String messageId, String userId, String key, String value) {
+    return frame(messageId, userId, ClientFrame.newBuilder().setSetDesired(SetDesired.newBuilder().setDeviceId(deviceId).putDesired(key, value)));
   }
 
-  private static IngressRecord frame(String messageId, String userId, ClientFrame.Builder frame) {
-    return IngressRecord.newBuilder().setMessageId(messageId).setUserId(userId).setDeviceId("d-1")
+  private IngressRecord frame(String messageId, String userId, ClientFrame.Builder frame) {
+    return IngressRecord.newBuilder().setMessageId(messageId).setUserId(userId).setDeviceId(deviceId)
         .setReceivedAtMs(1_000).setFrame(frame.setMessageId(messageId)).build();
   }
 
@@ -223,8 +226,8 @@ class DeviceEntityTest {
     return device.runCommand(replyTo -> new DeviceEntity.Apply(record, replyTo));
   }
 
-  private static IngressRecord telemetry(String messageId, String userId, double temp) {
-    return IngressRecord.newBuilder().setMessageId(messageId).setUserId(userId).setDeviceId("d-1")
+  private IngressRecord telemetry(String messageId, String userId, double temp) {
+    return IngressRecord.newBuilder().setMessageId(messageId).setUserId(userId).setDeviceId(deviceId)
         .setReceivedAtMs(1_000).setTransport(Transport.WEBSOCKET)
         .setFrame(ClientFrame.newBuilder().setMessageId(messageId).setTelemetry(Telemetry.newBuilder().putReadings("temp", temp)))
         .build();
