@@ -22,7 +22,7 @@ import java.util.Set;
  * LoadMain --scenario steady --report DIR --url ws://127.0.0.1:8080/v1/ws --secret S --users N --rate R
  *          --duration 10s --cassandra 127.0.0.1:9042 [--local-dc datacenter1] [--keyspace herald] [--in-flight 16]
  *          [--work-dir DIR] [--kafka H:P [--baseline-duration 5s] [--kafka-replication 1]]
- *          [--p99-bound 500ms] [--keep-up 0.9] [--ramp-factor 1.5] [--ramp-steps 10]
+ *          [--warm-up 5s] [--p99-bound 500ms] [--keep-up 0.9] [--ramp-factor 1.5] [--ramp-steps 10]
  *          [--overload-factor 3] [--saturation-rate R]
  * </pre>
  *
@@ -48,19 +48,21 @@ public final class LoadMain {
       "  --baseline-duration D  each baseline's measured window, after 1 s of warm-up (default 5s)",
       "  --kafka-replication N  replication factor of the baseline topic herald.baseline if created (default 1)",
       "ramp (steps of --duration each, the first at --rate, on fresh devices; stops at the first failing step):",
+      "  --warm-up D        an unjudged steady phase first, at the first step's rate; 0s: none (default 5s)",
       "  --ramp-factor F    each step offers F times the one before (default 1.5)",
       "  --ramp-steps N     at most N steps (default 10)",
       "  --p99-bound D      a step fails when its send-to-ack p99 exceeds D (default 500ms)",
       "  --keep-up K        a step fails when its acks/s < K x offered/s or a frame was not acked (default 0.9)",
       "overload (--duration at F x the saturation rate; --rate is ignored):",
       "  --overload-factor F  (default 3)",
-      "  --saturation-rate R  frames/s; without it the ramp runs first and its saturation rate is used",
+      "  --saturation-rate R  frames/s; without it the ramp runs first and its saturation rate is used; with it,",
+      "                     --warm-up runs first at R",
       "scenarios: " + new java.util.TreeSet<>(Scenarios.NAMES));
 
   private static final Set<String> OPTIONS = Set.of("--scenario", "--report", "--url", "--secret", "--users", "--rate",
       "--duration", "--cassandra", "--local-dc", "--keyspace", "--in-flight", "--work-dir", "--kafka",
       "--baseline-duration", "--kafka-replication", "--ramp-factor", "--ramp-steps", "--p99-bound", "--keep-up",
-      "--overload-factor", "--saturation-rate");
+      "--overload-factor", "--saturation-rate", "--warm-up");
 
   private LoadMain() {}
 
@@ -104,7 +106,8 @@ public final class LoadMain {
         .withOverload(decimal(values.getOrDefault("--overload-factor", "3"), "--overload-factor"),
             values.containsKey("--saturation-rate")
                 ? OptionalDouble.of(decimal(values.get("--saturation-rate"), "--saturation-rate"))
-                : OptionalDouble.empty());
+                : OptionalDouble.empty())
+        .withWarmUp(duration(values.getOrDefault("--warm-up", "5s")));
     if (values.containsKey("--kafka")) {
       hostPort(values.get("--kafka"));
       plan = plan.withBaselines(new BaselineTargets(values.get("--kafka"),

@@ -32,9 +32,10 @@ final class OverloadScenario {
     if (plan.saturationRate().isPresent()) {
       saturation = plan.saturationRate().getAsDouble();
       from = "given";
+      RampScenario.warmUp(plan, saturation, progress).ifPresent(phases::add);
     } else {
       RampScenario.Climbed climbed = RampScenario.climb(plan, progress);
-      phases.addAll(climbed.steps());
+      phases.addAll(climbed.phases());
       extras = extras.withRamp(climbed.report(plan));
       if (climbed.ramp().saturationRate().isEmpty()) {
         // Nothing passed: the overload multiplies the lowest rate tried, which is already past capacity.

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Ramp to saturation: steady steps at rising offered rates ({@link io.herald.load.ramp.RampPlan}), each on fresh
@@ -33,8 +34,16 @@ final class RampScenario {
   private static final Duration MIN_STEP_DRAIN = Duration.ofSeconds(5);
   private static final Duration MAX_STEP_DRAIN = Duration.ofSeconds(60);
 
-  /** A ramp run: what the ramp found, and every step's result. */
-  record Climbed(RampResult ramp, List<ScenarioResult> steps) {
+  /** A ramp run: what the ramp found, every step's result, and the warm-up's when there was one. */
+  record Climbed(RampResult ramp, List<ScenarioResult> steps, Optional<ScenarioResult> warmUp) {
+
+    /** Every phase run, the warm-up first: the run's counts and invariants are theirs. */
+    List<ScenarioResult> phases() {
+      var phases = new ArrayList<ScenarioResult>();
+      warmUp.ifPresent(phases::add);
+      phases.addAll(steps);
+      return phases;
+    }
 
     ScenarioResult saturationStepResult() {
       return ramp.saturationStep().map(step -> steps.get(step.number() - 1)).orElse(steps.get(0));
@@ -58,18 +67,19 @@ final class RampScenario {
       throws IOException {
     Climbed climbed = climb(plan, progress);
     ScenarioSettings settings = plan.settings();
-    var summary = CombinedRuns.summary("ramp", climbed.saturationStepResult(), climbed.steps());
+    var summary = CombinedRuns.summary("ramp", climbed.saturationStepResult(), climbed.phases());
     ReportWriter.write(settings.reportDirectory(), summary, List.of(),
         new ReportExtras(baselines, null, null).withRamp(climbed.report(plan)));
     if (settings.printProgress()) {
       progress.println(saturationLine(climbed.ramp()) + " | report in " + settings.reportDirectory().toAbsolutePath());
     }
-    return new ScenarioResult(summary, CombinedRuns.check(climbed.steps()), settings.reportDirectory());
+    return new ScenarioResult(summary, CombinedRuns.check(climbed.phases()), settings.reportDirectory());
   }
 
   /** Runs the ramp's steps; each step's report goes to {@code DIR/steps/step-N}. */
   static Climbed climb(ScenarioPlan plan, PrintStream progress) throws IOException {
     ScenarioSettings base = plan.settings();
+    Optional<ScenarioResult> warmUp = warmUp(plan, plan.ramp().rate(1), progress);
     var results = new ArrayList<ScenarioResult>();
     RampResult ramp = Ramp.climb(plan.ramp(), plan.criteria(), (number, rate) -> {
       if (base.printProgress()) {
@@ -83,7 +93,24 @@ final class RampScenario {
     if (base.printProgress()) {
       progress.println(saturationLine(ramp));
     }
-    return new Climbed(ramp, results);
+    return new Climbed(ramp, results, warmUp);
+  }
+
+  /** The plan's unjudged warm-up at {@code rate}, reported in {@code DIR/steps/warm-up}; none for a zero warm-up. */
+  static Optional<ScenarioResult> warmUp(ScenarioPlan plan, double rate, PrintStream progress) throws IOException {
+    if (plan.warmUp().isZero()) {
+      return Optional.empty();
+    }
+    ScenarioSettings base = plan.settings();
+    if (base.printProgress()) {
+      progress.println(String.format(Locale.ROOT, "warm-up: %.1f frames/s for %d s (not judged)", rate,
+          plan.warmUp().toSeconds()));
+    }
+    ScenarioSettings settings = new ScenarioSettings("warm-up", base.url(), base.jwtSecret(), base.devices(), rate,
+        plan.warmUp(), base.cassandra(), base.localDatacenter(), base.keyspace(),
+        base.reportDirectory().resolve("steps").resolve("warm-up"), base.workDirectory(), base.maxInFlightPerDevice(),
+        base.connectTimeout(), base.drainTimeout(), base.settleTimeout(), base.printProgress());
+    return Optional.of(Scenarios.steady(settings, progress, ReportExtras.NONE));
   }
 
   private static String saturationLine(RampResult ramp) {

@@ -16,9 +16,14 @@ import java.util.OptionalDouble;
  * @param overloadFactor the overload offers this × the saturation rate
  * @param saturationRate the saturation rate an overload multiplies; empty: run the ramp first
  * @param baselines the raw baselines to measure first; empty: none ({@code ratio_to_raw_*} are null)
+ * @param warmUp an unjudged steady phase before a ramp's first step (at its rate) and before an overload with a
+ *     given saturation rate (at that rate), so the first judged phase does not measure JIT compilation and
+ *     connection set-up; zero: none. Its counts and invariants are part of the run's.
  */
 public record ScenarioPlan(ScenarioSettings settings, RampPlan ramp, StepCriteria criteria, double overloadFactor,
-    OptionalDouble saturationRate, Optional<BaselineTargets> baselines) {
+    OptionalDouble saturationRate, Optional<BaselineTargets> baselines, Duration warmUp) {
+
+  public static final Duration DEFAULT_WARM_UP = Duration.ofSeconds(5);
 
   public static final RampPlan DEFAULT_RAMP = new RampPlan(50, 1.5, 10);
   public static final StepCriteria DEFAULT_CRITERIA = new StepCriteria(Duration.ofMillis(500), 0.9);
@@ -31,23 +36,31 @@ public record ScenarioPlan(ScenarioSettings settings, RampPlan ramp, StepCriteri
     if (saturationRate.isPresent() && !(saturationRate.getAsDouble() > 0)) {
       throw new IllegalArgumentException("the saturation rate must be > 0, got " + saturationRate.getAsDouble());
     }
+    if (warmUp.isNegative() || warmUp.compareTo(ScenarioSettings.MAX_DURATION) > 0) {
+      throw new IllegalArgumentException("the warm-up must be in [0, " + ScenarioSettings.MAX_DURATION + "], got "
+          + warmUp);
+    }
   }
 
   /** The settings alone, with the default ramp and overload, no baselines. */
   public static ScenarioPlan of(ScenarioSettings settings) {
     return new ScenarioPlan(settings, DEFAULT_RAMP, DEFAULT_CRITERIA, DEFAULT_OVERLOAD_FACTOR, OptionalDouble.empty(),
-        Optional.empty());
+        Optional.empty(), DEFAULT_WARM_UP);
   }
 
   public ScenarioPlan withRamp(RampPlan value, StepCriteria criteriaValue) {
-    return new ScenarioPlan(settings, value, criteriaValue, overloadFactor, saturationRate, baselines);
+    return new ScenarioPlan(settings, value, criteriaValue, overloadFactor, saturationRate, baselines, warmUp);
   }
 
   public ScenarioPlan withOverload(double factor, OptionalDouble saturation) {
-    return new ScenarioPlan(settings, ramp, criteria, factor, saturation, baselines);
+    return new ScenarioPlan(settings, ramp, criteria, factor, saturation, baselines, warmUp);
+  }
+
+  public ScenarioPlan withWarmUp(Duration value) {
+    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, value);
   }
 
   public ScenarioPlan withBaselines(BaselineTargets value) {
-    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, Optional.of(value));
+    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, Optional.of(value), warmUp);
   }
 }

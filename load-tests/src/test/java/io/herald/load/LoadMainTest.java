@@ -57,7 +57,7 @@ class LoadMainTest {
   void parsesTheRampOverloadAndBaselineOptions() {
     var plan = LoadMain.parsePlan(List.of("--scenario", "overload", "--report", "out", "--secret", "s", "--rate", "40",
         "--ramp-factor", "2", "--ramp-steps", "4", "--p99-bound", "250ms", "--keep-up", "0.8", "--overload-factor",
-        "2.5", "--saturation-rate", "300", "--kafka", "127.0.0.1:19192", "--baseline-duration", "3s"), Map.of());
+        "2.5", "--saturation-rate", "300", "--kafka", "127.0.0.1:19192", "--baseline-duration", "3s", "--warm-up", "0s"), Map.of());
 
     assertEquals("overload", plan.settings().scenario());
     assertEquals(new io.herald.load.ramp.RampPlan(40, 2, 4), plan.ramp());
@@ -67,6 +67,7 @@ class LoadMainTest {
     assertEquals(300, plan.saturationRate().getAsDouble());
     assertEquals("127.0.0.1:19192", plan.baselines().orElseThrow().kafkaBootstrap());
     assertEquals(Duration.ofSeconds(3), plan.baselines().orElseThrow().duration());
+    assertEquals(Duration.ZERO, plan.warmUp());
   }
 
   @Test
@@ -77,6 +78,7 @@ class LoadMainTest {
     assertTrue(plan.saturationRate().isEmpty());
     assertEquals(3, plan.overloadFactor());
     assertEquals(Duration.ofMillis(500), plan.criteria().p99Bound());
+    assertEquals(Duration.ofSeconds(5), plan.warmUp());
   }
 
   @Test

@@ -52,7 +52,9 @@ class RampAndOverloadScenarioTest {
   void aShortRampWithBaselinesFindsASaturationRateStepByStepAndKeepsTheInvariants(@TempDir Path report)
       throws Exception {
     var plan = plan("--scenario", "ramp", "--report", report.toString(), "--users", "20", "--rate", "20",
-        "--ramp-factor", "2", "--ramp-steps", "3", "--duration", "2s", "--p99-bound", "500ms",
+        "--warm-up", "2s", "--ramp-factor", "2", "--ramp-steps", "3", "--duration", "2s",
+        // Generous, so that on a busy 2-core box the ramp usually climbs all three steps; not asserted.
+        "--p99-bound", "2s", "--keep-up", "0.5",
         "--kafka", node.kafkaBootstrap(), "--baseline-duration", "1s");
 
     var result = Scenarios.run(plan, System.out);
@@ -61,11 +63,12 @@ class RampAndOverloadScenarioTest {
     assertTrue(result.check().clean(), () -> "checker: " + result.check());
     String json = Files.readString(report.resolve("summary.json"));
     assertFields(json, "\"scenario\": \"ramp\"", "\"saturation_rate\"", "\"ramp\"", "\"steps\"", "\"p50_ms\"",
-        "\"p99_ms\"", "\"passed\"", "\"p99_bound_ms\": 500", "\"baselines\"", "\"raw_kafka\"", "\"raw_cassandra\"",
+        "\"p99_ms\"", "\"passed\"", "\"p99_bound_ms\": 2000", "\"baselines\"", "\"raw_kafka\"", "\"raw_cassandra\"",
         "\"rate_per_s\"");
     assertTrue(json.matches("(?s).*\"ratio_to_raw_kafka\": [0-9.]+,.*"), "a measured ratio to raw Kafka: " + json);
     assertTrue(json.matches("(?s).*\"ratio_to_raw_cassandra\": [0-9.]+,.*"), "a measured ratio to Cassandra: " + json);
     assertTrue(Files.exists(report.resolve("steps/step-1/summary.json")), "each step has its own report");
+    assertTrue(Files.exists(report.resolve("steps/warm-up/summary.json")), "so has the warm-up");
     String html = Files.readString(report.resolve("report.html"));
     assertTrue(html.contains("Ramp to saturation") && html.contains("<polyline"), "the per-step plot");
     assertTrue(html.contains("raw_kafka") && html.contains("raw_cassandra"), "the baselines in the report");
@@ -76,7 +79,7 @@ class RampAndOverloadScenarioTest {
       throws Exception {
     // 2 devices at 3 × 15 = 45 frames/s: 22.5 per device and second against a limit of 10.
     var plan = plan("--scenario", "overload", "--report", report.toString(), "--users", "2",
-        "--saturation-rate", "15", "--overload-factor", "3", "--duration", "2s");
+        "--saturation-rate", "15", "--overload-factor", "3", "--duration", "2s", "--warm-up", "0s");
 
     var result = Scenarios.run(plan, System.out);
 
