@@ -109,7 +109,9 @@ public final class LoadMain {
                 : OptionalDouble.empty())
         .withWarmUp(duration(values.getOrDefault("--warm-up", "5s")));
     if (values.containsKey("--kafka")) {
-      hostPort(values.get("--kafka"));
+      for (String server : values.get("--kafka").split(",")) {
+        hostPort(server.strip());
+      }
       plan = plan.withBaselines(new BaselineTargets(values.get("--kafka"),
           (short) integer(values.getOrDefault("--kafka-replication", "1"), "--kafka-replication"),
           duration(values.getOrDefault("--baseline-duration", "5s"))));

@@ -40,6 +40,7 @@ public final class RawKafkaBaseline {
   public static final int PARTITIONS = 12;
 
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
   private RawKafkaBaseline() {}
 
@@ -51,7 +52,8 @@ public final class RawKafkaBaseline {
   public static BaselineResult run(String bootstrapServers, short replicationFactor, BaselineSettings settings) {
     requireLoopback(bootstrapServers);
     createTopic(bootstrapServers, replicationFactor);
-    try (var producer = new KafkaProducer<String, byte[]>(producerProperties(bootstrapServers))) {
+    var producer = new KafkaProducer<String, byte[]>(producerProperties(bootstrapServers));
+    try {
       try {
         producer.partitionsFor(TOPIC);
       } catch (RuntimeException e) {
@@ -71,6 +73,9 @@ public final class RawKafkaBaseline {
             });
         return sent;
       });
+    } finally {
+      // Bounded: after a failed drain the producer may still hold records for an unreachable broker.
+      producer.close(CLOSE_TIMEOUT);
     }
   }
 
