@@ -1,6 +1,9 @@
 package io.herald.load;
 
+import io.herald.load.baseline.BaselineException;
 import io.herald.load.check.JournalReadException;
+import io.herald.load.ramp.RampPlan;
+import io.herald.load.ramp.StepCriteria;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -9,6 +12,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -17,7 +21,9 @@ import java.util.Set;
  * <pre>
  * LoadMain --scenario steady --report DIR --url ws://127.0.0.1:8080/v1/ws --secret S --users N --rate R
  *          --duration 10s --cassandra 127.0.0.1:9042 [--local-dc datacenter1] [--keyspace herald] [--in-flight 16]
- *          [--work-dir DIR]
+ *          [--work-dir DIR] [--kafka H:P [--baseline-duration 5s] [--kafka-replication 1]]
+ *          [--warm-up 5s] [--p99-bound 500ms] [--keep-up 0.9] [--ramp-factor 1.5] [--ramp-steps 10]
+ *          [--overload-factor 3] [--saturation-rate R]
  * </pre>
  *
  * Exit status: 0 when every invariant held, 1 when the checker found a loss, duplicate, reorder or push gap, 2 when
@@ -26,7 +32,7 @@ import java.util.Set;
 public final class LoadMain {
 
   static final String USAGE = String.join("\n",
-      "usage: load --scenario steady --report DIR [options]",
+      "usage: load --scenario steady|ramp|overload --report DIR [options]",
       "  --url URL          Herald WebSocket endpoint, loopback only (default ws://127.0.0.1:8080/v1/ws)",
       "  --secret S         JWT secret of Herald (default: environment HERALD_JWT_SECRET)",
       "  --users N          simulated devices, one user each (default 20)",
@@ -37,17 +43,33 @@ public final class LoadMain {
       "  --keyspace NAME    Herald's journal keyspace (default herald)",
       "  --in-flight N      frames in flight per device (default 16)",
       "  --work-dir DIR     where device outboxes live (default DIR/outboxes)",
+      "  --kafka H:P        Kafka bootstrap, loopback only: measure raw Kafka and raw Cassandra first (default: none,",
+      "                     ratio_to_raw_kafka and ratio_to_raw_cassandra are null)",
+      "  --baseline-duration D  each baseline's measured window, after 1 s of warm-up (default 5s)",
+      "  --kafka-replication N  replication factor of the baseline topic herald.baseline if created (default 1)",
+      "ramp (steps of --duration each, the first at --rate, on fresh devices; stops at the first failing step):",
+      "  --warm-up D        an unjudged steady phase first, at the first step's rate; 0s: none (default 5s)",
+      "  --ramp-factor F    each step offers F times the one before (default 1.5)",
+      "  --ramp-steps N     at most N steps (default 10)",
+      "  --p99-bound D      a step fails when its send-to-ack p99 exceeds D (default 500ms)",
+      "  --keep-up K        a step fails when its acks/s < K x offered/s or a frame was not acked (default 0.9)",
+      "overload (--duration at F x the saturation rate; --rate is ignored):",
+      "  --overload-factor F  (default 3)",
+      "  --saturation-rate R  frames/s; without it the ramp runs first and its saturation rate is used; with it,",
+      "                     --warm-up runs first at R",
       "scenarios: " + new java.util.TreeSet<>(Scenarios.NAMES));
 
   private static final Set<String> OPTIONS = Set.of("--scenario", "--report", "--url", "--secret", "--users", "--rate",
-      "--duration", "--cassandra", "--local-dc", "--keyspace", "--in-flight", "--work-dir");
+      "--duration", "--cassandra", "--local-dc", "--keyspace", "--in-flight", "--work-dir", "--kafka",
+      "--baseline-duration", "--kafka-replication", "--ramp-factor", "--ramp-steps", "--p99-bound", "--keep-up",
+      "--overload-factor", "--saturation-rate", "--warm-up");
 
   private LoadMain() {}
 
   public static void main(String[] args) {
-    ScenarioSettings settings;
+    ScenarioPlan plan;
     try {
-      settings = parse(List.of(args), System.getenv());
+      plan = parsePlan(List.of(args), System.getenv());
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       System.err.println(USAGE);
@@ -55,12 +77,12 @@ public final class LoadMain {
       return;
     }
     try {
-      var result = Scenarios.run(settings, System.out);
+      var result = Scenarios.run(plan, System.out);
       System.exit(result.check().clean() ? 0 : 1);
     } catch (IOException e) {
       System.err.println("error: cannot write the report: " + e.getMessage());
       System.exit(2);
-    } catch (Scenarios.NoSessionException | JournalReadException e) {
+    } catch (Scenarios.NoSessionException | JournalReadException | BaselineException e) {
       System.err.println("error: " + e.getMessage());
       System.exit(2);
     }
@@ -68,6 +90,36 @@ public final class LoadMain {
 
   /** The settings the arguments name; {@link IllegalArgumentException} says what is wrong. */
   static ScenarioSettings parse(List<String> args, Map<String, String> environment) {
+    return parsePlan(args, environment).settings();
+  }
+
+  /** The settings, ramp, overload and baselines the arguments name. */
+  static ScenarioPlan parsePlan(List<String> args, Map<String, String> environment) {
+    Map<String, String> values = values(args);
+    var plan = ScenarioPlan.of(settings(values, environment))
+        .withRamp(
+            new RampPlan(decimal(values.getOrDefault("--rate", "100"), "--rate"),
+                decimal(values.getOrDefault("--ramp-factor", "1.5"), "--ramp-factor"),
+                integer(values.getOrDefault("--ramp-steps", "10"), "--ramp-steps")),
+            new StepCriteria(duration(values.getOrDefault("--p99-bound", "500ms")),
+                decimal(values.getOrDefault("--keep-up", "0.9"), "--keep-up")))
+        .withOverload(decimal(values.getOrDefault("--overload-factor", "3"), "--overload-factor"),
+            values.containsKey("--saturation-rate")
+                ? OptionalDouble.of(decimal(values.get("--saturation-rate"), "--saturation-rate"))
+                : OptionalDouble.empty())
+        .withWarmUp(duration(values.getOrDefault("--warm-up", "5s")));
+    if (values.containsKey("--kafka")) {
+      for (String server : values.get("--kafka").split(",")) {
+        hostPort(server.strip());
+      }
+      plan = plan.withBaselines(new BaselineTargets(values.get("--kafka"),
+          (short) integer(values.getOrDefault("--kafka-replication", "1"), "--kafka-replication"),
+          duration(values.getOrDefault("--baseline-duration", "5s"))));
+    }
+    return plan;
+  }
+
+  private static Map<String, String> values(List<String> args) {
     var values = new HashMap<String, String>();
     for (int i = 0; i < args.size(); i++) {
       String name = args.get(i);
@@ -82,6 +134,10 @@ public final class LoadMain {
       }
       values.put(name, args.get(++i));
     }
+    return values;
+  }
+
+  private static ScenarioSettings settings(Map<String, String> values, Map<String, String> environment) {
     String scenario = require(values, "--scenario");
     if (!Scenarios.NAMES.contains(scenario)) {
       throw new Scenarios.UnknownScenarioException(scenario, Scenarios.NAMES);
@@ -115,7 +171,7 @@ public final class LoadMain {
   static Duration duration(String text) {
     var matcher = java.util.regex.Pattern.compile("(\\d+)(ms|s|m)").matcher(text.strip());
     if (!matcher.matches()) {
-      throw new IllegalArgumentException("--duration must look like 500ms, 10s or 2m, got " + text);
+      throw new IllegalArgumentException("durations must look like 500ms, 10s or 2m, got " + text);
     }
     long amount = Long.parseLong(matcher.group(1));
     return switch (matcher.group(2)) {
@@ -128,10 +184,11 @@ public final class LoadMain {
   static InetSocketAddress hostPort(String text) {
     int colon = text.lastIndexOf(':');
     if (colon <= 0) {
-      throw new IllegalArgumentException("--cassandra must be HOST:PORT, got " + text);
+      throw new IllegalArgumentException("--cassandra and --kafka must be HOST:PORT, got " + text);
     }
     String host = text.substring(0, colon).replace("[", "").replace("]", "");
-    return InetSocketAddress.createUnresolved(host, integer(text.substring(colon + 1), "--cassandra port"));
+    return LocalTargets.requireLoopback(
+        InetSocketAddress.createUnresolved(host, integer(text.substring(colon + 1), "port")));
   }
 
   private static String require(Map<String, String> values, String name) {

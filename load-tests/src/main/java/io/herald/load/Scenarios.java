@@ -9,6 +9,8 @@ import io.herald.load.check.InvariantChecker;
 import io.herald.load.check.JournalReadException;
 import io.herald.load.check.PushStream;
 import io.herald.load.client.DeviceClientSettings;
+import io.herald.load.report.BaselineComparison;
+import io.herald.load.report.ReportExtras;
 import io.herald.load.report.ReportWriter;
 import io.herald.load.report.RunMetrics;
 import io.herald.load.report.RunSummary;
@@ -44,7 +46,7 @@ import java.util.function.BooleanSupplier;
 public final class Scenarios {
 
   /** The scenarios {@link #run} knows. */
-  public static final Set<String> NAMES = Set.of("steady");
+  public static final Set<String> NAMES = Set.of("steady", "ramp", "overload");
 
   private static final Duration POLL = Duration.ofMillis(200);
 
@@ -57,14 +59,30 @@ public final class Scenarios {
    * @throws IOException when the report or the outboxes cannot be written
    */
   public static ScenarioResult run(ScenarioSettings settings, PrintStream progress) throws IOException {
+    return run(ScenarioPlan.of(settings), progress);
+  }
+
+  /**
+   * Runs a scenario with its ramp, overload and baseline settings; the baselines (when asked for) first.
+   *
+   * @throws io.herald.load.baseline.BaselineException when a baseline cannot be set up
+   */
+  public static ScenarioResult run(ScenarioPlan plan, PrintStream progress) throws IOException {
+    ScenarioSettings settings = plan.settings();
     if (!NAMES.contains(settings.scenario())) {
       throw new UnknownScenarioException(settings.scenario(), NAMES);
     }
-    return steady(settings, progress);
+    BaselineComparison baselines = Baselines.measure(plan, progress);
+    return switch (settings.scenario()) {
+      case "ramp" -> RampScenario.run(plan, progress, baselines);
+      case "overload" -> OverloadScenario.run(plan, progress, baselines);
+      default -> steady(settings, progress, new ReportExtras(baselines, null, null));
+    };
   }
 
   /** Constant rate for the whole duration: telemetry from every device, spread evenly over them. */
-  private static ScenarioResult steady(ScenarioSettings settings, PrintStream progress) throws IOException {
+  static ScenarioResult steady(ScenarioSettings settings, PrintStream progress, ReportExtras extras)
+      throws IOException {
     String run = UUID.randomUUID().toString().substring(0, 8);
     var metrics = new RunMetrics();
     var devices = new ArrayList<SimulatedDevice>();
@@ -136,7 +154,7 @@ public final class Scenarios {
         Math.round(metrics.ackedCount() / elapsedSeconds * 10) / 10.0,
         metrics.latency(),
         check.findings());
-    ReportWriter.write(settings.reportDirectory(), summary, metrics.timeline());
+    ReportWriter.write(settings.reportDirectory(), summary, metrics.timeline(), extras);
     if (settings.printProgress()) {
       progress.println("sent " + summary.sent() + ", acked " + summary.acked() + ", applied " + summary.applied()
           + ", pushes " + summary.delivered() + " | lost " + check.lost() + ", duplicates " + check.duplicates()

@@ -2,6 +2,7 @@ package io.herald.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,5 +51,39 @@ class LoadMainTest {
         Map.of()));
     assertThrows(Scenarios.UnknownScenarioException.class, () -> LoadMain.parse(List.of("--scenario", "nope",
         "--report", "o", "--secret", "s"), Map.of()));
+  }
+
+  @Test
+  void parsesTheRampOverloadAndBaselineOptions() {
+    var plan = LoadMain.parsePlan(List.of("--scenario", "overload", "--report", "out", "--secret", "s", "--rate", "40",
+        "--ramp-factor", "2", "--ramp-steps", "4", "--p99-bound", "250ms", "--keep-up", "0.8", "--overload-factor",
+        "2.5", "--saturation-rate", "300", "--kafka", "127.0.0.1:19192", "--baseline-duration", "3s", "--warm-up", "0s"), Map.of());
+
+    assertEquals("overload", plan.settings().scenario());
+    assertEquals(new io.herald.load.ramp.RampPlan(40, 2, 4), plan.ramp());
+    assertEquals(Duration.ofMillis(250), plan.criteria().p99Bound());
+    assertEquals(0.8, plan.criteria().keepUp());
+    assertEquals(2.5, plan.overloadFactor());
+    assertEquals(300, plan.saturationRate().getAsDouble());
+    assertEquals("127.0.0.1:19192", plan.baselines().orElseThrow().kafkaBootstrap());
+    assertEquals(Duration.ofSeconds(3), plan.baselines().orElseThrow().duration());
+    assertEquals(Duration.ZERO, plan.warmUp());
+  }
+
+  @Test
+  void withoutKafkaNoBaselinesAndTheDefaults() {
+    var plan = LoadMain.parsePlan(List.of("--scenario", "ramp", "--report", "out", "--secret", "s"), Map.of());
+
+    assertTrue(plan.baselines().isEmpty());
+    assertTrue(plan.saturationRate().isEmpty());
+    assertEquals(3, plan.overloadFactor());
+    assertEquals(Duration.ofMillis(500), plan.criteria().p99Bound());
+    assertEquals(Duration.ofSeconds(5), plan.warmUp());
+  }
+
+  @Test
+  void refusesABaselineTargetOtherThanThisMachine() {
+    assertThrows(LocalTargets.NonLocalTargetException.class, () -> LoadMain.parsePlan(List.of("--scenario", "steady",
+        "--report", "o", "--secret", "s", "--kafka", "192.168.1.1:9092"), Map.of()));
   }
 }

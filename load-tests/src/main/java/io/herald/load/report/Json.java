@@ -44,6 +44,19 @@ final class Json {
     return this;
   }
 
+  Json field(String name, boolean value) {
+    key(name);
+    out.append(value);
+    return this;
+  }
+
+  /** A number, or {@code null} when there is none (not measured). */
+  Json nullableNumber(String name, Double value) {
+    key(name);
+    out.append(value == null ? "null" : number(value));
+    return this;
+  }
+
   Json field(String name, Map<String, Long> counts) {
     key(name);
     begin();

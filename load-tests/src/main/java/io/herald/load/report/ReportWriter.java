@@ -18,12 +18,22 @@ public final class ReportWriter {
   private ReportWriter() {}
 
   public static void write(Path directory, RunSummary summary, List<TimelineSample> timeline) throws IOException {
+    write(directory, summary, timeline, ReportExtras.NONE);
+  }
+
+  /** With a scenario's own sections (baselines and ratios, ramp steps, overload); an empty timeline has no plots. */
+  public static void write(Path directory, RunSummary summary, List<TimelineSample> timeline, ReportExtras extras)
+      throws IOException {
     Files.createDirectories(directory);
-    Files.writeString(directory.resolve(SUMMARY), summaryJson(summary), StandardCharsets.UTF_8);
-    Files.writeString(directory.resolve(HTML), html(summary, timeline), StandardCharsets.UTF_8);
+    Files.writeString(directory.resolve(SUMMARY), summaryJson(summary, extras), StandardCharsets.UTF_8);
+    Files.writeString(directory.resolve(HTML), html(summary, timeline, extras), StandardCharsets.UTF_8);
   }
 
   static String summaryJson(RunSummary s) {
+    return summaryJson(s, ReportExtras.NONE);
+  }
+
+  static String summaryJson(RunSummary s, ReportExtras extras) {
     var json = new Json().begin()
         .field("scenario", s.scenario())
         .field("rate_target", s.rateTarget())
@@ -51,8 +61,9 @@ public final class ReportWriter {
         .field("p99", s.latencyMs().p99())
         .field("p999", s.latencyMs().p999())
         .field("max", s.latencyMs().max())
-        .end()
-        .array("findings");
+        .end();
+    extras.writeJson(json, s.throughputPerS());
+    json.array("findings");
     for (Finding finding : s.findings()) {
       json.element().field("kind", finding.kind().name().toLowerCase(Locale.ROOT))
           .field("key", finding.key()).field("subject", finding.subject()).end();
@@ -61,6 +72,10 @@ public final class ReportWriter {
   }
 
   static String html(RunSummary s, List<TimelineSample> timeline) {
+    return html(s, timeline, ReportExtras.NONE);
+  }
+
+  static String html(RunSummary s, List<TimelineSample> timeline, ReportExtras extras) {
     var page = new StringBuilder();
     page.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Herald load: ")
         .append(escape(s.scenario())).append("</title>\n<style>")
@@ -93,10 +108,13 @@ public final class ReportWriter {
         + Json.number(s.latencyMs().p99()) + " / " + Json.number(s.latencyMs().p999()) + " / "
         + Json.number(s.latencyMs().max()));
     page.append("</table>\n");
-    page.append("<h2>Throughput (acks per second)</h2>\n")
-        .append(chart(timeline, TimelineSample::acked, "#1565c0", "acks/s"));
-    page.append("<h2>Send&rarr;ack p99 per second (ms)</h2>\n")
-        .append(chart(timeline, TimelineSample::p99Ms, "#c62828", "ms"));
+    page.append(extras.html(s.throughputPerS()));
+    if (!timeline.isEmpty()) {
+      page.append("<h2>Throughput (acks per second)</h2>\n")
+          .append(chart(timeline, TimelineSample::acked, "#1565c0", "acks/s"));
+      page.append("<h2>Send&rarr;ack p99 per second (ms)</h2>\n")
+          .append(chart(timeline, TimelineSample::p99Ms, "#c62828", "ms"));
+    }
     if (!s.findings().isEmpty()) {
       page.append("<h2>Findings (examples)</h2>\n<table><tr><th>kind</th><th>key</th><th>subject</th></tr>\n");
       for (Finding f : s.findings()) {

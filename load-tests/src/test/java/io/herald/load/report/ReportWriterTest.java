@@ -51,4 +51,29 @@ class ReportWriterTest {
     assertFalse(html.contains("<script"), "no scripts");
     assertFalse(html.contains("http://") && html.contains("src="), "no external resources");
   }
+
+  @Test
+  void writesTheRatiosToTheBaselinesAndTheRampSteps() throws Exception {
+    var latency = new LatencyMs(10, 40, 60, 80);
+    var summary = new RunSummary("ramp", 200, 6, 5, 600, 600, java.util.Map.of(), 0, 0, 0, 0, 0, 600, 0, 0, 0, 0, 0,
+        0, 0, 190, latency, List.of());
+    var baselines = new BaselineComparison(
+        new io.herald.load.baseline.BaselineResult("raw_kafka", 9500, 0, 5, 1900, latency), null);
+    var ramp = new RampReport(500, 0.9, 200.0, true, List.of(
+        new StepRow(1, 100, 97, 200, 200, latency, true, ""),
+        new StepRow(2, 200, 190, 400, 400, latency, true, ""),
+        new StepRow(3, 400, 250, 800, 700, new LatencyMs(300, 900, 1000, 1200), false, "p99 900 ms > bound 500 ms")));
+
+    ReportWriter.write(directory, summary, List.of(), new ReportExtras(baselines, ramp, null));
+
+    String json = Files.readString(directory.resolve(ReportWriter.SUMMARY));
+    for (String field : List.of("\"ratio_to_raw_kafka\": 0.1,", "\"ratio_to_raw_cassandra\": null",
+        "\"saturation_rate\": 200", "\"saturated\": true", "\"p99_ms\": 900", "\"passed\": false",
+        "\"rate_per_s\": 1900")) {
+      assertTrue(json.contains(field), field + " missing from " + json);
+    }
+    String html = Files.readString(directory.resolve(ReportWriter.HTML));
+    assertTrue(html.contains("Ramp to saturation") && html.contains("<polyline"), "the per-step plot");
+    assertTrue(html.contains("p99 900 ms &gt; bound 500 ms"), "the failing step's reason, escaped");
+  }
 }
