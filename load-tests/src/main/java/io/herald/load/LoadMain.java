@@ -1,6 +1,7 @@
 package io.herald.load;
 
 import io.herald.load.check.JournalReadException;
+import io.herald.load.sim.TrafficMix;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -37,17 +38,23 @@ public final class LoadMain {
       "  --keyspace NAME    Herald's journal keyspace (default herald)",
       "  --in-flight N      frames in flight per device (default 16)",
       "  --work-dir DIR     where device outboxes live (default DIR/outboxes)",
+      "  --mix M            shares of telemetry, shadow (report_state) and chat, e.g. telemetry=70,shadow=10,chat=20",
+      "                     (default telemetry=100)",
+      "  --conversation-size N  members per chat conversation (default 5)",
       "scenarios: " + new java.util.TreeSet<>(Scenarios.NAMES));
 
   private static final Set<String> OPTIONS = Set.of("--scenario", "--report", "--url", "--secret", "--users", "--rate",
-      "--duration", "--cassandra", "--local-dc", "--keyspace", "--in-flight", "--work-dir");
+      "--duration", "--cassandra", "--local-dc", "--keyspace", "--in-flight", "--work-dir", "--mix",
+      "--conversation-size");
 
   private LoadMain() {}
 
   public static void main(String[] args) {
     ScenarioSettings settings;
+    TrafficMix mix;
     try {
       settings = parse(List.of(args), System.getenv());
+      mix = mix(List.of(args));
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       System.err.println(USAGE);
@@ -55,7 +62,7 @@ public final class LoadMain {
       return;
     }
     try {
-      var result = Scenarios.run(settings, System.out);
+      var result = Scenarios.run(settings, mix, System.out);
       System.exit(result.check().clean() ? 0 : 1);
     } catch (IOException e) {
       System.err.println("error: cannot write the report: " + e.getMessage());
@@ -68,20 +75,7 @@ public final class LoadMain {
 
   /** The settings the arguments name; {@link IllegalArgumentException} says what is wrong. */
   static ScenarioSettings parse(List<String> args, Map<String, String> environment) {
-    var values = new HashMap<String, String>();
-    for (int i = 0; i < args.size(); i++) {
-      String name = args.get(i);
-      if (name.equals("--help") || name.equals("-h")) {
-        throw new IllegalArgumentException("help requested");
-      }
-      if (!OPTIONS.contains(name)) {
-        throw new IllegalArgumentException("unknown option " + name);
-      }
-      if (i + 1 >= args.size()) {
-        throw new IllegalArgumentException(name + " needs a value");
-      }
-      values.put(name, args.get(++i));
-    }
+    var values = options(args);
     String scenario = require(values, "--scenario");
     if (!Scenarios.NAMES.contains(scenario)) {
       throw new Scenarios.UnknownScenarioException(scenario, Scenarios.NAMES);
@@ -109,6 +103,32 @@ public final class LoadMain {
         settings.ratePerSecond(), settings.duration(), settings.cassandra(), settings.localDatacenter(),
         settings.keyspace(), settings.reportDirectory(), settings.workDirectory(), settings.maxInFlightPerDevice(),
         settings.connectTimeout(), settings.drainTimeout(), settings.settleTimeout(), settings.printProgress());
+  }
+
+  /** The traffic mix the arguments name (telemetry only without {@code --mix}). */
+  static TrafficMix mix(List<String> args) {
+    var values = options(args);
+    int size = integer(values.getOrDefault("--conversation-size", "5"), "--conversation-size");
+    return values.containsKey("--mix") ? TrafficMix.parse(values.get("--mix"), size)
+        : new TrafficMix(100, 0, 0, size);
+  }
+
+  private static Map<String, String> options(List<String> args) {
+    var values = new HashMap<String, String>();
+    for (int i = 0; i < args.size(); i++) {
+      String name = args.get(i);
+      if (name.equals("--help") || name.equals("-h")) {
+        throw new IllegalArgumentException("help requested");
+      }
+      if (!OPTIONS.contains(name)) {
+        throw new IllegalArgumentException("unknown option " + name);
+      }
+      if (i + 1 >= args.size()) {
+        throw new IllegalArgumentException(name + " needs a value");
+      }
+      values.put(name, args.get(++i));
+    }
+    return values;
   }
 
   /** {@code 500ms}, {@code 10s}, {@code 2m}. */

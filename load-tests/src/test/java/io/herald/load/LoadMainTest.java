@@ -26,6 +26,14 @@ class LoadMainTest {
   }
 
   @Test
+  void parsesTheTrafficMix() {
+    var mix = LoadMain.mix(List.of("--scenario", "steady", "--report", "out", "--mix", "telemetry=70,chat=30",
+        "--conversation-size", "8"));
+    assertEquals(new io.herald.load.sim.TrafficMix(70, 0, 30, 8), mix);
+    assertEquals(io.herald.load.sim.TrafficMix.TELEMETRY_ONLY, LoadMain.mix(List.of("--scenario", "steady")));
+  }
+
+  @Test
   void takesTheSecretFromTheEnvironment() {
     var settings = LoadMain.parse(List.of("--scenario", "steady", "--report", "out"), Map.of("HERALD_JWT_SECRET", "env"));
 

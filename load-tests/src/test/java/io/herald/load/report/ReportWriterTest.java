@@ -29,7 +29,7 @@ class ReportWriterTest {
       metrics.sample();
     }
     var summary = new RunSummary("steady", 100, 3, 5, 300, 300, metrics.nacksByCode(), 0, 0, 0, 0, 0, 301, 4,
-        0, 1, 0, 1, 0, 0, 100, metrics.latency(), List.of(new Finding(Finding.Kind.DUPLICATE, "d<1>", "m1")));
+        0, 1, 0, 1, 0, 0, 100, metrics.latency(), null, List.of(new Finding(Finding.Kind.DUPLICATE, "d<1>", "m1")));
 
     ReportWriter.write(directory, summary, metrics.timeline());
 
