@@ -128,7 +128,8 @@ public final class Gateway {
         new IngressProducer(producerSettings, settings.ingressTopic(), sendExecutor, breaker, Tracing.get(system));
     Admission admission = new Admission(admissionSettings, System::nanoTime);
     Ownership ownership = new Ownership(entities, webSocket.retryAfter());
-    Downlink downlink = new Downlink(system, userEntities);
+    Downlink downlink = new Downlink(system, userEntities,
+        config.getDuration("herald.gateway.downlink.reattach-interval"));
     Degradation degradation = Degradation.get(system);
     WebSocketEndpoint endpoint =
         new WebSocketEndpoint(

@@ -4,6 +4,7 @@ import io.herald.load.baseline.BaselineException;
 import io.herald.load.check.JournalReadException;
 import io.herald.load.ramp.RampPlan;
 import io.herald.load.ramp.StepCriteria;
+import io.herald.load.sim.TrafficMix;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -57,12 +58,15 @@ public final class LoadMain {
       "  --overload-factor F  (default 3)",
       "  --saturation-rate R  frames/s; without it the ramp runs first and its saturation rate is used; with it,",
       "                     --warm-up runs first at R",
+      "  --mix M            shares of telemetry, shadow (report_state) and chat, e.g. telemetry=70,shadow=10,chat=20",
+      "                     (default telemetry=100)",
+      "  --conversation-size N  members per chat conversation (default 5)",
       "scenarios: " + new java.util.TreeSet<>(Scenarios.NAMES));
 
   private static final Set<String> OPTIONS = Set.of("--scenario", "--report", "--url", "--secret", "--users", "--rate",
       "--duration", "--cassandra", "--local-dc", "--keyspace", "--in-flight", "--work-dir", "--kafka",
       "--baseline-duration", "--kafka-replication", "--ramp-factor", "--ramp-steps", "--p99-bound", "--keep-up",
-      "--overload-factor", "--saturation-rate", "--warm-up");
+      "--overload-factor", "--saturation-rate", "--warm-up", "--mix", "--conversation-size");
 
   private LoadMain() {}
 
@@ -107,7 +111,8 @@ public final class LoadMain {
             values.containsKey("--saturation-rate")
                 ? OptionalDouble.of(decimal(values.get("--saturation-rate"), "--saturation-rate"))
                 : OptionalDouble.empty())
-        .withWarmUp(duration(values.getOrDefault("--warm-up", "5s")));
+        .withWarmUp(duration(values.getOrDefault("--warm-up", "5s")))
+        .withMix(mix(values));
     if (values.containsKey("--kafka")) {
       for (String server : values.get("--kafka").split(",")) {
         hostPort(server.strip());
@@ -117,6 +122,13 @@ public final class LoadMain {
           duration(values.getOrDefault("--baseline-duration", "5s"))));
     }
     return plan;
+  }
+
+  /** The traffic mix the arguments name (telemetry only without {@code --mix}). */
+  private static TrafficMix mix(Map<String, String> values) {
+    int size = integer(values.getOrDefault("--conversation-size", "5"), "--conversation-size");
+    return values.containsKey("--mix") ? TrafficMix.parse(values.get("--mix"), size)
+        : new TrafficMix(100, 0, 0, size);
   }
 
   private static Map<String, String> values(List<String> args) {

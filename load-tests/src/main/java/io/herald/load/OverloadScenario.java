@@ -51,7 +51,7 @@ final class OverloadScenario {
       progress.println(String.format(Locale.ROOT, "overload: %.1f frames/s = %s × saturation %.1f (%s)", offered,
           Double.toString(plan.overloadFactor()), saturation, from));
     }
-    ScenarioResult overload = Scenarios.steady(overloadSettings(settings, offered), progress, ReportExtras.NONE);
+    ScenarioResult overload = Scenarios.steady(overloadSettings(settings, offered), plan.mix(), progress, ReportExtras.NONE);
     phases.add(overload);
     var summary = CombinedRuns.summary("overload", overload, phases);
     extras = extras.withOverload(new OverloadReport(plan.overloadFactor(), saturation, from, offered));

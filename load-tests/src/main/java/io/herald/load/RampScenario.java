@@ -86,7 +86,7 @@ final class RampScenario {
         progress.println(String.format(Locale.ROOT, "ramp step %d: %.1f frames/s for %d s", number, rate,
             base.duration().toSeconds()));
       }
-      ScenarioResult step = Scenarios.steady(stepSettings(base, number, rate), progress, ReportExtras.NONE);
+      ScenarioResult step = Scenarios.steady(stepSettings(base, number, rate), plan.mix(), progress, ReportExtras.NONE);
       results.add(step);
       return StepMeasurement.of(step.summary());
     });
@@ -110,7 +110,7 @@ final class RampScenario {
         plan.warmUp(), base.cassandra(), base.localDatacenter(), base.keyspace(),
         base.reportDirectory().resolve("steps").resolve("warm-up"), base.workDirectory(), base.maxInFlightPerDevice(),
         base.connectTimeout(), base.drainTimeout(), base.settleTimeout(), base.printProgress());
-    return Optional.of(Scenarios.steady(settings, progress, ReportExtras.NONE));
+    return Optional.of(Scenarios.steady(settings, plan.mix(), progress, ReportExtras.NONE));
   }
 
   private static String saturationLine(RampResult ramp) {

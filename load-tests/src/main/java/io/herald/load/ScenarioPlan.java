@@ -1,5 +1,6 @@
 package io.herald.load;
 
+import io.herald.load.sim.TrafficMix;
 import io.herald.load.ramp.RampPlan;
 import io.herald.load.ramp.StepCriteria;
 import java.time.Duration;
@@ -19,9 +20,10 @@ import java.util.OptionalDouble;
  * @param warmUp an unjudged steady phase before a ramp's first step (at its rate) and before an overload with a
  *     given saturation rate (at that rate), so the first judged phase does not measure JIT compilation and
  *     connection set-up; zero: none. Its counts and invariants are part of the run's.
+ * @param mix what the devices send (telemetry, shadow reports, chat)
  */
 public record ScenarioPlan(ScenarioSettings settings, RampPlan ramp, StepCriteria criteria, double overloadFactor,
-    OptionalDouble saturationRate, Optional<BaselineTargets> baselines, Duration warmUp) {
+    OptionalDouble saturationRate, Optional<BaselineTargets> baselines, Duration warmUp, TrafficMix mix) {
 
   public static final Duration DEFAULT_WARM_UP = Duration.ofSeconds(5);
 
@@ -45,22 +47,26 @@ public record ScenarioPlan(ScenarioSettings settings, RampPlan ramp, StepCriteri
   /** The settings alone, with the default ramp and overload, no baselines. */
   public static ScenarioPlan of(ScenarioSettings settings) {
     return new ScenarioPlan(settings, DEFAULT_RAMP, DEFAULT_CRITERIA, DEFAULT_OVERLOAD_FACTOR, OptionalDouble.empty(),
-        Optional.empty(), DEFAULT_WARM_UP);
+        Optional.empty(), DEFAULT_WARM_UP, TrafficMix.TELEMETRY_ONLY);
   }
 
   public ScenarioPlan withRamp(RampPlan value, StepCriteria criteriaValue) {
-    return new ScenarioPlan(settings, value, criteriaValue, overloadFactor, saturationRate, baselines, warmUp);
+    return new ScenarioPlan(settings, value, criteriaValue, overloadFactor, saturationRate, baselines, warmUp, mix);
   }
 
   public ScenarioPlan withOverload(double factor, OptionalDouble saturation) {
-    return new ScenarioPlan(settings, ramp, criteria, factor, saturation, baselines, warmUp);
+    return new ScenarioPlan(settings, ramp, criteria, factor, saturation, baselines, warmUp, mix);
   }
 
   public ScenarioPlan withWarmUp(Duration value) {
-    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, value);
+    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, value, mix);
   }
 
   public ScenarioPlan withBaselines(BaselineTargets value) {
-    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, Optional.of(value), warmUp);
+    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, Optional.of(value), warmUp, mix);
+  }
+
+  public ScenarioPlan withMix(TrafficMix value) {
+    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, warmUp, value);
   }
 }

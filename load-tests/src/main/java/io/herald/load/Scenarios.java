@@ -17,7 +17,11 @@ import io.herald.load.report.RunSummary;
 import io.herald.load.report.TimelineSample;
 import io.herald.load.sim.DeviceTokens;
 import io.herald.load.sim.SimulatedDevice;
+import io.herald.load.sim.LoadConversations;
+import io.herald.load.sim.TrafficMix;
+import io.herald.protocol.device.v1.ChatSend;
 import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.ReportState;
 import io.herald.protocol.device.v1.Telemetry;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -76,12 +80,12 @@ public final class Scenarios {
     return switch (settings.scenario()) {
       case "ramp" -> RampScenario.run(plan, progress, baselines);
       case "overload" -> OverloadScenario.run(plan, progress, baselines);
-      default -> steady(settings, progress, new ReportExtras(baselines, null, null));
+      default -> steady(settings, plan.mix(), progress, new ReportExtras(baselines, null, null));
     };
   }
 
-  /** Constant rate for the whole duration: telemetry from every device, spread evenly over them. */
-  static ScenarioResult steady(ScenarioSettings settings, PrintStream progress, ReportExtras extras)
+  /** Constant rate for the whole duration, spread evenly over the devices, each sending the mix. */
+  static ScenarioResult steady(ScenarioSettings settings, TrafficMix mix, PrintStream progress, ReportExtras extras)
       throws IOException {
     String run = UUID.randomUUID().toString().substring(0, 8);
     var metrics = new RunMetrics();
@@ -92,6 +96,7 @@ public final class Scenarios {
     int seconds = (int) Math.max(1, Math.ceil(settings.duration().toMillis() / 1000.0));
     long started;
     long ended;
+    LoadConversations conversations;
     try {
       for (int i = 0; i < settings.devices(); i++) {
         String user = "load-" + run + "-u" + i;
@@ -105,6 +110,7 @@ public final class Scenarios {
       if (devices.stream().noneMatch(SimulatedDevice::connectedOnce)) {
         throw new NoSessionException(settings.url(), settings.connectTimeout());
       }
+      conversations = mix.hasChat() ? LoadConversations.create(run, devices, mix.conversationSize()) : null;
 
       var sampler = Executors.newSingleThreadScheduledExecutor(daemon("herald-load-progress"));
       started = System.nanoTime();
@@ -116,7 +122,7 @@ public final class Scenarios {
         }
       }, 1, 1, TimeUnit.SECONDS);
       try {
-        offerAtRate(settings, devices, started);
+        offerAtRate(settings, devices, started, mix, conversations);
         waitUntil(() -> devices.stream().allMatch(d -> d.unacknowledged() == 0), settings.drainTimeout());
         ended = System.nanoTime();
       } finally {
@@ -128,7 +134,7 @@ public final class Scenarios {
       httpThreads.shutdownNow();
     }
 
-    CheckResult check = checkInvariants(settings, devices);
+    CheckResult check = checkInvariants(settings, devices, conversations);
     double elapsedSeconds = Math.max(1e-3, (ended - started) / 1e9);
     var summary = new RunSummary(
         settings.scenario(),
@@ -153,6 +159,7 @@ public final class Scenarios {
         check.pushDuplicates(),
         Math.round(metrics.ackedCount() / elapsedSeconds * 10) / 10.0,
         metrics.latency(),
+        metrics.pushLatency().orElse(null),
         check.findings());
     ReportWriter.write(settings.reportDirectory(), summary, metrics.timeline(), extras);
     if (settings.printProgress()) {
@@ -164,8 +171,12 @@ public final class Scenarios {
     return new ScenarioResult(summary, check, settings.reportDirectory());
   }
 
-  /** Arrivals on a fixed schedule, round robin over the devices; a late arrival goes at once (no catch-up pause). */
-  private static void offerAtRate(ScenarioSettings settings, List<SimulatedDevice> devices, long started) {
+  /**
+   * Arrivals on a fixed schedule, round robin over the devices, each device's k-th arrival of the kind the mix gives
+   * k; a late arrival goes at once (no catch-up pause).
+   */
+  private static void offerAtRate(ScenarioSettings settings, List<SimulatedDevice> devices, long started,
+      TrafficMix mix, LoadConversations conversations) {
     long total = Math.round(settings.ratePerSecond() * settings.duration().toMillis() / 1000.0);
     double intervalNanos = 1e9 / settings.ratePerSecond();
     var readingCounter = new AtomicInteger();
@@ -176,8 +187,32 @@ public final class Scenarios {
         LockSupport.parkNanos(wait);
       }
       SimulatedDevice device = devices.get((int) (i % devices.size()));
-      device.offer(telemetry(readingCounter.incrementAndGet()));
+      int reading = readingCounter.incrementAndGet();
+      switch (mix.kindOf(i / devices.size())) {
+        case TELEMETRY -> device.offer(telemetry(reading));
+        case SHADOW -> device.offer(reportState(reading));
+        case CHAT -> {
+          String conversation = conversations.of(device);
+          device.offer(chat(conversation, reading), LoadConversations.stream(conversation, device.userId()));
+        }
+      }
     }
+  }
+
+  private static ClientFrame reportState(int reading) {
+    return ClientFrame.newBuilder()
+        .setMessageId(UUID.randomUUID().toString())
+        .setSentAtMs(System.currentTimeMillis())
+        .setReportState(ReportState.newBuilder().putReported("reading", Integer.toString(reading)))
+        .build();
+  }
+
+  private static ClientFrame chat(String conversationId, int reading) {
+    return ClientFrame.newBuilder()
+        .setMessageId(UUID.randomUUID().toString())
+        .setSentAtMs(System.currentTimeMillis())
+        .setChatSend(ChatSend.newBuilder().setConversationId(conversationId).setText("message " + reading))
+        .build();
   }
 
   private static ClientFrame telemetry(int reading) {
@@ -189,12 +224,22 @@ public final class Scenarios {
         .build();
   }
 
-  /** Reads the journal until every acked frame is applied or the settle bound passes, then judges. */
-  private static CheckResult checkInvariants(ScenarioSettings settings, List<SimulatedDevice> devices) {
+  /**
+   * Reads the journal until every acked frame is applied or the settle bound passes, then judges. The ordered
+   * streams are each device's own frames (its Device entity's journal) and each sender's messages in each
+   * conversation (the Conversation entity's journal, by conversation_seq).
+   */
+  private static CheckResult checkInvariants(ScenarioSettings settings, List<SimulatedDevice> devices,
+      LoadConversations conversations) {
     Map<String, List<AckedMessage>> acked = new HashMap<>();
     Map<String, PushStream> pushes = new HashMap<>();
     for (SimulatedDevice device : devices) {
-      acked.put(device.deviceId(), device.acked());
+      device.ackedByStream().forEach((stream, messages) -> {
+        if (!LoadConversations.isSetup(stream)) {
+          acked.put(stream, messages);
+        }
+      });
+      acked.putIfAbsent(device.deviceId(), List.of());
       pushes.put(device.userId() + "/" + device.deviceId(), device.pushes());
     }
     try (var journal = openJournal(settings)) {
@@ -202,7 +247,15 @@ public final class Scenarios {
       while (true) {
         Map<String, List<String>> applied = new HashMap<>();
         for (SimulatedDevice device : devices) {
-          applied.put(device.deviceId(), journal.telemetryMessageIds(device.deviceId()));
+          applied.put(device.deviceId(), journal.deviceMessageIds(device.deviceId()));
+        }
+        if (conversations != null) {
+          for (String conversation : conversations.ids()) {
+            for (var message : journal.conversationMessages(conversation)) {
+              applied.computeIfAbsent(LoadConversations.stream(conversation, message.senderUserId()),
+                  stream -> new ArrayList<>()).add(message.messageId());
+            }
+          }
         }
         CheckResult result = InvariantChecker.check(new CheckInput(acked, applied, pushes));
         // Applying lags acking: a missing message is only lost once the settle bound has passed.

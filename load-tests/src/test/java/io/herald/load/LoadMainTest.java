@@ -27,6 +27,15 @@ class LoadMainTest {
   }
 
   @Test
+  void parsesTheTrafficMix() {
+    var mix = LoadMain.parsePlan(List.of("--scenario", "steady", "--report", "out", "--secret", "s", "--mix",
+        "telemetry=70,chat=30", "--conversation-size", "8"), Map.of()).mix();
+    assertEquals(new io.herald.load.sim.TrafficMix(70, 0, 30, 8), mix);
+    assertEquals(io.herald.load.sim.TrafficMix.TELEMETRY_ONLY,
+        LoadMain.parsePlan(List.of("--scenario", "steady", "--report", "out", "--secret", "s"), Map.of()).mix());
+  }
+
+  @Test
   void takesTheSecretFromTheEnvironment() {
     var settings = LoadMain.parse(List.of("--scenario", "steady", "--report", "out"), Map.of("HERALD_JWT_SECRET", "env"));
 

@@ -1,5 +1,6 @@
 package io.herald.gateway.downlink;
 
+import java.time.Duration;
 import io.herald.gateway.auth.DeviceIdentity;
 import io.herald.protocol.device.v1.ServerFrame;
 import java.util.UUID;
@@ -13,10 +14,13 @@ public final class Downlink {
 
   private final ActorSystem<?> system;
   private final UserEntities users;
+  private final Duration reattachEvery;
 
-  public Downlink(ActorSystem<?> system, UserEntities users) {
+  /** @param reattachEvery how often a session attaches again (see {@link SessionActor}) */
+  public Downlink(ActorSystem<?> system, UserEntities users, Duration reattachEvery) {
     this.system = system;
     this.users = users;
+    this.reattachEvery = reattachEvery;
   }
 
   /**
@@ -29,7 +33,7 @@ public final class Downlink {
       DeviceIdentity identity, long lastSeq, BoundedSourceQueue<ServerFrame> pushes, int pushBufferSize) {
     ActorRef<Object> actor =
         system.systemActorOf(
-            SessionActor.create(identity, lastSeq, pushes, pushBufferSize, users),
+            SessionActor.create(identity, lastSeq, pushes, pushBufferSize, reattachEvery, users),
             "session-" + UUID.randomUUID(),
             Props.empty());
     return new Session(actor);

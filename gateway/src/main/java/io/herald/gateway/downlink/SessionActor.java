@@ -1,5 +1,6 @@
 package io.herald.gateway.downlink;
 
+import java.time.Duration;
 import io.herald.gateway.auth.DeviceIdentity;
 import io.herald.protocol.cluster.AttachSession;
 import io.herald.protocol.cluster.DeliverPush;
@@ -20,6 +21,11 @@ import org.apache.pekko.stream.QueueOfferResult;
  * queue is failed with {@link SlowSubscriberException} (the connection closes with that reason) and the actor stops;
  * whenever it stops it detaches from the entity.
  *
+ * <p>The entity keeps its live sessions in memory only, so it forgets them when it restarts (passivation, a shard
+ * moving with its Kafka partition, a node dying). The session therefore attaches again every {@code reattachEvery},
+ * with the highest seq it has delivered: a restarted entity learns of it and replays what it missed, a running one
+ * replays nothing. Pushes the session has delivered already (a replay overlapping live pushes) are dropped here.
+ *
  * <p>The actor's reference is what the entity holds: {@code ActorRef<SessionSignal>}. Its own message type is wider
  * ({@link Ended}, from the connection), so it is an {@code Object} actor narrowed for the cluster.
  */
@@ -30,6 +36,10 @@ public final class SessionActor {
     INSTANCE
   }
 
+  private enum Reattach {
+    INSTANCE
+  }
+
   private SessionActor() {}
 
   static Behavior<Object> create(
@@ -37,17 +47,30 @@ public final class SessionActor {
       long lastSeq,
       BoundedSourceQueue<ServerFrame> pushes,
       int pushBufferSize,
+      Duration reattachEvery,
       UserEntities users) {
     return Behaviors.setup(
-        context -> {
+        context -> Behaviors.withTimers(timers -> {
           ActorRef<SessionSignal> self = context.getSelf().narrow();
+          // Actor-local: the highest push seq handed to the connection.
+          long[] delivered = {lastSeq};
           users.tell(identity.userId(), new AttachSession(identity.deviceId(), lastSeq, self));
+          timers.startTimerWithFixedDelay(Reattach.INSTANCE, reattachEvery);
           return Behaviors.receive(Object.class)
+              .onMessageEquals(Reattach.INSTANCE, () -> {
+                users.tell(identity.userId(), new AttachSession(identity.deviceId(), delivered[0], self));
+                return Behaviors.same();
+              })
               .onMessage(
                   DeliverPush.class,
                   push -> {
+                    long seq = push.frame().getPush().getSeq();
+                    if (seq <= delivered[0]) {
+                      return Behaviors.same();
+                    }
                     QueueOfferResult result = pushes.offer(push.frame());
                     if (result == QueueOfferResult.enqueued()) {
+                      delivered[0] = seq;
                       return Behaviors.same();
                     }
                     if (result == QueueOfferResult.dropped()) {
@@ -65,6 +88,6 @@ public final class SessionActor {
                     return Behaviors.same();
                   })
               .build();
-        });
+        }));
   }
 }

@@ -23,6 +23,8 @@ import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.javadsl.AsPublisher;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import java.util.List;
 import org.apache.pekko.stream.javadsl.Source;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +48,7 @@ class SessionActorTest {
         Source.<ServerFrame>queue(8).to(Sink.foreach(client.ref()::tell)).run(testKit.system());
 
     ActorRef<Object> session =
-        testKit.spawn(SessionActor.create(DEVICE, 41, pushes, 8, (userId, signal) -> entity.ref().tell(signal)));
+        testKit.spawn(SessionActor.create(DEVICE, 41, pushes, 8, Duration.ofMinutes(10), (userId, signal) -> entity.ref().tell(signal)));
     AttachSession attach = entity.expectMessageClass(AttachSession.class);
     assertEquals("phone-1", attach.deviceId());
     assertEquals(41, attach.lastSeq());
@@ -62,6 +64,33 @@ class SessionActorTest {
   }
 
   @Test
+  void reattachesWithTheLastDeliveredSeqSoARestartedEntityReplaysAndDropsWhatWasDeliveredAlready() {
+    TestProbe<UserSignal> entity = testKit.createTestProbe();
+    TestProbe<ServerFrame> client = testKit.createTestProbe();
+    BoundedSourceQueue<ServerFrame> pushes =
+        Source.<ServerFrame>queue(8).to(Sink.foreach(client.ref()::tell)).run(testKit.system());
+
+    testKit.spawn(SessionActor.create(DEVICE, 0, pushes, 8, Duration.ofMillis(200),
+        (userId, signal) -> entity.ref().tell(signal)));
+    var session = entity.expectMessageClass(AttachSession.class).session();
+    session.tell(new DeliverPush(push(1)));
+    session.tell(new DeliverPush(push(2)));
+    assertEquals(push(1), client.receiveMessage());
+    assertEquals(push(2), client.receiveMessage());
+
+    // The entity restarted and forgot the session: the next attach tells it where the session is.
+    List<UserSignal> fished = entity.fishForMessage(Duration.ofSeconds(5), message ->
+        message instanceof AttachSession attach && attach.lastSeq() == 2
+            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+    assertEquals(2, ((AttachSession) fished.get(fished.size() - 1)).lastSeq());
+    // A replay that overlaps what was delivered: only the new push reaches the client.
+    session.tell(new DeliverPush(push(2)));
+    session.tell(new DeliverPush(push(3)));
+    assertEquals(push(3), client.receiveMessage());
+    client.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
   void aFullPushQueueFailsTheSessionAsSlowSubscriberAndDetaches() {
     TestProbe<UserSignal> entity = testKit.createTestProbe();
     // A subscriber that never asks for anything: a client that does not read.
@@ -74,7 +103,7 @@ class SessionActorTest {
     CompletionStage<Done> queueEnded = materialized.first().second();
 
     ActorRef<Object> session =
-        testKit.spawn(SessionActor.create(DEVICE, 0, pushes, 2, (userId, signal) -> entity.ref().tell(signal)));
+        testKit.spawn(SessionActor.create(DEVICE, 0, pushes, 2, Duration.ofMinutes(10), (userId, signal) -> entity.ref().tell(signal)));
     ActorRef<io.herald.protocol.cluster.SessionSignal> ref =
         entity.expectMessageClass(AttachSession.class).session();
     ref.tell(new DeliverPush(push(1)));

@@ -5,6 +5,8 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.herald.protocol.events.v1.ChatMessageAppended;
+import io.herald.protocol.events.v1.ReportedStateChanged;
 import io.herald.protocol.events.v1.TelemetryRecorded;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -19,8 +21,14 @@ public final class CassandraJournal implements AutoCloseable {
 
   /** The persistence id prefix of Device entities (entity type name + Pekko's separator). */
   public static final String DEVICE_PREFIX = "Device|";
+  public static final String CONVERSATION_PREFIX = "Conversation|";
 
   private static final String TELEMETRY_MANIFEST = TelemetryRecorded.getDescriptor().getFullName();
+  private static final String REPORTED_MANIFEST = ReportedStateChanged.getDescriptor().getFullName();
+  private static final String CHAT_MANIFEST = ChatMessageAppended.getDescriptor().getFullName();
+
+  /** One message of a conversation, as its entity appended it. */
+  public record ChatMessage(String messageId, String senderUserId, long conversationSeq) {}
 
   private final CqlSession session;
   private final PreparedStatement eventsOfPartition;
@@ -46,29 +54,54 @@ public final class CassandraJournal implements AutoCloseable {
     }
   }
 
-  /** The message ids of a device's applied telemetry, in applied order, duplicates included. */
-  public List<String> telemetryMessageIds(String deviceId) {
+  /**
+   * The message ids of a device's applied frames (telemetry and reported state: one device's stream, one order), in
+   * applied order, duplicates included.
+   */
+  public List<String> deviceMessageIds(String deviceId) {
     var ids = new ArrayList<String>();
+    forEachEvent(DEVICE_PREFIX + deviceId, (manifest, event) -> {
+      if (TELEMETRY_MANIFEST.equals(manifest)) {
+        ids.add(TelemetryRecorded.parseFrom(event).getMessageId());
+      } else if (REPORTED_MANIFEST.equals(manifest)) {
+        ids.add(ReportedStateChanged.parseFrom(event).getMessageId());
+      }
+    });
+    return ids;
+  }
+
+  /** A conversation's messages in conversation order, duplicates included. */
+  public List<ChatMessage> conversationMessages(String conversationId) {
+    var messages = new ArrayList<ChatMessage>();
+    forEachEvent(CONVERSATION_PREFIX + conversationId, (manifest, event) -> {
+      if (CHAT_MANIFEST.equals(manifest)) {
+        var appended = ChatMessageAppended.parseFrom(event);
+        messages.add(new ChatMessage(appended.getMessageId(), appended.getSenderUserId(), appended.getConversationSeq()));
+      }
+    });
+    return messages;
+  }
+
+  private interface EventReader {
+    void read(String manifest, ByteBuffer event) throws InvalidProtocolBufferException;
+  }
+
+  private void forEachEvent(String persistenceId, EventReader reader) {
     // The journal spreads an entity over partitions of a fixed size; the first empty one is past its end.
     for (long partition = 0; ; partition++) {
       boolean any = false;
-      for (Row row : session.execute(eventsOfPartition.bind(DEVICE_PREFIX + deviceId, partition))) {
+      for (Row row : session.execute(eventsOfPartition.bind(persistenceId, partition))) {
         any = true;
-        if (TELEMETRY_MANIFEST.equals(row.getString("ser_manifest"))) {
-          ids.add(decode(row.getByteBuffer("event"), deviceId, row.getLong("sequence_nr")).getMessageId());
+        try {
+          reader.read(row.getString("ser_manifest"), row.getByteBuffer("event"));
+        } catch (InvalidProtocolBufferException e) {
+          throw new JournalReadException("undecodable " + row.getString("ser_manifest") + " of " + persistenceId
+              + " at " + row.getLong("sequence_nr"), e);
         }
       }
       if (!any) {
-        return ids;
+        return;
       }
-    }
-  }
-
-  private static TelemetryRecorded decode(ByteBuffer event, String deviceId, long sequenceNr) {
-    try {
-      return TelemetryRecorded.parseFrom(event);
-    } catch (InvalidProtocolBufferException e) {
-      throw new JournalReadException("undecodable TelemetryRecorded of " + deviceId + " at " + sequenceNr, e);
     }
   }
 

@@ -62,6 +62,14 @@ public final class ReportWriter {
         .field("p999", s.latencyMs().p999())
         .field("max", s.latencyMs().max())
         .end();
+    if (s.pushLatencyMs() != null) {
+      json.object("push_latency_ms")
+          .field("p50", s.pushLatencyMs().p50())
+          .field("p99", s.pushLatencyMs().p99())
+          .field("p999", s.pushLatencyMs().p999())
+          .field("max", s.pushLatencyMs().max())
+          .end();
+    }
     extras.writeJson(json, s.throughputPerS());
     json.array("findings");
     for (Finding finding : s.findings()) {
@@ -107,6 +115,11 @@ public final class ReportWriter {
     row(page, "send&rarr;ack p50 / p99 / p99.9 / max (ms)", Json.number(s.latencyMs().p50()) + " / "
         + Json.number(s.latencyMs().p99()) + " / " + Json.number(s.latencyMs().p999()) + " / "
         + Json.number(s.latencyMs().max()));
+    if (s.pushLatencyMs() != null) {
+      row(page, "send&rarr;push at other members p50 / p99 / p99.9 / max (ms)", Json.number(s.pushLatencyMs().p50())
+          + " / " + Json.number(s.pushLatencyMs().p99()) + " / " + Json.number(s.pushLatencyMs().p999()) + " / "
+          + Json.number(s.pushLatencyMs().max()));
+    }
     page.append("</table>\n");
     page.append(extras.html(s.throughputPerS()));
     if (!timeline.isEmpty()) {

@@ -28,6 +28,10 @@ public final class RunMetrics {
   private final LongAdder clientStopped = new LongAdder();
   private final Map<NackCode, LongAdder> nacksByCode = new ConcurrentHashMap<>();
   private final Recorder latencyMicros = new Recorder(HIGHEST_MICROS, 3);
+  // A chat message's send (by its sender's client) to its push at another member's client.
+  private final Recorder pushLatencyMicros = new Recorder(HIGHEST_MICROS, 3);
+  private final Histogram pushTotal = new Histogram(HIGHEST_MICROS, 3);
+  private Histogram pushInterval;
   private final Histogram total = new Histogram(HIGHEST_MICROS, 3);
   private final List<TimelineSample> timeline = new ArrayList<>();
   private Histogram interval;
@@ -50,6 +54,10 @@ public final class RunMetrics {
   public void acked(long latencyNanos) {
     acked.increment();
     latencyMicros.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, TimeUnit.NANOSECONDS.toMicros(latencyNanos))));
+  }
+
+  public void pushed(long latencyNanos) {
+    pushLatencyMicros.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, TimeUnit.NANOSECONDS.toMicros(latencyNanos))));
   }
 
   public void nacked(NackCode code) {
@@ -109,6 +117,13 @@ public final class RunMetrics {
     interval = latencyMicros.getIntervalHistogram(interval);
     total.add(interval);
     return LatencyMs.ofMicros(total);
+  }
+
+  /** Send-to-push latency of chat messages at the other members, or empty when no chat message was pushed. */
+  public synchronized java.util.Optional<LatencyMs> pushLatency() {
+    pushInterval = pushLatencyMicros.getIntervalHistogram(pushInterval);
+    pushTotal.add(pushInterval);
+    return pushTotal.getTotalCount() == 0 ? java.util.Optional.empty() : java.util.Optional.of(LatencyMs.ofMicros(pushTotal));
   }
 
   public synchronized List<TimelineSample> timeline() {

@@ -30,6 +30,7 @@ import java.util.Map;
  * @param pushDuplicates pushes received again
  * @param throughputPerS acks per second over the offering period
  * @param latencyMs send-to-ack, retries included
+ * @param pushLatencyMs send-to-push of chat messages at the other members; null when the run had no chat
  * @param findings examples of broken invariants
  */
 public record RunSummary(
@@ -55,6 +56,7 @@ public record RunSummary(
     long pushDuplicates,
     double throughputPerS,
     LatencyMs latencyMs,
+    LatencyMs pushLatencyMs,
     List<Finding> findings) {
 
   public RunSummary {

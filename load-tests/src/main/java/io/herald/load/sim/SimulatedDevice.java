@@ -15,6 +15,9 @@ import io.herald.protocol.device.v1.Welcome;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -25,6 +28,8 @@ public final class SimulatedDevice implements ClientEvents, AutoCloseable {
   private final String deviceId;
   private final RunMetrics metrics;
   private final List<AckedMessage> acked = new ArrayList<>();
+  // Which ordered stream each offered message belongs to (the device's own, or its sender's in one conversation).
+  private final Map<String, String> streamOf = new HashMap<>();
   private final List<Long> pushSeqs = new ArrayList<>();
   private long resumedFrom = -1;
   private long refused;
@@ -46,8 +51,19 @@ public final class SimulatedDevice implements ClientEvents, AutoCloseable {
     return device;
   }
 
-  /** Offers one frame; an arrival the outbox cannot take is counted, not retried (the model is open). */
+  /** Offers one frame of the device's own stream (telemetry, reported state). */
   public void offer(ClientFrame frame) {
+    offer(frame, deviceId);
+  }
+
+  /**
+   * Offers one frame of {@code stream} (the checker judges order per stream); an arrival the outbox cannot take is
+   * counted, not retried (the model is open).
+   */
+  public void offer(ClientFrame frame, String stream) {
+    synchronized (this) {
+      streamOf.put(frame.getMessageId(), stream);
+    }
     try {
       client.send(frame);
       metrics.sent();
@@ -77,6 +93,15 @@ public final class SimulatedDevice implements ClientEvents, AutoCloseable {
 
   public synchronized List<AckedMessage> acked() {
     return List.copyOf(acked);
+  }
+
+  /** What was acked, by the stream each message was offered in. */
+  public synchronized Map<String, List<AckedMessage>> ackedByStream() {
+    var byStream = new HashMap<String, List<AckedMessage>>();
+    for (var message : acked) {
+      byStream.computeIfAbsent(streamOf.getOrDefault(message.messageId(), deviceId), s -> new ArrayList<>()).add(message);
+    }
+    return byStream;
   }
 
   public synchronized PushStream pushes() {
@@ -125,6 +150,10 @@ public final class SimulatedDevice implements ClientEvents, AutoCloseable {
   @Override
   public synchronized void onPush(Push push) {
     pushSeqs.add(push.getSeq());
+    if (push.hasChatMessage() && !push.getChatMessage().getSenderUserId().equals(userId)) {
+      // The sender's client stamped sent_at_ms in this process: one clock.
+      metrics.pushed(TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - push.getChatMessage().getSentAtMs()));
+    }
   }
 
   @Override

@@ -29,7 +29,7 @@ class ReportWriterTest {
       metrics.sample();
     }
     var summary = new RunSummary("steady", 100, 3, 5, 300, 300, metrics.nacksByCode(), 0, 0, 0, 0, 0, 301, 4,
-        0, 1, 0, 1, 0, 0, 100, metrics.latency(), List.of(new Finding(Finding.Kind.DUPLICATE, "d<1>", "m1")));
+        0, 1, 0, 1, 0, 0, 100, metrics.latency(), null, List.of(new Finding(Finding.Kind.DUPLICATE, "d<1>", "m1")));
 
     ReportWriter.write(directory, summary, metrics.timeline());
 
@@ -56,7 +56,7 @@ class ReportWriterTest {
   void writesTheRatiosToTheBaselinesAndTheRampSteps() throws Exception {
     var latency = new LatencyMs(10, 40, 60, 80);
     var summary = new RunSummary("ramp", 200, 6, 5, 600, 600, java.util.Map.of(), 0, 0, 0, 0, 0, 600, 0, 0, 0, 0, 0,
-        0, 0, 190, latency, List.of());
+        0, 0, 190, latency, null, List.of());
     var baselines = new BaselineComparison(
         new io.herald.load.baseline.BaselineResult("raw_kafka", 9500, 0, 5, 1900, latency), null);
     var ramp = new RampReport(500, 0.9, 200.0, true, List.of(
