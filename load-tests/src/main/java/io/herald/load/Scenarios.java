@@ -60,11 +60,15 @@ public final class Scenarios {
     if (!NAMES.contains(settings.scenario())) {
       throw new UnknownScenarioException(settings.scenario(), NAMES);
     }
-    return steady(settings, progress);
+    return steady(settings, RunExtras.NONE, progress);
   }
 
-  /** Constant rate for the whole duration: telemetry from every device, spread evenly over them. */
-  private static ScenarioResult steady(ScenarioSettings settings, PrintStream progress) throws IOException {
+  /**
+   * Constant rate for the whole duration: telemetry from every device, spread evenly over them. {@code extras} is
+   * what the chaos harness adds (see {@link RunExtras}); the scenario's name is the settings'.
+   */
+  public static ScenarioResult steady(ScenarioSettings settings, RunExtras extras, PrintStream progress)
+      throws IOException {
     String run = UUID.randomUUID().toString().substring(0, 8);
     var metrics = new RunMetrics();
     var devices = new ArrayList<SimulatedDevice>();
@@ -79,8 +83,8 @@ public final class Scenarios {
         String user = "load-" + run + "-u" + i;
         String device = "load-" + run + "-d" + i;
         String token = DeviceTokens.mint(settings.jwtSecret(), user, device, settings.duration().plus(Duration.ofHours(1)));
-        var clientSettings = DeviceClientSettings.defaults(settings.url(), token,
-            settings.workDirectory().resolve(run).resolve(device)).withMaxInFlight(settings.maxInFlightPerDevice());
+        var clientSettings = extras.client(i, DeviceClientSettings.defaults(settings.url(), token,
+            settings.workDirectory().resolve(run).resolve(device)).withMaxInFlight(settings.maxInFlightPerDevice()));
         devices.add(SimulatedDevice.start(user, device, clientSettings, metrics, scheduler, http));
       }
       waitUntil(() -> devices.stream().allMatch(SimulatedDevice::connectedOnce), settings.connectTimeout());
@@ -98,9 +102,11 @@ public final class Scenarios {
         }
       }, 1, 1, TimeUnit.SECONDS);
       try {
+        extras.offeringStarted(started);
         offerAtRate(settings, devices, started);
         waitUntil(() -> devices.stream().allMatch(d -> d.unacknowledged() == 0), settings.drainTimeout());
         ended = System.nanoTime();
+        extras.offeringEnded();
       } finally {
         sampler.shutdownNow();
       }
@@ -136,7 +142,7 @@ public final class Scenarios {
         Math.round(metrics.ackedCount() / elapsedSeconds * 10) / 10.0,
         metrics.latency(),
         check.findings());
-    ReportWriter.write(settings.reportDirectory(), summary, metrics.timeline());
+    ReportWriter.write(settings.reportDirectory(), summary, metrics.timeline(), extras.faultReport(metrics.timeline()));
     if (settings.printProgress()) {
       progress.println("sent " + summary.sent() + ", acked " + summary.acked() + ", applied " + summary.applied()
           + ", pushes " + summary.delivered() + " | lost " + check.lost() + ", duplicates " + check.duplicates()

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 
 /** Writes {@code DIR/summary.json} and a self-contained {@code DIR/report.html} (inline SVG, no scripts). */
@@ -18,12 +19,22 @@ public final class ReportWriter {
   private ReportWriter() {}
 
   public static void write(Path directory, RunSummary summary, List<TimelineSample> timeline) throws IOException {
+    write(directory, summary, timeline, Optional.empty());
+  }
+
+  /** The same, for a chaos run: the fault's fields in the summary and its markers on the plots. */
+  public static void write(Path directory, RunSummary summary, List<TimelineSample> timeline,
+      Optional<FaultReport> fault) throws IOException {
     Files.createDirectories(directory);
-    Files.writeString(directory.resolve(SUMMARY), summaryJson(summary), StandardCharsets.UTF_8);
-    Files.writeString(directory.resolve(HTML), html(summary, timeline), StandardCharsets.UTF_8);
+    Files.writeString(directory.resolve(SUMMARY), summaryJson(summary, fault), StandardCharsets.UTF_8);
+    Files.writeString(directory.resolve(HTML), html(summary, timeline, fault), StandardCharsets.UTF_8);
   }
 
   static String summaryJson(RunSummary s) {
+    return summaryJson(s, Optional.empty());
+  }
+
+  static String summaryJson(RunSummary s, Optional<FaultReport> fault) {
     var json = new Json().begin()
         .field("scenario", s.scenario())
         .field("rate_target", s.rateTarget())
@@ -51,8 +62,9 @@ public final class ReportWriter {
         .field("p99", s.latencyMs().p99())
         .field("p999", s.latencyMs().p999())
         .field("max", s.latencyMs().max())
-        .end()
-        .array("findings");
+        .end();
+    fault.ifPresent(f -> faultJson(json, f));
+    json.array("findings");
     for (Finding finding : s.findings()) {
       json.element().field("kind", finding.kind().name().toLowerCase(Locale.ROOT))
           .field("key", finding.key()).field("subject", finding.subject()).end();
@@ -60,7 +72,26 @@ public final class ReportWriter {
     return json.endArray().end().toString();
   }
 
+  /** recovery_s and the fault's markers, evidence and problems (chaos runs only). */
+  private static void faultJson(Json json, FaultReport f) {
+    json.field("recovery_s", f.recoveryS()).field("fault_at_s", f.faultAtS()).array("fault_markers");
+    for (FaultMarker marker : f.markers()) {
+      json.element().field("at_s", marker.atS()).field("kind", marker.kind().name().toLowerCase(Locale.ROOT))
+          .field("what", marker.what()).end();
+    }
+    json.endArray().field("fault_evidence", f.evidence()).array("fault_problems");
+    for (String problem : f.problems()) {
+      json.element().field("what", problem).end();
+    }
+    json.endArray();
+  }
+
   static String html(RunSummary s, List<TimelineSample> timeline) {
+    return html(s, timeline, Optional.empty());
+  }
+
+  static String html(RunSummary s, List<TimelineSample> timeline, Optional<FaultReport> fault) {
+    List<FaultMarker> markers = fault.map(FaultReport::markers).orElse(List.of());
     var page = new StringBuilder();
     page.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Herald load: ")
         .append(escape(s.scenario())).append("</title>\n<style>")
@@ -92,11 +123,17 @@ public final class ReportWriter {
     row(page, "send&rarr;ack p50 / p99 / p99.9 / max (ms)", Json.number(s.latencyMs().p50()) + " / "
         + Json.number(s.latencyMs().p99()) + " / " + Json.number(s.latencyMs().p999()) + " / "
         + Json.number(s.latencyMs().max()));
+    fault.ifPresent(f -> {
+      row(page, "fault injected at (s)", Json.number(f.faultAtS()));
+      row(page, "recovery_s: until acks resumed at the offered rate", Json.number(f.recoveryS()));
+      row(page, "fault evidence", f.evidence().isEmpty() ? "none" : escape(new java.util.TreeMap<>(f.evidence()).toString()));
+      row(page, "fault problems", f.problems().isEmpty() ? "none" : escape(String.join("; ", f.problems())));
+    });
     page.append("</table>\n");
     page.append("<h2>Throughput (acks per second)</h2>\n")
-        .append(chart(timeline, TimelineSample::acked, "#1565c0", "acks/s"));
+        .append(chart(timeline, TimelineSample::acked, "#1565c0", "acks/s", markers));
     page.append("<h2>Send&rarr;ack p99 per second (ms)</h2>\n")
-        .append(chart(timeline, TimelineSample::p99Ms, "#c62828", "ms"));
+        .append(chart(timeline, TimelineSample::p99Ms, "#c62828", "ms", markers));
     if (!s.findings().isEmpty()) {
       page.append("<h2>Findings (examples)</h2>\n<table><tr><th>kind</th><th>key</th><th>subject</th></tr>\n");
       for (Finding f : s.findings()) {
@@ -110,7 +147,7 @@ public final class ReportWriter {
 
   /** A line chart of one value per second, with its axes labelled by the extremes. */
   private static String chart(List<TimelineSample> timeline, ToDoubleFunction<TimelineSample> value, String colour,
-      String unit) {
+      String unit, List<FaultMarker> markers) {
     int width = 720;
     int height = 220;
     int left = 60;
@@ -138,7 +175,18 @@ public final class ReportWriter {
       points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
     }
     svg.append("<polyline fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"2\" points=\"")
-        .append(points.toString().strip()).append("\"/>\n</svg>\n");
+        .append(points.toString().strip()).append("\"/>\n");
+    for (FaultMarker marker : markers) {
+      // Dashed verticals: orange where the fault struck, green where the cluster was whole again.
+      double x = left + plotWidth * Math.min(1.0, marker.atS() / seconds);
+      String markerColour = marker.kind() == FaultMarker.Kind.INJECTED ? "#ef6c00" : "#2e7d32";
+      svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"20\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" "
+          + "stroke-dasharray=\"4 3\"><title>%s</title></line>"
+          + "<text x=\"%.1f\" y=\"16\" font-size=\"10\" fill=\"%s\">%s</text>\n",
+          x, x, 20 + plotHeight, markerColour, escape(marker.what()), x + 2, markerColour,
+          marker.kind().name().toLowerCase(Locale.ROOT)));
+    }
+    svg.append("</svg>\n");
     return svg.toString();
   }
 

@@ -213,6 +213,27 @@ public final class NodeProcesses implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs a one-shot node command (e.g. {@code schema}: create the Cassandra keyspace and tables) in a JVM of its own
+   * on {@code classpath}, with {@code properties} as system properties; output to {@code log}. Throws {@link
+   * NodeNotReadyException} if it fails or does not end within {@code timeout}.
+   */
+  public static void runCommand(String command, String classpath, Map<String, String> properties, Path log,
+      Duration timeout) throws IOException, InterruptedException {
+    Files.createDirectories(log.toAbsolutePath().getParent());
+    var line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), HEAP));
+    properties.forEach((key, value) -> line.add("-D" + key + "=" + value));
+    line.addAll(List.of("-cp", classpath, MAIN_CLASS, command));
+    var process = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly().waitFor();
+      throw new NodeNotReadyException("'" + command + "' did not end within " + timeout + "; see " + log);
+    }
+    if (process.exitValue() != 0) {
+      throw new NodeNotReadyException("'" + command + "' failed (exit " + process.exitValue() + "); see " + log);
+    }
+  }
+
   private synchronized Node launch(int index, boolean appendLog) throws IOException {
     var slot = nodes[index];
     var command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
