@@ -78,7 +78,9 @@ public final class ChaosCluster implements AutoCloseable {
     NodeProcesses.runCommand("schema", settings.nodeClasspath(), schema, settings.dataDir().resolve("logs/schema.log"),
         remaining(deadline));
     nodes = NodeProcesses.start(settings.nodes(), settings.nodeClasspath(), settings.dataDir().resolve("logs"),
-        nodeProperties(), Map.of("HERALD_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint()));
+        nodeProperties(), Map.of("HERALD_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint(),
+            // As for the brokers and Cassandra (quickStartJit): C1 only, so replacements start in seconds on 2 cores.
+            "JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1"));
     awaitWhole(remaining(deadline));
   }
 
@@ -91,6 +93,10 @@ public final class ChaosCluster implements AutoCloseable {
     properties.put("herald.node.kafka-topics.replication-factor", String.valueOf(BROKERS));
     properties.put("herald.node.kafka-topics.min-insync-replicas", "2");
     properties.put("pekko.cluster.split-brain-resolver.stable-after", settings.stableAfter().toMillis() + "ms");
+    // A killed node's Kafka partitions wait for the group's session timeout (45 s by default) before they move; 10 s
+    // (the brokers' minimum is 6 s) keeps that within a short run, as the short stable-after does for downing.
+    properties.put("herald.user.ingest.consumer.kafka-clients.session.timeout.ms", "10000");
+    properties.put("herald.user.ingest.consumer.kafka-clients.heartbeat.interval.ms", "3000");
     return properties;
   }
 

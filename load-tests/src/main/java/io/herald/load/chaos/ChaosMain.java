@@ -83,13 +83,21 @@ public final class ChaosMain {
       err.println(faults.get(0).name() + " skipped: " + faults.get(0).cannotRunBecause().get());
       return SKIPPED;
     }
+    ChaosClusterSettings clusterSettings;
+    try {
+      clusterSettings = invocation.cluster();
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return COULD_NOT_RUN;
+    }
     try {
       if (invocation.freshDataDir()) {
-        deleteRecursively(invocation.cluster().dataDir());
+        deleteRecursively(clusterSettings.dataDir());
       }
-      out.println("Starting the chaos cluster: " + invocation.cluster().nodes() + " nodes, " + ChaosCluster.BROKERS
-          + " brokers, Cassandra (data in " + invocation.cluster().dataDir() + ")...");
-      try (var cluster = ChaosCluster.start(invocation.cluster())) {
+      out.println("Starting the chaos cluster: " + clusterSettings.nodes() + " nodes, " + ChaosCluster.BROKERS
+          + " brokers, Cassandra (data in " + clusterSettings.dataDir() + ")...");
+      try (var cluster = ChaosCluster.start(clusterSettings)) {
+        ChaosRun.warmUp(cluster, invocation.chaos(), out);
         int worst = HELD;
         var lines = new ArrayList<String>();
         for (Fault fault : faults) {
@@ -136,7 +144,17 @@ public final class ChaosMain {
   }
 
   /** The parsed command line. */
-  record Invocation(List<Fault> faults, ChaosSettings chaos, ChaosClusterSettings cluster, boolean freshDataDir) {}
+  record Invocation(List<Fault> faults, ChaosSettings chaos, int nodes, Duration stableAfter, Path dataDir,
+      String nodeClasspath, boolean freshDataDir) {
+
+    /** Checked only for a run that starts a cluster: a skipped scenario needs no node classpath. */
+    ChaosClusterSettings cluster() {
+      return new ChaosClusterSettings(nodes, stableAfter, dataDir, nodeClasspath, CLUSTER_START_TIMEOUT);
+    }
+  }
+
+  /** Brokers, Cassandra, schema and nodes on a busy 2-core machine. */
+  private static final Duration CLUSTER_START_TIMEOUT = Duration.ofMinutes(5);
 
   static Invocation parse(List<String> args) {
     if (args.isEmpty() || args.get(0).startsWith("--")) {
@@ -176,11 +194,10 @@ public final class ChaosMain {
         duration(values.getOrDefault("--duration", "40s"), "--duration"),
         duration(values.getOrDefault("--fault-at", "10s"), "--fault-at"), timings, reportDirectory);
     String classpath = values.getOrDefault("--node-classpath", System.getProperty(NODE_CLASSPATH_PROPERTY, ""));
-    var cluster = new ChaosClusterSettings(integer(values.getOrDefault("--nodes", "3"), "--nodes"),
+    return new Invocation(faults, chaos, integer(values.getOrDefault("--nodes", "3"), "--nodes"),
         duration(values.getOrDefault("--stable-after", "5s"), "--stable-after"),
         Path.of(values.getOrDefault("--data-dir", reportDirectory.resolve("cluster").toString())).toAbsolutePath(),
-        classpath, Duration.ofMinutes(5));
-    return new Invocation(faults, chaos, cluster, !values.containsKey("--data-dir"));
+        classpath, !values.containsKey("--data-dir"));
   }
 
   /** A previous run's cluster data would bring its ports and topics along: the default data directory starts empty. */

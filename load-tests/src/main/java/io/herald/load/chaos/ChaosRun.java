@@ -1,6 +1,7 @@
 package io.herald.load.chaos;
 
 import io.herald.load.RunExtras;
+import io.herald.load.ScenarioResult;
 import io.herald.load.ScenarioSettings;
 import io.herald.load.Scenarios;
 import io.herald.load.client.DeviceClientSettings;
@@ -34,6 +35,8 @@ public final class ChaosRun {
   /** Sends per frame before a client gives it up: enough to ride out a fault's minute of RETRY_LATER and resends. */
   static final int CLIENT_MAX_ATTEMPTS = 40;
   private static final int IN_FLIGHT_PER_DEVICE = 16;
+  /** The longest warm-up: enough for the first replicated writes and the JIT, at the scenario's rate. */
+  private static final Duration WARM_UP = Duration.ofSeconds(10);
 
   private ChaosRun() {}
 
@@ -49,17 +52,51 @@ public final class ChaosRun {
       return ChaosResult.skipped(fault.name(), reason.get());
     }
     var extras = new FaultDuringLoad(cluster, fault, settings, progress);
-    var load = Scenarios.steady(loadSettings(cluster, fault, settings), extras, progress);
+    var load = Scenarios.steady(loadSettings(cluster, fault.name(), settings, settings.duration()), extras, progress);
     return new ChaosResult(fault.name(), Optional.of(load), Optional.of(extras.report), Optional.empty());
   }
 
-  private static ScenarioSettings loadSettings(ChaosCluster cluster, Fault fault, ChaosSettings settings) {
+  /**
+   * The same load without a fault, into {@code DIR/warm-up}: run once on a new cluster so that the first scenario
+   * does not measure a cold one (topic metadata, the first replicated writes, JIT), which nacks RETRY_LATER for seconds.
+   */
+  public static ScenarioResult warmUp(ChaosCluster cluster, ChaosSettings settings, PrintStream progress)
+      throws IOException {
+    var directory = settings.reportDirectory().resolve("warm-up");
+    var duration = settings.duration().compareTo(WARM_UP) < 0 ? settings.duration() : WARM_UP;
+    return Scenarios.steady(loadSettings(cluster, "warm-up", settings.withReportDirectory(directory), duration),
+        new SpreadOverNodes(cluster.endpoints()), progress);
+  }
+
+  private static ScenarioSettings loadSettings(ChaosCluster cluster, String scenario, ChaosSettings settings,
+      Duration duration) {
     var directory = settings.reportDirectory();
     // The drain bound covers a fault's outage plus the client's resends after it.
-    return new ScenarioSettings(fault.name(), cluster.endpoints().get(0), cluster.jwtSecret(), settings.devices(),
-        settings.ratePerSecond(), settings.duration(), cluster.cassandraAddress(), cluster.cassandra().localDatacenter(),
+    return new ScenarioSettings(scenario, cluster.endpoints().get(0), cluster.jwtSecret(), settings.devices(),
+        settings.ratePerSecond(), duration, cluster.cassandraAddress(), cluster.cassandra().localDatacenter(),
         "herald", directory, directory.resolve("outboxes"), IN_FLIGHT_PER_DEVICE, Duration.ofSeconds(30),
         Duration.ofSeconds(120), Duration.ofSeconds(120), true);
+  }
+
+  /** Device i starts on node i mod N and fails over to the next, so every node has sessions when a fault strikes. */
+  private static final class SpreadOverNodes implements RunExtras {
+    private final List<URI> endpoints;
+
+    SpreadOverNodes(List<URI> endpoints) {
+      this.endpoints = List.copyOf(endpoints);
+    }
+
+    @Override
+    public DeviceClientSettings client(int index, DeviceClientSettings defaults) {
+      var rotated = new ArrayList<URI>();
+      for (int k = 0; k < endpoints.size(); k++) {
+        rotated.add(endpoints.get((index + k) % endpoints.size()));
+      }
+      return new DeviceClientSettings(rotated, defaults.token(), defaults.outboxDirectory(),
+          defaults.outboxCapacity(), defaults.maxInFlight(), CLIENT_ACK_TIMEOUT, CLIENT_MAX_ATTEMPTS,
+          defaults.resendBackoff(), defaults.reconnectBackoff(), defaults.maxReconnectAttempts(),
+          defaults.connectTimeout(), defaults.syncEachWrite(), defaults.pushAckEvery());
+    }
   }
 
   /** The fault's side of the run. */
@@ -68,7 +105,7 @@ public final class ChaosRun {
     private final Fault fault;
     private final ChaosSettings settings;
     private final PrintStream progress;
-    private final List<URI> endpoints;
+    private final SpreadOverNodes spread;
     private final ScheduledExecutorService faultThread = Executors.newSingleThreadScheduledExecutor(runnable -> {
       var thread = new Thread(runnable, "herald-chaos-fault");
       thread.setDaemon(true);
@@ -85,20 +122,12 @@ public final class ChaosRun {
       this.fault = fault;
       this.settings = settings;
       this.progress = progress;
-      this.endpoints = cluster.endpoints();
+      this.spread = new SpreadOverNodes(cluster.endpoints());
     }
 
     @Override
     public DeviceClientSettings client(int index, DeviceClientSettings defaults) {
-      // Device i starts on node i mod N, so every node has sessions when the fault strikes.
-      var rotated = new ArrayList<URI>();
-      for (int k = 0; k < endpoints.size(); k++) {
-        rotated.add(endpoints.get((index + k) % endpoints.size()));
-      }
-      return new DeviceClientSettings(rotated, defaults.token(), defaults.outboxDirectory(),
-          defaults.outboxCapacity(), defaults.maxInFlight(), CLIENT_ACK_TIMEOUT, CLIENT_MAX_ATTEMPTS,
-          defaults.resendBackoff(), defaults.reconnectBackoff(), defaults.maxReconnectAttempts(),
-          defaults.connectTimeout(), defaults.syncEachWrite(), defaults.pushAckEvery());
+      return spread.client(index, defaults);
     }
 
     @Override

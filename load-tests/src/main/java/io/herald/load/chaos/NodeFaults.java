@@ -13,7 +13,7 @@ final class NodeFaults {
    * Beyond stable-after, the failure detector needs a few seconds to call a silent node unreachable (heartbeat every
    * second, 3 s acceptable pause, then phi): a freeze longer than stable-after plus this is expected to be downed.
    */
-  static final Duration FAILURE_DETECTOR_MARGIN = Duration.ofSeconds(8);
+  static final Duration FAILURE_DETECTOR_MARGIN = Duration.ofSeconds(6);
 
   private NodeFaults() {}
 
