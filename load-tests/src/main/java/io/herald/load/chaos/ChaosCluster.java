@@ -33,6 +33,7 @@ public final class ChaosCluster implements AutoCloseable {
   /** Brokers: three is the least that keeps acking (min.insync 2) with one of them down. */
   public static final int BROKERS = 3;
   private static final Duration POLL = Duration.ofMillis(500);
+  private static final int SCHEMA_ATTEMPTS = 3;
   private static final Pattern UP = Pattern.compile("\"status\"\\s*:\\s*\"Up\"");
   private static final Pattern NONE_UNREACHABLE = Pattern.compile("\"unreachable\"\\s*:\\s*\\[\\s*]");
 
@@ -75,13 +76,30 @@ public final class ChaosCluster implements AutoCloseable {
     schema.put("herald.persistence.cassandra.contact-points.0", cassandra.contactPoint());
     schema.put("herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter());
     schema.put("pekko.remote.artery.canonical.port", "0");
-    NodeProcesses.runCommand("schema", settings.nodeClasspath(), schema, settings.dataDir().resolve("logs/schema.log"),
-        remaining(deadline));
+    createSchema(schema, deadline);
     nodes = NodeProcesses.start(settings.nodes(), settings.nodeClasspath(), settings.dataDir().resolve("logs"),
         nodeProperties(), Map.of("HERALD_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint(),
             // As for the brokers and Cassandra (quickStartJit): C1 only, so replacements start in seconds on 2 cores.
             "JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1"));
     awaitWhole(remaining(deadline));
+  }
+
+  /**
+   * The node's {@code schema} command, idempotent, tried up to {@link #SCHEMA_ATTEMPTS} times: on a loaded machine a
+   * fresh Cassandra can still answer "table snapshots does not exist" to the probe right after creating it.
+   */
+  private void createSchema(Map<String, String> properties, long deadline) throws IOException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      var log = settings.dataDir().resolve("logs/schema-" + attempt + ".log");
+      try {
+        NodeProcesses.runCommand("schema", settings.nodeClasspath(), properties, log, remaining(deadline));
+        return;
+      } catch (NodeProcesses.NodeNotReadyException e) {
+        if (attempt == SCHEMA_ATTEMPTS || remaining(deadline).isZero()) {
+          throw e;
+        }
+      }
+    }
   }
 
   private Map<String, String> nodeProperties() {
@@ -161,9 +179,14 @@ public final class ChaosCluster implements AutoCloseable {
     return new InetSocketAddress(cassandra.host(), cassandra.port());
   }
 
-  /** The node the faults hit: the last, which keep-majority lets go (see {@link ChaosClusterSettings#nodes}). */
+  /**
+   * The node the faults hit: the one with the highest address. Keep-majority, with the cluster split in halves (one
+   * of two nodes unreachable), keeps the half with the lowest address, ordered by host and then port; the ports are
+   * random, so this is not node N-1 by index. Hitting the other node would have the survivor down itself.
+   */
   public int victim() {
-    return nodes.size() - 1;
+    return nodes.nodes().stream().max(java.util.Comparator.comparingInt(NodeProcesses.Node::remotePort))
+        .orElseThrow().index();
   }
 
   /** Stops the nodes (SIGTERM), then Cassandra and the brokers; data stays in the data directory. */

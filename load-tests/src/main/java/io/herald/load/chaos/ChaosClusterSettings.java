@@ -7,8 +7,8 @@ import java.util.Objects;
 /**
  * The cluster a chaos run injects its faults into.
  *
- * @param nodes Herald node processes (2 or 3); the faults hit the last one, which keep-majority lets go (with 2
- *     nodes the side with the lowest address is kept), except rolling-restart, which restarts every one
+ * @param nodes Herald node processes (2 or 3); the faults hit the one with the highest address, which keep-majority
+ *     lets go (with 2 nodes the side with the lowest address is kept), except rolling-restart, which restarts every one
  * @param stableAfter the Split Brain Resolver's {@code stable-after}: how long a node must stay unreachable before
  *     the survivors down it (production 20 s; short here so a frozen node is downed within the run)
  * @param dataDir where Kafka's, Cassandra's and the nodes' data and logs go
