@@ -26,7 +26,7 @@ final class OverloadScenario {
       throws IOException {
     ScenarioSettings settings = plan.settings();
     var phases = new ArrayList<ScenarioResult>();
-    ReportExtras extras = new ReportExtras(baselines, null, null);
+    ReportExtras extras = ReportExtras.of(baselines);
     double saturation;
     String from;
     if (plan.saturationRate().isPresent()) {

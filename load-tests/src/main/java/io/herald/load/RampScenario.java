@@ -69,7 +69,7 @@ final class RampScenario {
     ScenarioSettings settings = plan.settings();
     var summary = CombinedRuns.summary("ramp", climbed.saturationStepResult(), climbed.phases());
     ReportWriter.write(settings.reportDirectory(), summary, List.of(),
-        new ReportExtras(baselines, null, null).withRamp(climbed.report(plan)));
+        ReportExtras.of(baselines).withRamp(climbed.report(plan)));
     if (settings.printProgress()) {
       progress.println(saturationLine(climbed.ramp()) + " | report in " + settings.reportDirectory().toAbsolutePath());
     }

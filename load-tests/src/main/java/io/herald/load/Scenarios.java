@@ -80,13 +80,23 @@ public final class Scenarios {
     return switch (settings.scenario()) {
       case "ramp" -> RampScenario.run(plan, progress, baselines);
       case "overload" -> OverloadScenario.run(plan, progress, baselines);
-      default -> steady(settings, plan.mix(), progress, new ReportExtras(baselines, null, null));
+      default -> steady(settings, plan.mix(), progress, ReportExtras.of(baselines));
     };
   }
 
   /** Constant rate for the whole duration, spread evenly over the devices, each sending the mix. */
   static ScenarioResult steady(ScenarioSettings settings, TrafficMix mix, PrintStream progress, ReportExtras extras)
       throws IOException {
+    return steady(settings, mix, progress, extras, RunExtras.NONE);
+  }
+
+  /**
+   * {@link #steady(ScenarioSettings, TrafficMix, PrintStream, ReportExtras)} with what a caller adds to the run
+   * ({@code hooks}: the chaos harness spreads the devices, injects its fault, adds it to the report); the scenario's
+   * name is the settings'.
+   */
+  public static ScenarioResult steady(ScenarioSettings settings, TrafficMix mix, PrintStream progress,
+      ReportExtras extras, RunExtras hooks) throws IOException {
     String run = UUID.randomUUID().toString().substring(0, 8);
     var metrics = new RunMetrics();
     var devices = new ArrayList<SimulatedDevice>();
@@ -102,8 +112,8 @@ public final class Scenarios {
         String user = "load-" + run + "-u" + i;
         String device = "load-" + run + "-d" + i;
         String token = DeviceTokens.mint(settings.jwtSecret(), user, device, settings.duration().plus(Duration.ofHours(1)));
-        var clientSettings = DeviceClientSettings.defaults(settings.url(), token,
-            settings.workDirectory().resolve(run).resolve(device)).withMaxInFlight(settings.maxInFlightPerDevice());
+        var clientSettings = hooks.client(i, DeviceClientSettings.defaults(settings.url(), token,
+            settings.workDirectory().resolve(run).resolve(device)).withMaxInFlight(settings.maxInFlightPerDevice()));
         devices.add(SimulatedDevice.start(user, device, clientSettings, metrics, scheduler, http));
       }
       waitUntil(() -> devices.stream().allMatch(SimulatedDevice::connectedOnce), settings.connectTimeout());
@@ -122,9 +132,11 @@ public final class Scenarios {
         }
       }, 1, 1, TimeUnit.SECONDS);
       try {
+        hooks.offeringStarted(started);
         offerAtRate(settings, devices, started, mix, conversations);
         waitUntil(() -> devices.stream().allMatch(d -> d.unacknowledged() == 0), settings.drainTimeout());
         ended = System.nanoTime();
+        hooks.offeringEnded();
       } finally {
         sampler.shutdownNow();
       }
@@ -161,7 +173,8 @@ public final class Scenarios {
         metrics.latency(),
         metrics.pushLatency().orElse(null),
         check.findings());
-    ReportWriter.write(settings.reportDirectory(), summary, metrics.timeline(), extras);
+    ReportWriter.write(settings.reportDirectory(), summary, metrics.timeline(),
+        extras.withFault(hooks.faultReport(metrics.timeline()).orElse(null)));
     if (settings.printProgress()) {
       progress.println("sent " + summary.sent() + ", acked " + summary.acked() + ", applied " + summary.applied()
           + ", pushes " + summary.delivered() + " | lost " + check.lost() + ", duplicates " + check.duplicates()

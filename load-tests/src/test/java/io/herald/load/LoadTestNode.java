@@ -49,6 +49,8 @@ final class LoadTestNode implements AutoCloseable {
         "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
         "herald.auth.jwt-secret", SECRET,
         "herald.gateway.http.port", 0,
+        // Not the default 5683: another node on this machine (a parallel build) may hold it.
+        "herald.gateway.coap.port", 0,
         "pekko.remote.artery.canonical.port", 0,
         "pekko.management.http.port", 0));
     settings.putAll(overrides);

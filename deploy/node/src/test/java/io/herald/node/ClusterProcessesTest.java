@@ -10,8 +10,7 @@ import io.herald.gateway.auth.Tokens;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
 import io.herald.infra.Kafka;
-import io.herald.node.cli.NodeProcesses;
-import io.herald.node.cli.Signals;
+import io.herald.infra.nodes.NodeProcesses;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -66,14 +65,14 @@ class ClusterProcessesTest {
         sendAcked(client, acked, 20);
 
         // Frozen: not dead, not answering. The survivors' SBR downs it; they keep acking meanwhile.
-        Signals.send(cluster.node(2).pid(), "STOP");
+        cluster.freeze(2);
         var downedAt = System.nanoTime();
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
           sendAcked(client, acked, 2);
           return members(first).size() == 2;
         });
         assertTrue(System.nanoTime() - downedAt > TimeUnit.SECONDS.toNanos(5), "downed only after stable-after");
-        Signals.send(cluster.node(2).pid(), "CONT");
+        cluster.thaw(2);
         assertTrue(cluster.node(2).process().waitFor(60, TimeUnit.SECONDS), "the downed node exits when it wakes");
 
         // A graceful leave of the second node, asked with the admin token: its shards move to the first.

@@ -29,7 +29,7 @@ import org.eclipse.californium.elements.config.UdpConfig;
  * NSTART = 1), so frames go out and are applied in the order of {@link #send}. Pushes come from observing
  * {@code /v1/inbox}; every {@code pushAckEvery} pushes a {@code push_ack} goes out like any frame.
  *
- * <p>Of {@link DeviceClientSettings} it uses the endpoint ({@code coap://host:port}), token, outbox, ack timeout
+ * <p>Of {@link DeviceClientSettings} it uses the first endpoint ({@code coap://host:port}), token, outbox, ack timeout
  * (per request), attempts, resend backoff and push-ack interval; there is no connection, so no reconnect settings.
  * Callbacks run on the client's scheduler, one at a time.
  */
@@ -71,7 +71,7 @@ public final class CoapDeviceClient implements AutoCloseable {
           + "make a shorter token)");
     }
     String query = "?" + option;
-    URI base = settings.url();
+    URI base = settings.endpoints().get(0);
     this.messages = new CoapClient(base.resolve("/v1/messages") + query).setTimeout(settings.ackTimeout().toMillis());
     this.inbox = new CoapClient(base.resolve("/v1/inbox") + query);
   }

@@ -41,6 +41,9 @@ import java.util.concurrent.TimeUnit;
  *       maxAttempts} sends without an ack it is dropped as {@link SendOutcome.GaveUp}.
  *   <li>The connection is re-opened with backoff; each session starts with {@code hello(last_seq)}, the highest push
  *       sequence seen (kept in the outbox directory across restarts), so Herald resumes pushes after it.
+ *   <li>Fail-over: each new connection after a lost or refused one goes to the next of the settings' endpoints (round
+ *       robin). A connection on which a frame's ack timed out with nothing at all received since that frame went out
+ *       is taken as dead (a frozen or cut-off node keeps its TCP connections open) and replaced the same way.
  * </ul>
  *
  * <p>Thread-safe. All state is guarded by the client's monitor; callbacks and timers run on the given scheduler.
@@ -59,6 +62,7 @@ public final class DeviceClient implements AutoCloseable {
     int attempts;
     long firstSentTick;
     long lastSentTick;
+    long lastSentNanos;
     /** Changes whenever a timer set for this frame becomes stale. */
     long generation;
     String lastFailure = "no answer yet";
@@ -86,6 +90,10 @@ public final class DeviceClient implements AutoCloseable {
   private long highestPushSeq;
   private long pushAckedUpTo;
   private long connection;
+  /** Index into the settings' endpoints of the one the current connection goes (or went) to. */
+  private int endpoint;
+  /** When the current connection last brought a frame, to tell a silent (frozen, cut-off) server from a slow one. */
+  private long lastReceivedNanos;
   private WebSocket socket;
   private boolean sessionOpen;
   private int failedConnects;
@@ -241,6 +249,7 @@ public final class DeviceClient implements AutoCloseable {
     entry.state = State.IN_FLIGHT;
     entry.attempts++;
     entry.lastSentTick = ++ticks;
+    entry.lastSentNanos = System.nanoTime();
     if (entry.attempts == 1) {
       entry.firstSentTick = entry.lastSentTick;
     }
@@ -272,6 +281,12 @@ public final class DeviceClient implements AutoCloseable {
     inFlight--;
     entry.lastFailure = "no answer within " + settings.ackTimeout().toMillis() + " ms";
     retryLater(entry, 0);
+    if (lastReceivedNanos - entry.lastSentNanos < 0) {
+      // Not one frame since this one went out: the server is frozen or cut off, not slow. TCP may not notice for
+      // minutes, so give the connection up and fail over; the frame, already rescheduled, goes out on the next one.
+      connectionLost(connection, "nothing received for " + settings.ackTimeout().toMillis() + " ms");
+      return;
+    }
     pump();
   }
 
@@ -314,6 +329,7 @@ public final class DeviceClient implements AutoCloseable {
     if (onConnection != connection || stopped) {
       return;
     }
+    lastReceivedNanos = System.nanoTime();
     switch (frame.getBodyCase()) {
       case WELCOME -> sessionStarted(frame.getWelcome());
       case ACK -> acked(frame.getAck().getMessageId());
@@ -383,7 +399,7 @@ public final class DeviceClient implements AutoCloseable {
     http.newWebSocketBuilder()
         .header("Authorization", "Bearer " + settings.token())
         .connectTimeout(settings.connectTimeout())
-        .buildAsync(settings.url(), new FrameListener(attempt))
+        .buildAsync(settings.endpoints().get(endpoint), new FrameListener(attempt))
         .whenComplete((webSocket, failure) -> {
           if (failure != null) {
             connectionLost(attempt, "cannot connect: " + rootMessage(failure));
@@ -399,6 +415,7 @@ public final class DeviceClient implements AutoCloseable {
       return;
     }
     socket = webSocket;
+    lastReceivedNanos = System.nanoTime();
     sendChain = CompletableFuture.completedFuture(null);
     write(ClientFrame.newBuilder().setMessageId("hello-" + UUID.randomUUID())
         .setSentAtMs(System.currentTimeMillis())
@@ -422,6 +439,8 @@ public final class DeviceClient implements AutoCloseable {
       socket = null;
     }
     connection++; // late callbacks of the lost connection are ignored from now on
+    // The node behind this endpoint may be gone for good: the next attempt goes to the next one.
+    endpoint = (endpoint + 1) % settings.endpoints().size();
     boolean wasOpen = sessionOpen;
     sessionOpen = false;
     for (Pending entry : pending.values()) {

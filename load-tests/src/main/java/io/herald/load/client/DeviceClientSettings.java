@@ -3,12 +3,15 @@ package io.herald.load.client;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * How a {@link DeviceClient} connects and retries. Every loop in the client has a bound here.
  *
- * @param url the WebSocket endpoint, e.g. {@code ws://127.0.0.1:8080/v1/ws}
+ * @param endpoints the WebSocket endpoints, e.g. {@code ws://127.0.0.1:8080/v1/ws}, one per Herald node; the client
+ *     connects to the first and, whenever a connection is lost or cannot be opened, tries the next (round robin), so
+ *     a device survives the death of the node it was connected to
  * @param token the device's JWT (sent as {@code Authorization: Bearer})
  * @param outboxDirectory where the durable outbox lives; one directory per device, never shared by two clients
  * @param outboxCapacity the most unacknowledged frames kept; {@code send} refuses beyond it
@@ -23,7 +26,7 @@ import java.util.Objects;
  * @param pushAckEvery send a {@code push_ack} after this many new pushes, 0 never
  */
 public record DeviceClientSettings(
-    URI url,
+    List<URI> endpoints,
     String token,
     Path outboxDirectory,
     int outboxCapacity,
@@ -38,7 +41,10 @@ public record DeviceClientSettings(
     int pushAckEvery) {
 
   public DeviceClientSettings {
-    Objects.requireNonNull(url, "url");
+    endpoints = List.copyOf(endpoints);
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("at least one endpoint is needed");
+    }
     Objects.requireNonNull(token, "token");
     Objects.requireNonNull(outboxDirectory, "outboxDirectory");
     Objects.requireNonNull(resendBackoff, "resendBackoff");
@@ -56,8 +62,13 @@ public record DeviceClientSettings(
    * backoff up to 30 times in a row, push_ack every 16 pushes.
    */
   public static DeviceClientSettings defaults(URI url, String token, Path outboxDirectory) {
+    return defaults(List.of(url), token, outboxDirectory);
+  }
+
+  /** {@link #defaults(URI, String, Path)} with several endpoints to fail over between. */
+  public static DeviceClientSettings defaults(List<URI> endpoints, String token, Path outboxDirectory) {
     return new DeviceClientSettings(
-        url,
+        endpoints,
         token,
         outboxDirectory,
         1000,
@@ -73,32 +84,32 @@ public record DeviceClientSettings(
   }
 
   public DeviceClientSettings withMaxInFlight(int value) {
-    return new DeviceClientSettings(url, token, outboxDirectory, outboxCapacity, value, ackTimeout, maxAttempts,
+    return new DeviceClientSettings(endpoints, token, outboxDirectory, outboxCapacity, value, ackTimeout, maxAttempts,
         resendBackoff, reconnectBackoff, maxReconnectAttempts, connectTimeout, syncEachWrite, pushAckEvery);
   }
 
   public DeviceClientSettings withOutboxCapacity(int value) {
-    return new DeviceClientSettings(url, token, outboxDirectory, value, maxInFlight, ackTimeout, maxAttempts,
+    return new DeviceClientSettings(endpoints, token, outboxDirectory, value, maxInFlight, ackTimeout, maxAttempts,
         resendBackoff, reconnectBackoff, maxReconnectAttempts, connectTimeout, syncEachWrite, pushAckEvery);
   }
 
   public DeviceClientSettings withAckTimeout(Duration value) {
-    return new DeviceClientSettings(url, token, outboxDirectory, outboxCapacity, maxInFlight, value, maxAttempts,
+    return new DeviceClientSettings(endpoints, token, outboxDirectory, outboxCapacity, maxInFlight, value, maxAttempts,
         resendBackoff, reconnectBackoff, maxReconnectAttempts, connectTimeout, syncEachWrite, pushAckEvery);
   }
 
   public DeviceClientSettings withMaxAttempts(int value) {
-    return new DeviceClientSettings(url, token, outboxDirectory, outboxCapacity, maxInFlight, ackTimeout, value,
+    return new DeviceClientSettings(endpoints, token, outboxDirectory, outboxCapacity, maxInFlight, ackTimeout, value,
         resendBackoff, reconnectBackoff, maxReconnectAttempts, connectTimeout, syncEachWrite, pushAckEvery);
   }
 
   public DeviceClientSettings withResendBackoff(Backoff value) {
-    return new DeviceClientSettings(url, token, outboxDirectory, outboxCapacity, maxInFlight, ackTimeout, maxAttempts,
+    return new DeviceClientSettings(endpoints, token, outboxDirectory, outboxCapacity, maxInFlight, ackTimeout, maxAttempts,
         value, reconnectBackoff, maxReconnectAttempts, connectTimeout, syncEachWrite, pushAckEvery);
   }
 
   public DeviceClientSettings withReconnect(Backoff backoff, int maxAttempts) {
-    return new DeviceClientSettings(url, token, outboxDirectory, outboxCapacity, maxInFlight, ackTimeout,
+    return new DeviceClientSettings(endpoints, token, outboxDirectory, outboxCapacity, maxInFlight, ackTimeout,
         this.maxAttempts, resendBackoff, backoff, maxAttempts, connectTimeout, syncEachWrite, pushAckEvery);
   }
 }

@@ -5,15 +5,20 @@ import java.util.Locale;
 
 /**
  * What a scenario reports beyond the fields every run has: the raw baselines and Herald's ratio to them (always
- * written, {@code null} when not measured), a ramp's steps, an overload's multiple.
+ * written, {@code null} when not measured), a ramp's steps, an overload's multiple, a chaos run's fault.
  *
  * @param baselines never null; {@link BaselineComparison#NOT_MEASURED} without {@code --kafka}
  * @param ramp null unless a ramp ran
  * @param overload null unless this is an overload run
+ * @param fault null unless a fault was injected (chaos): recovery_s, markers on the plots, evidence
  */
-public record ReportExtras(BaselineComparison baselines, RampReport ramp, OverloadReport overload) {
+public record ReportExtras(BaselineComparison baselines, RampReport ramp, OverloadReport overload, FaultReport fault) {
 
-  public static final ReportExtras NONE = new ReportExtras(BaselineComparison.NOT_MEASURED, null, null);
+  public static final ReportExtras NONE = new ReportExtras(BaselineComparison.NOT_MEASURED, null, null, null);
+
+  public static ReportExtras of(BaselineComparison baselines) {
+    return new ReportExtras(baselines, null, null, null);
+  }
 
   public ReportExtras {
     if (baselines == null) {
@@ -22,11 +27,15 @@ public record ReportExtras(BaselineComparison baselines, RampReport ramp, Overlo
   }
 
   public ReportExtras withRamp(RampReport value) {
-    return new ReportExtras(baselines, value, overload);
+    return new ReportExtras(baselines, value, overload, fault);
   }
 
   public ReportExtras withOverload(OverloadReport value) {
-    return new ReportExtras(baselines, ramp, value);
+    return new ReportExtras(baselines, ramp, value, fault);
+  }
+
+  public ReportExtras withFault(FaultReport value) {
+    return new ReportExtras(baselines, ramp, overload, value);
   }
 
   /** Fields after the common ones; Herald's rate is the summary's {@code throughput_per_s}. */

@@ -71,6 +71,9 @@ public final class ReportWriter {
           .end();
     }
     extras.writeJson(json, s.throughputPerS());
+    if (extras.fault() != null) {
+      faultJson(json, extras.fault());
+    }
     json.array("findings");
     for (Finding finding : s.findings()) {
       json.element().field("kind", finding.kind().name().toLowerCase(Locale.ROOT))
@@ -83,7 +86,22 @@ public final class ReportWriter {
     return html(s, timeline, ReportExtras.NONE);
   }
 
+  /** recovery_s and the fault's markers, evidence and problems (chaos runs only). */
+  private static void faultJson(Json json, FaultReport f) {
+    json.field("recovery_s", f.recoveryS()).field("fault_at_s", f.faultAtS()).array("fault_markers");
+    for (FaultMarker marker : f.markers()) {
+      json.element().field("at_s", marker.atS()).field("kind", marker.kind().name().toLowerCase(Locale.ROOT))
+          .field("what", marker.what()).end();
+    }
+    json.endArray().field("fault_evidence", f.evidence()).array("fault_problems");
+    for (String problem : f.problems()) {
+      json.element().field("what", problem).end();
+    }
+    json.endArray();
+  }
+
   static String html(RunSummary s, List<TimelineSample> timeline, ReportExtras extras) {
+    List<FaultMarker> markers = extras.fault() == null ? List.of() : extras.fault().markers();
     var page = new StringBuilder();
     page.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Herald load: ")
         .append(escape(s.scenario())).append("</title>\n<style>")
@@ -120,13 +138,20 @@ public final class ReportWriter {
           + " / " + Json.number(s.pushLatencyMs().p99()) + " / " + Json.number(s.pushLatencyMs().p999()) + " / "
           + Json.number(s.pushLatencyMs().max()));
     }
+    if (extras.fault() != null) {
+      var f = extras.fault();
+      row(page, "fault injected at (s)", Json.number(f.faultAtS()));
+      row(page, "recovery_s: until acks resumed at the offered rate", Json.number(f.recoveryS()));
+      row(page, "fault evidence", f.evidence().isEmpty() ? "none" : escape(new java.util.TreeMap<>(f.evidence()).toString()));
+      row(page, "fault problems", f.problems().isEmpty() ? "none" : escape(String.join("; ", f.problems())));
+    }
     page.append("</table>\n");
     page.append(extras.html(s.throughputPerS()));
     if (!timeline.isEmpty()) {
       page.append("<h2>Throughput (acks per second)</h2>\n")
-          .append(chart(timeline, TimelineSample::acked, "#1565c0", "acks/s"));
+          .append(chart(timeline, TimelineSample::acked, "#1565c0", "acks/s", markers));
       page.append("<h2>Send&rarr;ack p99 per second (ms)</h2>\n")
-          .append(chart(timeline, TimelineSample::p99Ms, "#c62828", "ms"));
+          .append(chart(timeline, TimelineSample::p99Ms, "#c62828", "ms", markers));
     }
     if (!s.findings().isEmpty()) {
       page.append("<h2>Findings (examples)</h2>\n<table><tr><th>kind</th><th>key</th><th>subject</th></tr>\n");
@@ -141,7 +166,7 @@ public final class ReportWriter {
 
   /** A line chart of one value per second, with its axes labelled by the extremes. */
   private static String chart(List<TimelineSample> timeline, ToDoubleFunction<TimelineSample> value, String colour,
-      String unit) {
+      String unit, List<FaultMarker> markers) {
     int width = 720;
     int height = 220;
     int left = 60;
@@ -169,7 +194,18 @@ public final class ReportWriter {
       points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
     }
     svg.append("<polyline fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"2\" points=\"")
-        .append(points.toString().strip()).append("\"/>\n</svg>\n");
+        .append(points.toString().strip()).append("\"/>\n");
+    for (FaultMarker marker : markers) {
+      // Dashed verticals: orange where the fault struck, green where the cluster was whole again.
+      double x = left + plotWidth * Math.min(1.0, marker.atS() / seconds);
+      String markerColour = marker.kind() == FaultMarker.Kind.INJECTED ? "#ef6c00" : "#2e7d32";
+      svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"20\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" "
+          + "stroke-dasharray=\"4 3\"><title>%s</title></line>"
+          + "<text x=\"%.1f\" y=\"16\" font-size=\"10\" fill=\"%s\">%s</text>\n",
+          x, x, 20 + plotHeight, markerColour, escape(marker.what()), x + 2, markerColour,
+          marker.kind().name().toLowerCase(Locale.ROOT)));
+    }
+    svg.append("</svg>\n");
     return svg.toString();
   }
 

@@ -171,6 +171,78 @@ class DeviceClientTest {
     }
   }
 
+  @Test
+  void whenItsNodeDropsTheConnectionTheClientFailsOverToTheNextEndpointWithTheSameIds() throws Exception {
+    try (var dying = new FakeHerald((connection, frame, to) -> {
+          if (frame.hasHello()) {
+            return List.of(welcome());
+          }
+          to.drop(); // a node killed with the frame unanswered
+          return List.of();
+        });
+        var survivor = new FakeHerald((connection, frame, to) -> frame.hasHello() ? List.of(welcome())
+            : List.of(ack(frame.getMessageId())));
+        // The JDK client now and then does not report a peer's close (no close frame, a FIN): the silence rule
+        // (nothing received within the ack timeout) covers that case too, so both paths lead to the survivor.
+        var client = DeviceClient.start(settings(List.of(dying.url(), survivor.url()))
+            .withAckTimeout(Duration.ofSeconds(2)), ClientEvents.NONE)) {
+
+      var outcome = client.send(telemetry("m1")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+      assertInstanceOf(SendOutcome.Acked.class, outcome);
+      assertEquals(List.of("m1"), dying.receivedOfKind(ClientFrame.BodyCase.TELEMETRY).stream()
+          .map(ClientFrame::getMessageId).toList());
+      assertEquals(List.of("m1"), survivor.receivedOfKind(ClientFrame.BodyCase.TELEMETRY).stream()
+          .map(ClientFrame::getMessageId).toList());
+    }
+  }
+
+  @Test
+  void aConnectionSilentPastTheAckTimeoutIsGivenUpForTheNextEndpoint() throws Exception {
+    // A frozen node: it welcomed the device, then answers nothing and keeps the TCP connection open.
+    try (var frozen = new FakeHerald((connection, frame, to) -> frame.hasHello() ? List.of(welcome()) : List.of());
+        var survivor = new FakeHerald((connection, frame, to) -> frame.hasHello() ? List.of(welcome())
+            : List.of(ack(frame.getMessageId())));
+        var client = DeviceClient.start(settings(List.of(frozen.url(), survivor.url()))
+            .withAckTimeout(Duration.ofMillis(300)), ClientEvents.NONE)) {
+
+      var outcome = client.send(telemetry("m1")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+      assertEquals(2, assertInstanceOf(SendOutcome.Acked.class, outcome).attempts(), "one silent attempt, one acked");
+      assertEquals(1, frozen.receivedOfKind(ClientFrame.BodyCase.TELEMETRY).size());
+      assertEquals(1, survivor.connectionCount());
+    }
+  }
+
+  @Test
+  void aConnectionThatBringsOtherFramesIsKeptWhenAnAckIsLate() throws Exception {
+    // Alive but late with this ack: a push arrives after the frame went out, so the timeout resends on the same one.
+    var attempts = new AtomicInteger();
+    try (var herald = new FakeHerald((connection, frame, to) -> {
+          if (frame.hasHello()) {
+            return List.of(welcome());
+          }
+          return List.of(attempts.incrementAndGet() == 1
+              ? ServerFrame.newBuilder().setPush(Push.newBuilder().setSeq(1)).build()
+              : ack(frame.getMessageId()));
+        });
+        var other = new FakeHerald((connection, frame, to) -> List.of());
+        var client = DeviceClient.start(settings(List.of(herald.url(), other.url()))
+            .withAckTimeout(Duration.ofMillis(300)), ClientEvents.NONE)) {
+
+      var outcome = client.send(telemetry("m1")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+      assertEquals(2, assertInstanceOf(SendOutcome.Acked.class, outcome).attempts());
+      assertEquals(1, herald.connectionCount());
+      assertEquals(0, other.connectionCount());
+    }
+  }
+
+  private DeviceClientSettings settings(List<java.net.URI> endpoints) {
+    return DeviceClientSettings.defaults(endpoints, "token", outboxDirectory)
+        .withReconnect(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200), 2.0, 0.2), 50);
+  }
+
   private DeviceClientSettings settings(FakeHerald herald) {
     return DeviceClientSettings.defaults(herald.url(), "token", outboxDirectory)
         .withReconnect(new Backoff(Duration.ofMillis(20), Duration.ofMillis(200), 2.0, 0.2), 50);

@@ -64,7 +64,7 @@ class ReportWriterTest {
         new StepRow(2, 200, 190, 400, 400, latency, true, ""),
         new StepRow(3, 400, 250, 800, 700, new LatencyMs(300, 900, 1000, 1200), false, "p99 900 ms > bound 500 ms")));
 
-    ReportWriter.write(directory, summary, List.of(), new ReportExtras(baselines, ramp, null));
+    ReportWriter.write(directory, summary, List.of(), new ReportExtras(baselines, ramp, null, null));
 
     String json = Files.readString(directory.resolve(ReportWriter.SUMMARY));
     for (String field : List.of("\"ratio_to_raw_kafka\": 0.1,", "\"ratio_to_raw_cassandra\": null",

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import io.herald.infra.CassandraNode;
 import io.herald.infra.KafkaCluster;
+import io.herald.infra.nodes.NodeProcesses;
+import io.herald.infra.nodes.Signals;
 import io.herald.node.HeraldConfig;
 import io.herald.persistence.CassandraSchema;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.herald.node.cli;
+package io.herald.infra.nodes;
 
 import java.io.IOException;
 

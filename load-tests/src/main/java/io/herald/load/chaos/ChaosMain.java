@@ -1,0 +1,244 @@
+package io.herald.load.chaos;
+
+import io.herald.load.check.JournalReadException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Command line of the chaos scenarios: starts a {@link ChaosCluster}, runs the steady load with the fault, judges,
+ * writes the report, stops the cluster.
+ *
+ * <pre>
+ * chaos --list
+ * chaos SCENARIO|all --report DIR [--nodes 3] [--users 20] [--rate 100] [--duration 40s] [--fault-at 10s]
+ *       [--hold 10s] [--freeze 30s] [--stable-after 5s] [--poison 20] [--data-dir DIR] [--node-classpath CP]
+ * </pre>
+ *
+ * Exit status: 0 the invariants (and the fault's own checks) held, 1 a violation, 2 the run could not be made (usage,
+ * cluster did not start or heal, report not writable), 3 skipped (the fault cannot be injected here).
+ */
+public final class ChaosMain {
+
+  public static final int HELD = 0;
+  public static final int VIOLATION = 1;
+  public static final int COULD_NOT_RUN = 2;
+  public static final int SKIPPED = 3;
+
+  /** The node's classpath when --node-classpath is not given; bin/herald sets it. */
+  static final String NODE_CLASSPATH_PROPERTY = "herald.node.classpath";
+
+  static final String USAGE = String.join("\n",
+      "usage: chaos --list",
+      "       chaos SCENARIO|all --report DIR [options]",
+      "  --nodes N          Herald node processes, 2 or 3 (default 3)",
+      "  --users N          simulated devices, one user each, spread over the nodes (default 20)",
+      "  --rate R           offered frames per second over all devices (default 100)",
+      "  --duration D       how long to offer, e.g. 500ms, 10s, 2m (default 40s)",
+      "  --fault-at D       when the fault strikes after the load started (default 10s)",
+      "  --hold D           how long a broker or Cassandra stays down (default 10s)",
+      "  --freeze D         how long node-freeze keeps the node stopped (default 30s)",
+      "  --stable-after D   Split Brain Resolver stable-after of the nodes (default 5s)",
+      "  --poison N         undecodable records poison-records writes (default 20)",
+      "  --data-dir DIR     Kafka, Cassandra and node data and logs, kept and reused (default: the report's",
+      "                     cluster/ directory, emptied before the run)",
+      "  --node-classpath CP  the node's classpath (default: system property " + NODE_CLASSPATH_PROPERTY + ")");
+
+  private static final Set<String> OPTIONS = Set.of("--report", "--nodes", "--users", "--rate", "--duration",
+      "--fault-at", "--hold", "--freeze", "--stable-after", "--poison", "--data-dir", "--node-classpath");
+
+  private ChaosMain() {}
+
+  public static void main(String[] args) {
+    System.exit(run(List.of(args), System.out, System.err));
+  }
+
+  static int run(List<String> args, PrintStream out, PrintStream err) {
+    if (args.contains("--list")) {
+      Faults.all(FaultTimings.defaults()).values().forEach(f -> out.printf(Locale.ROOT, "%-16s %s%n", f.name(),
+          f.description()));
+      return HELD;
+    }
+    Invocation invocation;
+    try {
+      invocation = parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      err.println(USAGE);
+      return COULD_NOT_RUN;
+    }
+    return execute(invocation, out, err);
+  }
+
+  private static int execute(Invocation invocation, PrintStream out, PrintStream err) {
+    var faults = invocation.faults();
+    if (faults.size() == 1 && faults.get(0).cannotRunBecause().isPresent()) {
+      err.println(faults.get(0).name() + " skipped: " + faults.get(0).cannotRunBecause().get());
+      return SKIPPED;
+    }
+    ChaosClusterSettings clusterSettings;
+    try {
+      clusterSettings = invocation.cluster();
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return COULD_NOT_RUN;
+    }
+    try {
+      if (invocation.freshDataDir()) {
+        deleteRecursively(clusterSettings.dataDir());
+      }
+      out.println("Starting the chaos cluster: " + clusterSettings.nodes() + " nodes, " + ChaosCluster.BROKERS
+          + " brokers, Cassandra (data in " + clusterSettings.dataDir() + ")...");
+      try (var cluster = ChaosCluster.start(clusterSettings)) {
+        ChaosRun.warmUp(cluster, invocation.chaos(), out);
+        int worst = HELD;
+        var lines = new ArrayList<String>();
+        for (Fault fault : faults) {
+          var settings = faults.size() == 1 ? invocation.chaos()
+              : invocation.chaos().withReportDirectory(invocation.chaos().reportDirectory().resolve(fault.name()));
+          var result = ChaosRun.run(cluster, fault, settings, out);
+          int code = result.wasSkipped() ? SKIPPED : result.held() ? HELD : VIOLATION;
+          lines.add(verdictLine(result));
+          worst = worse(worst, code);
+        }
+        out.println();
+        lines.forEach(out::println);
+        return worst;
+      }
+    } catch (ChaosCluster.ClusterNotWholeException | JournalReadException | io.herald.infra.InfraStartException e) {
+      err.println("error: " + e.getMessage());
+      return COULD_NOT_RUN;
+    } catch (IOException e) {
+      err.println("error: " + e.getMessage());
+      return COULD_NOT_RUN;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return COULD_NOT_RUN;
+    }
+  }
+
+  /** A violation outweighs a skip, which outweighs a clean run. */
+  private static int worse(int a, int b) {
+    return a == VIOLATION || b == VIOLATION ? VIOLATION : Math.max(a, b);
+  }
+
+  private static String verdictLine(ChaosResult result) {
+    if (result.wasSkipped()) {
+      return String.format(Locale.ROOT, "%-16s skipped: %s", result.scenario(), result.skippedBecause().get());
+    }
+    var summary = result.load().orElseThrow().summary();
+    var fault = result.fault().orElseThrow();
+    return String.format(Locale.ROOT, "%-16s %s  sent %d acked %d lost %d duplicates %d out_of_order %d push_gaps %d"
+            + "  recovery_s %s%s  report %s",
+        result.scenario(), result.held() ? "held     " : "VIOLATION", summary.sent(), summary.acked(), summary.lost(),
+        summary.duplicates(), summary.outOfOrder(), summary.pushGaps(), fault.recoveryS(),
+        fault.problems().isEmpty() ? "" : "  problems: " + fault.problems(),
+        result.load().get().reportDirectory().toAbsolutePath());
+  }
+
+  /** The parsed command line. */
+  record Invocation(List<Fault> faults, ChaosSettings chaos, int nodes, Duration stableAfter, Path dataDir,
+      String nodeClasspath, boolean freshDataDir) {
+
+    /** Checked only for a run that starts a cluster: a skipped scenario needs no node classpath. */
+    ChaosClusterSettings cluster() {
+      return new ChaosClusterSettings(nodes, stableAfter, dataDir, nodeClasspath, CLUSTER_START_TIMEOUT);
+    }
+  }
+
+  /** Brokers, Cassandra, schema and nodes on a busy 2-core machine. */
+  private static final Duration CLUSTER_START_TIMEOUT = Duration.ofMinutes(5);
+
+  static Invocation parse(List<String> args) {
+    if (args.isEmpty() || args.get(0).startsWith("--")) {
+      throw new IllegalArgumentException("name a scenario (or all); chaos --list shows them");
+    }
+    String scenario = args.get(0);
+    var values = new HashMap<String, String>();
+    for (int i = 1; i < args.size(); i++) {
+      String name = args.get(i);
+      if (!OPTIONS.contains(name)) {
+        throw new IllegalArgumentException("unknown option " + name);
+      }
+      if (i + 1 >= args.size()) {
+        throw new IllegalArgumentException(name + " needs a value");
+      }
+      values.put(name, args.get(++i));
+    }
+    String report = values.get("--report");
+    if (report == null || report.isBlank()) {
+      throw new IllegalArgumentException("--report is required");
+    }
+    var timings = new FaultTimings(duration(values.getOrDefault("--hold", "10s"), "--hold"),
+        duration(values.getOrDefault("--freeze", "30s"), "--freeze"), FaultTimings.defaults().healTimeout(),
+        integer(values.getOrDefault("--poison", "20"), "--poison"));
+    Map<String, Fault> known = Faults.all(timings);
+    List<Fault> faults;
+    if (scenario.equals("all")) {
+      faults = List.copyOf(known.values());
+    } else if (known.containsKey(scenario)) {
+      faults = List.of(known.get(scenario));
+    } else {
+      throw new IllegalArgumentException("unknown scenario '" + scenario + "'; known: " + known.keySet() + " or all");
+    }
+    Path reportDirectory = Path.of(report);
+    var chaos = new ChaosSettings(integer(values.getOrDefault("--users", "20"), "--users"),
+        decimal(values.getOrDefault("--rate", "100"), "--rate"),
+        duration(values.getOrDefault("--duration", "40s"), "--duration"),
+        duration(values.getOrDefault("--fault-at", "10s"), "--fault-at"), timings, reportDirectory);
+    String classpath = values.getOrDefault("--node-classpath", System.getProperty(NODE_CLASSPATH_PROPERTY, ""));
+    return new Invocation(faults, chaos, integer(values.getOrDefault("--nodes", "3"), "--nodes"),
+        duration(values.getOrDefault("--stable-after", "5s"), "--stable-after"),
+        Path.of(values.getOrDefault("--data-dir", reportDirectory.resolve("cluster").toString())).toAbsolutePath(),
+        classpath, !values.containsKey("--data-dir"));
+  }
+
+  /** A previous run's cluster data would bring its ports and topics along: the default data directory starts empty. */
+  private static void deleteRecursively(Path directory) throws IOException {
+    if (!java.nio.file.Files.exists(directory)) {
+      return;
+    }
+    try (var paths = java.nio.file.Files.walk(directory)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.delete(path);
+      }
+    }
+  }
+
+  /** {@code 500ms}, {@code 10s}, {@code 2m}. */
+  static Duration duration(String text, String name) {
+    var matcher = java.util.regex.Pattern.compile("(\\d+)(ms|s|m)").matcher(text.strip());
+    if (!matcher.matches()) {
+      throw new IllegalArgumentException(name + " must look like 500ms, 10s or 2m, got " + text);
+    }
+    long amount = Long.parseLong(matcher.group(1));
+    return switch (matcher.group(2)) {
+      case "ms" -> Duration.ofMillis(amount);
+      case "s" -> Duration.ofSeconds(amount);
+      default -> Duration.ofMinutes(amount);
+    };
+  }
+
+  private static int integer(String text, String name) {
+    try {
+      return Integer.parseInt(text.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a whole number, got " + text);
+    }
+  }
+
+  private static double decimal(String text, String name) {
+    try {
+      return Double.parseDouble(text.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a number, got " + text);
+    }
+  }
+}

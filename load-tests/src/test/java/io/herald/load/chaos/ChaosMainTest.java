@@ -1,0 +1,43 @@
+package io.herald.load.chaos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The chaos command line without a cluster: the list, usage errors, the exit codes that need no run. */
+class ChaosMainTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  @Test
+  void listNamesEveryScenario() {
+    assertEquals(ChaosMain.HELD, run("--list"));
+    String listed = out.toString(StandardCharsets.UTF_8);
+    for (String name : List.of("node-kill", "broker-kill", "cassandra-stop", "cassandra-kill", "node-freeze",
+        "node-partition", "rolling-restart", "poison-records")) {
+      assertTrue(listed.contains(name), name + " missing from " + listed);
+    }
+  }
+
+  @Test
+  void usageErrorsCouldNotRun() {
+    assertEquals(ChaosMain.COULD_NOT_RUN, run("no-such-fault", "--report", "target/x"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown scenario"));
+    assertEquals(ChaosMain.COULD_NOT_RUN, run("node-kill"));
+    assertEquals(ChaosMain.COULD_NOT_RUN, run("node-kill", "--report", "target/x", "--fault-at", "50s",
+        "--duration", "10s"));
+    // No node classpath: refused before anything starts.
+    assertEquals(ChaosMain.COULD_NOT_RUN, run("node-kill", "--report", "target/x", "--node-classpath", " "));
+  }
+
+  private int run(String... args) {
+    return ChaosMain.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+}
