@@ -102,31 +102,31 @@ public final class LoadMain {
     Map<String, String> values = values(args);
     var plan = ScenarioPlan.of(settings(values, environment))
         .withRamp(
-            new RampPlan(decimal(values.getOrDefault("--rate", "100"), "--rate"),
-                decimal(values.getOrDefault("--ramp-factor", "1.5"), "--ramp-factor"),
-                integer(values.getOrDefault("--ramp-steps", "10"), "--ramp-steps")),
-            new StepCriteria(duration(values.getOrDefault("--p99-bound", "500ms")),
-                decimal(values.getOrDefault("--keep-up", "0.9"), "--keep-up")))
-        .withOverload(decimal(values.getOrDefault("--overload-factor", "3"), "--overload-factor"),
+            new RampPlan(OptionValues.decimal(values.getOrDefault("--rate", "100"), "--rate"),
+                OptionValues.decimal(values.getOrDefault("--ramp-factor", "1.5"), "--ramp-factor"),
+                OptionValues.integer(values.getOrDefault("--ramp-steps", "10"), "--ramp-steps")),
+            new StepCriteria(OptionValues.duration(values.getOrDefault("--p99-bound", "500ms"), "--p99-bound"),
+                OptionValues.decimal(values.getOrDefault("--keep-up", "0.9"), "--keep-up")))
+        .withOverload(OptionValues.decimal(values.getOrDefault("--overload-factor", "3"), "--overload-factor"),
             values.containsKey("--saturation-rate")
-                ? OptionalDouble.of(decimal(values.get("--saturation-rate"), "--saturation-rate"))
+                ? OptionalDouble.of(OptionValues.decimal(values.get("--saturation-rate"), "--saturation-rate"))
                 : OptionalDouble.empty())
-        .withWarmUp(duration(values.getOrDefault("--warm-up", "5s")))
+        .withWarmUp(OptionValues.duration(values.getOrDefault("--warm-up", "5s"), "--warm-up"))
         .withMix(mix(values));
     if (values.containsKey("--kafka")) {
       for (String server : values.get("--kafka").split(",")) {
         hostPort(server.strip());
       }
       plan = plan.withBaselines(new BaselineTargets(values.get("--kafka"),
-          (short) integer(values.getOrDefault("--kafka-replication", "1"), "--kafka-replication"),
-          duration(values.getOrDefault("--baseline-duration", "5s"))));
+          (short) OptionValues.integer(values.getOrDefault("--kafka-replication", "1"), "--kafka-replication"),
+          OptionValues.duration(values.getOrDefault("--baseline-duration", "5s"), "--baseline-duration")));
     }
     return plan;
   }
 
   /** The traffic mix the arguments name (telemetry only without {@code --mix}). */
   private static TrafficMix mix(Map<String, String> values) {
-    int size = integer(values.getOrDefault("--conversation-size", "5"), "--conversation-size");
+    int size = OptionValues.integer(values.getOrDefault("--conversation-size", "5"), "--conversation-size");
     return values.containsKey("--mix") ? TrafficMix.parse(values.get("--mix"), size)
         : new TrafficMix(100, 0, 0, size);
   }
@@ -162,14 +162,14 @@ public final class LoadMain {
     var settings = ScenarioSettings.steady(
             URI.create(values.getOrDefault("--url", "ws://127.0.0.1:8080/v1/ws")),
             secret,
-            integer(values.getOrDefault("--users", "20"), "--users"),
-            decimal(values.getOrDefault("--rate", "100"), "--rate"),
-            duration(values.getOrDefault("--duration", "10s")),
+            OptionValues.integer(values.getOrDefault("--users", "20"), "--users"),
+            OptionValues.decimal(values.getOrDefault("--rate", "100"), "--rate"),
+            OptionValues.duration(values.getOrDefault("--duration", "10s"), "--duration"),
             hostPort(values.getOrDefault("--cassandra", "127.0.0.1:9042")),
             report)
         .withLocalDatacenter(values.getOrDefault("--local-dc", "datacenter1"))
         .withKeyspace(values.getOrDefault("--keyspace", "herald"))
-        .withMaxInFlightPerDevice(integer(values.getOrDefault("--in-flight", "16"), "--in-flight"));
+        .withMaxInFlightPerDevice(OptionValues.integer(values.getOrDefault("--in-flight", "16"), "--in-flight"));
     if (values.containsKey("--work-dir")) {
       settings = settings.withWorkDirectory(Path.of(values.get("--work-dir")));
     }
@@ -179,20 +179,6 @@ public final class LoadMain {
         settings.connectTimeout(), settings.drainTimeout(), settings.settleTimeout(), settings.printProgress());
   }
 
-  /** {@code 500ms}, {@code 10s}, {@code 2m}. */
-  static Duration duration(String text) {
-    var matcher = java.util.regex.Pattern.compile("(\\d+)(ms|s|m)").matcher(text.strip());
-    if (!matcher.matches()) {
-      throw new IllegalArgumentException("durations must look like 500ms, 10s or 2m, got " + text);
-    }
-    long amount = Long.parseLong(matcher.group(1));
-    return switch (matcher.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      default -> Duration.ofMinutes(amount);
-    };
-  }
-
   static InetSocketAddress hostPort(String text) {
     int colon = text.lastIndexOf(':');
     if (colon <= 0) {
@@ -200,7 +186,7 @@ public final class LoadMain {
     }
     String host = text.substring(0, colon).replace("[", "").replace("]", "");
     return LocalTargets.requireLoopback(
-        InetSocketAddress.createUnresolved(host, integer(text.substring(colon + 1), "port")));
+        InetSocketAddress.createUnresolved(host, OptionValues.integer(text.substring(colon + 1), "port")));
   }
 
   private static String require(Map<String, String> values, String name) {
@@ -211,19 +197,4 @@ public final class LoadMain {
     return value;
   }
 
-  private static int integer(String text, String name) {
-    try {
-      return Integer.parseInt(text.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a whole number, got " + text);
-    }
-  }
-
-  private static double decimal(String text, String name) {
-    try {
-      return Double.parseDouble(text.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a number, got " + text);
-    }
-  }
 }

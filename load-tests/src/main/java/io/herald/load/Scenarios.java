@@ -1,6 +1,5 @@
 package io.herald.load;
 
-import com.google.protobuf.ByteString;
 import io.herald.load.check.AckedMessage;
 import io.herald.load.check.CassandraJournal;
 import io.herald.load.check.CheckInput;
@@ -18,11 +17,8 @@ import io.herald.load.report.TimelineSample;
 import io.herald.load.sim.DeviceTokens;
 import io.herald.load.sim.SimulatedDevice;
 import io.herald.load.sim.LoadConversations;
+import io.herald.load.sim.LoadFrames;
 import io.herald.load.sim.TrafficMix;
-import io.herald.protocol.device.v1.ChatSend;
-import io.herald.protocol.device.v1.ClientFrame;
-import io.herald.protocol.device.v1.ReportState;
-import io.herald.protocol.device.v1.Telemetry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
@@ -202,39 +198,14 @@ public final class Scenarios {
       SimulatedDevice device = devices.get((int) (i % devices.size()));
       int reading = readingCounter.incrementAndGet();
       switch (mix.kindOf(i / devices.size())) {
-        case TELEMETRY -> device.offer(telemetry(reading));
-        case SHADOW -> device.offer(reportState(reading));
+        case TELEMETRY -> device.offer(LoadFrames.telemetry(reading));
+        case SHADOW -> device.offer(LoadFrames.reportState(reading));
         case CHAT -> {
           String conversation = conversations.of(device);
-          device.offer(chat(conversation, reading), LoadConversations.stream(conversation, device.userId()));
+          device.offer(LoadFrames.chat(conversation, reading), LoadConversations.stream(conversation, device.userId()));
         }
       }
     }
-  }
-
-  private static ClientFrame reportState(int reading) {
-    return ClientFrame.newBuilder()
-        .setMessageId(UUID.randomUUID().toString())
-        .setSentAtMs(System.currentTimeMillis())
-        .setReportState(ReportState.newBuilder().putReported("reading", Integer.toString(reading)))
-        .build();
-  }
-
-  private static ClientFrame chat(String conversationId, int reading) {
-    return ClientFrame.newBuilder()
-        .setMessageId(UUID.randomUUID().toString())
-        .setSentAtMs(System.currentTimeMillis())
-        .setChatSend(ChatSend.newBuilder().setConversationId(conversationId).setText("message " + reading))
-        .build();
-  }
-
-  private static ClientFrame telemetry(int reading) {
-    return ClientFrame.newBuilder()
-        .setMessageId(UUID.randomUUID().toString())
-        .setSentAtMs(System.currentTimeMillis())
-        .setTelemetry(Telemetry.newBuilder().putReadings("reading", reading).putReadings("temp", 20 + reading % 10)
-            .setRaw(ByteString.copyFromUtf8("load")))
-        .build();
   }
 
   /**

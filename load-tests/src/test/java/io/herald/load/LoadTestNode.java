@@ -30,11 +30,13 @@ final class LoadTestNode implements AutoCloseable {
   private final HeraldNode node;
   private final Kafka kafka;
   private final Cassandra cassandra;
+  private final int coapPort;
 
-  private LoadTestNode(HeraldNode node, Kafka kafka, Cassandra cassandra) {
+  private LoadTestNode(HeraldNode node, Kafka kafka, Cassandra cassandra, int coapPort) {
     this.node = node;
     this.kafka = kafka;
     this.cassandra = cassandra;
+    this.coapPort = coapPort;
   }
 
   static LoadTestNode start(Kafka kafka, Cassandra cassandra) {
@@ -50,7 +52,7 @@ final class LoadTestNode implements AutoCloseable {
         "herald.auth.jwt-secret", SECRET,
         "herald.gateway.http.port", 0,
         // Not the default 5683: another node on this machine (a parallel build) may hold it.
-        "herald.gateway.coap.port", 0,
+        "herald.gateway.coap.port", freeUdpPort(),
         "pekko.remote.artery.canonical.port", 0,
         "pekko.management.http.port", 0));
     settings.putAll(overrides);
@@ -63,8 +65,26 @@ final class LoadTestNode implements AutoCloseable {
       node.close();
       throw e;
     }
-    return new LoadTestNode(node, kafka, cassandra);
+    return new LoadTestNode(node, kafka, cassandra, config.getInt("herald.gateway.coap.port"));
   }
+
+  private static int freeUdpPort() {
+    try (var socket = new java.net.DatagramSocket(0)) {
+      return socket.getLocalPort();
+    } catch (java.net.SocketException e) {
+      throw new IllegalStateException("no free UDP port", e);
+    }
+  }
+
+  /** Herald's CoAP endpoint on this node. */
+  URI coapUri() {
+    return URI.create("coap://127.0.0.1:" + coapPort);
+  }
+
+  String secret() {
+    return SECRET;
+  }
+
 
   /** The steady scenario against this node. */
   ScenarioSettings steady(int devices, double ratePerSecond, Duration duration, Path reportDirectory) {

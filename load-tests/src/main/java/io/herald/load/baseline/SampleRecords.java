@@ -1,8 +1,7 @@
 package io.herald.load.baseline;
 
-import com.google.protobuf.ByteString;
+import io.herald.load.sim.LoadFrames;
 import io.herald.protocol.device.v1.ClientFrame;
-import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.events.v1.TelemetryRecorded;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.protocol.ingress.v1.Transport;
@@ -32,12 +31,12 @@ final class SampleRecords {
         .setDeviceId(deviceId(key))
         .setReceivedAtMs(System.currentTimeMillis())
         .setTransport(Transport.WEBSOCKET)
-        .setFrame(frame(reading))
+        .setFrame(LoadFrames.telemetry(reading))
         .build();
   }
 
   static TelemetryRecorded telemetryRecorded(long key, long reading) {
-    ClientFrame frame = frame(reading);
+    ClientFrame frame = LoadFrames.telemetry(reading);
     return TelemetryRecorded.newBuilder()
         .setMessageId(frame.getMessageId())
         .setUserId(userId(key))
@@ -46,16 +45,6 @@ final class SampleRecords {
         .setRaw(frame.getTelemetry().getRaw())
         .setSentAtMs(frame.getSentAtMs())
         .setReceivedAtMs(System.currentTimeMillis())
-        .build();
-  }
-
-  /** The telemetry frame the load scenarios send. */
-  private static ClientFrame frame(long reading) {
-    return ClientFrame.newBuilder()
-        .setMessageId(UUID.randomUUID().toString())
-        .setSentAtMs(System.currentTimeMillis())
-        .setTelemetry(Telemetry.newBuilder().putReadings("reading", reading).putReadings("temp", 20 + reading % 10)
-            .setRaw(ByteString.copyFromUtf8("load")))
         .build();
   }
 }

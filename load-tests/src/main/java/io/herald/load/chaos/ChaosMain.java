@@ -1,5 +1,6 @@
 package io.herald.load.chaos;
 
+import io.herald.load.OptionValues;
 import io.herald.load.check.JournalReadException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -176,9 +177,9 @@ public final class ChaosMain {
     if (report == null || report.isBlank()) {
       throw new IllegalArgumentException("--report is required");
     }
-    var timings = new FaultTimings(duration(values.getOrDefault("--hold", "10s"), "--hold"),
-        duration(values.getOrDefault("--freeze", "30s"), "--freeze"), FaultTimings.defaults().healTimeout(),
-        integer(values.getOrDefault("--poison", "20"), "--poison"));
+    var timings = new FaultTimings(OptionValues.duration(values.getOrDefault("--hold", "10s"), "--hold"),
+        OptionValues.duration(values.getOrDefault("--freeze", "30s"), "--freeze"), FaultTimings.defaults().healTimeout(),
+        OptionValues.integer(values.getOrDefault("--poison", "20"), "--poison"));
     Map<String, Fault> known = Faults.all(timings);
     List<Fault> faults;
     if (scenario.equals("all")) {
@@ -189,13 +190,13 @@ public final class ChaosMain {
       throw new IllegalArgumentException("unknown scenario '" + scenario + "'; known: " + known.keySet() + " or all");
     }
     Path reportDirectory = Path.of(report);
-    var chaos = new ChaosSettings(integer(values.getOrDefault("--users", "20"), "--users"),
-        decimal(values.getOrDefault("--rate", "100"), "--rate"),
-        duration(values.getOrDefault("--duration", "40s"), "--duration"),
-        duration(values.getOrDefault("--fault-at", "10s"), "--fault-at"), timings, reportDirectory);
+    var chaos = new ChaosSettings(OptionValues.integer(values.getOrDefault("--users", "20"), "--users"),
+        OptionValues.decimal(values.getOrDefault("--rate", "100"), "--rate"),
+        OptionValues.duration(values.getOrDefault("--duration", "40s"), "--duration"),
+        OptionValues.duration(values.getOrDefault("--fault-at", "10s"), "--fault-at"), timings, reportDirectory);
     String classpath = values.getOrDefault("--node-classpath", System.getProperty(NODE_CLASSPATH_PROPERTY, ""));
-    return new Invocation(faults, chaos, integer(values.getOrDefault("--nodes", "3"), "--nodes"),
-        duration(values.getOrDefault("--stable-after", "5s"), "--stable-after"),
+    return new Invocation(faults, chaos, OptionValues.integer(values.getOrDefault("--nodes", "3"), "--nodes"),
+        OptionValues.duration(values.getOrDefault("--stable-after", "5s"), "--stable-after"),
         Path.of(values.getOrDefault("--data-dir", reportDirectory.resolve("cluster").toString())).toAbsolutePath(),
         classpath, !values.containsKey("--data-dir"));
   }
@@ -212,33 +213,4 @@ public final class ChaosMain {
     }
   }
 
-  /** {@code 500ms}, {@code 10s}, {@code 2m}. */
-  static Duration duration(String text, String name) {
-    var matcher = java.util.regex.Pattern.compile("(\\d+)(ms|s|m)").matcher(text.strip());
-    if (!matcher.matches()) {
-      throw new IllegalArgumentException(name + " must look like 500ms, 10s or 2m, got " + text);
-    }
-    long amount = Long.parseLong(matcher.group(1));
-    return switch (matcher.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      default -> Duration.ofMinutes(amount);
-    };
-  }
-
-  private static int integer(String text, String name) {
-    try {
-      return Integer.parseInt(text.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a whole number, got " + text);
-    }
-  }
-
-  private static double decimal(String text, String name) {
-    try {
-      return Double.parseDouble(text.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a number, got " + text);
-    }
-  }
 }

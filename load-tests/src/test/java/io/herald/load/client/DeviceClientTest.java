@@ -14,9 +14,9 @@ import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.device.v1.Welcome;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -95,14 +95,15 @@ class DeviceClientTest {
   void helloCarriesTheHighestPushSeenAfterAReconnectAndAfterARestart() throws Exception {
     try (var herald = new FakeHerald((connection, frame, to) -> {
       if (frame.hasHello() && connection == 1) {
-        try {
-          to.send(welcome());
-          for (long seq = 1; seq <= 3; seq++) {
-            to.send(ServerFrame.newBuilder().setPush(Push.newBuilder().setSeq(seq)).build());
-          }
-        } catch (IOException ignored) {
-          // the test fails on the missing hello below
+        var pushes = new ArrayList<ServerFrame>(List.of(welcome()));
+        for (long seq = 1; seq <= 3; seq++) {
+          pushes.add(ServerFrame.newBuilder().setPush(Push.newBuilder().setSeq(seq)).build());
         }
+        return pushes;
+      }
+      if (connection == 1) {
+        // The client's next frame, sent once it has seen the pushes: the connection is lost now, not while the
+        // pushes are still on their way (an abrupt drop may take unread frames with it).
         to.drop();
         return List.of();
       }
@@ -115,6 +116,8 @@ class DeviceClientTest {
           pushes.add(push.getSeq());
         }
       })) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> pushes.size() == 3);
+        client.send(telemetry("after-pushes"));
         await().atMost(Duration.ofSeconds(10)).until(() -> herald.receivedOfKind(ClientFrame.BodyCase.HELLO).size() == 2);
         assertEquals(List.of(1L, 2L, 3L), pushes);
         assertEquals(3, client.highestPushSeq());

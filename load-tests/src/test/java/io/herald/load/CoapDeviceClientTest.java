@@ -1,4 +1,4 @@
-package io.herald.load.client;
+package io.herald.load;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,25 +7,19 @@ import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
 import io.herald.infra.Kafka;
 import io.herald.load.check.CassandraJournal;
+import io.herald.load.client.ClientEvents;
+import io.herald.load.client.CoapDeviceClient;
+import io.herald.load.client.DeviceClientSettings;
+import io.herald.load.client.SendOutcome;
 import io.herald.load.sim.DeviceTokens;
-import io.herald.node.HeraldConfig;
-import io.herald.node.HeraldNode;
-import io.herald.persistence.CassandraSchema;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.ReportState;
 import io.herald.protocol.device.v1.Telemetry;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -38,25 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(InfraExtension.class)
 class CoapDeviceClientTest {
 
-  private static final String SECRET = "coap-client-test-secret-0123456789abcdef";
-
   @Test
   void framesAreAckedAndAppliedInSendOrderAndPushesArriveByObservingTheInbox(Kafka kafka, Cassandra cassandra,
       @TempDir Path outbox) throws Exception {
-    int coapPort;
-    try (var socket = new DatagramSocket(0)) {
-      coapPort = socket.getLocalPort();
-    }
-    var config = HeraldConfig.load(Map.of(
-        "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
-        "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
-        "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
-        "herald.auth.jwt-secret", SECRET,
-        "herald.gateway.http.port", 0,
-        "herald.gateway.coap.port", coapPort,
-        "pekko.remote.artery.canonical.port", 0,
-        "pekko.management.http.port", 0));
-    CassandraSchema.create(config, Duration.ofMinutes(2));
     // Short ids: the token travels in one Uri-Query option, at most 255 bytes.
     var user = "cu-" + UUID.randomUUID().toString().substring(0, 8);
     var device = "cd-" + UUID.randomUUID().toString().substring(0, 8);
@@ -65,10 +43,9 @@ class CoapDeviceClientTest {
     var nacks = new CopyOnWriteArrayList<String>();
     var scheduler = Executors.newSingleThreadScheduledExecutor();
 
-    try (var node = HeraldNode.start(config)) {
-      awaitReady(node);
-      var settings = DeviceClientSettings.defaults(URI.create("coap://127.0.0.1:" + coapPort),
-          DeviceTokens.mint(SECRET, user, device, Duration.ofMinutes(10)), outbox);
+    try (var node = LoadTestNode.start(kafka, cassandra)) {
+      var settings = DeviceClientSettings.defaults(node.coapUri(),
+          DeviceTokens.mint(node.secret(), user, device, Duration.ofMinutes(10)), outbox);
       var sent = new ArrayList<String>();
       try (var client = CoapDeviceClient.start(settings, new ClientEvents() {
         @Override
@@ -123,12 +100,5 @@ class CoapDeviceClientTest {
     } finally {
       scheduler.shutdownNow();
     }
-  }
-
-  private static void awaitReady(HeraldNode node) {
-    var http = HttpClient.newHttpClient();
-    var ready = HttpRequest.newBuilder(URI.create(node.managementUri().replaceAll("/$", "") + "/ready")).build();
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() ->
-        http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
   }
 }
