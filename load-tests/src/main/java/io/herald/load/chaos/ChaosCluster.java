@@ -111,10 +111,6 @@ public final class ChaosCluster implements AutoCloseable {
     properties.put("herald.node.kafka-topics.replication-factor", String.valueOf(BROKERS));
     properties.put("herald.node.kafka-topics.min-insync-replicas", "2");
     properties.put("pekko.cluster.split-brain-resolver.stable-after", settings.stableAfter().toMillis() + "ms");
-    // A killed node's Kafka partitions wait for the group's session timeout (45 s by default) before they move; 10 s
-    // (the brokers' minimum is 6 s) keeps that within a short run, as the short stable-after does for downing.
-    properties.put("herald.user.ingest.consumer.kafka-clients.session.timeout.ms", "10000");
-    properties.put("herald.user.ingest.consumer.kafka-clients.heartbeat.interval.ms", "3000");
     return properties;
   }
 
