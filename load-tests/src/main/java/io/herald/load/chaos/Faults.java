@@ -12,9 +12,9 @@ public final class Faults {
     var faults = new LinkedHashMap<String, Fault>();
     for (Fault fault : new Fault[] {
         new NodeFaults.Kill(timings),
-        new InfraFaults.BrokerKill(timings),
-        new InfraFaults.CassandraStop(timings),
-        new InfraFaults.CassandraKill(timings),
+        InfraFaults.brokerKill(timings),
+        InfraFaults.cassandraStop(timings),
+        InfraFaults.cassandraKill(timings),
         new NodeFaults.Freeze(timings),
         new NodePartition(),
         new NodeFaults.RollingRestart(timings),

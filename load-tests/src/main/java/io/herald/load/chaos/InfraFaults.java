@@ -1,5 +1,7 @@
 package io.herald.load.chaos;
 
+import java.util.function.Consumer;
+
 /** Faults of the infrastructure Herald stands on: a Kafka broker, Cassandra. */
 final class InfraFaults {
 
@@ -9,89 +11,39 @@ final class InfraFaults {
   private InfraFaults() {}
 
   /** kill -9 of one of three brokers; with min.insync 2 the other two keep acking; started again after the hold. */
-  static final class BrokerKill implements Fault {
-    private final FaultTimings timings;
-
-    BrokerKill(FaultTimings timings) {
-      this.timings = timings;
-    }
-
-    @Override
-    public String name() {
-      return "broker-kill";
-    }
-
-    @Override
-    public String description() {
-      return "kill -9 of one of 3 Kafka brokers (RF 3, min.insync 2), started again after the hold (10 s)";
-    }
-
-    @Override
-    public void strike(ChaosCluster cluster, FaultLog log) throws Exception {
-      log.injected("SIGKILL Kafka broker " + BROKER);
-      cluster.kafka().killBroker(BROKER);
-      Thread.sleep(timings.hold().toMillis()); // the fault's duration
-      cluster.kafka().startBroker(BROKER);
-      cluster.awaitWhole(timings.healTimeout());
-      log.healed("Kafka broker " + BROKER + " started again, cluster whole");
-    }
+  static Fault brokerKill(FaultTimings timings) {
+    return new HeldDown("broker-kill",
+        "kill -9 of one of 3 Kafka brokers (RF 3, min.insync 2), started again after the hold (10 s)", timings,
+        "SIGKILL Kafka broker " + BROKER, cluster -> cluster.kafka().killBroker(BROKER),
+        cluster -> cluster.kafka().startBroker(BROKER), "Kafka broker " + BROKER + " started again, cluster whole");
   }
 
   /** SIGTERM of Cassandra (it drains and flushes), started again after the hold. */
-  static final class CassandraStop implements Fault {
-    private final FaultTimings timings;
-
-    CassandraStop(FaultTimings timings) {
-      this.timings = timings;
-    }
-
-    @Override
-    public String name() {
-      return "cassandra-stop";
-    }
-
-    @Override
-    public String description() {
-      return "SIGTERM of Cassandra, started again after the hold (10 s)";
-    }
-
-    @Override
-    public void strike(ChaosCluster cluster, FaultLog log) throws Exception {
-      log.injected("SIGTERM Cassandra");
-      cluster.cassandra().stop();
-      Thread.sleep(timings.hold().toMillis()); // the fault's duration
-      cluster.cassandra().start();
-      cluster.awaitWhole(timings.healTimeout());
-      log.healed("Cassandra started again, cluster whole");
-    }
+  static Fault cassandraStop(FaultTimings timings) {
+    return new HeldDown("cassandra-stop", "SIGTERM of Cassandra, started again after the hold (10 s)", timings,
+        "SIGTERM Cassandra", cluster -> cluster.cassandra().stop(), cluster -> cluster.cassandra().start(),
+        "Cassandra started again, cluster whole");
   }
 
   /** kill -9 of Cassandra; with the batch commit log nothing it acknowledged is lost. Started again after the hold. */
-  static final class CassandraKill implements Fault {
-    private final FaultTimings timings;
+  static Fault cassandraKill(FaultTimings timings) {
+    return new HeldDown("cassandra-kill", "kill -9 of Cassandra (commit log batch), started again after the hold (10 s)",
+        timings, "SIGKILL Cassandra", cluster -> cluster.cassandra().kill(), cluster -> cluster.cassandra().start(),
+        "Cassandra started again, cluster whole");
+  }
 
-    CassandraKill(FaultTimings timings) {
-      this.timings = timings;
-    }
-
-    @Override
-    public String name() {
-      return "cassandra-kill";
-    }
-
-    @Override
-    public String description() {
-      return "kill -9 of Cassandra (commit log batch), started again after the hold (10 s)";
-    }
+  /** Takes a part down, holds it down for {@code timings.hold()}, brings it back and waits for the whole cluster. */
+  private record HeldDown(String name, String description, FaultTimings timings, String injected,
+      Consumer<ChaosCluster> takeDown, Consumer<ChaosCluster> bringBack, String healed) implements Fault {
 
     @Override
     public void strike(ChaosCluster cluster, FaultLog log) throws Exception {
-      log.injected("SIGKILL Cassandra");
-      cluster.cassandra().kill();
+      log.injected(injected);
+      takeDown.accept(cluster);
       Thread.sleep(timings.hold().toMillis()); // the fault's duration
-      cluster.cassandra().start();
+      bringBack.accept(cluster);
       cluster.awaitWhole(timings.healTimeout());
-      log.healed("Cassandra started again, cluster whole");
+      log.healed(healed);
     }
   }
 }
