@@ -7,7 +7,7 @@ import java.time.Duration;
  * Where and how long to measure the raw baselines before a scenario ({@code --kafka}). Cassandra is the run's own
  * ({@code --cassandra}).
  *
- * @param kafkaBootstrap Kafka's bootstrap servers, loopback only
+ * @param kafkaBootstrap Kafka's bootstrap servers, on this machine only
  * @param kafkaReplicationFactor of the baseline topic when it has to be created (1 on a single broker)
  * @param duration each baseline's measured window, after a 1 s warm-up
  */

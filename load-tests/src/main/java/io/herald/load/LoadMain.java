@@ -34,18 +34,18 @@ public final class LoadMain {
 
   static final String USAGE = String.join("\n",
       "usage: load --scenario steady|ramp|overload --report DIR [options]",
-      "  --url URL          Herald WebSocket endpoint, loopback only (default ws://127.0.0.1:8080/v1/ws)",
+      "  --url URL          Herald WebSocket endpoint, this machine only (default ws://127.0.0.1:8080/v1/ws)",
       "  --secret S         JWT secret of Herald (default: environment HERALD_JWT_SECRET)",
       "  --users N          simulated devices, one user each (default 20)",
       "  --rate R           offered frames per second over all devices (default 100)",
       "  --duration D       how long to offer, e.g. 500ms, 10s, 2m (default 10s)",
-      "  --cassandra H:P    Cassandra contact point for the checker, loopback only (default 127.0.0.1:9042)",
+      "  --cassandra H:P    Cassandra contact point for the checker, this machine only (default 127.0.0.1:9042)",
       "  --local-dc NAME    Cassandra local data center (default datacenter1)",
       "  --keyspace NAME    Herald's journal keyspace (default herald)",
       "  --in-flight N      frames in flight per device (default 16)",
       "  --work-dir DIR     where device outboxes live (default DIR/outboxes)",
-      "  --kafka H:P        Kafka bootstrap, loopback only: measure raw Kafka and raw Cassandra first (default: none,",
-      "                     ratio_to_raw_kafka and ratio_to_raw_cassandra are null)",
+      "  --kafka H:P        Kafka bootstrap, this machine only: measure raw Kafka and raw Cassandra first (default:",
+      "                     none, ratio_to_raw_kafka and ratio_to_raw_cassandra are null)",
       "  --baseline-duration D  each baseline's measured window, after 1 s of warm-up (default 5s)",
       "  --kafka-replication N  replication factor of the baseline topic herald.baseline if created (default 1)",
       "ramp (steps of --duration each, the first at --rate, on fresh devices; stops at the first failing step):",
@@ -185,7 +185,7 @@ public final class LoadMain {
       throw new IllegalArgumentException("--cassandra and --kafka must be HOST:PORT, got " + text);
     }
     String host = text.substring(0, colon).replace("[", "").replace("]", "");
-    return LocalTargets.requireLoopback(
+    return LocalTargets.requireLocal(
         InetSocketAddress.createUnresolved(host, OptionValues.integer(text.substring(colon + 1), "port")));
   }
 

@@ -10,12 +10,12 @@ import java.util.Objects;
  * One run: where Herald is, how much load, where the report goes. Every phase has a time bound.
  *
  * @param scenario the scenario's name ({@code steady})
- * @param url Herald's WebSocket endpoint (loopback only)
+ * @param url Herald's WebSocket endpoint (this machine only)
  * @param jwtSecret the secret Herald verifies device tokens with
  * @param devices simulated devices, each its own user
  * @param ratePerSecond offered frames per second over all devices (open model: arrivals do not wait for acks)
  * @param duration how long frames are offered
- * @param cassandra a Cassandra contact point (loopback only), for the checker
+ * @param cassandra a Cassandra contact point (this machine only), for the checker
  * @param localDatacenter Cassandra's local data center
  * @param keyspace Herald's journal keyspace
  * @param reportDirectory where summary.json and report.html go
@@ -50,8 +50,8 @@ public record ScenarioSettings(
 
   public ScenarioSettings {
     Objects.requireNonNull(scenario, "scenario");
-    LocalTargets.requireLoopback(url);
-    LocalTargets.requireLoopback(cassandra);
+    LocalTargets.requireLocal(url);
+    LocalTargets.requireLocal(cassandra);
     Objects.requireNonNull(jwtSecret, "jwtSecret");
     Objects.requireNonNull(reportDirectory, "reportDirectory");
     Objects.requireNonNull(workDirectory, "workDirectory");

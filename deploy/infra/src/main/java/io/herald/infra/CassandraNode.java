@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Cassandra 5.0, a child JVM listening on 127.0.0.1.
+ * A real single-node Cassandra 5.0, a child JVM listening on 127.0.0.1 (or another local address, {@link
+ * Builder#host}).
  *
  * <pre>{@code
  * try (CassandraNode cassandra = CassandraNode.builder().dataDir(Path.of(".herald/cassandra")).nativePort(9042)
@@ -41,9 +42,9 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(CassandraNode.class);
-    private static final String HOST = "127.0.0.1";
     private static final String DATACENTER = "datacenter1";
 
+    private final String host;
     private final Path dataDir;
     private final boolean deleteDataOnClose;
     private final int requestedNativePort;
@@ -64,6 +65,7 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
     private boolean prepared;
 
     private CassandraNode(Builder b) {
+        this.host = b.host;
         this.deleteDataOnClose = b.dataDir == null;
         this.dataDir = b.dataDir != null ? b.dataDir.toAbsolutePath() : createTempDir();
         this.requestedNativePort = b.nativePort;
@@ -101,7 +103,7 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
             running = child;
             try {
                 child.awaitReady("serving CQL on " + contactPoint(), startTimeout,
-                        () -> WireProbes.cassandraAnswers(HOST, nativePort));
+                        () -> WireProbes.cassandraAnswers(host, nativePort));
             } catch (RuntimeException e) {
                 running = null;
                 throw e;
@@ -113,7 +115,7 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
 
     @Override
     public String host() {
-        return HOST;
+        return host;
     }
 
     @Override
@@ -243,9 +245,9 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
                 seed_provider:
                   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
                     parameters:
-                      - seeds: "127.0.0.1"
-                listen_address: 127.0.0.1
-                rpc_address: 127.0.0.1
+                      - seeds: "%1$s"
+                listen_address: %1$s
+                rpc_address: %1$s
                 start_native_transport: true
                 authenticator: AllowAllAuthenticator
                 authorizer: AllowAllAuthorizer
@@ -259,7 +261,7 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
                 auto_snapshot: false
                 disk_failure_policy: stop
                 commit_failure_policy: stop
-                """);
+                """.formatted(host));
         yaml.append("storage_port: ").append(storagePort).append('\n');
         yaml.append("native_transport_port: ").append(nativePort).append('\n');
         yaml.append("data_file_directories:\n  - ").append(quote(dataDir.resolve("data").toString())).append('\n');
@@ -362,6 +364,7 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
 
     /** Configuration of a {@link CassandraNode}; every setting has a default that suits tests. */
     public static final class Builder {
+        private String host = "127.0.0.1";
         private Path dataDir;
         private int nativePort;
         private int storagePort;
@@ -379,6 +382,15 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
         /** Where configuration, data, log and pid file go. Default: a new temporary directory, deleted on close. */
         public Builder dataDir(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir);
+            return this;
+        }
+
+        /**
+         * The address of this machine Cassandra listens on (CQL and storage). Default 127.0.0.1; another local address
+         * lets processes in a network namespace of their own reach it (the chaos harness's node-partition).
+         */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host);
             return this;
         }
 

@@ -24,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Kafka cluster (KRaft) of one or more brokers, each a child JVM listening on 127.0.0.1.
+ * A real Kafka cluster (KRaft) of one or more brokers, each a child JVM listening on 127.0.0.1 (or another local
+ * address, {@link Builder#host}).
  *
  * <p>Every node is a combined broker and controller. With one node the quorum is a single standalone controller;
  * with N &gt; 1 nodes all of them are voters, topics default to replication factor min(3, N) with
@@ -43,8 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class KafkaCluster implements Kafka, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaCluster.class);
-    private static final String HOST = "127.0.0.1";
-
+    private final String host;
     private final int brokers;
     private final Path dataDir;
     private final boolean deleteDataOnClose;
@@ -67,6 +67,7 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
     private List<Path> classpath;
 
     private KafkaCluster(Builder b) {
+        this.host = b.host;
         this.brokers = b.brokers;
         this.deleteDataOnClose = b.dataDir == null;
         this.dataDir = b.dataDir != null ? b.dataDir.toAbsolutePath() : createTempDir();
@@ -149,7 +150,7 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
     @Override
     public String bootstrapServers() {
         requireStartedOnce();
-        return Arrays.stream(brokerPorts).mapToObj(p -> HOST + ":" + p).collect(Collectors.joining(","));
+        return Arrays.stream(brokerPorts).mapToObj(p -> host + ":" + p).collect(Collectors.joining(","));
     }
 
     @Override
@@ -264,7 +265,7 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(i + 1));
-        String listeners = "PLAINTEXT://" + HOST + ":" + brokerPorts[i] + ",CONTROLLER://" + HOST + ":"
+        String listeners = "PLAINTEXT://" + host + ":" + brokerPorts[i] + ",CONTROLLER://" + host + ":"
                 + controllerPorts[i];
         p.put("listeners", listeners);
         p.put("advertised.listeners", listeners);
@@ -272,10 +273,10 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         if (brokers == 1) {
-            p.put("controller.quorum.bootstrap.servers", HOST + ":" + controllerPorts[0]);
+            p.put("controller.quorum.bootstrap.servers", host + ":" + controllerPorts[0]);
         } else {
             p.put("controller.quorum.voters", IntStream.range(0, brokers)
-                    .mapToObj(n -> (n + 1) + "@" + HOST + ":" + controllerPorts[n]).collect(Collectors.joining(",")));
+                    .mapToObj(n -> (n + 1) + "@" + host + ":" + controllerPorts[n]).collect(Collectors.joining(",")));
             // Defaults take 10-13 s to fence a dead broker, during which every partition it led stalls; 3-6 s here.
             p.put("broker.session.timeout.ms", "3000");
             p.put("broker.heartbeat.interval.ms", "500");
@@ -336,8 +337,8 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
             running[i] = child;
         }
         long t0 = System.nanoTime();
-        child.awaitReady("serving requests on " + HOST + ":" + brokerPorts[i], startTimeout,
-                () -> WireProbes.kafkaAnswers(HOST, brokerPorts[i]));
+        child.awaitReady("serving requests on " + host + ":" + brokerPorts[i], startTimeout,
+                () -> WireProbes.kafkaAnswers(host, brokerPorts[i]));
         log.debug("kafka-{} ready in {} ms", i, (System.nanoTime() - t0) / 1_000_000);
     }
 
@@ -487,6 +488,7 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
     /** Configuration of a {@link KafkaCluster}; every setting has a default that suits tests. */
     public static final class Builder {
         private int brokers = 1;
+        private String host = "127.0.0.1";
         private Path dataDir;
         private int[] ports;
         private int[] controllerPorts;
@@ -512,6 +514,15 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
         /** Where logs, data, configuration and pid files go. Default: a new temporary directory, deleted on close. */
         public Builder dataDir(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir);
+            return this;
+        }
+
+        /**
+         * The address of this machine every listener binds and advertises. Default 127.0.0.1; another local address
+         * lets processes in a network namespace of their own reach the brokers (the chaos harness's node-partition).
+         */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host);
             return this;
         }
 

@@ -29,7 +29,7 @@ public final class RawCassandraBaseline {
 
   /** @throws BaselineException when Cassandra is unreachable or the table cannot be created */
   public static BaselineResult run(InetSocketAddress contactPoint, String localDatacenter, BaselineSettings settings) {
-    LocalTargets.requireLoopback(contactPoint);
+    LocalTargets.requireLocal(contactPoint);
     var resolved = contactPoint.isUnresolved()
         ? new InetSocketAddress(contactPoint.getHostString(), contactPoint.getPort())
         : contactPoint;

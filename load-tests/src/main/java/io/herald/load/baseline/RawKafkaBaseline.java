@@ -45,12 +45,12 @@ public final class RawKafkaBaseline {
   private RawKafkaBaseline() {}
 
   /**
-   * @param bootstrapServers loopback {@code host:port}[,...]
+   * @param bootstrapServers {@code host:port} of this machine[,...]
    * @param replicationFactor of the topic when it has to be created (1 on a single broker)
    * @throws BaselineException when the topic cannot be created or its metadata fetched
    */
   public static BaselineResult run(String bootstrapServers, short replicationFactor, BaselineSettings settings) {
-    requireLoopback(bootstrapServers);
+    requireLocal(bootstrapServers);
     createTopic(bootstrapServers, replicationFactor);
     var producer = new KafkaProducer<String, byte[]>(producerProperties(bootstrapServers));
     try {
@@ -129,13 +129,13 @@ public final class RawKafkaBaseline {
     }
   }
 
-  private static void requireLoopback(String bootstrapServers) {
+  private static void requireLocal(String bootstrapServers) {
     for (String server : bootstrapServers.split(",")) {
       int colon = server.lastIndexOf(':');
       if (colon <= 0) {
         throw new IllegalArgumentException("Kafka bootstrap must be HOST:PORT[,...], got " + bootstrapServers);
       }
-      LocalTargets.requireLoopback(java.net.InetSocketAddress.createUnresolved(
+      LocalTargets.requireLocal(java.net.InetSocketAddress.createUnresolved(
           server.substring(0, colon).strip().replace("[", "").replace("]", ""),
           Integer.parseInt(server.substring(colon + 1).strip())));
     }

@@ -12,10 +12,12 @@ import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
@@ -25,8 +27,12 @@ import java.util.regex.Pattern;
  * min.insync.replicas} 2, so one broker may die without losing an acked record or availability), one Cassandra with
  * the {@code batch} commit log (with a single Cassandra, {@code periodic} acknowledges writes up to 10 s before they
  * are on disk, so a kill -9 would lose journal events Herald has already committed offsets for), and N Herald node
- * processes on loopback. Started as an operator would: launchers from herald-infra, the node's own {@code schema}
- * command, nodes by main class name; no Herald service code in this JVM.
+ * processes. Started as an operator would: launchers from herald-infra, the node's own {@code schema} command, nodes
+ * by main class name; no Herald service code in this JVM.
+ *
+ * <p>Where network namespaces can be made (root), the last node runs in one of its own ({@link NetworkNamespace}),
+ * and everything else listens on the host end of its link, so that node-partition can cut that node off. Elsewhere
+ * everything is on loopback and node-partition is skipped, saying why.
  */
 public final class ChaosCluster implements AutoCloseable {
 
@@ -36,19 +42,36 @@ public final class ChaosCluster implements AutoCloseable {
   private static final int SCHEMA_ATTEMPTS = 3;
   private static final Pattern UP = Pattern.compile("\"status\"\\s*:\\s*\"Up\"");
   private static final Pattern NONE_UNREACHABLE = Pattern.compile("\"unreachable\"\\s*:\\s*\\[\\s*]");
+  /** A node's entry in a /cluster/members "unreachable" list starts with its address. */
+  private static final Pattern UNREACHABLE = Pattern.compile("\"unreachable\"\\s*:\\s*\\[([^]]*)");
+  /** One chaos cluster per machine at a time: the name and subnet of its namespace are fixed. */
+  private static final String NAMESPACE = "herald-chaos";
 
   private final ChaosClusterSettings settings;
   private final KafkaCluster kafka;
   private final CassandraNode cassandra;
+  /** The last node's namespace, or null where none could be made ({@link #namespaceUnavailable} says why). */
+  private final NetworkNamespace namespace;
+  private final String namespaceUnavailable;
   private final String jwtSecret = randomSecret();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private NodeProcesses nodes;
 
   private ChaosCluster(ChaosClusterSettings settings) {
     this.settings = settings;
-    this.kafka = KafkaCluster.builder().brokers(BROKERS).dataDir(settings.dataDir().resolve("kafka")).heap("384m")
-        .quickStartJit(true).build();
-    this.cassandra = CassandraNode.builder().dataDir(settings.dataDir().resolve("cassandra"))
+    NetworkNamespace made = null;
+    String unavailable = null;
+    try {
+      made = NetworkNamespace.create(NAMESPACE, 0);
+    } catch (NetworkNamespace.UnavailableException e) {
+      unavailable = e.getMessage();
+    }
+    this.namespace = made;
+    this.namespaceUnavailable = unavailable;
+    String host = made != null ? made.hostAddress() : NodeProcesses.Placement.LOOPBACK.host();
+    this.kafka = KafkaCluster.builder().brokers(BROKERS).host(host).dataDir(settings.dataDir().resolve("kafka"))
+        .heap("384m").quickStartJit(true).build();
+    this.cassandra = CassandraNode.builder().host(host).dataDir(settings.dataDir().resolve("cassandra"))
         .commitlogSync(CassandraNode.CommitlogSync.BATCH).quickStartJit(true).build();
   }
 
@@ -77,11 +100,26 @@ public final class ChaosCluster implements AutoCloseable {
     schema.put("herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter());
     schema.put("pekko.remote.artery.canonical.port", "0");
     createSchema(schema, deadline);
-    nodes = NodeProcesses.start(settings.nodes(), settings.nodeClasspath(), settings.dataDir().resolve("logs"),
+    nodes = NodeProcesses.start(placements(), settings.nodeClasspath(), settings.dataDir().resolve("logs"),
         nodeProperties(), Map.of("HERALD_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint(),
             // As for the brokers and Cassandra (quickStartJit): C1 only, so replacements start in seconds on 2 cores.
             "JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1"));
     awaitWhole(remaining(deadline));
+  }
+
+  /** Every node on loopback; or, with a namespace, the last one inside it and the others on its link's host end. */
+  private List<NodeProcesses.Placement> placements() {
+    var placements = new ArrayList<NodeProcesses.Placement>();
+    for (int i = 0; i < settings.nodes(); i++) {
+      if (namespace == null) {
+        placements.add(NodeProcesses.Placement.LOOPBACK);
+      } else if (i < settings.nodes() - 1) {
+        placements.add(new NodeProcesses.Placement(namespace.hostAddress(), List.of()));
+      } else {
+        placements.add(new NodeProcesses.Placement(namespace.nodeAddress(), namespace.launcher()));
+      }
+    }
+    return placements;
   }
 
   /**
@@ -144,6 +182,16 @@ public final class ChaosCluster implements AutoCloseable {
     throw new ClusterNotWholeException("not " + nodes.size() + " nodes Up within " + timeout + "; last seen: " + last);
   }
 
+  /** Whether node {@code observer} reports {@code node} unreachable; false too when the observer does not answer. */
+  boolean seesUnreachable(int observer, int node) throws InterruptedException {
+    try {
+      var unreachable = UNREACHABLE.matcher(get(nodes.node(observer).managementUri().resolve("/cluster/members")));
+      return unreachable.find() && unreachable.group(1).contains(nodes.node(node).address());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   public NodeProcesses nodes() {
     return nodes;
   }
@@ -164,6 +212,16 @@ public final class ChaosCluster implements AutoCloseable {
     return jwtSecret;
   }
 
+  /** The namespace the victim runs in, empty where none could be made. */
+  Optional<NetworkNamespace> namespace() {
+    return Optional.ofNullable(namespace);
+  }
+
+  /** Why no namespace could be made, empty when there is one. */
+  Optional<String> namespaceUnavailable() {
+    return Optional.ofNullable(namespaceUnavailable);
+  }
+
   /** Every node's WebSocket endpoint, node 0 first. */
   public List<URI> endpoints() {
     var endpoints = new ArrayList<URI>();
@@ -177,12 +235,13 @@ public final class ChaosCluster implements AutoCloseable {
 
   /**
    * The node the faults hit: the one with the highest address. Keep-majority, with the cluster split in halves (one
-   * of two nodes unreachable), keeps the half with the lowest address, ordered by host and then port; the ports are
-   * random, so this is not node N-1 by index. Hitting the other node would have the survivor down itself.
+   * of two nodes unreachable), keeps the half with the lowest address, ordered by host (as text) and then port; on
+   * loopback the ports are random, so this is not node N-1 by index. Hitting the other node would have the survivor
+   * down itself. With a namespace it is the node inside: its address is the host end's plus one.
    */
   public int victim() {
-    return nodes.nodes().stream().max(java.util.Comparator.comparingInt(NodeProcesses.Node::remotePort))
-        .orElseThrow().index();
+    return nodes.nodes().stream().max(Comparator.comparing(NodeProcesses.Node::host)
+        .thenComparingInt(NodeProcesses.Node::remotePort)).orElseThrow().index();
   }
 
   /** Stops the nodes (SIGTERM), then Cassandra and the brokers; data stays in the data directory. */
@@ -193,6 +252,9 @@ public final class ChaosCluster implements AutoCloseable {
     }
     cassandra.close();
     kafka.close();
+    if (namespace != null) {
+      namespace.close();
+    }
   }
 
   private String get(URI uri) throws IOException, InterruptedException {

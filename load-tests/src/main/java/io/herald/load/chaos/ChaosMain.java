@@ -45,7 +45,7 @@ public final class ChaosMain {
       "  --duration D       how long to offer, e.g. 500ms, 10s, 2m (default 40s)",
       "  --fault-at D       when the fault strikes after the load started (default 10s)",
       "  --hold D           how long a broker or Cassandra stays down (default 10s)",
-      "  --freeze D         how long node-freeze keeps the node stopped (default 30s)",
+      "  --freeze D         how long node-freeze keeps the node stopped, node-partition cut off (default 30s)",
       "  --stable-after D   Split Brain Resolver stable-after of the nodes (default 5s)",
       "  --poison N         undecodable records poison-records writes (default 20)",
       "  --data-dir DIR     Kafka, Cassandra and node data and logs, kept and reused (default: the report's",
@@ -80,10 +80,6 @@ public final class ChaosMain {
 
   private static int execute(Invocation invocation, PrintStream out, PrintStream err) {
     var faults = invocation.faults();
-    if (faults.size() == 1 && faults.get(0).cannotRunBecause().isPresent()) {
-      err.println(faults.get(0).name() + " skipped: " + faults.get(0).cannotRunBecause().get());
-      return SKIPPED;
-    }
     ChaosClusterSettings clusterSettings;
     try {
       clusterSettings = invocation.cluster();
@@ -148,7 +144,6 @@ public final class ChaosMain {
   record Invocation(List<Fault> faults, ChaosSettings chaos, int nodes, Duration stableAfter, Path dataDir,
       String nodeClasspath, boolean freshDataDir) {
 
-    /** Checked only for a run that starts a cluster: a skipped scenario needs no node classpath. */
     ChaosClusterSettings cluster() {
       return new ChaosClusterSettings(nodes, stableAfter, dataDir, nodeClasspath, CLUSTER_START_TIMEOUT);
     }

@@ -48,7 +48,7 @@ public final class ChaosRun {
    */
   public static ChaosResult run(ChaosCluster cluster, Fault fault, ChaosSettings settings, PrintStream progress)
       throws IOException {
-    var reason = fault.cannotRunBecause();
+    var reason = fault.cannotRunBecause(cluster);
     if (reason.isPresent()) {
       progress.println("[chaos] " + fault.name() + " skipped: " + reason.get());
       return ChaosResult.skipped(fault.name(), reason.get());

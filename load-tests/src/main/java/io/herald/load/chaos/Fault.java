@@ -15,8 +15,8 @@ public interface Fault {
   /** One line for {@code chaos --list}. */
   String description();
 
-  /** Why this fault cannot be injected here (missing tooling, permissions), or empty when it can. */
-  default Optional<String> cannotRunBecause() {
+  /** Why this fault cannot be injected into {@code cluster} (missing tooling, permissions), or empty when it can. */
+  default Optional<String> cannotRunBecause(ChaosCluster cluster) {
     return Optional.empty();
   }
 

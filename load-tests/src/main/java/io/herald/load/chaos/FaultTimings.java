@@ -7,8 +7,8 @@ import java.util.Objects;
  * How long faults last and how long healing may take.
  *
  * @param hold how long a broker or Cassandra stays down before it is started again
- * @param freeze how long a node stays frozen (SIGSTOP) before SIGCONT; past stable-after plus the failure
- *     detector's few seconds, the survivors down it and the woken node exits
+ * @param freeze how long a node stays frozen (SIGSTOP) before SIGCONT, or cut off (node-partition) before its link
+ *     works again; past stable-after plus the failure detector's few seconds, the node is downed and exits
  * @param healTimeout the bound on making the cluster whole after a fault (a replacement node joining, Cassandra
  *     starting)
  * @param poisonRecords how many undecodable records poison-records writes to herald.ingress

@@ -16,7 +16,7 @@ public final class Faults {
         InfraFaults.cassandraStop(timings),
         InfraFaults.cassandraKill(timings),
         new NodeFaults.Freeze(timings),
-        new NodePartition(),
+        new NodeFaults.Partition(timings),
         new NodeFaults.RollingRestart(timings),
         new PoisonRecords(timings)}) {
       faults.put(fault.name(), fault);

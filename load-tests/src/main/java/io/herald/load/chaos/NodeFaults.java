@@ -3,8 +3,9 @@ package io.herald.load.chaos;
 import io.herald.infra.nodes.NodeProcesses;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 
-/** Faults of Herald node processes: a crash, a freeze, a rolling restart. */
+/** Faults of Herald node processes: a crash, a freeze, a network partition, a rolling restart. */
 final class NodeFaults {
 
   /** How long a killed or signalled node may take to be gone. */
@@ -80,23 +81,86 @@ final class NodeFaults {
         cluster.nodes().thaw(victim);
       }
       log.injected("SIGCONT node " + victim);
-      boolean downExpected = timings.freeze().compareTo(
-          cluster.settings().stableAfter().plus(FAILURE_DETECTOR_MARGIN)) > 0;
-      if (cluster.nodes().awaitExit(victim, EXIT_TIMEOUT)) {
-        log.evidence("frozen_node_exited", 1);
+      rejoinOrReplace(cluster, victim, timings.freeze(), "frozen_node_exited", timings, log);
+    }
+  }
+
+  /**
+   * The node in the network namespace cut off for the freeze time ({@link NetworkNamespace#cut}: frames dropped both
+   * ways, nothing fails fast), then joined again. Unlike a frozen node it keeps running: it must find itself on the
+   * losing side and down itself while cut off, as the survivors down it. It then exits and a replacement joins.
+   */
+  static final class Partition implements Fault {
+    private static final Duration POLL = Duration.ofMillis(500);
+    private final FaultTimings timings;
+
+    Partition(FaultTimings timings) {
+      this.timings = timings;
+    }
+
+    @Override
+    public String name() {
+      return "node-partition";
+    }
+
+    @Override
+    public String description() {
+      return "a node cut off in a network namespace (ip netns, as root; skipped elsewhere) for the freeze time (30 s);"
+          + " both sides down it, it exits, a replacement joins";
+    }
+
+    @Override
+    public Optional<String> cannotRunBecause(ChaosCluster cluster) {
+      return cluster.namespaceUnavailable().map(why -> "no node can run in a network namespace here: " + why);
+    }
+
+    @Override
+    public void strike(ChaosCluster cluster, FaultLog log) throws Exception {
+      var namespace = cluster.namespace().orElseThrow();
+      int victim = cluster.victim();
+      int survivor = (victim + 1) % cluster.nodes().size();
+      log.injected("cut node " + victim + " (" + namespace.nodeAddress() + ") off for " + timings.freeze().toMillis()
+          + " ms");
+      namespace.cut();
+      boolean seenUnreachable = false;
+      try {
+        // The fault's duration; meanwhile the survivors' view shows whether the cut really isolates the node.
+        long end = System.nanoTime() + timings.freeze().toNanos();
+        while (System.nanoTime() < end) {
+          seenUnreachable = seenUnreachable || cluster.seesUnreachable(survivor, victim);
+          Thread.sleep(Math.max(1, Math.min(POLL.toMillis(), (end - System.nanoTime()) / 1_000_000)));
+        }
+      } finally {
+        namespace.heal();
+      }
+      log.injected("node " + victim + " connected again");
+      log.evidence("partitioned_node_seen_unreachable", seenUnreachable ? 1 : 0);
+      rejoinOrReplace(cluster, victim, timings.freeze(), "partitioned_node_exited", timings, log);
+    }
+  }
+
+  /**
+   * After node {@code victim} was out of reach for {@code outOfReach}: past stable-after (plus the failure detector's
+   * margin) it was downed and must exit, to be replaced; a shorter absence ends with the cluster whole again.
+   * Records under {@code exitedEvidence} whether it exited.
+   */
+  private static void rejoinOrReplace(ChaosCluster cluster, int victim, Duration outOfReach, String exitedEvidence,
+      FaultTimings timings, FaultLog log) throws IOException, InterruptedException {
+    boolean downExpected = outOfReach.compareTo(cluster.settings().stableAfter().plus(FAILURE_DETECTOR_MARGIN)) > 0;
+    if (cluster.nodes().awaitExit(victim, EXIT_TIMEOUT)) {
+      log.evidence(exitedEvidence, 1);
+      replace(cluster, victim, timings, log);
+    } else {
+      log.evidence(exitedEvidence, 0);
+      if (downExpected) {
+        log.problem("node " + victim + " was out of reach past stable-after but did not exit within " + EXIT_TIMEOUT
+            + " of coming back");
+        cluster.nodes().kill(victim);
+        awaitGone(cluster.nodes(), victim, log);
         replace(cluster, victim, timings, log);
       } else {
-        log.evidence("frozen_node_exited", 0);
-        if (downExpected) {
-          log.problem("node " + victim + " was frozen past stable-after but did not exit within " + EXIT_TIMEOUT
-              + " of waking");
-          cluster.nodes().kill(victim);
-          awaitGone(cluster.nodes(), victim, log);
-          replace(cluster, victim, timings, log);
-        } else {
-          cluster.awaitWhole(timings.healTimeout());
-          log.healed("node " + victim + " woke before it was downed; cluster whole");
-        }
+        cluster.awaitWhole(timings.healTimeout());
+        log.healed("node " + victim + " came back before it was downed; cluster whole");
       }
     }
   }

@@ -17,8 +17,9 @@ import java.util.stream.Collectors;
 
 /**
  * Herald nodes as processes of this machine, each {@code io.herald.node.cli.Herald node} in a JVM of its own, joined
- * into one cluster on loopback: what {@code bin/herald cluster} runs, what multi-process tests and the chaos harness
- * use. A node's output goes to {@code node-N.log} in the log directory (a replacement appends to it).
+ * into one cluster on loopback (or where each node's {@link Placement} says): what {@code bin/herald cluster} runs,
+ * what multi-process tests and the chaos harness use. A node's output goes to {@code node-N.log} in the log directory
+ * (a replacement appends to it).
  *
  * <p>Every node gets the addresses of all nodes as its seed list, in the same order. Pekko lets only the first seed
  * form a new cluster (after no other seed answered within {@code seed-node-timeout}); every other node joins whichever
@@ -31,25 +32,39 @@ public final class NodeProcesses implements AutoCloseable {
   public static final String MAIN_CLASS = "io.herald.node.cli.Herald";
   public static final String COMMAND = "node";
 
-  /** One node process and its ports. A replacement of node i has the same index and ports, another pid. */
-  public record Node(int index, long pid, int remotePort, int managementPort, int httpPort, int coapPort, Path log,
-      Process process) {
+  /**
+   * Where a node runs: the address of this machine it binds and advertises (remoting and management), and the
+   * command its JVM is started under, e.g. {@code ip netns exec NAME} for a node in a network namespace of its own
+   * (which must exec the JVM, so that the process's pid is the JVM's).
+   */
+  public record Placement(String host, List<String> launcher) {
+    public static final Placement LOOPBACK = new Placement("127.0.0.1", List.of());
+
+    public Placement {
+      java.util.Objects.requireNonNull(host, "host");
+      launcher = List.copyOf(launcher);
+    }
+  }
+
+  /** One node process and its ports. A replacement of node i has the same index, placement and ports, another pid. */
+  public record Node(int index, long pid, Placement placement, int remotePort, int managementPort, int httpPort,
+      int coapPort, Path log, Process process) {
+
+    public String host() {
+      return placement.host();
+    }
 
     public String address() {
-      return address(remotePort);
+      return "pekko://herald@" + host() + ":" + remotePort;
     }
 
     public URI managementUri() {
-      return URI.create("http://127.0.0.1:" + managementPort);
+      return URI.create("http://" + host() + ":" + managementPort);
     }
 
     /** The node's WebSocket endpoint. */
     public URI webSocketUri() {
-      return URI.create("ws://127.0.0.1:" + httpPort + "/v1/ws");
-    }
-
-    static String address(int remotePort) {
-      return "pekko://herald@127.0.0.1:" + remotePort;
+      return URI.create("ws://" + host() + ":" + httpPort + "/v1/ws");
     }
   }
 
@@ -72,14 +87,14 @@ public final class NodeProcesses implements AutoCloseable {
   private final Node[] nodes;
 
   private NodeProcesses(String classpath, Path logDir, Map<String, String> properties, Map<String, String> environment,
-      List<Integer> ports, int count) {
+      List<Integer> ports, List<Placement> placements) {
     this.classpath = classpath;
     this.properties = Map.copyOf(properties);
     this.environment = Map.copyOf(environment);
-    this.nodes = new Node[count];
-    for (int i = 0; i < count; i++) {
-      nodes[i] = new Node(i, -1, ports.get(4 * i), ports.get(4 * i + 1), ports.get(4 * i + 2), ports.get(4 * i + 3),
-          logDir.resolve("node-" + i + ".log"), null);
+    this.nodes = new Node[placements.size()];
+    for (int i = 0; i < nodes.length; i++) {
+      nodes[i] = new Node(i, -1, placements.get(i), ports.get(4 * i), ports.get(4 * i + 1), ports.get(4 * i + 2),
+          ports.get(4 * i + 3), logDir.resolve("node-" + i + ".log"), null);
     }
     this.seedNodes = java.util.Arrays.stream(nodes).map(Node::address).collect(Collectors.joining(","));
   }
@@ -94,10 +109,20 @@ public final class NodeProcesses implements AutoCloseable {
     if (count < 1) {
       throw new IllegalArgumentException("count must be >= 1, got " + count);
     }
+    return start(java.util.Collections.nCopies(count, Placement.LOOPBACK), classpath, logDir, properties, environment);
+  }
+
+  /** As {@link #start(int, String, Path, Map, Map)}, one node per placement, node i at {@code placements.get(i)}. */
+  public static NodeProcesses start(List<Placement> placements, String classpath, Path logDir,
+      Map<String, String> properties, Map<String, String> environment) throws IOException {
+    if (placements.isEmpty()) {
+      throw new IllegalArgumentException("no placements: at least one node");
+    }
     Files.createDirectories(logDir);
-    var cluster = new NodeProcesses(classpath, logDir, properties, environment, freePorts(4 * count), count);
+    var cluster = new NodeProcesses(classpath, logDir, properties, environment, freePorts(4 * placements.size()),
+        placements);
     try {
-      for (int i = 0; i < count; i++) {
+      for (int i = 0; i < placements.size(); i++) {
         cluster.launch(i, false);
       }
     } catch (IOException | RuntimeException e) {
@@ -236,7 +261,8 @@ public final class NodeProcesses implements AutoCloseable {
 
   private synchronized Node launch(int index, boolean appendLog) throws IOException {
     var slot = nodes[index];
-    var command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    var command = new ArrayList<>(slot.placement().launcher());
+    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         HEAP,
         "-Dpekko.remote.artery.canonical.port=" + slot.remotePort(),
         "-Dpekko.management.http.port=" + slot.managementPort(),
@@ -249,9 +275,11 @@ public final class NodeProcesses implements AutoCloseable {
         .redirectOutput(appendLog ? ProcessBuilder.Redirect.appendTo(log) : ProcessBuilder.Redirect.to(log));
     builder.environment().putAll(environment);
     builder.environment().put("HERALD_SEED_NODES", seedNodes);
+    builder.environment().put("HERALD_REMOTE_HOST", slot.host());
+    builder.environment().put("HERALD_MANAGEMENT_HOST", slot.host());
     var process = builder.start();
-    var node = new Node(index, process.pid(), slot.remotePort(), slot.managementPort(), slot.httpPort(),
-        slot.coapPort(), slot.log(), process);
+    var node = new Node(index, process.pid(), slot.placement(), slot.remotePort(), slot.managementPort(),
+        slot.httpPort(), slot.coapPort(), slot.log(), process);
     nodes[index] = node;
     return node;
   }
