@@ -50,6 +50,16 @@ final class Json {
     return this;
   }
 
+  /** Latency percentiles as an object of p50, p99, p999 and max. */
+  Json field(String name, LatencyMs latency) {
+    return object(name)
+        .field("p50", latency.p50())
+        .field("p99", latency.p99())
+        .field("p999", latency.p999())
+        .field("max", latency.max())
+        .end();
+  }
+
   /** A number, or {@code null} when there is none (not measured). */
   Json nullableNumber(String name, Double value) {
     key(name);

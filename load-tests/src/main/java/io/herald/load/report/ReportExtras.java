@@ -82,12 +82,7 @@ public record ReportExtras(BaselineComparison baselines, RampReport ramp, Overlo
         .field("operations", result.operations())
         .field("failures", result.failures())
         .field("measured_s", result.measuredS())
-        .object("latency_ms")
-        .field("p50", result.latencyMs().p50())
-        .field("p99", result.latencyMs().p99())
-        .field("p999", result.latencyMs().p999())
-        .field("max", result.latencyMs().max())
-        .end()
+        .field("latency_ms", result.latencyMs())
         .end();
   }
 

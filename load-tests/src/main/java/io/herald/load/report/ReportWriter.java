@@ -56,19 +56,9 @@ public final class ReportWriter {
         .field("push_gaps", s.pushGaps())
         .field("push_duplicates", s.pushDuplicates())
         .field("throughput_per_s", s.throughputPerS())
-        .object("latency_ms")
-        .field("p50", s.latencyMs().p50())
-        .field("p99", s.latencyMs().p99())
-        .field("p999", s.latencyMs().p999())
-        .field("max", s.latencyMs().max())
-        .end();
+        .field("latency_ms", s.latencyMs());
     if (s.pushLatencyMs() != null) {
-      json.object("push_latency_ms")
-          .field("p50", s.pushLatencyMs().p50())
-          .field("p99", s.pushLatencyMs().p99())
-          .field("p999", s.pushLatencyMs().p999())
-          .field("max", s.pushLatencyMs().max())
-          .end();
+      json.field("push_latency_ms", s.pushLatencyMs());
     }
     extras.writeJson(json, s.throughputPerS());
     if (extras.fault() != null) {
