@@ -72,10 +72,6 @@ final class NetworkNamespace implements AutoCloseable {
     return nodeAddress;
   }
 
-  String name() {
-    return name;
-  }
-
   /** The command that starts a process inside; {@code ip netns exec} execs it, so its pid is the process's own. */
   List<String> launcher() {
     return List.of("ip", "netns", "exec", name);
