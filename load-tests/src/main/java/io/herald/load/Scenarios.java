@@ -5,6 +5,7 @@ import io.herald.load.check.CassandraJournal;
 import io.herald.load.check.CheckInput;
 import io.herald.load.check.CheckResult;
 import io.herald.load.check.InvariantChecker;
+import io.herald.load.check.JournalEntry;
 import io.herald.load.check.JournalReadException;
 import io.herald.load.check.PushStream;
 import io.herald.load.client.DeviceClientSettings;
@@ -229,19 +230,19 @@ public final class Scenarios {
     try (var journal = openJournal(settings)) {
       long deadline = System.nanoTime() + settings.settleTimeout().toNanos();
       while (true) {
-        Map<String, List<String>> applied = new HashMap<>();
+        Map<String, List<JournalEntry>> applied = new HashMap<>();
         for (SimulatedDevice device : devices) {
-          applied.put(device.deviceId(), journal.deviceMessageIds(device.deviceId()));
+          applied.put(device.deviceId(), journal.deviceEntries(device.deviceId()));
         }
         if (conversations != null) {
           for (String conversation : conversations.ids()) {
             for (var message : journal.conversationMessages(conversation)) {
               applied.computeIfAbsent(LoadConversations.stream(conversation, message.senderUserId()),
-                  stream -> new ArrayList<>()).add(message.messageId());
+                  stream -> new ArrayList<>()).add(message.entry());
             }
           }
         }
-        CheckResult result = InvariantChecker.check(new CheckInput(acked, applied, pushes));
+        CheckResult result = InvariantChecker.check(CheckInput.fromJournal(acked, applied, pushes));
         // Applying lags acking: a missing message is only lost once the settle bound has passed.
         if (result.lost() == 0 || System.nanoTime() > deadline) {
           return result;

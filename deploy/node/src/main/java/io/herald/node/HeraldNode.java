@@ -48,6 +48,8 @@ public final class HeraldNode implements AutoCloseable {
 
     var system = ActorSystem.<Void>create(Behaviors.empty(), "herald", config);
     try {
+      // Before anything that writes: a node paused or downed must never write again.
+      FenceTriggers.start(system, config);
       var cluster = Cluster.get(system);
       var managementUri = PekkoManagement.get(system.classicSystem()).start().toCompletableFuture()
           .get(30, TimeUnit.SECONDS).toString();

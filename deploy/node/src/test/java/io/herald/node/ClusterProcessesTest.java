@@ -33,6 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
  * with 3 Up; a node frozen with SIGSTOP past the Split Brain Resolver's stable-after is downed while the others keep
  * acking, and when it wakes it finds itself downed and exits (never a second writer); a graceful leave with the admin
  * token moves its shards; every acked message is applied.
+ *
+ * <p>The zombie: right before the freeze, 30 devices come online, each with a 3 s presence timer, so the frozen node
+ * holds Device entities with writes due (an offline event, or the frame itself still in the mailbox). Their new
+ * owners on the survivors write those devices' journals while it sleeps. Woken, the node's overdue writes run before
+ * anything tells it that it was downed: the writer fence refuses them (its log says so), and every device's journal
+ * still has one writer at a time, with no sequence number written twice.
  */
 @ExtendWith(InfraExtension.class)
 class ClusterProcessesTest {
@@ -51,7 +57,8 @@ class ClusterProcessesTest {
             "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
             "herald.auth.jwt-secret", TestNodes.JWT_SECRET,
             "herald.admin.token", TestNodes.ADMIN_TOKEN,
-            "pekko.cluster.split-brain-resolver.stable-after", "5s"),
+            "pekko.cluster.split-brain-resolver.stable-after", "5s",
+            "herald.user.device.presence-timeout", "3s"),
         Map.of("HERALD_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint()))) {
       cluster.awaitReady(Duration.ofMinutes(3));
       var first = cluster.node(0).managementPort();
@@ -60,9 +67,11 @@ class ClusterProcessesTest {
       var user = "cluster-user-" + UUID.randomUUID();
       var device = "cluster-device-" + UUID.randomUUID();
       var acked = new ArrayList<String>();
+      List<String> online;
       try (var client = DeviceClient.connect(cluster.node(0).httpPort(),
           Tokens.mint(TestNodes.JWT_SECRET, user, device, Duration.ofMinutes(10)))) {
         sendAcked(client, acked, 20);
+        online = bringOnline(cluster.node(0).httpPort(), user, 30);
 
         // Frozen: not dead, not answering. The survivors' SBR downs it; they keep acking meanwhile.
         cluster.freeze(2);
@@ -74,6 +83,10 @@ class ClusterProcessesTest {
         assertTrue(System.nanoTime() - downedAt > TimeUnit.SECONDS.toNanos(5), "downed only after stable-after");
         cluster.thaw(2);
         assertTrue(cluster.node(2).process().waitFor(60, TimeUnit.SECONDS), "the downed node exits when it wakes");
+        var zombieLog = Files.readString(cluster.node(2).log());
+        assertTrue(zombieLog.contains("Writer fenced"), "the woken node fenced itself: " + cluster.node(2).log());
+        assertTrue(zombieLog.contains("Journal write refused"),
+            "the woken node had writes due (30 devices' presence timers) and they were refused: " + cluster.node(2).log());
 
         // A graceful leave of the second node, asked with the admin token: its shards move to the first.
         var leave = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first + "/cluster/members/"
@@ -94,6 +107,48 @@ class ClusterProcessesTest {
         var stored = WalkingSkeletonTest.storedTelemetryIds(session, device);
         assertEquals(acked.size(), stored.size(), "applied once each");
         assertEquals(new java.util.HashSet<>(acked), new java.util.HashSet<>(stored));
+        for (String each : online) {
+          assertSingleWriterAtATime(session, each);
+        }
+      }
+    }
+  }
+
+  /** Devices of {@code user} that each send one acked frame, so each Device entity is online with a presence timer. */
+  private static List<String> bringOnline(int httpPort, String user, int devices) throws Exception {
+    var ids = new ArrayList<String>();
+    for (int i = 0; i < devices; i++) {
+      var device = "zombie-probe-" + i + "-" + UUID.randomUUID();
+      try (var client = DeviceClient.connect(httpPort, Tokens.mint(TestNodes.JWT_SECRET, user, device,
+          Duration.ofMinutes(10)))) {
+        sendAcked(client, new ArrayList<>(), 1);
+      }
+      ids.add(device);
+    }
+    return ids;
+  }
+
+  /**
+   * One writer at a time: by sequence number, no number twice, and once another incarnation (writer uuid) took over,
+   * the earlier one never appears again. A zombie's write breaks one of the two.
+   */
+  private static void assertSingleWriterAtATime(com.datastax.oss.driver.api.core.CqlSession session, String device) {
+    var rows = session.execute("SELECT sequence_nr, writer_uuid FROM herald.messages WHERE persistence_id = ? AND"
+        + " partition_nr = 0", io.herald.user.device.DeviceEntity.persistenceId(device).id()).all();
+    var seen = new java.util.HashSet<Long>();
+    var retired = new java.util.HashSet<String>();
+    String current = null;
+    for (var row : rows) {
+      long seq = row.getLong("sequence_nr");
+      String writer = row.getString("writer_uuid");
+      assertTrue(seen.add(seq), "sequence_nr " + seq + " of " + device + " written twice: " + rows);
+      if (!writer.equals(current)) {
+        assertTrue(!retired.contains(writer), "writer " + writer + " of " + device + " wrote again after "
+            + current + " took over: " + rows);
+        if (current != null) {
+          retired.add(current);
+        }
+        current = writer;
       }
     }
   }

@@ -20,7 +20,8 @@ import java.util.Set;
  * <pre>
  * chaos --list
  * chaos SCENARIO|all --report DIR [--nodes 3] [--users 20] [--rate 100] [--duration 40s] [--fault-at 10s]
- *       [--hold 10s] [--freeze 30s] [--stable-after 5s] [--poison 20] [--data-dir DIR] [--node-classpath CP]
+ *       [--hold 10s] [--freeze 30s] [--stable-after 5s] [--poison 20] [--repeat 1] [--data-dir DIR]
+ *       [--node-classpath CP]
  * </pre>
  *
  * Exit status: 0 the invariants (and the fault's own checks) held, 1 a violation, 2 the run could not be made (usage,
@@ -48,12 +49,14 @@ public final class ChaosMain {
       "  --freeze D         how long node-freeze keeps the node stopped, node-partition cut off (default 30s)",
       "  --stable-after D   Split Brain Resolver stable-after of the nodes (default 5s)",
       "  --poison N         undecodable records poison-records writes (default 20)",
+      "  --repeat N         run each scenario N times on the same cluster (a soak); each run reports under run-<i>/",
+      "                     and the totals go to soak.txt (default 1)",
       "  --data-dir DIR     Kafka, Cassandra and node data and logs, kept and reused (default: the report's",
       "                     cluster/ directory, emptied before the run)",
       "  --node-classpath CP  the node's classpath (default: system property " + NODE_CLASSPATH_PROPERTY + ")");
 
   private static final Set<String> OPTIONS = Set.of("--report", "--nodes", "--users", "--rate", "--duration",
-      "--fault-at", "--hold", "--freeze", "--stable-after", "--poison", "--data-dir", "--node-classpath");
+      "--fault-at", "--hold", "--freeze", "--stable-after", "--poison", "--repeat", "--data-dir", "--node-classpath");
 
   private ChaosMain() {}
 
@@ -97,16 +100,33 @@ public final class ChaosMain {
         ChaosRun.warmUp(cluster, invocation.chaos(), out);
         int worst = HELD;
         var lines = new ArrayList<String>();
+        var totals = new ArrayList<SoakTotals>();
         for (Fault fault : faults) {
-          var settings = faults.size() == 1 ? invocation.chaos()
-              : invocation.chaos().withReportDirectory(invocation.chaos().reportDirectory().resolve(fault.name()));
-          var result = ChaosRun.run(cluster, fault, settings, out);
-          int code = result.wasSkipped() ? SKIPPED : result.held() ? HELD : VIOLATION;
-          lines.add(verdictLine(result));
-          worst = worse(worst, code);
+          var soak = new SoakTotals(fault.name());
+          totals.add(soak);
+          var base = faults.size() == 1 ? invocation.chaos().reportDirectory()
+              : invocation.chaos().reportDirectory().resolve(fault.name());
+          for (int run = 1; run <= invocation.repeat(); run++) {
+            var settings = invocation.chaos().withReportDirectory(
+                invocation.repeat() == 1 ? base : base.resolve("run-" + run));
+            var result = ChaosRun.run(cluster, fault, settings, out);
+            int code = result.wasSkipped() ? SKIPPED : result.held() ? HELD : VIOLATION;
+            lines.add(verdictLine(result));
+            soak.add(result);
+            worst = worse(worst, code);
+          }
         }
         out.println();
         lines.forEach(out::println);
+        if (invocation.repeat() > 1) {
+          var soakLines = totals.stream().map(SoakTotals::line).toList();
+          out.println();
+          soakLines.forEach(out::println);
+          var all = new ArrayList<>(lines);
+          all.add("");
+          all.addAll(soakLines);
+          java.nio.file.Files.write(invocation.chaos().reportDirectory().resolve("soak.txt"), all);
+        }
         return worst;
       }
     } catch (ChaosCluster.ClusterNotWholeException | JournalReadException | io.herald.infra.InfraStartException e) {
@@ -142,7 +162,7 @@ public final class ChaosMain {
 
   /** The parsed command line. */
   record Invocation(List<Fault> faults, ChaosSettings chaos, int nodes, Duration stableAfter, Path dataDir,
-      String nodeClasspath, boolean freshDataDir) {
+      String nodeClasspath, boolean freshDataDir, int repeat) {
 
     ChaosClusterSettings cluster() {
       return new ChaosClusterSettings(nodes, stableAfter, dataDir, nodeClasspath, CLUSTER_START_TIMEOUT);
@@ -193,7 +213,15 @@ public final class ChaosMain {
     return new Invocation(faults, chaos, OptionValues.integer(values.getOrDefault("--nodes", "3"), "--nodes"),
         OptionValues.duration(values.getOrDefault("--stable-after", "5s"), "--stable-after"),
         Path.of(values.getOrDefault("--data-dir", reportDirectory.resolve("cluster").toString())).toAbsolutePath(),
-        classpath, !values.containsKey("--data-dir"));
+        classpath, !values.containsKey("--data-dir"), repeat(values.getOrDefault("--repeat", "1")));
+  }
+
+  private static int repeat(String value) {
+    int repeat = OptionValues.integer(value, "--repeat");
+    if (repeat < 1) {
+      throw new IllegalArgumentException("--repeat must be at least 1, was " + repeat);
+    }
+    return repeat;
   }
 
   /** A previous run's cluster data would bring its ports and topics along: the default data directory starts empty. */

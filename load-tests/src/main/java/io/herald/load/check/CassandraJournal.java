@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.uuid.Uuids;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.herald.protocol.events.v1.ChatMessageAppended;
 import io.herald.protocol.events.v1.ReportedStateChanged;
@@ -27,15 +28,20 @@ public final class CassandraJournal implements AutoCloseable {
   private static final String REPORTED_MANIFEST = ReportedStateChanged.getDescriptor().getFullName();
   private static final String CHAT_MANIFEST = ChatMessageAppended.getDescriptor().getFullName();
 
-  /** One message of a conversation, as its entity appended it. */
-  public record ChatMessage(String messageId, String senderUserId, long conversationSeq) {}
+  /** One message of a conversation, as its entity appended it, with the journal row that holds it. */
+  public record ChatMessage(JournalEntry entry, String senderUserId, long conversationSeq) {
+
+    public String messageId() {
+      return entry.messageId();
+    }
+  }
 
   private final CqlSession session;
   private final PreparedStatement eventsOfPartition;
 
   private CassandraJournal(CqlSession session, String keyspace) {
     this.session = session;
-    this.eventsOfPartition = session.prepare("SELECT sequence_nr, ser_manifest, event FROM "
+    this.eventsOfPartition = session.prepare("SELECT persistence_id, sequence_nr, timestamp, writer_uuid, ser_manifest, event FROM "
         + CqlIdentifier.fromInternal(keyspace).asCql(true)
         + ".messages WHERE persistence_id = ? AND partition_nr = ?");
   }
@@ -59,31 +65,43 @@ public final class CassandraJournal implements AutoCloseable {
    * applied order, duplicates included.
    */
   public List<String> deviceMessageIds(String deviceId) {
-    var ids = new ArrayList<String>();
-    forEachEvent(DEVICE_PREFIX + deviceId, (manifest, event) -> {
+    return deviceEntries(deviceId).stream().map(JournalEntry::messageId).toList();
+  }
+
+  /** As {@link #deviceMessageIds}, with the writer, sequence number and time of each row. */
+  public List<JournalEntry> deviceEntries(String deviceId) {
+    var entries = new ArrayList<JournalEntry>();
+    forEachEvent(DEVICE_PREFIX + deviceId, (row, manifest, event) -> {
       if (TELEMETRY_MANIFEST.equals(manifest)) {
-        ids.add(TelemetryRecorded.parseFrom(event).getMessageId());
+        entries.add(entry(row, TelemetryRecorded.parseFrom(event).getMessageId()));
       } else if (REPORTED_MANIFEST.equals(manifest)) {
-        ids.add(ReportedStateChanged.parseFrom(event).getMessageId());
+        entries.add(entry(row, ReportedStateChanged.parseFrom(event).getMessageId()));
       }
     });
-    return ids;
+    return entries;
   }
 
   /** A conversation's messages in conversation order, duplicates included. */
   public List<ChatMessage> conversationMessages(String conversationId) {
     var messages = new ArrayList<ChatMessage>();
-    forEachEvent(CONVERSATION_PREFIX + conversationId, (manifest, event) -> {
+    forEachEvent(CONVERSATION_PREFIX + conversationId, (row, manifest, event) -> {
       if (CHAT_MANIFEST.equals(manifest)) {
         var appended = ChatMessageAppended.parseFrom(event);
-        messages.add(new ChatMessage(appended.getMessageId(), appended.getSenderUserId(), appended.getConversationSeq()));
+        messages.add(new ChatMessage(entry(row, appended.getMessageId()), appended.getSenderUserId(),
+            appended.getConversationSeq()));
       }
     });
     return messages;
   }
 
   private interface EventReader {
-    void read(String manifest, ByteBuffer event) throws InvalidProtocolBufferException;
+    void read(Row row, String manifest, ByteBuffer event) throws InvalidProtocolBufferException;
+  }
+
+  private static JournalEntry entry(Row row, String messageId) {
+    var writer = row.getString("writer_uuid");
+    return new JournalEntry(messageId, row.getString("persistence_id"), row.getLong("sequence_nr"),
+        writer == null ? "" : writer, Uuids.unixTimestamp(row.getUuid("timestamp")));
   }
 
   private void forEachEvent(String persistenceId, EventReader reader) {
@@ -93,7 +111,7 @@ public final class CassandraJournal implements AutoCloseable {
       for (Row row : session.execute(eventsOfPartition.bind(persistenceId, partition))) {
         any = true;
         try {
-          reader.read(row.getString("ser_manifest"), row.getByteBuffer("event"));
+          reader.read(row, row.getString("ser_manifest"), row.getByteBuffer("event"));
         } catch (InvalidProtocolBufferException e) {
           throw new JournalReadException("undecodable " + row.getString("ser_manifest") + " of " + persistenceId
               + " at " + row.getLong("sequence_nr"), e);

@@ -5,8 +5,18 @@ package io.herald.load.check;
  *
  * @param key the device (or push client) it concerns
  * @param subject the message id, or the push sequence number
+ * @param copies for a duplicate, every journal row that applied the message (writer, sequence number, time), where
+ *     the journal was read; otherwise empty
  */
-public record Finding(Kind kind, String key, String subject) {
+public record Finding(Kind kind, String key, String subject, java.util.List<JournalEntry> copies) {
+
+  public Finding {
+    copies = java.util.List.copyOf(copies);
+  }
+
+  public Finding(Kind kind, String key, String subject) {
+    this(kind, key, subject, java.util.List.of());
+  }
 
   public enum Kind {
     /** Acked, but its device never applied it. */

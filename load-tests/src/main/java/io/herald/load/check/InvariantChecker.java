@@ -53,11 +53,15 @@ public final class InvariantChecker {
       acked += ackedHere.size();
       applied += appliedHere.size();
 
+      List<JournalEntry> rows = input.journalByDevice().getOrDefault(device, List.of());
       Map<String, Integer> firstPosition = new HashMap<>();
       for (int i = 0; i < appliedHere.size(); i++) {
-        if (firstPosition.putIfAbsent(appliedHere.get(i), i) != null) {
+        String id = appliedHere.get(i);
+        if (firstPosition.putIfAbsent(id, i) != null) {
           duplicates++;
-          findings.add(Finding.Kind.DUPLICATE, device, appliedHere.get(i));
+          findings.add(new Finding(Finding.Kind.DUPLICATE, device, id,
+              rows.size() == appliedHere.size() ? rows.stream().filter(row -> row.messageId().equals(id)).toList()
+                  : List.of()));
         }
       }
       Set<String> ackedIds = new HashSet<>();
@@ -162,8 +166,12 @@ public final class InvariantChecker {
     final List<Finding> list = new ArrayList<>();
 
     void add(Finding.Kind kind, String key, String subject) {
+      add(new Finding(kind, key, subject));
+    }
+
+    void add(Finding finding) {
       if (list.size() < MAX_FINDINGS) {
-        list.add(new Finding(kind, key, subject));
+        list.add(finding);
       }
     }
   }

@@ -1,10 +1,12 @@
 package io.herald.load.report;
 
 import io.herald.load.check.Finding;
+import io.herald.load.check.JournalEntry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
@@ -67,7 +69,17 @@ public final class ReportWriter {
     json.array("findings");
     for (Finding finding : s.findings()) {
       json.element().field("kind", finding.kind().name().toLowerCase(Locale.ROOT))
-          .field("key", finding.key()).field("subject", finding.subject()).end();
+          .field("key", finding.key()).field("subject", finding.subject());
+      if (!finding.copies().isEmpty()) {
+        json.array("copies");
+        for (JournalEntry copy : finding.copies()) {
+          json.element().field("persistence_id", copy.persistenceId()).field("sequence_nr", copy.sequenceNr())
+              .field("writer_uuid", copy.writerUuid()).field("written_at", Instant.ofEpochMilli(copy.writtenAtMs()).toString())
+              .end();
+        }
+        json.endArray();
+      }
+      json.end();
     }
     return json.endArray().end().toString();
   }
@@ -144,10 +156,16 @@ public final class ReportWriter {
           .append(chart(timeline, TimelineSample::p99Ms, "#c62828", "ms", markers));
     }
     if (!s.findings().isEmpty()) {
-      page.append("<h2>Findings (examples)</h2>\n<table><tr><th>kind</th><th>key</th><th>subject</th></tr>\n");
+      page.append("<h2>Findings (examples)</h2>\n<table><tr><th>kind</th><th>key</th><th>subject</th>"
+          + "<th>copies in the journal (sequence_nr, writer, written at)</th></tr>\n");
       for (Finding f : s.findings()) {
         page.append("<tr><td>").append(f.kind()).append("</td><td>").append(escape(f.key())).append("</td><td>")
-            .append(escape(f.subject())).append("</td></tr>\n");
+            .append(escape(f.subject())).append("</td><td>");
+        for (JournalEntry copy : f.copies()) {
+          page.append(copy.sequenceNr()).append(", ").append(escape(copy.writerUuid())).append(", ")
+              .append(Instant.ofEpochMilli(copy.writtenAtMs())).append("<br>");
+        }
+        page.append("</td></tr>\n");
       }
       page.append("</table>\n");
     }

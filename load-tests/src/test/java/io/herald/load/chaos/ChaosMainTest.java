@@ -32,6 +32,9 @@ class ChaosMainTest {
     assertEquals(ChaosMain.COULD_NOT_RUN, run("node-kill"));
     assertEquals(ChaosMain.COULD_NOT_RUN, run("node-kill", "--report", "target/x", "--fault-at", "50s",
         "--duration", "10s"));
+    assertEquals(ChaosMain.COULD_NOT_RUN, run("node-freeze", "--report", "target/x", "--repeat", "0"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("--repeat must be at least 1"));
+    assertEquals(5, ChaosMain.parse(List.of("all", "--report", "target/x", "--repeat", "5")).repeat());
     // No node classpath: refused before anything starts.
     assertEquals(ChaosMain.COULD_NOT_RUN, run("node-kill", "--report", "target/x", "--node-classpath", " "));
   }

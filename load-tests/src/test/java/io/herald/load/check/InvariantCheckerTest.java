@@ -53,6 +53,23 @@ class InvariantCheckerTest {
   }
 
   @Test
+  void aDuplicateNamesEveryCopyWithItsWriterSequenceNumberAndTime() {
+    var rows = new java.util.ArrayList<JournalEntry>();
+    for (int i = 0; i < SENT.size(); i++) {
+      rows.add(new JournalEntry(SENT.get(i), "Device|d1", i + 1, "writer-a", 1_000 + i));
+    }
+    var zombieCopy = new JournalEntry("m3", "Device|d1", 6, "writer-b", 9_000);
+    rows.add(zombieCopy);
+
+    var result = InvariantChecker.check(CheckInput.fromJournal(
+        Map.of("d1", AckedMessage.oneAtATime(SENT)), Map.of("d1", rows), Map.of()));
+
+    assertEquals(1, result.duplicates());
+    assertEquals(List.of(new Finding(Finding.Kind.DUPLICATE, "d1", "m3", List.of(rows.get(2), zombieCopy))),
+        result.findings());
+  }
+
+  @Test
   void messagesAppliedInAnotherOrderThanSentAreOutOfOrder() {
     var result = check(List.of("m1", "m3", "m2", "m4", "m5"));
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.herald.load.check.Finding;
+import io.herald.load.check.JournalEntry;
 import io.herald.protocol.device.v1.NackCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,9 @@ class ReportWriterTest {
       metrics.sample();
     }
     var summary = new RunSummary("steady", 100, 3, 5, 300, 300, metrics.nacksByCode(), 0, 0, 0, 0, 0, 301, 4,
-        0, 1, 0, 1, 0, 0, 100, metrics.latency(), null, List.of(new Finding(Finding.Kind.DUPLICATE, "d<1>", "m1")));
+        0, 1, 0, 1, 0, 0, 100, metrics.latency(), null, List.of(new Finding(Finding.Kind.DUPLICATE, "d<1>", "m1",
+            List.of(new JournalEntry("m1", "Device|d<1>", 7, "writer-a", 0),
+                new JournalEntry("m1", "Device|d<1>", 9, "writer-b", 30_000)))));
 
     ReportWriter.write(directory, summary, metrics.timeline());
 
@@ -37,7 +40,8 @@ class ReportWriterTest {
     for (String field : List.of("\"scenario\": \"steady\"", "\"rate_target\": 100", "\"sent\": 300", "\"acked\": 300",
         "\"nacked_by_code\"", "\"RETRY_LATER\": 3", "\"applied\": 301", "\"delivered\": 4", "\"lost\": 0",
         "\"duplicates\": 1", "\"out_of_order\": 0", "\"throughput_per_s\": 100", "\"latency_ms\"", "\"p50\"",
-        "\"p99\"", "\"p999\"", "\"max\"")) {
+        "\"p99\"", "\"p999\"", "\"max\"", "\"copies\"", "\"writer_uuid\": \"writer-b\"", "\"sequence_nr\": 9",
+        "\"written_at\": \"1970-01-01T00:00:30Z\"")) {
       assertTrue(json.contains(field), field + " missing from " + json);
     }
     assertEquals(3, metrics.timeline().size());

@@ -2,6 +2,7 @@ package io.herald.user.account;
 
 import io.herald.persistence.DedupWindow;
 import io.herald.persistence.PersistLatency;
+import io.herald.persistence.fence.WriterFence;
 import io.herald.protocol.cluster.Outcomes;
 import io.herald.protocol.cluster.AttachSession;
 import io.herald.protocol.cluster.DeliverPush;
@@ -117,10 +118,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
   // Live sessions of this incarnation; actor-local, rebuilt by the sessions' AttachSession.
   private final Set<ActorRef<SessionSignal>> sessions = new HashSet<>();
   private final PersistLatency persistLatency = new PersistLatency(UserSignal.ENTITY_TYPE);
+  // A fenced node sends no push: its outboxes may already be another node's.
+  private final WriterFence fence;
 
   private UserEntity(ActorContext<UserSignal> context, String userId, UserSettings settings) {
     super(persistenceId(userId));
     this.context = context;
+    this.fence = WriterFence.get(context.getSystem());
     this.userId = userId;
     this.settings = settings;
   }
@@ -172,7 +176,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     var started = PersistLatency.start();
     return Effect().persist(new PushEnqueued(command.causeId(), push))
         .thenRun(s -> persistLatency.since(started))
-        .thenRun(s -> sessions.forEach(session -> session.tell(deliver(push))))
+        .thenRun(s -> {
+          if (fence.permits()) {
+            sessions.forEach(session -> session.tell(deliver(push)));
+          }
+        })
         .thenReply(command.replyTo(), s -> Done.getInstance());
   }
 
@@ -180,8 +188,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     if (sessions.add(attach.session())) {
       context.watchWith(attach.session(), new SessionEnded(attach.session()));
     }
-    state.outbox.stream().filter(push -> push.getSeq() > attach.lastSeq())
-        .forEach(push -> attach.session().tell(deliver(push)));
+    if (fence.permits()) {
+      state.outbox.stream().filter(push -> push.getSeq() > attach.lastSeq())
+          .forEach(push -> attach.session().tell(deliver(push)));
+    }
     return Effect().noReply();
   }
 

@@ -1,5 +1,6 @@
 package io.herald.user.ingest;
 
+import io.herald.persistence.fence.WriterFence;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -32,6 +33,7 @@ final class DrainOnRevoke implements PartitionAssignmentHandler {
   private static final Logger log = LoggerFactory.getLogger(DrainOnRevoke.class);
 
   private final Duration drainTimeout;
+  private final WriterFence fence;
   private final Consumer<Set<TopicPartition>> onAssigned;
   private final Map<TopicPartition, Integer> inFlight = new HashMap<>();
   private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
@@ -41,9 +43,10 @@ final class DrainOnRevoke implements PartitionAssignmentHandler {
   /** A record, and the epoch of its partition when it was consumed. */
   record Owned(CommittableMessage<String, byte[]> message, TopicPartition partition, long epoch) {}
 
-  DrainOnRevoke(Duration drainTimeout, Consumer<Set<TopicPartition>> onAssigned) {
+  DrainOnRevoke(Duration drainTimeout, Consumer<Set<TopicPartition>> onAssigned, WriterFence fence) {
     this.drainTimeout = drainTimeout;
     this.onAssigned = onAssigned;
+    this.fence = fence;
   }
 
   /** A record left the source. */
@@ -63,7 +66,8 @@ final class DrainOnRevoke implements PartitionAssignmentHandler {
       current = batch.stream().filter(owned -> owned.epoch() == epoch.getOrDefault(owned.partition(), 0L))
           .map(owned -> owned.message().committableOffset()).toList();
     }
-    if (current.isEmpty()) {
+    // A fenced node commits nothing: its partitions may already be another consumer's (the fence says why, once).
+    if (current.isEmpty() || !fence.permits()) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
     return ConsumerMessage.createCommittableOffsetBatch(current).commitJavadsl();
@@ -130,8 +134,12 @@ final class DrainOnRevoke implements PartitionAssignmentHandler {
     });
   }
 
-  private static void commit(Map<TopicPartition, OffsetAndMetadata> offsets, RestrictedConsumer consumer) {
+  private void commit(Map<TopicPartition, OffsetAndMetadata> offsets, RestrictedConsumer consumer) {
     if (offsets.isEmpty()) {
+      return;
+    }
+    if (!fence.permits()) {
+      log.warn("Not committing {} on revoke: this node is fenced", offsets.keySet());
       return;
     }
     try {

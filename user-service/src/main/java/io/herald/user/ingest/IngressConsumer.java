@@ -2,6 +2,7 @@ package io.herald.user.ingest;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.herald.persistence.JournalHealth;
+import io.herald.persistence.fence.WriterFence;
 import io.herald.protocol.KafkaHeaders;
 import io.herald.protocol.cluster.ApplyToConversation;
 import io.herald.protocol.cluster.ConversationSignal;
@@ -115,7 +116,8 @@ public final class IngressConsumer {
     var restartSettings = RestartSettings.create(settings.minBackoff(), settings.maxBackoff(), settings.randomFactor());
 
     RestartSource.onFailuresWithBackoff(restartSettings, () -> {
-          var drain = new DrainOnRevoke(settings.drainTimeout(), assigned -> colocation.consumedHere(system, assigned));
+          var drain = new DrainOnRevoke(settings.drainTimeout(), assigned -> colocation.consumedHere(system, assigned),
+              WriterFence.get(system));
           return Consumer.committableSource(consumerSettings,
                   Subscriptions.topics(settings.topic()).withPartitionAssignmentHandler(drain))
               .mapMaterializedValue(c -> {

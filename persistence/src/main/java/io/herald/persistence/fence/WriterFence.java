@@ -1,0 +1,147 @@
+package io.herald.persistence.fence;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's permission to write: persist events, save or delete snapshots, commit Kafka offsets, send pushes. Once
+ * the node may have been replaced by the cluster, the permission is gone for good and the node stops.
+ *
+ * <p><b>Why.</b> A process paused longer than the cluster's failure detection (SIGSTOP, a VM stall, a swap storm, a
+ * long GC) is downed by the others, and its shards and Kafka partitions move. When it wakes, every one of its threads
+ * resumes at once, each still believing it owns what it owned: an entity in the middle of its mailbox persists, the
+ * consumer commits, before any cluster event can tell the node it was downed. Those writes are a second writer.
+ *
+ * <p><b>How.</b> A watchdog thread beats every {@code tick}. A writer asks {@link #permits()} right before it hands
+ * its write over, and is refused when the last beat is older than {@code max-pause} (measured on the monotonic clock,
+ * which keeps running while the process is stopped). So after a pause, no write passes, whichever thread runs first:
+ * the beat that would renew the permission is the watchdog's, and the watchdog, seeing the gap, fences instead. The
+ * cluster cannot replace a node that stayed silent for less than {@code max-pause}: it must first miss heartbeats for
+ * the failure detector's acceptable pause and then wait the Split Brain Resolver's {@code stable-after}, which the
+ * node checks at start ({@link #requireBelow}). A node that learns it was downed (or quarantined) fences too.
+ */
+public final class WriterFence implements Extension {
+
+  private static final Logger log = LoggerFactory.getLogger(WriterFence.class);
+
+  public static WriterFence get(ActorSystem<?> system) {
+    return Id.INSTANCE.apply(system);
+  }
+
+  private static final class Id extends ExtensionId<WriterFence> {
+    static final Id INSTANCE = new Id();
+
+    @Override
+    public WriterFence createExtension(ActorSystem<?> system) {
+      var config = system.settings().config().getConfig("herald.persistence.fence");
+      var fence = new WriterFence(config.getDuration("max-pause"), System::nanoTime);
+      if (config.getBoolean("stop-node-when-fenced")) {
+        fence.onFenced.set(reason -> system.terminate());
+      }
+      fence.startWatchdog(config.getDuration("tick"), system.name());
+      return fence;
+    }
+  }
+
+  private final long maxPauseNanos;
+  private final LongSupplier clock;
+  private volatile long lastBeat;
+  private volatile String fencedBecause;
+  private final AtomicReference<java.util.function.Consumer<String>> onFenced = new AtomicReference<>(reason -> { });
+  private final Timer lateness = Timer.builder("herald.fence.watchdog.lateness")
+      .description("How late the pause watchdog's beat came: a process pause, GC or CPU starvation shows here first")
+      .register(Metrics.globalRegistry);
+
+  WriterFence(Duration maxPause, LongSupplier clock) {
+    this.maxPauseNanos = maxPause.toNanos();
+    this.clock = clock;
+    this.lastBeat = clock.getAsLong();
+    Gauge.builder("herald.fence.fenced", this, fence -> fence.fenced() ? 1 : 0)
+        .description("1 once this node refuses every write: it was paused past max-pause, downed or quarantined")
+        .register(Metrics.globalRegistry);
+  }
+
+  /** Whether a write may go out now. Refusing for a stale beat fences for good: the pause is already over. */
+  public boolean permits() {
+    if (fencedBecause != null) {
+      return false;
+    }
+    long silent = clock.getAsLong() - lastBeat;
+    if (silent > maxPauseNanos) {
+      fence("no beat of the pause watchdog for " + TimeUnit.NANOSECONDS.toMillis(silent) + " ms (max-pause "
+          + TimeUnit.NANOSECONDS.toMillis(maxPauseNanos) + " ms): this node may have been replaced");
+      return false;
+    }
+    return true;
+  }
+
+  /** The failure of a write that {@link #permits()} refused. */
+  public WriterFencedException refusal(String write) {
+    return new WriterFencedException(write, fencedBecause == null ? "not fenced" : fencedBecause);
+  }
+
+  public boolean fenced() {
+    return fencedBecause != null;
+  }
+
+  /** No write passes any more; the node stops (when so configured). Idempotent. */
+  public void fence(String reason) {
+    synchronized (this) {
+      if (fencedBecause != null) {
+        return;
+      }
+      fencedBecause = reason;
+    }
+    log.error("Writer fenced, this node writes nothing more and stops: {}", reason);
+    onFenced.get().accept(reason);
+  }
+
+  /** The watchdog's beat: renews the permission, or fences when the previous beat is too long ago. */
+  void beat(long tickNanos) {
+    long now = clock.getAsLong();
+    long silent = now - lastBeat;
+    lateness.record(Math.max(0, silent - tickNanos), TimeUnit.NANOSECONDS);
+    if (silent > maxPauseNanos) {
+      fence("the pause watchdog woke " + TimeUnit.NANOSECONDS.toMillis(silent) + " ms after its last beat (max-pause "
+          + TimeUnit.NANOSECONDS.toMillis(maxPauseNanos) + " ms): this node may have been replaced");
+    }
+    if (fencedBecause == null) {
+      lastBeat = now;
+    }
+  }
+
+  private void startWatchdog(Duration tick, String systemName) {
+    long tickNanos = tick.toNanos();
+    var thread = new Thread(() -> {
+      while (fencedBecause == null) {
+        java.util.concurrent.locks.LockSupport.parkNanos(tickNanos);
+        beat(tickNanos);
+      }
+    }, systemName + "-pause-watchdog");
+    thread.setDaemon(true);
+    thread.setPriority(Thread.MAX_PRIORITY);
+    thread.start();
+  }
+
+  /**
+   * Refuses a {@code max-pause} that the cluster could outlast: a node silent for less than the failure detector's
+   * acceptable pause plus stable-after cannot have been downed, so a shorter pause may keep writing.
+   */
+  public void requireBelow(Duration earliestReplacement) {
+    if (maxPauseNanos >= earliestReplacement.toNanos()) {
+      throw new IllegalStateException("herald.persistence.fence.max-pause (" + Duration.ofNanos(maxPauseNanos)
+          + ") must be below the earliest time the cluster can replace a silent node (" + earliestReplacement
+          + ": failure detector acceptable-heartbeat-pause + split-brain-resolver stable-after)");
+    }
+  }
+}
