@@ -34,11 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
  * acking, and when it wakes it finds itself downed and exits (never a second writer); a graceful leave with the admin
  * token moves its shards; every acked message is applied.
  *
- * <p>The zombie: right before the freeze, 30 devices come online, each with a 3 s presence timer, so the frozen node
- * holds Device entities with writes due (an offline event, or the frame itself still in the mailbox). Their new
- * owners on the survivors write those devices' journals while it sleeps. Woken, the node's overdue writes run before
- * anything tells it that it was downed: the writer fence refuses them (its log says so), and every device's journal
- * still has one writer at a time, with no sequence number written twice.
+ * <p>The zombie: right before the freeze, 30 devices come online, each with a 5 s presence timer, so the frozen node
+ * holds Device entities with writes due (an offline event, or the frame itself still in the mailbox). Once it is
+ * downed, each device sends again: its entity starts on a survivor and writes the device's journal. Woken, the frozen
+ * node's overdue writes run before anything tells it that it was downed, at the sequence numbers of its stale state:
+ * without a fence, a second writer. The writer fence refuses them (its log says so), and every device's journal still
+ * has one writer at a time, with no sequence number written twice.
  */
 @ExtendWith(InfraExtension.class)
 class ClusterProcessesTest {
@@ -58,7 +59,7 @@ class ClusterProcessesTest {
             "herald.auth.jwt-secret", TestNodes.JWT_SECRET,
             "herald.admin.token", TestNodes.ADMIN_TOKEN,
             "pekko.cluster.split-brain-resolver.stable-after", "5s",
-            "herald.user.device.presence-timeout", "3s"),
+            "herald.user.device.presence-timeout", "5s"),
         Map.of("HERALD_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint()))) {
       cluster.awaitReady(Duration.ofMinutes(3));
       var first = cluster.node(0).managementPort();
@@ -67,11 +68,19 @@ class ClusterProcessesTest {
       var user = "cluster-user-" + UUID.randomUUID();
       var device = "cluster-device-" + UUID.randomUUID();
       var acked = new ArrayList<String>();
-      List<String> online;
+      var probes = new java.util.LinkedHashMap<String, DeviceClient>();
       try (var client = DeviceClient.connect(cluster.node(0).httpPort(),
           Tokens.mint(TestNodes.JWT_SECRET, user, device, Duration.ofMinutes(10)))) {
         sendAcked(client, acked, 20);
-        online = bringOnline(cluster.node(0).httpPort(), user, 30);
+        for (int i = 0; i < 30; i++) {
+          var probe = "zombie-probe-" + i + "-" + UUID.randomUUID();
+          probes.put(probe, DeviceClient.connect(cluster.node(0).httpPort(),
+              Tokens.mint(TestNodes.JWT_SECRET, user, probe, Duration.ofMinutes(10))));
+        }
+        // Online within a second, each with a 5 s presence timer: node 2 freezes with those timers pending.
+        for (var probe : probes.values()) {
+          sendAcked(probe, new ArrayList<>(), 1);
+        }
 
         // Frozen: not dead, not answering. The survivors' SBR downs it; they keep acking meanwhile.
         cluster.freeze(2);
@@ -81,8 +90,17 @@ class ClusterProcessesTest {
           return members(first).size() == 2;
         });
         assertTrue(System.nanoTime() - downedAt > TimeUnit.SECONDS.toNanos(5), "downed only after stable-after");
+        // The replacement: each probe device's entity runs on a survivor now and writes its journal.
+        for (var probe : probes.values()) {
+          sendAcked(probe, new ArrayList<>(), 1);
+        }
+        try (var session = WalkingSkeletonTest.cql(cassandra)) {
+          await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> probes.keySet().stream()
+              .allMatch(probe -> uncheckedTelemetryIds(session, probe).size() == 2));
+        }
         cluster.thaw(2);
         assertTrue(cluster.node(2).process().waitFor(60, TimeUnit.SECONDS), "the downed node exits when it wakes");
+        probes.values().forEach(DeviceClient::close);
         var zombieLog = Files.readString(cluster.node(2).log());
         assertTrue(zombieLog.contains("Writer fenced"), "the woken node fenced itself: " + cluster.node(2).log());
         assertTrue(zombieLog.contains("Journal write refused"),
@@ -107,25 +125,19 @@ class ClusterProcessesTest {
         var stored = WalkingSkeletonTest.storedTelemetryIds(session, device);
         assertEquals(acked.size(), stored.size(), "applied once each");
         assertEquals(new java.util.HashSet<>(acked), new java.util.HashSet<>(stored));
-        for (String each : online) {
-          assertSingleWriterAtATime(session, each);
+        for (String probe : probes.keySet()) {
+          assertSingleWriterAtATime(session, probe);
         }
       }
     }
   }
 
-  /** Devices of {@code user} that each send one acked frame, so each Device entity is online with a presence timer. */
-  private static List<String> bringOnline(int httpPort, String user, int devices) throws Exception {
-    var ids = new ArrayList<String>();
-    for (int i = 0; i < devices; i++) {
-      var device = "zombie-probe-" + i + "-" + UUID.randomUUID();
-      try (var client = DeviceClient.connect(httpPort, Tokens.mint(TestNodes.JWT_SECRET, user, device,
-          Duration.ofMinutes(10)))) {
-        sendAcked(client, new ArrayList<>(), 1);
-      }
-      ids.add(device);
+  private static List<String> uncheckedTelemetryIds(com.datastax.oss.driver.api.core.CqlSession session, String device) {
+    try {
+      return WalkingSkeletonTest.storedTelemetryIds(session, device);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
-    return ids;
   }
 
   /**
@@ -133,14 +145,18 @@ class ClusterProcessesTest {
    * the earlier one never appears again. A zombie's write breaks one of the two.
    */
   private static void assertSingleWriterAtATime(com.datastax.oss.driver.api.core.CqlSession session, String device) {
-    var rows = session.execute("SELECT sequence_nr, writer_uuid FROM herald.messages WHERE persistence_id = ? AND"
-        + " partition_nr = 0", io.herald.user.device.DeviceEntity.persistenceId(device).id()).all();
+    var query = com.datastax.oss.driver.api.core.cql.SimpleStatement.newInstance("SELECT sequence_nr, writer_uuid FROM"
+            + " herald.messages WHERE persistence_id = ? AND partition_nr = 0",
+            io.herald.user.device.DeviceEntity.persistenceId(device).id())
+        .setTimeout(Duration.ofSeconds(30));
+    var rows = session.execute(query).all().stream()
+        .map(row -> row.getLong("sequence_nr") + " by " + row.getString("writer_uuid")).toList();
     var seen = new java.util.HashSet<Long>();
     var retired = new java.util.HashSet<String>();
     String current = null;
     for (var row : rows) {
-      long seq = row.getLong("sequence_nr");
-      String writer = row.getString("writer_uuid");
+      long seq = Long.parseLong(row.substring(0, row.indexOf(' ')));
+      String writer = row.substring(row.lastIndexOf(' ') + 1);
       assertTrue(seen.add(seq), "sequence_nr " + seq + " of " + device + " written twice: " + rows);
       if (!writer.equals(current)) {
         assertTrue(!retired.contains(writer), "writer " + writer + " of " + device + " wrote again after "
