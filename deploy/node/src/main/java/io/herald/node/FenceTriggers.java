@@ -7,17 +7,16 @@ import io.herald.persistence.fence.WriterFence;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
-import org.apache.pekko.remote.artery.ThisActorSystemQuarantinedEvent;
 
 /**
  * Starts the node's {@link WriterFence} before anything that writes, and fences it as soon as the node learns that
- * the cluster gave it up: its own member downed, or this system quarantined by another node. Refuses to start a node
- * whose fence could not work (a journal without the fence, a max-pause the cluster can outlast).
+ * the cluster gave it up: its own member downed (or removed after being downed). Not on being quarantined by another
+ * node: a woken zombie quarantines the healthy nodes it can no longer talk to, and must not stop them. Refuses to
+ * start a node whose fence could not work (a journal without the fence, a max-pause the cluster can outlast).
  */
 final class FenceTriggers {
 
@@ -33,15 +32,12 @@ final class FenceTriggers {
     Behavior<Object> watcher = Behaviors.setup(context -> {
       Cluster.get(system).subscriptions().tell(Subscribe.create(context.getSelf().narrow(), ClusterEvent.MemberDowned.class));
       Cluster.get(system).subscriptions().tell(Subscribe.create(context.getSelf().narrow(), ClusterEvent.MemberRemoved.class));
-      system.eventStream().tell(new EventStream.Subscribe<>(ThisActorSystemQuarantinedEvent.class, context.getSelf().narrow()));
       return Behaviors.receiveMessage(event -> {
         if (event instanceof ClusterEvent.MemberDowned downed && downed.member().uniqueAddress().equals(self)) {
           fence.fence("this node was downed by the cluster");
         } else if (event instanceof ClusterEvent.MemberRemoved removed && removed.member().uniqueAddress().equals(self)
             && removed.previousStatus() == org.apache.pekko.cluster.MemberStatus.down()) {
           fence.fence("this node was removed from the cluster after being downed");
-        } else if (event instanceof ThisActorSystemQuarantinedEvent quarantined) {
-          fence.fence("this node was quarantined by " + quarantined.remoteAddress());
         }
         return Behaviors.same();
       });

@@ -5,7 +5,8 @@ import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
@@ -46,7 +47,9 @@ public final class WriterFence implements Extension {
       var config = system.settings().config().getConfig("herald.persistence.fence");
       var fence = new WriterFence(config.getDuration("max-pause"), System::nanoTime);
       if (config.getBoolean("stop-node-when-fenced")) {
-        fence.onFenced.set(reason -> system.terminate());
+        var stopAfter = config.getDuration("stop-after");
+        fence.whenFenced(() -> system.scheduler().scheduleOnce(stopAfter, system::terminate,
+            system.executionContext()));
       }
       fence.startWatchdog(config.getDuration("tick"), system.name());
       return fence;
@@ -57,7 +60,7 @@ public final class WriterFence implements Extension {
   private final LongSupplier clock;
   private volatile long lastBeat;
   private volatile String fencedBecause;
-  private final AtomicReference<java.util.function.Consumer<String>> onFenced = new AtomicReference<>(reason -> { });
+  private final List<Runnable> whenFenced = new CopyOnWriteArrayList<>();
   private final Timer lateness = Timer.builder("herald.fence.watchdog.lateness")
       .description("How late the pause watchdog's beat came: a process pause, GC or CPU starvation shows here first")
       .register(Metrics.globalRegistry);
@@ -103,7 +106,15 @@ public final class WriterFence implements Extension {
       fencedBecause = reason;
     }
     log.error("Writer fenced, this node writes nothing more and stops: {}", reason);
-    onFenced.get().accept(reason);
+    whenFenced.forEach(Runnable::run);
+  }
+
+  /** Runs {@code action} once the node is fenced (at once if it already is): to stop what would keep running. */
+  public void whenFenced(Runnable action) {
+    whenFenced.add(action);
+    if (fenced() && whenFenced.remove(action)) {
+      action.run();
+    }
   }
 
   /** The watchdog's beat: renews the permission, or fences when the previous beat is too long ago. */

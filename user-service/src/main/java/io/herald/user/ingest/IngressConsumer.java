@@ -103,6 +103,9 @@ public final class IngressConsumer {
     system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(2), Duration.ofSeconds(2),
         () -> consumer.journalHealth.check().thenAccept(healthy ->
             consumer.trouble.observe(healthy, consumer.cluster.state().getUnreachable().size())), system.executionContext());
+    // A fenced node may no longer own its partitions: leave the group at once instead of polling (and rejoining, which
+    // rebalances the live consumers) until the node stops.
+    WriterFence.get(system).whenFenced(() -> consumer.control.get().shutdown());
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "stop-ingress-consumer",
         () -> consumer.control.get().drainAndShutdown(CompletableFuture.completedFuture(Done.getInstance()),
             system.executionContext()));
