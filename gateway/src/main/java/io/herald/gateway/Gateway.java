@@ -69,21 +69,27 @@ public final class Gateway {
   private final Optional<CoapIngress> coap;
   private final Cancellable bucketSweep;
   private final Duration terminationDeadline;
-  private final Once unbind = new Once("unbinding");
-  private final Once terminateConnections = new Once("closing connections");
-  private final Once closeProducer = new Once("closing the Kafka producer");
+  private final Executor dispatcher;
+  private final Once unbind;
+  private final Once terminateConnections;
+  private final Once closeProducer;
 
   private Gateway(
       CompletionStage<ServerBinding> binding,
       IngressProducer producer,
       Optional<CoapIngress> coap,
       Cancellable bucketSweep,
-      Duration terminationDeadline) {
+      Duration terminationDeadline,
+      Executor dispatcher) {
     this.binding = binding;
     this.producer = producer;
     this.coap = coap;
     this.bucketSweep = bucketSweep;
     this.terminationDeadline = terminationDeadline;
+    this.dispatcher = dispatcher;
+    this.unbind = new Once("unbinding", dispatcher);
+    this.terminateConnections = new Once("closing connections", dispatcher);
+    this.closeProducer = new Once("closing the Kafka producer", dispatcher);
   }
 
   /**
@@ -118,16 +124,20 @@ public final class Gateway {
 
     Executor sendExecutor =
         system.dispatchers().lookup(DispatcherSelector.fromConfig(producerSettings.sendDispatcher()));
-    KafkaBreaker breaker = new KafkaBreaker(breakerSettings, system.classicSystem().scheduler());
+    // Runs every continuation of a future the gateway waits on. Never the JDK's default executor: with fewer than 3
+    // CPUs that starts a thread per task, and Pekko's stages use it even for thenApply (docs/performance.md).
+    Executor dispatcher = system.executionContext();
+    KafkaBreaker breaker = new KafkaBreaker(breakerSettings, system.classicSystem().scheduler(), dispatcher);
     GatewayMetrics.breakerState(() -> switch (breaker.state()) {
       case CLOSED -> 0;
       case HALF_OPEN -> 1;
       case OPEN -> 2;
     });
     IngressProducer producer =
-        new IngressProducer(producerSettings, settings.ingressTopic(), sendExecutor, breaker, Tracing.get(system));
+        new IngressProducer(producerSettings, settings.ingressTopic(), sendExecutor, dispatcher, breaker,
+            Tracing.get(system));
     Admission admission = new Admission(admissionSettings, System::nanoTime);
-    Ownership ownership = new Ownership(entities, webSocket.retryAfter());
+    Ownership ownership = new Ownership(entities, webSocket.retryAfter(), dispatcher);
     Downlink downlink = new Downlink(system, userEntities,
         config.getDuration("herald.gateway.downlink.reattach-interval"));
     Degradation degradation = Degradation.get(system);
@@ -142,8 +152,10 @@ public final class Gateway {
             ownership,
             degradation,
             Materializer.matFromSystem(system),
+            dispatcher,
             Clock.systemUTC());
-    RestEndpoint rest = new RestEndpoint(verifier, entities, RestSettings.fromConfig(config.getConfig("herald.gateway")));
+    RestEndpoint rest = new RestEndpoint(verifier, entities, RestSettings.fromConfig(config.getConfig("herald.gateway")),
+        dispatcher);
     Duration sweep = admission.settings().bucketSweepInterval();
     Cancellable bucketSweep =
         system.scheduler().scheduleAtFixedRate(sweep, sweep, admission::forgetFullBuckets, system.executionContext());
@@ -159,18 +171,19 @@ public final class Gateway {
           coapSettings.enabled()
               ? Optional.of(
                   CoapIngress.start(coapSettings, webSocket.maxFrameBytes(), verifier, decoder, admission, ownership,
-                      degradation, webSocket.retryAfter(), producer, downlink, webSocket.pushBuffer(), Materializer.matFromSystem(system)))
+                      degradation, webSocket.retryAfter(), producer, downlink, webSocket.pushBuffer(), Materializer.matFromSystem(system),
+                      dispatcher))
               : Optional.empty();
     } catch (RuntimeException e) {
       // e.g. the UDP port is taken: nothing of this gateway may keep running.
-      binding.thenCompose(ServerBinding::unbind);
+      binding.thenComposeAsync(ServerBinding::unbind, dispatcher);
       bucketSweep.cancel();
       producer.close();
       throw e;
     }
-    Gateway gateway = new Gateway(binding, producer, coap, bucketSweep, settings.terminationDeadline());
+    Gateway gateway = new Gateway(binding, producer, coap, bucketSweep, settings.terminationDeadline(), dispatcher);
 
-    binding.whenComplete(
+    binding.whenCompleteAsync(
         (bound, failure) -> {
           if (failure == null) {
             log.info(
@@ -181,7 +194,8 @@ public final class Gateway {
             log.error("Gateway could not bind {}:{}", settings.httpInterface(), settings.httpPort(), failure);
             gateway.close();
           }
-        });
+        },
+        dispatcher);
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "herald-gateway-unbind", gateway::unbind);
     shutdown.addTask(
@@ -201,7 +215,9 @@ public final class Gateway {
 
   /** Stops taking connections, closes open ones (after the termination deadline) and closes the producer. */
   public CompletionStage<Done> close() {
-    return unbind().thenCompose(done -> terminateConnections()).thenCompose(done -> closeProducer());
+    return unbind()
+        .thenComposeAsync(done -> terminateConnections(), dispatcher)
+        .thenComposeAsync(done -> closeProducer(), dispatcher);
   }
 
   /** The bound CoAP UDP port, when CoAP is enabled ({@code herald.gateway.coap.enabled}). */
@@ -237,12 +253,13 @@ public final class Gateway {
 
   // Nothing to unbind or terminate when binding failed (that failure has been logged already).
   private CompletionStage<Done> whenBound(Function<ServerBinding, CompletionStage<?>> action) {
-    return binding
-        .handle(
+    return binding.handleAsync(
             (bound, bindFailure) ->
                 bindFailure != null
                     ? CompletableFuture.completedStage(Done.getInstance())
-                    : action.apply(bound).thenApply(result -> Done.getInstance()))
+                    : action.apply(bound).thenApplyAsync(result -> Done.getInstance(), dispatcher),
+            dispatcher)
+        // Synchronous: the handleAsync stage above is a plain future completed on the dispatcher.
         .thenCompose(Function.identity());
   }
 
@@ -261,10 +278,12 @@ public final class Gateway {
    */
   private static final class Once {
     private final String name;
+    private final Executor dispatcher;
     private final AtomicReference<CompletableFuture<Done>> result = new AtomicReference<>();
 
-    Once(String name) {
+    Once(String name, Executor dispatcher) {
       this.name = name;
+      this.dispatcher = dispatcher;
     }
 
     CompletionStage<Done> run(Supplier<CompletionStage<?>> step) {
@@ -278,13 +297,14 @@ public final class Gateway {
       } catch (RuntimeException e) {
         running = CompletableFuture.failedStage(e);
       }
-      running.whenComplete(
+      running.whenCompleteAsync(
           (done, failure) -> {
             if (failure != null) {
               log.warn("Gateway shutdown: {} failed: {}", name, failure.toString());
             }
             mine.complete(Done.getInstance());
-          });
+          },
+          dispatcher);
       return mine;
     }
   }

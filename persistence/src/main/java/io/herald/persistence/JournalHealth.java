@@ -1,6 +1,7 @@
 package io.herald.persistence;
 
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.persistence.cassandra.healthcheck.CassandraHealthCheck;
 import scala.jdk.javaapi.FutureConverters;
@@ -9,12 +10,16 @@ import scala.jdk.javaapi.FutureConverters;
 public final class JournalHealth {
 
   private final CassandraHealthCheck check;
+  private final Executor dispatcher;
 
   public JournalHealth(ClassicActorSystemProvider system) {
     this.check = new CassandraHealthCheck(system.classicSystem());
+    this.dispatcher = system.classicSystem().dispatcher();
   }
 
   public CompletionStage<Boolean> check() {
-    return FutureConverters.asJava(check.apply()).thenApply(Boolean.class::cast).exceptionally(failure -> false);
+    // On the dispatcher: a converted Scala future would run even a plain handle on a new thread (2 CPUs).
+    return FutureConverters.asJava(check.apply())
+        .handleAsync((healthy, failure) -> failure == null && (Boolean) healthy, dispatcher);
   }
 }

@@ -13,6 +13,7 @@ import io.herald.protocol.device.v1.ChatMessage;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.ReadReceipt;
 import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.concurrent.Continuations;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.protocol.device.v1.Rejected;
@@ -215,13 +216,13 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
   }
 
   private ReplyEffect<Event, State> pageForFanOut(State state, PageForFanOut get) {
-    messagesAfter(state, get.afterSeq(), get.limit()).whenComplete((page, failure) -> {
+    messagesAfter(state, get.afterSeq(), get.limit()).whenCompleteAsync((page, failure) -> {
       if (failure != null) {
         context.getLog().warn("Fan-out of {} could not read its messages: {}", conversationId, failure.toString());
       }
       get.replyTo().tell(new FanOut.Page(failure != null ? List.of()
           : page.stream().map(this::chatMessage).toList()));
-    });
+    }, context.getSystem().executionContext());
     return Effect().noReply();
   }
 
@@ -321,13 +322,13 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
           ConversationHistory.newBuilder().setFound(false).setConversationId(conversationId).build());
     }
     var lastSeq = state.lastSeq;
-    messagesAfter(state, get.afterSeq(), get.limit()).whenComplete((page, failure) -> {
+    messagesAfter(state, get.afterSeq(), get.limit()).whenCompleteAsync((page, failure) -> {
       if (page != null) {
         get.replyTo().tell(historyPage(page, lastSeq));
       } else {
         context.getLog().warn("History of {} could not be read: {}", conversationId, failure.toString());
       }
-    });
+    }, context.getSystem().executionContext());
     return Effect().noReply();
   }
 
@@ -414,7 +415,10 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
               + " s of the message";
       var push = Push.newBuilder().setRejected(Rejected.newBuilder().setMessageId(parked.messageId())
           .setCode(NackCode.FORBIDDEN).setDetail(detail)).build();
-      context.pipeToSelf(settings.outboxes().enqueue(parked.senderUserId(), parked.messageId() + "/rejected", push),
+      // pipeToSelf continues the stage with handle, which an ask's stage would run on a new thread.
+      context.pipeToSelf(Continuations.onDispatcher(
+              settings.outboxes().enqueue(parked.senderUserId(), parked.messageId() + "/rejected", push),
+              context.getSystem().executionContext()),
           (done, failure) -> failure == null
               ? new ParkedRefusalDelivered(parked.messageId())
               : new ParkedRefusalFailed(parked.messageId(), failure));

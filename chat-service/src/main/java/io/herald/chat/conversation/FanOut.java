@@ -1,6 +1,7 @@
 package io.herald.chat.conversation;
 
 import io.herald.protocol.cluster.ConversationSignal;
+import io.herald.protocol.concurrent.Continuations;
 import io.herald.protocol.device.v1.ChatMessage;
 import io.herald.protocol.device.v1.Push;
 import java.time.Duration;
@@ -113,7 +114,9 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
         .mapAsyncUnordered(settings.parallelism(),
             member -> outboxes.enqueue(member, message.getMessageId() + "/chat/" + member, push))
         .runWith(Sink.ignore(), getContext().getSystem());
-    getContext().pipeToSelf(delivery, (done, failure) -> failure == null
+    // pipeToSelf continues the stage with handle, which a stream's materialized value would run on a new thread.
+    getContext().pipeToSelf(Continuations.onDispatcher(delivery, getContext().getSystem().executionContext()),
+        (done, failure) -> failure == null
         ? new Delivered(message.getConversationSeq())
         : new DeliveryFailed(message.getConversationSeq(), failure));
     return this;

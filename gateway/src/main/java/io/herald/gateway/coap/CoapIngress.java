@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
@@ -64,7 +65,8 @@ public final class CoapIngress {
       IngressProducer producer,
       Downlink downlink,
       int pushBuffer,
-      Materializer materializer) {
+      Materializer materializer,
+      Executor dispatcher) {
     Configuration configuration = Configuration.createStandardWithoutFile();
     // Block-wise (RFC 7959) bodies are reassembled up to this; a larger one is refused by Californium with 4.13
     // without being buffered. The margin lets a body slightly over the limit reach the resource, which answers
@@ -95,8 +97,8 @@ public final class CoapIngress {
     }
     CoapResource v1 = new CoapResource("v1");
     v1.add(new MessagesResource(verifier, decoder, admission, ownership, degradation, retryAfter, producer,
-        maxFrameBytes, Clock.systemUTC()));
-    v1.add(new InboxResource(verifier, downlink, pushBuffer, materializer, Clock.systemUTC()));
+        maxFrameBytes, dispatcher, Clock.systemUTC()));
+    v1.add(new InboxResource(verifier, downlink, pushBuffer, materializer, dispatcher, Clock.systemUTC()));
     server.add(v1);
     server.start();
     log.info("Gateway listening on coap://{}:{}/v1/messages and /v1/inbox", settings.bindInterface(),

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -47,16 +48,19 @@ final class InboxResource extends CoapResource {
   private final Downlink downlink;
   private final int pushBuffer;
   private final Materializer materializer;
+  private final Executor dispatcher;
   private final Clock clock;
   // One observer per registration, reached by its relation when Californium asks for its next notification.
   private final Map<ObserveRelation, Observer> observers = new ConcurrentHashMap<>();
 
-  InboxResource(TokenVerifier verifier, Downlink downlink, int pushBuffer, Materializer materializer, Clock clock) {
+  InboxResource(TokenVerifier verifier, Downlink downlink, int pushBuffer, Materializer materializer,
+      Executor dispatcher, Clock clock) {
     super("inbox");
     this.verifier = verifier;
     this.downlink = downlink;
     this.pushBuffer = pushBuffer;
     this.materializer = materializer;
+    this.dispatcher = dispatcher;
     this.clock = clock;
     setObservable(true);
     setObserveType(Type.CON);
@@ -149,14 +153,14 @@ final class InboxResource extends CoapResource {
       queue.second()
           .mapAsync(1, this::notify)
           .runWith(Sink.ignore(), materializer)
-          .whenComplete((done, failure) -> {
+          .whenCompleteAsync((done, failure) -> {
             if (failure != null && !relation.isCanceled()) {
               log.info("Cancelling the inbox observation of {}: {}", identity, failure.getMessage());
               next = ServerFrames.sessionClosed(java.time.Duration.ofSeconds(1), failure.getMessage());
               changed(candidate -> candidate == relation);
               relation.cancel();
             }
-          });
+          }, dispatcher);
     }
 
     /** Sends one push as the relation's next notification; completes when the client acknowledged it. */

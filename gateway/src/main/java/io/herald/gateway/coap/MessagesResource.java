@@ -22,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
@@ -58,6 +59,7 @@ final class MessagesResource extends CoapResource {
   private final Duration retryAfter;
   private final IngressProducer producer;
   private final int maxFrameBytes;
+  private final Executor dispatcher;
   private final Clock clock;
 
   MessagesResource(
@@ -69,6 +71,7 @@ final class MessagesResource extends CoapResource {
       Duration retryAfter,
       IngressProducer producer,
       int maxFrameBytes,
+      Executor dispatcher,
       Clock clock) {
     super("messages");
     this.verifier = verifier;
@@ -79,6 +82,7 @@ final class MessagesResource extends CoapResource {
     this.retryAfter = retryAfter;
     this.producer = producer;
     this.maxFrameBytes = maxFrameBytes;
+    this.dispatcher = dispatcher;
     this.clock = clock;
     getAttributes().setTitle("Herald ingress: POST one ClientFrame");
   }
@@ -141,7 +145,7 @@ final class MessagesResource extends CoapResource {
     IngressRecord record = IngressRecords.of(frame, identity, Transport.COAP, clock.millis());
     ownership
         .refusal(frame, identity.userId())
-        .thenAccept(
+        .thenAcceptAsync(
             refusal -> {
               if (refusal.isPresent()) {
                 admission.release();
@@ -149,7 +153,8 @@ final class MessagesResource extends CoapResource {
               } else {
                 produce(exchange, identity, record);
               }
-            });
+            },
+            dispatcher);
   }
 
   private void produce(CoapExchange exchange, DeviceIdentity identity, IngressRecord record) {
@@ -157,7 +162,7 @@ final class MessagesResource extends CoapResource {
     producer
         .newLane()
         .publish(record, Optional.empty())
-        .thenAccept(
+        .thenAcceptAsync(
             result -> {
               admission.release();
               if (result instanceof PublishResult.NotTaken notTaken) {
@@ -166,7 +171,8 @@ final class MessagesResource extends CoapResource {
               } else {
                 respond(exchange, ResponseCode.CHANGED, ServerFrames.ack(record.getMessageId()), Optional.empty());
               }
-            });
+            },
+            dispatcher);
   }
 
   private void retryLater(CoapExchange exchange, String messageId, Duration retryAfter, String detail) {

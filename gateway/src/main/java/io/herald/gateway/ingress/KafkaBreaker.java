@@ -3,6 +3,7 @@ package io.herald.gateway.ingress;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * {@code reset-timeout} one real frame goes through as a probe (half-open); its ack closes the breaker, its failure
  * opens it again for twice as long (up to {@code max-reset-timeout}). So the gateway recovers by itself.
  *
- * <p>Built on Pekko's CircuitBreaker, which is thread-safe and never blocks.
+ * <p>Built on Pekko's CircuitBreaker, which is thread-safe and never blocks. Its answer is a stage converted from a
+ * Scala future, whose continuations would otherwise run on the JDK's default executor (a new thread per task on 2
+ * CPUs): it is continued on the dispatcher.
  */
 public final class KafkaBreaker {
 
@@ -36,9 +39,12 @@ public final class KafkaBreaker {
 
   private final CircuitBreaker breaker;
   private final BreakerSettings settings;
+  private final Executor dispatcher;
 
-  public KafkaBreaker(BreakerSettings settings, Scheduler scheduler) {
+  /** @param dispatcher runs the continuation that turns Kafka's answer into a {@link PublishResult} */
+  public KafkaBreaker(BreakerSettings settings, Scheduler scheduler, Executor dispatcher) {
     this.settings = settings;
+    this.dispatcher = dispatcher;
     this.breaker =
         CircuitBreaker.create(scheduler, settings.maxFailures(), settings.answerTimeout(), settings.resetTimeout())
             .withExponentialBackoff(settings.maxResetTimeout())
@@ -66,13 +72,14 @@ public final class KafkaBreaker {
   CompletionStage<PublishResult> guard(Supplier<CompletionStage<RecordMetadata>> send) {
     return breaker
         .<RecordMetadata>callWithCircuitBreakerCS(send::get)
-        .handle(
+        .handleAsync(
             (metadata, failure) -> {
               if (failure == null) {
                 return new PublishResult.Durable(metadata);
               }
               return notTaken(failure instanceof CompletionException ? failure.getCause() : failure);
-            });
+            },
+            dispatcher);
   }
 
   private PublishResult notTaken(Throwable cause) {

@@ -29,13 +29,16 @@ public final class PublishLane {
 
   private final IngressProducer producer;
   private final Executor sendExecutor;
+  private final Executor dispatcher;
   private final KafkaBreaker breaker;
   private final Tracing tracing;
   private CompletableFuture<?> previousHandOver = CompletableFuture.completedFuture(null);
 
-  PublishLane(IngressProducer producer, Executor sendExecutor, KafkaBreaker breaker, Tracing tracing) {
+  PublishLane(IngressProducer producer, Executor sendExecutor, Executor dispatcher, KafkaBreaker breaker,
+      Tracing tracing) {
     this.producer = producer;
     this.sendExecutor = sendExecutor;
+    this.dispatcher = dispatcher;
     this.breaker = breaker;
     this.tracing = tracing;
   }
@@ -51,7 +54,7 @@ public final class PublishLane {
     Span span = tracing.startPublish(callerTraceparent, record.getMessageId(), record.getUserId(), record.getDeviceId());
     String traceparent = Tracing.traceparent(span);
     return breaker.guard(() -> handOver(record, traceparent))
-        .whenComplete((result, failure) -> {
+        .whenCompleteAsync((result, failure) -> {
           boolean durable = result instanceof PublishResult.Durable;
           GatewayMetrics.produced(durable, start);
           span.setAttribute(Tracing.OUTCOME, durable ? "durable" : "not_taken");
@@ -59,7 +62,7 @@ public final class PublishLane {
             span.setStatus(StatusCode.ERROR);
           }
           span.end();
-        });
+        }, dispatcher);
   }
 
   private CompletionStage<RecordMetadata> handOver(IngressRecord record, String traceparent) {
@@ -67,6 +70,7 @@ public final class PublishLane {
     CompletableFuture<CompletionStage<RecordMetadata>> handOver =
         previousHandOver.handleAsync((previous, failure) -> producer.send(record, traceparent), sendExecutor);
     previousHandOver = handOver;
+    // Synchronous: handOver is this lane's own future, completed on the send executor, and identity is trivial.
     return handOver.thenCompose(Function.identity());
   }
 }

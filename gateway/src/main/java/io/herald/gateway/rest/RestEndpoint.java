@@ -20,6 +20,7 @@ import io.herald.gateway.auth.TokenVerifier;
 import io.herald.protocol.cluster.v1.ConversationHistory;
 import io.herald.protocol.cluster.v1.DeviceShadow;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -50,8 +51,11 @@ public final class RestEndpoint {
   private final int maxPage;
   private final StaleIfError<DeviceShadow> shadows;
   private final StaleIfError<ConversationHistory> histories;
+  private final Executor dispatcher;
 
-  public RestEndpoint(TokenVerifier verifier, EntityQueries entities, RestSettings settings) {
+  /** @param dispatcher runs the continuations of the entities' answers */
+  public RestEndpoint(TokenVerifier verifier, EntityQueries entities, RestSettings settings, Executor dispatcher) {
+    this.dispatcher = dispatcher;
     this.verifier = verifier;
     this.entities = entities;
     this.maxPage = settings.maxPage();
@@ -100,23 +104,26 @@ public final class RestEndpoint {
    * The entity's answer ({@code found}: rendered and kept for stale-if-error; not found: 404), or, when it does not
    * answer, the last one kept for {@code key}, flagged stale, or 503.
    */
-  private static <T> CompletionStage<HttpResponse> answer(CompletionStage<T> query, StaleIfError<T> kept, String key,
+  private <T> CompletionStage<HttpResponse> answer(CompletionStage<T> query, StaleIfError<T> kept, String key,
       Predicate<T> found, BiFunction<T, Boolean, HttpResponse> render, Supplier<HttpResponse> notFound) {
-    return query.thenApply(answer -> {
-      if (!found.test(answer)) {
-        return notFound.get();
+    return query.handleAsync((answer, failure) -> {
+      if (failure == null) {
+        if (!found.test(answer)) {
+          return notFound.get();
+        }
+        kept.keep(key, answer);
+        return render.apply(answer, false);
       }
-      kept.keep(key, answer);
-      return render.apply(answer, false);
-    }).exceptionally(failure -> kept.lastGood(key)
-        .map(stale -> {
-          GatewayMetrics.staleRead();
-          return render.apply(stale.answer(), true).addHeader(Age.create(Math.max(0, stale.age().toSeconds())));
-        })
-        .orElseGet(() -> {
-          var retry = HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE).addHeader(RetryAfter.create(1L));
-          return withJson(retry, "{\"error\":\"entity did not answer in time, retry later\"}");
-        }));
+      return kept.lastGood(key)
+          .map(stale -> {
+            GatewayMetrics.staleRead();
+            return render.apply(stale.answer(), true).addHeader(Age.create(Math.max(0, stale.age().toSeconds())));
+          })
+          .orElseGet(() -> {
+            var retry = HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE).addHeader(RetryAfter.create(1L));
+            return withJson(retry, "{\"error\":\"entity did not answer in time, retry later\"}");
+          });
+    }, dispatcher);
   }
 
   private static HttpResponse ok(MessageOrBuilder message) {

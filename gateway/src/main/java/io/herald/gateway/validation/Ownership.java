@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * A frame may act only as its token's user: {@code set_desired} names a device, which must be the user's. The Device
@@ -21,20 +22,28 @@ public final class Ownership {
 
   private final EntityQueries entities;
   private final Duration retryAfter;
+  private final Executor dispatcher;
 
-  public Ownership(EntityQueries entities, Duration retryAfter) {
+  /** @param dispatcher runs the continuation of the Device entity's answer */
+  public Ownership(EntityQueries entities, Duration retryAfter, Executor dispatcher) {
     this.entities = entities;
     this.retryAfter = retryAfter;
+    this.dispatcher = dispatcher;
+  }
+
+  /** Whether the frame needs the check at all (only set_desired does): the others are produced without a wait. */
+  public static boolean applies(ClientFrame frame) {
+    return frame.hasSetDesired();
   }
 
   /** Empty when the frame may be produced, else the nack to answer with. */
   public CompletionStage<Optional<ServerFrame>> refusal(ClientFrame frame, String userId) {
-    if (!frame.hasSetDesired()) {
+    if (!applies(frame)) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
     var deviceId = frame.getSetDesired().getDeviceId();
     var messageId = frame.getMessageId();
-    return entities.owner(deviceId).handle((owner, failure) -> {
+    return entities.owner(deviceId).handleAsync((owner, failure) -> {
       if (failure != null) {
         return Optional.of(ServerFrames.retryLater(messageId, retryAfter,
             "the owner of device " + deviceId + " could not be checked: " + failure.getMessage()));
@@ -47,6 +56,6 @@ public final class Ownership {
             "device " + deviceId + " belongs to another user"));
       }
       return Optional.empty();
-    });
+    }, dispatcher);
   }
 }

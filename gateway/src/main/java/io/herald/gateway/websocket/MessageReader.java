@@ -2,6 +2,7 @@ package io.herald.gateway.websocket;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
@@ -17,10 +18,12 @@ final class MessageReader {
 
   private final int maxFrameBytes;
   private final Materializer materializer;
+  private final Executor dispatcher;
 
-  MessageReader(int maxFrameBytes, Materializer materializer) {
+  MessageReader(int maxFrameBytes, Materializer materializer, Executor dispatcher) {
     this.maxFrameBytes = maxFrameBytes;
     this.materializer = materializer;
+    this.dispatcher = dispatcher;
   }
 
   CompletionStage<InboundMessage> read(Message message) {
@@ -31,7 +34,7 @@ final class MessageReader {
       }
       return text.getStreamedText()
           .runWith(Sink.ignore(), materializer)
-          .thenApply(done -> new InboundMessage.Text());
+          .thenApplyAsync(done -> new InboundMessage.Text(), dispatcher);
     }
     BinaryMessage binary = message.asBinaryMessage();
     if (binary.isStrict()) {
@@ -40,7 +43,7 @@ final class MessageReader {
     }
     return binary.getStreamedData()
         .runWith(Sink.fold(BoundedBytes.empty(maxFrameBytes), BoundedBytes::append), materializer)
-        .thenApply(MessageReader::classify);
+        .thenApplyAsync(MessageReader::classify, dispatcher);
   }
 
   private static InboundMessage classify(BoundedBytes bytes) {

@@ -18,6 +18,7 @@ import io.herald.gateway.validation.FrameDecoder;
 import io.herald.gateway.validation.Ownership;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -49,6 +50,7 @@ public final class WebSocketEndpoint {
   private final Ownership ownership;
   private final Degradation degradation;
   private final Materializer materializer;
+  private final Executor dispatcher;
   private final Clock clock;
 
   public WebSocketEndpoint(
@@ -61,12 +63,14 @@ public final class WebSocketEndpoint {
       Ownership ownership,
       Degradation degradation,
       Materializer materializer,
+      Executor dispatcher,
       Clock clock) {
     this.verifier = verifier;
     this.producer = producer;
     this.settings = settings;
     this.decoder = decoder;
-    this.reader = new MessageReader(settings.maxFrameBytes(), materializer);
+    this.reader = new MessageReader(settings.maxFrameBytes(), materializer, dispatcher);
+    this.dispatcher = dispatcher;
     this.admission = admission;
     this.downlink = downlink;
     this.ownership = ownership;
@@ -105,6 +109,7 @@ public final class WebSocketEndpoint {
             ownership,
             degradation,
             materializer,
+            dispatcher,
             clock);
     return handleWebSocketMessages(session.flow());
   }

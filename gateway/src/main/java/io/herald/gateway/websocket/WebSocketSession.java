@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.NotUsed;
@@ -88,6 +89,7 @@ final class WebSocketSession {
   private final Ownership ownership;
   private final Degradation degradation;
   private final Materializer materializer;
+  private final Executor dispatcher;
   private final Clock clock;
   // Set on the first hello by the stream's stage, read when the stream ends (another thread).
   private final AtomicReference<Downlink.Session> downlinkSession = new AtomicReference<>();
@@ -96,6 +98,7 @@ final class WebSocketSession {
   /**
    * @param callerTrace the {@code traceparent} of the upgrade request, if it carried one; each frame's publish span
    *     is then part of that trace, otherwise it starts a trace of its own
+   * @param dispatcher runs the continuations of the ownership check's and Kafka's answers
    */
   WebSocketSession(
       DeviceIdentity identity,
@@ -109,6 +112,7 @@ final class WebSocketSession {
       Ownership ownership,
       Degradation degradation,
       Materializer materializer,
+      Executor dispatcher,
       Clock clock) {
     this.identity = identity;
     this.callerTrace = callerTrace;
@@ -122,6 +126,7 @@ final class WebSocketSession {
     this.ownership = ownership;
     this.degradation = degradation;
     this.materializer = materializer;
+    this.dispatcher = dispatcher;
     this.clock = clock;
   }
 
@@ -168,7 +173,7 @@ final class WebSocketSession {
             (notUsed, done) -> {
               log.debug("Session of {} opened", identity);
               GatewayMetrics.sessionOpened();
-              done.whenComplete(
+              done.whenCompleteAsync(
                   (ok, failure) -> {
                     log.debug("Session of {} closed", identity);
                     GatewayMetrics.sessionClosed();
@@ -177,7 +182,8 @@ final class WebSocketSession {
                     if (session != null) {
                       session.close();
                     }
-                  });
+                  },
+                  dispatcher);
               return notUsed;
             });
   }
@@ -246,34 +252,40 @@ final class WebSocketSession {
   }
 
   private CompletionStage<ServerFrame> reply(Step step) {
-    return answer(step).thenApply(frame -> GatewayMetrics.replied(Transport.WEBSOCKET, frame));
-  }
-
-  private CompletionStage<ServerFrame> answer(Step step) {
     if (step instanceof Step.Reply reply) {
-      return CompletableFuture.completedFuture(reply.frame());
+      return CompletableFuture.completedFuture(GatewayMetrics.replied(Transport.WEBSOCKET, reply.frame()));
     }
     IngressRecord record = ((Step.Publish) step).record();
+    if (!Ownership.applies(record.getFrame())) {
+      return publish(record);
+    }
     return ownership
         .refusal(record.getFrame(), identity.userId())
-        .thenCompose(
+        .thenComposeAsync(
             refusal -> {
               if (refusal.isPresent()) {
                 inFlight.release();
                 admission.release();
-                return CompletableFuture.completedFuture(refusal.get());
+                return CompletableFuture.completedFuture(GatewayMetrics.replied(Transport.WEBSOCKET, refusal.get()));
               }
-              return lane.publish(record, callerTrace)
-                  .thenApply(
-                      result -> {
-                        inFlight.release();
-                        admission.release();
-                        if (result instanceof PublishResult.NotTaken notTaken) {
-                          log.debug("Frame {} of {} not taken: {}", record.getMessageId(), identity, notTaken.detail());
-                          return ServerFrames.retryLater(record.getMessageId(), notTaken.retryAfter(), notTaken.detail());
-                        }
-                        return ServerFrames.ack(record.getMessageId());
-                      });
-            });
+              return publish(record);
+            },
+            dispatcher);
+  }
+
+  private CompletionStage<ServerFrame> publish(IngressRecord record) {
+    return lane.publish(record, callerTrace)
+        .thenApplyAsync(
+            result -> {
+              inFlight.release();
+              admission.release();
+              if (result instanceof PublishResult.NotTaken notTaken) {
+                log.debug("Frame {} of {} not taken: {}", record.getMessageId(), identity, notTaken.detail());
+                return GatewayMetrics.replied(Transport.WEBSOCKET,
+                    ServerFrames.retryLater(record.getMessageId(), notTaken.retryAfter(), notTaken.detail()));
+              }
+              return GatewayMetrics.replied(Transport.WEBSOCKET, ServerFrames.ack(record.getMessageId()));
+            },
+            dispatcher);
   }
 }

@@ -37,7 +37,7 @@ class RestEndpointTest {
   @BeforeAll
   static void start() throws Exception {
     var endpoint = new RestEndpoint(new TokenVerifier(SECRET), new ControlledEntities(),
-        new RestSettings(200, 100, Duration.ofMinutes(10)));
+        new RestSettings(200, 100, Duration.ofMinutes(10)), testKit.system().executionContext());
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(endpoint.route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }

@@ -176,6 +176,7 @@ public final class Tracing implements Extension {
           endpoint -> log.info("Exporting traces over OTLP to {} (sample ratio {})", endpoint, settings.sampleRatio()),
           () -> log.debug("Trace export is off (herald.tracing.otlp.endpoint is empty)"));
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseActorSystemTerminate(), "herald-tracing-flush",
+          // Synchronous: shutdown() is this class's own future, completed by the exporter, and the step is trivial.
           () -> tracing.shutdown().orTimeout(settings.exportTimeout().toMillis(), TimeUnit.MILLISECONDS)
               .handle((ignored, failure) -> Done.getInstance()));
       return tracing;

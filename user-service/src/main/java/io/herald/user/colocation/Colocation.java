@@ -63,11 +63,11 @@ public record Colocation(boolean enabled, int partitions, int numberOfShards) {
         .map(p -> String.valueOf(p.partition()))
         .collect(Collectors.toMap(Function.identity(), shard -> here, (a, b) -> a));
     ExternalShardAllocation.get(system).getClient(UserSignal.ENTITY_TYPE).setShardLocations(locations)
-        .whenComplete((done, failure) -> {
+        .whenCompleteAsync((done, failure) -> {
           if (failure != null) {
             // The shards stay where they are (still correct, one hop away); the next assignment tries again.
             log.warn("Could not place User shards {} on {}: {}", locations.keySet(), here, failure.toString());
           }
-        });
+        }, system.executionContext());
   }
 }

@@ -52,7 +52,8 @@ public final class EntityHops {
   private void refresh(EntityTypeKey<?> type) {
     AskPattern.<ClusterShardingQuery, CurrentShardRegionState>ask(ClusterSharding.get(system).shardState(),
             replyTo -> new GetShardRegionState(type, replyTo), Duration.ofSeconds(5), system.scheduler())
-        .thenAccept(state -> localShards.put(type.name(),
-            state.getShards().stream().map(ShardState::shardId).collect(Collectors.toUnmodifiableSet())));
+        .thenAcceptAsync(state -> localShards.put(type.name(),
+            state.getShards().stream().map(ShardState::shardId).collect(Collectors.toUnmodifiableSet())),
+            system.executionContext());
   }
 }

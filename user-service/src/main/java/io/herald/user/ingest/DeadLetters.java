@@ -3,6 +3,7 @@ package io.herald.user.ingest;
 import io.herald.protocol.KafkaHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -28,12 +29,14 @@ final class DeadLetters {
 
   private final SendProducer<String, byte[]> producer;
   private final String topic;
+  private final Executor dispatcher;
 
   DeadLetters(ActorSystem<?> system, IngestSettings settings) {
     var producerSettings = ProducerSettings.create(settings.deadLetterProducerConfig(), new StringSerializer(), new ByteArraySerializer())
         .withBootstrapServers(settings.bootstrapServers());
     this.producer = new SendProducer<>(producerSettings, system);
     this.topic = settings.deadLetterTopic();
+    this.dispatcher = system.executionContext();
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-dead-letter-producer", producer::close);
   }
 
@@ -44,6 +47,6 @@ final class DeadLetters {
     record.headers().remove(REASON).remove(SOURCE)
         .add(REASON, reason.getBytes(StandardCharsets.UTF_8))
         .add(SOURCE, source.getBytes(StandardCharsets.UTF_8));
-    return producer.send(record).thenApply(metadata -> Done.getInstance());
+    return producer.send(record).thenApplyAsync(metadata -> Done.getInstance(), dispatcher);
   }
 }

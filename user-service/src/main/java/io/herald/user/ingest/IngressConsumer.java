@@ -29,6 +29,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.TopicPartition;
@@ -67,6 +68,7 @@ public final class IngressConsumer {
   private static final Logger log = LoggerFactory.getLogger(IngressConsumer.class);
 
   private final ActorSystem<?> system;
+  private final Executor dispatcher;
   private final IngestSettings settings;
   private final ClusterSharding sharding;
   private final DeadLetters deadLetters;
@@ -82,6 +84,7 @@ public final class IngressConsumer {
 
   private IngressConsumer(ActorSystem<?> system, IngestSettings settings, Colocation colocation) {
     this.system = system;
+    this.dispatcher = system.executionContext();
     this.settings = settings;
     this.sharding = ClusterSharding.get(system);
     this.deadLetters = new DeadLetters(system, settings);
@@ -99,10 +102,12 @@ public final class IngressConsumer {
     var consumer = new IngressConsumer(system, settings, colocation);
     consumer.run();
     system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(5), Duration.ofSeconds(5),
-        () -> consumer.control.get().getMetrics().thenAccept(metrics -> consumer.metrics.lag(settings.topic(), metrics)), system.executionContext());
+        () -> consumer.control.get().getMetrics().thenAcceptAsync(metrics -> consumer.metrics.lag(settings.topic(), metrics),
+            consumer.dispatcher), system.executionContext());
     system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(2), Duration.ofSeconds(2),
-        () -> consumer.journalHealth.check().thenAccept(healthy ->
-            consumer.trouble.observe(healthy, consumer.cluster.state().getUnreachable().size())), system.executionContext());
+        () -> consumer.journalHealth.check().thenAcceptAsync(healthy ->
+            consumer.trouble.observe(healthy, consumer.cluster.state().getUnreachable().size()), consumer.dispatcher),
+        system.executionContext());
     // A fenced node may no longer own its partitions: leave the group at once instead of polling (and rejoining, which
     // rebalances the live consumers) until the node stops.
     WriterFence.get(system).whenFenced(() -> consumer.control.get().shutdown());
@@ -129,7 +134,7 @@ public final class IngressConsumer {
               })
               .map(message -> drain.started(partition(message), message))
               .mapAsyncPartitioned(settings.parallelism(), owned -> orderingKey(owned.message()),
-                  (owned, key) -> process(owned.message()).thenApply(done -> owned))
+                  (owned, key) -> process(owned.message()).thenApplyAsync(done -> owned, dispatcher))
               // mapAsyncPartitioned emits in offset order: what passes here is applied, with everything before it.
               .map(owned -> {
                 drain.applied(partition(owned.message()), owned.message().record().offset());
@@ -167,13 +172,13 @@ public final class IngressConsumer {
     var context = RecordContext.of(record, span.getSpanContext().getTraceId());
     return route(record)
         .map(ask -> applyOrDeadLetter(message, record, context, ask)
-            .whenComplete((done, failure) -> {
+            .whenCompleteAsync((done, failure) -> {
               metrics.apply().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
               if (failure != null) {
                 span.setStatus(StatusCode.ERROR, failure.toString());
               }
               span.end();
-            }))
+            }, dispatcher))
         .orElseGet(() -> {
           context.log(() -> log.warn("No entity handles {}; record {} committed", record.getFrame().getBodyCase(),
               record.getMessageId()));
@@ -224,9 +229,9 @@ public final class IngressConsumer {
    * {@code deadline}, however many rounds of retries that takes; then the entity's refusal stands.
    */
   private CompletionStage<IngressApplied> settled(Callable<CompletionStage<IngressApplied>> ask, long deadline) {
-    return Patterns.retry(() -> ask.call().thenCompose(IngressConsumer::settledOrRetry), settings.maxAttempts(),
+    return Patterns.retry(() -> ask.call().thenComposeAsync(IngressConsumer::settledOrRetry, dispatcher), settings.maxAttempts(),
             settings.retryMinBackoff(), settings.retryMaxBackoff(), settings.randomFactor(), system)
-        .exceptionallyCompose(failure -> {
+        .exceptionallyComposeAsync(failure -> {
           var cause = failure instanceof CompletionException ? failure.getCause() : failure;
           if (!(cause instanceof NotYet notYet)) {
             return CompletableFuture.failedFuture(cause);
@@ -236,7 +241,7 @@ public final class IngressConsumer {
                 system.executionContext(), () -> settled(ask, deadline));
           }
           return CompletableFuture.completedFuture(notYet.applied.toBuilder().setNotYet(false).build());
-        });
+        }, dispatcher);
   }
 
   private static CompletionStage<IngressApplied> settledOrRetry(IngressApplied applied) {
@@ -256,8 +261,8 @@ public final class IngressConsumer {
       CommittableMessage<String, byte[]> message, IngressRecord record, RecordContext context,
       Callable<CompletionStage<IngressApplied>> ask) {
     return settled(ask, System.nanoTime() + settings.notYetTimeout().toNanos())
-        .thenCompose(applied -> outcome(record, context, applied))
-        .exceptionallyCompose(failure -> journalHealth.check().thenCompose(healthy -> {
+        .thenComposeAsync(applied -> outcome(record, context, applied), dispatcher)
+        .exceptionallyComposeAsync(failure -> journalHealth.check().thenComposeAsync(healthy -> {
           // A record is poison only when everything it needs was there, and had been for a while: with the journal
           // down, a node unreachable (its entities are elsewhere once the Split Brain Resolver has decided), or either
           // of them only just recovered, it waits, and its partition too.
@@ -272,7 +277,7 @@ public final class IngressConsumer {
               + "its partition with it", record.getMessageId(), healthy, unreachable, settings.poisonQuietPeriod(),
               trouble.quietFor(settings.poisonQuietPeriod())));
           return applyOrDeadLetter(message, record, context, ask);
-        }));
+        }, dispatcher), dispatcher);
   }
 
   /**

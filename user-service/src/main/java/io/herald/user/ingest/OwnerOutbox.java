@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -21,11 +22,13 @@ public final class OwnerOutbox {
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final IngestSettings settings;
+  private final Executor dispatcher;
 
   public OwnerOutbox(ActorSystem<?> system, ClusterSharding sharding, IngestSettings settings) {
     this.system = system;
     this.sharding = sharding;
     this.settings = settings;
+    this.dispatcher = system.executionContext();
   }
 
   public CompletionStage<Done> enqueue(PushIntent intent) {
@@ -42,10 +45,10 @@ public final class OwnerOutbox {
     var chains = new LinkedHashMap<String, CompletionStage<Done>>();
     for (var intent : intents) {
       var earlier = chains.get(intent.getUserId());
-      chains.put(intent.getUserId(), earlier == null ? enqueue(intent) : earlier.thenCompose(done -> enqueue(intent)));
+      chains.put(intent.getUserId(), earlier == null ? enqueue(intent) : earlier.thenComposeAsync(done -> enqueue(intent), dispatcher));
     }
     return CompletableFuture.allOf(chains.values().stream().map(CompletionStage::toCompletableFuture)
             .toArray(CompletableFuture[]::new))
-        .thenApply(all -> Done.getInstance());
+        .thenApplyAsync(all -> Done.getInstance(), dispatcher);
   }
 }

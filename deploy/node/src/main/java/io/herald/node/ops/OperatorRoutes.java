@@ -54,6 +54,7 @@ public final class OperatorRoutes implements ManagementRouteProvider {
   private final String adminToken;
   private final int listLimit;
   private final Executor blocking;
+  private final Executor dispatcher;
   private final Degradation degradation;
   private final Cluster cluster;
 
@@ -64,6 +65,7 @@ public final class OperatorRoutes implements ManagementRouteProvider {
     this.adminToken = config.getString("herald.admin.token");
     this.listLimit = config.getInt("herald.admin.dead-letter-list-limit");
     this.blocking = system.dispatchers().lookup("herald.admin.blocking-dispatcher");
+    this.dispatcher = system.dispatcher();
     this.degradation = Degradation.get(Adapter.toTyped(system));
     this.cluster = Cluster.get(system);
   }
@@ -123,7 +125,7 @@ public final class OperatorRoutes implements ManagementRouteProvider {
             return complete(StatusCodes.BAD_REQUEST, "mode must be normal, shed-telemetry or read-only");
           }
           return completeWithFuture(degradation.set(mode.get(), reason.orElse("set by an operator"))
-              .thenApply(inForce -> jsonResponse(Map.of("mode", inForce.wireName()))));
+              .thenApplyAsync(inForce -> jsonResponse(Map.of("mode", inForce.wireName())), dispatcher));
         })))));
   }
 

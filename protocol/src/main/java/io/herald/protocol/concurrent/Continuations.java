@@ -1,0 +1,48 @@
+package io.herald.protocol.concurrent;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * Where Herald continues a future: on a Pekko dispatcher, never on the JDK's default executor.
+ *
+ * <p>The default executor of {@code CompletableFuture} is {@code ForkJoinPool.commonPool()}, unless its parallelism
+ * is below 2 (a machine or container with 2 CPUs or fewer): then it starts a new thread for every task. The stages
+ * Pekko hands to Java (asks, streams' materialized values, retries, the circuit breaker, Kafka sends) are Scala
+ * futures converted by {@code scala.jdk.FutureConverters}, which runs even {@code thenApply}, {@code handle} and
+ * {@code whenComplete} on that default executor. So, throughout Herald:
+ *
+ * <ul>
+ *   <li>a continuation names its executor: {@code stage.thenApplyAsync(fn, dispatcher)}, {@code
+ *       handleAsync(fn, dispatcher)} and so on, with the actor system's dispatcher ({@code
+ *       system.executionContext()});
+ *   <li>a stage handed to an API that continues it without an executor (Pekko's {@code pipeToSelf} calls {@code
+ *       handle}) goes through {@link #onDispatcher} first;
+ *   <li>only a plain {@code CompletableFuture} that the same class completes on a known thread is continued
+ *       synchronously, and the code says so.
+ * </ul>
+ *
+ * <p>{@code StartedThreadsTest} (deploy/node) runs frames through a node that sees 2 CPUs and fails when the node
+ * starts threads per frame; docs/performance.md has the measurements.
+ */
+public final class Continuations {
+
+  private Continuations() {}
+
+  /**
+   * A plain future with the stage's outcome, the same value or the same (unwrapped) failure, completed on {@code
+   * dispatcher}: whatever continues it synchronously runs there.
+   */
+  public static <T> CompletionStage<T> onDispatcher(CompletionStage<T> stage, Executor dispatcher) {
+    var adopted = new CompletableFuture<T>();
+    stage.whenCompleteAsync((value, failure) -> {
+      if (failure == null) {
+        adopted.complete(value);
+      } else {
+        adopted.completeExceptionally(failure);
+      }
+    }, dispatcher);
+    return adopted;
+  }
+}
