@@ -9,6 +9,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +47,7 @@ public final class KafkaTopics {
         }
       }
       var ingress = config.getString("herald.kafka.topics.ingress");
-      var actual = admin.describeTopics(List.of(ingress)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-          .get(ingress).partitions().size();
+      var actual = partitionsOf(admin, ingress, System.nanoTime() + timeout.toNanos());
       if (actual != partitions) {
         throw new IllegalStateException("Topic " + ingress + " has " + actual + " partitions, but "
             + "herald.kafka.topics.ingress-partitions is " + partitions + ": set it to " + actual);
@@ -59,6 +59,27 @@ public final class KafkaTopics {
       throw new IllegalStateException("Interrupted while creating topics", e);
     } catch (TimeoutException e) {
       throw new IllegalStateException("Kafka did not create the topics within " + timeout, e);
+    }
+  }
+
+  /**
+   * The topic's partition count. A topic another node has just created may not be known yet to the broker asked
+   * ("does not host this topic-partition", a retriable error): asked again until the deadline.
+   */
+  private static int partitionsOf(Admin admin, String topic, long deadline)
+      throws ExecutionException, InterruptedException, TimeoutException {
+    while (true) {
+      try {
+        long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        return admin.describeTopics(List.of(topic)).allTopicNames().get(left, TimeUnit.MILLISECONDS)
+            .get(topic).partitions().size();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        log.info("Topic {} not described yet ({}); asking again", topic, e.getCause().getMessage());
+        Thread.sleep(200);
+      }
     }
   }
 }
