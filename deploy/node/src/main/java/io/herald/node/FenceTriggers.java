@@ -3,6 +3,7 @@ package io.herald.node;
 import com.typesafe.config.Config;
 import io.herald.persistence.fence.FencedCassandraJournal;
 import io.herald.persistence.fence.FencedCassandraSnapshotStore;
+import io.herald.persistence.fence.FencedSessionProvider;
 import io.herald.persistence.fence.WriterFence;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -25,6 +26,7 @@ final class FenceTriggers {
   static void start(ActorSystem<?> system, Config config) {
     requireFencedPlugin(config, "pekko.persistence.cassandra.journal.class", FencedCassandraJournal.class);
     requireFencedPlugin(config, "pekko.persistence.cassandra.snapshot.class", FencedCassandraSnapshotStore.class);
+    requireFencedPlugin(config, "pekko.persistence.cassandra.session-provider", FencedSessionProvider.class);
     var fence = WriterFence.get(system);
     fence.requireBelow(config.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause")
         .plus(config.getDuration("pekko.cluster.split-brain-resolver.stable-after")));

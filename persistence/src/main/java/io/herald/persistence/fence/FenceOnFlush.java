@@ -1,0 +1,41 @@
+package io.herald.persistence.fence;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Asks the {@link WriterFence} before bytes go to a Cassandra connection's socket. Refused, the connection is closed:
+ * whatever it still held unflushed fails instead of being sent.
+ */
+final class FenceOnFlush extends ChannelOutboundHandlerAdapter {
+
+  static final String NAME = "herald-writer-fence";
+
+  private final WriterFence fence;
+
+  FenceOnFlush(WriterFence fence) {
+    this.fence = fence;
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (!fence.permits()) {
+      ReferenceCountUtil.release(msg);
+      promise.setFailure(fence.refusal("Cassandra request"));
+      ctx.close();
+      return;
+    }
+    ctx.write(msg, promise);
+  }
+
+  @Override
+  public void flush(ChannelHandlerContext ctx) {
+    if (!fence.permits()) {
+      ctx.close();
+      return;
+    }
+    ctx.flush();
+  }
+}
