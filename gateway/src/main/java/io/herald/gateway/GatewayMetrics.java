@@ -1,6 +1,7 @@
 package io.herald.gateway;
 
 import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.ingress.v1.Transport;
 import io.micrometer.core.instrument.Counter;
@@ -21,6 +22,12 @@ import java.util.function.Supplier;
 public final class GatewayMetrics {
 
   private static final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  // The counters of every frame (frames in by body kind, acks, nacks by code), looked up by enum ordinals: no key is
+  // built per frame. Filled lazily; a race registers the same meter twice, which Micrometer answers with one meter.
+  private static final Counter[][] framesIn =
+      new Counter[Transport.values().length][ClientFrame.BodyCase.values().length];
+  private static final Counter[] acks = new Counter[Transport.values().length];
+  private static final Counter[][] nacks = new Counter[Transport.values().length][NackCode.values().length];
   private static final AtomicInteger openSessions = new AtomicInteger();
   private static final Timer produceDurable = produceTimer("durable");
   private static final Timer produceNotTaken = produceTimer("not_taken");
@@ -38,7 +45,13 @@ public final class GatewayMetrics {
   }
 
   public static void frameIn(Transport transport, ClientFrame frame) {
-    frameIn(transport, frame.getBodyCase().name().toLowerCase(Locale.ROOT));
+    ClientFrame.BodyCase kind = frame.getBodyCase();
+    Counter counter = framesIn[transport.ordinal()][kind.ordinal()];
+    if (counter == null) {
+      counter = framesIn[transport.ordinal()][kind.ordinal()] = counter("herald.gateway.frames.in", "Frames received",
+          "transport", name(transport), "kind", kind.name().toLowerCase(Locale.ROOT));
+    }
+    counter.increment();
   }
 
   /** A non-confirmable CoAP POST: taken like any other, but its answer may be lost (best effort). */
@@ -54,10 +67,20 @@ public final class GatewayMetrics {
   /** What the client was answered: acks, and nacks by code. Returns the frame, to sit in a reply chain. */
   public static ServerFrame replied(Transport transport, ServerFrame frame) {
     if (frame.hasAck()) {
-      count("herald.gateway.acks", "Frames acked after Kafka had them", "transport", name(transport));
+      Counter counter = acks[transport.ordinal()];
+      if (counter == null) {
+        counter = acks[transport.ordinal()] =
+            counter("herald.gateway.acks", "Frames acked after Kafka had them", "transport", name(transport));
+      }
+      counter.increment();
     } else if (frame.hasNack()) {
-      count("herald.gateway.nacks", "Frames refused, by code", "transport", name(transport),
-          "code", frame.getNack().getCode().name());
+      NackCode code = frame.getNack().getCode();
+      Counter counter = nacks[transport.ordinal()][code.ordinal()];
+      if (counter == null) {
+        counter = nacks[transport.ordinal()][code.ordinal()] = counter("herald.gateway.nacks",
+            "Frames refused, by code", "transport", name(transport), "code", code.name());
+      }
+      counter.increment();
     }
     return frame;
   }
@@ -86,8 +109,12 @@ public final class GatewayMetrics {
   }
 
   private static void count(String name, String description, String... tags) {
-    counters.computeIfAbsent(name + String.join(",", tags),
-        key -> Counter.builder(name).description(description).tags(tags).register(Metrics.globalRegistry)).increment();
+    counter(name, description, tags).increment();
+  }
+
+  private static Counter counter(String name, String description, String... tags) {
+    return counters.computeIfAbsent(name + String.join(",", tags),
+        key -> Counter.builder(name).description(description).tags(tags).register(Metrics.globalRegistry));
   }
 
   private static String name(Transport transport) {

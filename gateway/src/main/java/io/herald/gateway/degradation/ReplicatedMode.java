@@ -36,9 +36,14 @@ final class ReplicatedMode {
     return Behaviors.setup(context -> DistributedData.withReplicatorMessageAdapter(
         (org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter<Command, LWWRegister<String>> replicator) -> {
           SelfUniqueAddress node = DistributedData.get(context.getSystem()).selfUniqueAddress();
+          // When this node last switched (wall clock, as the register's timestamps). The subscription delivers changes
+          // up to notify-subscribers-interval late, so a value written before that switch may still arrive after it;
+          // it has lost to the switch in the register (last writer wins by timestamp) and must not undo it here.
+          long[] switchedAt = {Long.MIN_VALUE};
           replicator.subscribe(KEY, Changed::new);
           return Behaviors.receive(Command.class)
               .onMessage(Set.class, set -> {
+                switchedAt[0] = System.currentTimeMillis();
                 replicator.askUpdate(
                     replyTo -> new Replicator.Update<>(KEY, LWWRegister.create(node, set.mode().name()),
                         new Replicator.WriteMajority(WRITE_TIMEOUT), replyTo,
@@ -55,7 +60,8 @@ final class ReplicatedMode {
                 return Behaviors.same();
               })
               .onMessage(Changed.class, changed -> {
-                if (changed.response() instanceof Replicator.Changed<LWWRegister<String>> value) {
+                if (changed.response() instanceof Replicator.Changed<LWWRegister<String>> value
+                    && value.get(KEY).timestamp() >= switchedAt[0]) {
                   inForce.accept(DegradationMode.valueOf(value.get(KEY).getValue()));
                 }
                 return Behaviors.same();

@@ -42,6 +42,10 @@ public final class OwnerOutbox {
    * (a conversation's fan-out), bounded by the intents of one record.
    */
   public CompletionStage<Done> enqueueAll(List<PushIntent> intents) {
+    if (intents.isEmpty()) {
+      // Most records (telemetry) push nothing: no stage to wait for, no hop to the dispatcher.
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
     var chains = new LinkedHashMap<String, CompletionStage<Done>>();
     for (var intent : intents) {
       var earlier = chains.get(intent.getUserId());
