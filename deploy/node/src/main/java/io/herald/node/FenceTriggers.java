@@ -10,6 +10,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 
@@ -38,7 +39,7 @@ final class FenceTriggers {
         if (event instanceof ClusterEvent.MemberDowned downed && downed.member().uniqueAddress().equals(self)) {
           fence.fence("this node was downed by the cluster");
         } else if (event instanceof ClusterEvent.MemberRemoved removed && removed.member().uniqueAddress().equals(self)
-            && removed.previousStatus() == org.apache.pekko.cluster.MemberStatus.down()) {
+            && removed.previousStatus() == MemberStatus.down()) {
           fence.fence("this node was removed from the cluster after being downed");
         }
         return Behaviors.same();

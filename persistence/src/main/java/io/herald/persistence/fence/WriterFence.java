@@ -4,9 +4,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * the beat that would renew the permission is the watchdog's, and the watchdog, seeing the gap, fences instead. The
  * cluster cannot replace a node that stayed silent for less than {@code max-pause}: it must first miss heartbeats for
  * the failure detector's acceptable pause and then wait the Split Brain Resolver's {@code stable-after}, which the
- * node checks at start ({@link #requireBelow}). A node that learns it was downed (or quarantined) fences too.
+ * node checks at start ({@link #requireBelow}). A node that learns it was downed fences too.
  */
 public final class WriterFence implements Extension {
 
@@ -48,10 +49,16 @@ public final class WriterFence implements Extension {
       var fence = new WriterFence(config.getDuration("max-pause"), System::nanoTime);
       if (config.getBoolean("stop-node-when-fenced")) {
         var stopAfter = config.getDuration("stop-after");
-        fence.whenFenced(() -> system.scheduler().scheduleOnce(stopAfter, system::terminate,
-            system.executionContext()));
+        fence.whenFenced(() -> {
+          // A system already gone has nothing left to stop (and its scheduler takes no more tasks).
+          if (fence.watching) {
+            system.scheduler().scheduleOnce(stopAfter, system::terminate, system.executionContext());
+          }
+        });
       }
       fence.startWatchdog(config.getDuration("tick"), system.name());
+      // The watchdog ends with its system, so a JVM that starts many systems (tests) keeps no thread per system.
+      system.classicSystem().registerOnTermination(() -> fence.watching = false);
       return fence;
     }
   }
@@ -60,6 +67,7 @@ public final class WriterFence implements Extension {
   private final LongSupplier clock;
   private volatile long lastBeat;
   private volatile String fencedBecause;
+  private volatile boolean watching = true;
   private final List<Runnable> whenFenced = new CopyOnWriteArrayList<>();
   private final Timer lateness = Timer.builder("herald.fence.watchdog.lateness")
       .description("How late the pause watchdog's beat came: a process pause, GC or CPU starvation shows here first")
@@ -70,7 +78,7 @@ public final class WriterFence implements Extension {
     this.clock = clock;
     this.lastBeat = clock.getAsLong();
     Gauge.builder("herald.fence.fenced", this, fence -> fence.fenced() ? 1 : 0)
-        .description("1 once this node refuses every write: it was paused past max-pause, downed or quarantined")
+        .description("1 once this node refuses every write: it was paused past max-pause, or downed")
         .register(Metrics.globalRegistry);
   }
 
@@ -79,13 +87,7 @@ public final class WriterFence implements Extension {
     if (fencedBecause != null) {
       return false;
     }
-    long silent = clock.getAsLong() - lastBeat;
-    if (silent > maxPauseNanos) {
-      fence("no beat of the pause watchdog for " + TimeUnit.NANOSECONDS.toMillis(silent) + " ms (max-pause "
-          + TimeUnit.NANOSECONDS.toMillis(maxPauseNanos) + " ms): this node may have been replaced");
-      return false;
-    }
-    return true;
+    return !fencedForSilence(clock.getAsLong() - lastBeat, "a writer");
   }
 
   /** The failure of a write that {@link #permits()} refused. */
@@ -122,20 +124,25 @@ public final class WriterFence implements Extension {
     long now = clock.getAsLong();
     long silent = now - lastBeat;
     lateness.record(Math.max(0, silent - tickNanos), TimeUnit.NANOSECONDS);
-    if (silent > maxPauseNanos) {
-      fence("the pause watchdog woke " + TimeUnit.NANOSECONDS.toMillis(silent) + " ms after its last beat (max-pause "
-          + TimeUnit.NANOSECONDS.toMillis(maxPauseNanos) + " ms): this node may have been replaced");
-    }
-    if (fencedBecause == null) {
+    if (!fencedForSilence(silent, "the pause watchdog")) {
       lastBeat = now;
     }
+  }
+
+  /** Fences when the watchdog has been silent longer than max-pause, as seen by {@code observer}. */
+  private boolean fencedForSilence(long silentNanos, String observer) {
+    if (silentNanos > maxPauseNanos) {
+      fence(observer + " found no beat of the pause watchdog for " + TimeUnit.NANOSECONDS.toMillis(silentNanos)
+          + " ms (max-pause " + TimeUnit.NANOSECONDS.toMillis(maxPauseNanos) + " ms): this node may have been replaced");
+    }
+    return fenced();
   }
 
   private void startWatchdog(Duration tick, String systemName) {
     long tickNanos = tick.toNanos();
     var thread = new Thread(() -> {
-      while (fencedBecause == null) {
-        java.util.concurrent.locks.LockSupport.parkNanos(tickNanos);
+      while (watching && fencedBecause == null) {
+        LockSupport.parkNanos(tickNanos);
         beat(tickNanos);
       }
     }, systemName + "-pause-watchdog");
