@@ -52,7 +52,8 @@ final class CombinedRuns {
     RunSummary main = about.summary();
     return new RunSummary(scenario, main.rateTarget(), durationS, devices, sent, acked, nacks, refused, gaveUp,
         abandoned, outboxFull, clientStopped, applied, delivered, lost, duplicates, outOfOrder, appliedNotAcked,
-        pushGaps, pushDups, main.throughputPerS(), main.latencyMs(), main.pushLatencyMs(), limit(findings));
+        pushGaps, pushDups, main.throughputPerS(), main.latencyMs(), main.pushLatencyMs(),
+        main.nackLatencyMs(), limit(findings));
   }
 
   static CheckResult check(List<ScenarioResult> phases) {

@@ -169,6 +169,7 @@ public final class Scenarios {
         Math.round(metrics.ackedCount() / elapsedSeconds * 10) / 10.0,
         metrics.latency(),
         metrics.pushLatency().orElse(null),
+        metrics.nackLatency().orElse(null),
         check.findings());
     ReportWriter.write(settings.reportDirectory(), summary, metrics.timeline(),
         extras.withFault(hooks.faultReport(metrics.timeline()).orElse(null)));

@@ -27,6 +27,12 @@ public interface ClientEvents {
   /** Herald answered a frame with a nack, whether or not the client resends it. */
   default void onNack(Nack nack) {}
 
+  /**
+   * The nack answered the attempt in flight, {@code sinceSentNanos} after that attempt was written: how long Herald
+   * took to refuse (a refusal is meant to be answered at once, not behind frames waiting for Kafka).
+   */
+  default void onAttemptNacked(Nack nack, long sinceSentNanos) {}
+
   /** A push arrived. Pushes are handed over as they arrive, duplicates and gaps included, for the app to judge. */
   default void onPush(Push push) {}
 }

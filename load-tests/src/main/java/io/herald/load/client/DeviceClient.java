@@ -368,6 +368,7 @@ public final class DeviceClient implements AutoCloseable {
       return; // not ours (a push_ack), or it answers an attempt we already gave up waiting for
     }
     inFlight--;
+    events.onAttemptNacked(nack, System.nanoTime() - entry.lastSentNanos);
     if (nack.getCode() == NackCode.RETRY_LATER) {
       entry.lastFailure = "RETRY_LATER: " + nack.getDetail();
       retryLater(entry, nack.getRetryAfterMs());

@@ -59,6 +59,9 @@ public final class ReportWriter {
         .field("push_duplicates", s.pushDuplicates())
         .field("throughput_per_s", s.throughputPerS())
         .field("latency_ms", s.latencyMs());
+    if (s.nackLatencyMs() != null) {
+      json.field("nack_latency_ms", s.nackLatencyMs());
+    }
     if (s.pushLatencyMs() != null) {
       json.field("push_latency_ms", s.pushLatencyMs());
     }
@@ -135,6 +138,11 @@ public final class ReportWriter {
     row(page, "send&rarr;ack p50 / p99 / p99.9 / max (ms)", Json.number(s.latencyMs().p50()) + " / "
         + Json.number(s.latencyMs().p99()) + " / " + Json.number(s.latencyMs().p999()) + " / "
         + Json.number(s.latencyMs().max()));
+    if (s.nackLatencyMs() != null) {
+      row(page, "attempt&rarr;nack p50 / p99 / p99.9 / max (ms)", Json.number(s.nackLatencyMs().p50()) + " / "
+          + Json.number(s.nackLatencyMs().p99()) + " / " + Json.number(s.nackLatencyMs().p999()) + " / "
+          + Json.number(s.nackLatencyMs().max()));
+    }
     if (s.pushLatencyMs() != null) {
       row(page, "send&rarr;push at other members p50 / p99 / p99.9 / max (ms)", Json.number(s.pushLatencyMs().p50())
           + " / " + Json.number(s.pushLatencyMs().p99()) + " / " + Json.number(s.pushLatencyMs().p999()) + " / "

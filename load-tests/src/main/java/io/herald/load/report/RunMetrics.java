@@ -32,6 +32,10 @@ public final class RunMetrics {
   private final Recorder pushLatencyMicros = new Recorder(HIGHEST_MICROS, 3);
   private final Histogram pushTotal = new Histogram(HIGHEST_MICROS, 3);
   private Histogram pushInterval;
+  // An attempt's send to the nack that answered it: how long Herald took to refuse.
+  private final Recorder nackLatencyMicros = new Recorder(HIGHEST_MICROS, 3);
+  private final Histogram nackTotal = new Histogram(HIGHEST_MICROS, 3);
+  private Histogram nackInterval;
   private final Histogram total = new Histogram(HIGHEST_MICROS, 3);
   private final List<TimelineSample> timeline = new ArrayList<>();
   private Histogram interval;
@@ -58,6 +62,11 @@ public final class RunMetrics {
 
   public void pushed(long latencyNanos) {
     pushLatencyMicros.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, TimeUnit.NANOSECONDS.toMicros(latencyNanos))));
+  }
+
+  public void nackLatency(long sinceSentNanos) {
+    nackLatencyMicros.recordValue(
+        Math.min(HIGHEST_MICROS, Math.max(0, TimeUnit.NANOSECONDS.toMicros(sinceSentNanos))));
   }
 
   public void nacked(NackCode code) {
@@ -124,6 +133,13 @@ public final class RunMetrics {
     pushInterval = pushLatencyMicros.getIntervalHistogram(pushInterval);
     pushTotal.add(pushInterval);
     return pushTotal.getTotalCount() == 0 ? java.util.Optional.empty() : java.util.Optional.of(LatencyMs.ofMicros(pushTotal));
+  }
+
+  /** An attempt's send to the nack that answered it, or empty when no attempt was nacked. */
+  public synchronized java.util.Optional<LatencyMs> nackLatency() {
+    nackInterval = nackLatencyMicros.getIntervalHistogram(nackInterval);
+    nackTotal.add(nackInterval);
+    return nackTotal.getTotalCount() == 0 ? java.util.Optional.empty() : java.util.Optional.of(LatencyMs.ofMicros(nackTotal));
   }
 
   public synchronized List<TimelineSample> timeline() {

@@ -31,6 +31,7 @@ import java.util.Map;
  * @param throughputPerS acks per second over the offering period
  * @param latencyMs send-to-ack, retries included
  * @param pushLatencyMs send-to-push of chat messages at the other members; null when the run had no chat
+ * @param nackLatencyMs an attempt's send to the nack that answered it (WebSocket clients); null when none was nacked
  * @param findings examples of broken invariants
  */
 public record RunSummary(
@@ -57,6 +58,7 @@ public record RunSummary(
     double throughputPerS,
     LatencyMs latencyMs,
     LatencyMs pushLatencyMs,
+    LatencyMs nackLatencyMs,
     List<Finding> findings) {
 
   public RunSummary {

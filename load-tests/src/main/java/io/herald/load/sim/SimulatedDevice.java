@@ -148,6 +148,11 @@ public final class SimulatedDevice implements ClientEvents, AutoCloseable {
   }
 
   @Override
+  public void onAttemptNacked(Nack nack, long sinceSentNanos) {
+    metrics.nackLatency(sinceSentNanos);
+  }
+
+  @Override
   public synchronized void onPush(Push push) {
     pushSeqs.add(push.getSeq());
     if (push.hasChatMessage() && !push.getChatMessage().getSenderUserId().equals(userId)) {

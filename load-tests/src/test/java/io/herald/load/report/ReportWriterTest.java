@@ -27,10 +27,12 @@ class ReportWriterTest {
         metrics.acked(TimeUnit.MILLISECONDS.toNanos(i));
       }
       metrics.nacked(NackCode.RETRY_LATER);
+      metrics.nackLatency(TimeUnit.MILLISECONDS.toNanos(3));
       metrics.sample();
     }
     var summary = new RunSummary("steady", 100, 3, 5, 300, 300, metrics.nacksByCode(), 0, 0, 0, 0, 0, 301, 4,
-        0, 1, 0, 1, 0, 0, 100, metrics.latency(), null, List.of(new Finding(Finding.Kind.DUPLICATE, "d<1>", "m1",
+        0, 1, 0, 1, 0, 0, 100, metrics.latency(), null,
+        metrics.nackLatency().orElseThrow(), List.of(new Finding(Finding.Kind.DUPLICATE, "d<1>", "m1",
             List.of(new JournalEntry("m1", "Device|d<1>", 7, "writer-a", 0),
                 new JournalEntry("m1", "Device|d<1>", 9, "writer-b", 30_000)))));
 
@@ -40,13 +42,14 @@ class ReportWriterTest {
     for (String field : List.of("\"scenario\": \"steady\"", "\"rate_target\": 100", "\"sent\": 300", "\"acked\": 300",
         "\"nacked_by_code\"", "\"RETRY_LATER\": 3", "\"applied\": 301", "\"delivered\": 4", "\"lost\": 0",
         "\"duplicates\": 1", "\"out_of_order\": 0", "\"throughput_per_s\": 100", "\"latency_ms\"", "\"p50\"",
-        "\"p99\"", "\"p999\"", "\"max\"", "\"copies\"", "\"writer_uuid\": \"writer-b\"", "\"sequence_nr\": 9",
+        "\"p99\"", "\"p999\"", "\"max\"", "\"nack_latency_ms\"", "\"copies\"", "\"writer_uuid\": \"writer-b\"", "\"sequence_nr\": 9",
         "\"written_at\": \"1970-01-01T00:00:30Z\"")) {
       assertTrue(json.contains(field), field + " missing from " + json);
     }
     assertEquals(3, metrics.timeline().size());
     assertEquals(100, metrics.timeline().get(1).acked());
     assertTrue(summary.latencyMs().p99() >= 98 && summary.latencyMs().p99() <= 101, summary.latencyMs().toString());
+    assertEquals(3, summary.nackLatencyMs().max(), 0.01);
 
     String html = Files.readString(directory.resolve(ReportWriter.HTML));
     assertTrue(html.contains("<svg"), "inline SVG plot");
@@ -60,7 +63,7 @@ class ReportWriterTest {
   void writesTheRatiosToTheBaselinesAndTheRampSteps() throws Exception {
     var latency = new LatencyMs(10, 40, 60, 80);
     var summary = new RunSummary("ramp", 200, 6, 5, 600, 600, java.util.Map.of(), 0, 0, 0, 0, 0, 600, 0, 0, 0, 0, 0,
-        0, 0, 190, latency, null, List.of());
+        0, 0, 190, latency, null, null, List.of());
     var baselines = new BaselineComparison(
         new io.herald.load.baseline.BaselineResult("raw_kafka", 9500, 0, 5, 1900, latency), null);
     var ramp = new RampReport(500, 0.9, 200.0, true, List.of(

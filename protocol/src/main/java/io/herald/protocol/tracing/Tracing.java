@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * record), and an {@code apply} span in the consumer (until the entity persisted and replied), joined by the W3C
  * {@code traceparent} header the record carries in Kafka. Spans are always made, so every record and log line has a
  * trace id; they are exported over OTLP/HTTP only when {@code herald.tracing.otlp.endpoint} is set (off by default).
+ * Without an endpoint a trace started here is not recorded: its spans carry valid ids (and so the traceparent and the
+ * logs' trace id) but no attributes, events or timing, which cost about 4 % of the node's CPU per frame for nothing
+ * (docs/performance.md); a caller's sampled trace is still recorded, as its sampling decision is kept.
  * One per actor system, as a Pekko extension; flushed and closed by coordinated shutdown.
  */
 public final class Tracing implements Extension {
@@ -80,8 +83,11 @@ public final class Tracing implements Extension {
   static SdkTracerProvider provider(TracingSettings settings) {
     var builder = SdkTracerProvider.builder()
         .setResource(Resource.getDefault().merge(Resource.builder().put("service.name", settings.serviceName()).build()))
-        // A caller's sampling decision is kept; a trace started here is sampled at the configured ratio.
-        .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(settings.sampleRatio())));
+        // A caller's sampling decision is kept; a trace started here is sampled at the configured ratio, or not at all
+        // when nothing exports it.
+        .setSampler(Sampler.parentBased(settings.otlpEndpoint().isPresent()
+            ? Sampler.traceIdRatioBased(settings.sampleRatio())
+            : Sampler.alwaysOff()));
     // Without any processor the SDK hands out invalid (no-op) spans, and records would carry no trace id.
     builder.addSpanProcessor(settings.otlpEndpoint()
         .<SpanProcessor>map(endpoint -> BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder()

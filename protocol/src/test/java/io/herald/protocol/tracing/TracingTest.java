@@ -1,6 +1,7 @@
 package io.herald.protocol.tracing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,9 @@ import org.junit.jupiter.api.Test;
 /** Trace context from a caller through the gateway's publish span to the consumer's apply span (export: node tests). */
 class TracingTest {
 
+  // Spans queue for export and are dropped when the test kit stops; nothing listens on the discard port.
+  private static final String UNREACHABLE_COLLECTOR = "http://127.0.0.1:9/v1/traces";
+
   private ActorTestKit testKit;
 
   @AfterEach
@@ -25,15 +29,36 @@ class TracingTest {
 
   @Test
   void aFrameWithoutCallerTraceStartsATraceThatTheApplySpanContinues() {
-    var tracing = Tracing.get(start(Map.of()).system());
+    var tracing = Tracing.get(start(Map.of("herald.tracing.otlp.endpoint", UNREACHABLE_COLLECTOR)).system());
     var publish = tracing.startPublish(Optional.empty(), "m-1", "alice", "phone");
     var header = Tracing.traceparent(publish);
     var apply = tracing.startApply(header, "m-1", "alice", "phone");
 
     assertTrue(header.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}"), header);
-    assertTrue(publish.getSpanContext().isSampled(), "a trace started here is sampled at ratio 1.0");
+    assertTrue(publish.getSpanContext().isSampled(), header);
+    assertTrue(publish.isRecording(), "a trace started here is sampled at ratio 1.0 when it is exported");
     assertEquals(publish.getSpanContext().getTraceId(), apply.getSpanContext().getTraceId());
     assertNotEquals(publish.getSpanContext().getSpanId(), apply.getSpanContext().getSpanId());
+    assertTrue(apply.isRecording());
+  }
+
+  @Test
+  void withoutExportATraceStartedHereHasIdsButIsNotRecordedWhileACallersSampledTraceIs() {
+    var tracing = Tracing.get(start(Map.of()).system());
+    var publish = tracing.startPublish(Optional.empty(), "m-1", "alice", "phone");
+    var header = Tracing.traceparent(publish);
+    var apply = tracing.startApply(header, "m-1", "alice", "phone");
+    var callers = tracing.startPublish(Optional.of("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), "m-2",
+        "alice", "phone");
+
+    assertTrue(header.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}"), header);
+    assertFalse(publish.getSpanContext().isSampled(), header);
+    assertTrue(publish.getSpanContext().isValid(), "records and logs still carry a trace id");
+    assertFalse(publish.isRecording());
+    assertEquals(publish.getSpanContext().getTraceId(), apply.getSpanContext().getTraceId());
+    assertFalse(apply.isRecording());
+    assertTrue(callers.isRecording(), "the caller's sampling decision is kept");
+    assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", callers.getSpanContext().getTraceId());
   }
 
   @Test
