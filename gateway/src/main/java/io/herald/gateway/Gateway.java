@@ -134,8 +134,7 @@ public final class Gateway {
       case OPEN -> 2;
     });
     IngressProducer producer =
-        new IngressProducer(producerSettings, settings.ingressTopic(), sendExecutor, dispatcher, breaker,
-            Tracing.get(system));
+        new IngressProducer(producerSettings, settings.ingressTopic(), sendExecutor, breaker, Tracing.get(system));
     Admission admission = new Admission(admissionSettings, System::nanoTime);
     Ownership ownership = new Ownership(entities, webSocket.retryAfter(), dispatcher);
     Downlink downlink = new Downlink(system, userEntities,

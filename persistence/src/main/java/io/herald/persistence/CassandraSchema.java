@@ -41,6 +41,9 @@ public final class CassandraSchema {
         // DDL takes seconds per table on a busy machine: longer than a journal write may take.
         "pekko.persistence.cassandra.journal.circuit-breaker.call-timeout", timeout.toMillis() + "ms",
         "pekko.persistence.cassandra.snapshot.circuit-breaker.call-timeout", timeout.toMillis() + "ms",
+        // The plugin runs its CREATE statements with the driver's default profile, whose 2 s timeout a loaded
+        // Cassandra overruns; the plugin then only logs the failure, and the probe finds no tables (seen under load).
+        "datastax-java-driver.basic.request.timeout", timeout.toMillis() + "ms",
         "pekko.actor.provider", "local"));
     var done = new CompletableFuture<Void>();
     var system = ActorSystem.create(probe(done), "herald-schema", autocreate.withFallback(config));

@@ -162,7 +162,8 @@ final class MessagesResource extends CoapResource {
     producer
         .newLane()
         .publish(record, Optional.empty())
-        .thenAcceptAsync(
+        // Synchronous: the lane's answer is completed on the dispatcher (PublishLane.publish).
+        .thenAccept(
             result -> {
               admission.release();
               if (result instanceof PublishResult.NotTaken notTaken) {
@@ -171,8 +172,7 @@ final class MessagesResource extends CoapResource {
               } else {
                 respond(exchange, ResponseCode.CHANGED, ServerFrames.ack(record.getMessageId()), Optional.empty());
               }
-            },
-            dispatcher);
+            });
   }
 
   private void retryLater(CoapExchange exchange, String messageId, Duration retryAfter, String detail) {

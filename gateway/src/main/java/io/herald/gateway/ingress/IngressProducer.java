@@ -36,33 +36,29 @@ public final class IngressProducer {
   private final String topic;
   private final KafkaProducerSettings settings;
   private final Executor sendExecutor;
-  private final Executor dispatcher;
   private final KafkaBreaker breaker;
   private final Tracing tracing;
 
   /**
    * @param sendExecutor runs the calls that may block (send, metadata, close); a dedicated pool so a slow Kafka
    *     cannot stall the threads that run streams and actors
-   * @param dispatcher runs the continuations of Kafka's answers (never the producer's I/O thread, never the JDK's
-   *     default executor)
    * @param breaker shared by all lanes: Kafka is down for everyone at once
    * @param tracing makes each record's publish span, whose context the record carries in its traceparent header
    */
   public IngressProducer(
-      KafkaProducerSettings settings, String topic, Executor sendExecutor, Executor dispatcher, KafkaBreaker breaker,
+      KafkaProducerSettings settings, String topic, Executor sendExecutor, KafkaBreaker breaker,
       Tracing tracing) {
     this.producer = new KafkaProducer<>(settings.properties());
     this.topic = topic;
     this.settings = settings;
     this.sendExecutor = sendExecutor;
-    this.dispatcher = dispatcher;
     this.breaker = breaker;
     this.tracing = tracing;
   }
 
   /** A new lane for one connection's (or one CoAP device's) records. */
   public PublishLane newLane() {
-    return new PublishLane(this, sendExecutor, dispatcher, breaker, tracing);
+    return new PublishLane(this, sendExecutor, breaker, tracing);
   }
 
   public KafkaBreaker breaker() {

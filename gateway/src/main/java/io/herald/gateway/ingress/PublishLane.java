@@ -29,16 +29,13 @@ public final class PublishLane {
 
   private final IngressProducer producer;
   private final Executor sendExecutor;
-  private final Executor dispatcher;
   private final KafkaBreaker breaker;
   private final Tracing tracing;
   private CompletableFuture<?> previousHandOver = CompletableFuture.completedFuture(null);
 
-  PublishLane(IngressProducer producer, Executor sendExecutor, Executor dispatcher, KafkaBreaker breaker,
-      Tracing tracing) {
+  PublishLane(IngressProducer producer, Executor sendExecutor, KafkaBreaker breaker, Tracing tracing) {
     this.producer = producer;
     this.sendExecutor = sendExecutor;
-    this.dispatcher = dispatcher;
     this.breaker = breaker;
     this.tracing = tracing;
   }
@@ -47,14 +44,16 @@ public final class PublishLane {
    * Completes with {@link PublishResult.Durable} when Kafka acknowledged the record, otherwise with a {@link
    * PublishResult.NotTaken}, always within the breaker's answer timeout; never exceptionally. While the breaker is
    * open the record is not handed to Kafka at all. The record's publish span lasts until that answer; a valid
-   * {@code callerTraceparent} (the caller's W3C trace context) makes it part of the caller's trace.
+   * {@code callerTraceparent} (the caller's W3C trace context) makes it part of the caller's trace. The stage is
+   * completed on the dispatcher and may be continued synchronously.
    */
   public CompletionStage<PublishResult> publish(IngressRecord record, Optional<String> callerTraceparent) {
     long start = System.nanoTime();
     Span span = tracing.startPublish(callerTraceparent, record.getMessageId(), record.getUserId(), record.getDeviceId());
     String traceparent = Tracing.traceparent(span);
+    // Synchronous: the breaker's answer is completed on the dispatcher (KafkaBreaker.guard).
     return breaker.guard(() -> handOver(record, traceparent))
-        .whenCompleteAsync((result, failure) -> {
+        .whenComplete((result, failure) -> {
           boolean durable = result instanceof PublishResult.Durable;
           GatewayMetrics.produced(durable, start);
           span.setAttribute(Tracing.OUTCOME, durable ? "durable" : "not_taken");
@@ -62,7 +61,7 @@ public final class PublishLane {
             span.setStatus(StatusCode.ERROR);
           }
           span.end();
-        }, dispatcher);
+        });
   }
 
   private CompletionStage<RecordMetadata> handOver(IngressRecord record, String traceparent) {

@@ -274,8 +274,9 @@ final class WebSocketSession {
   }
 
   private CompletionStage<ServerFrame> publish(IngressRecord record) {
+    // Synchronous: the lane's answer is completed on the dispatcher (PublishLane.publish).
     return lane.publish(record, callerTrace)
-        .thenApplyAsync(
+        .thenApply(
             result -> {
               inFlight.release();
               admission.release();
@@ -285,7 +286,6 @@ final class WebSocketSession {
                     ServerFrames.retryLater(record.getMessageId(), notTaken.retryAfter(), notTaken.detail()));
               }
               return GatewayMetrics.replied(Transport.WEBSOCKET, ServerFrames.ack(record.getMessageId()));
-            },
-            dispatcher);
+            });
   }
 }

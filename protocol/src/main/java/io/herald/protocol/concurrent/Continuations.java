@@ -19,8 +19,12 @@ import java.util.concurrent.Executor;
  *       system.executionContext()});
  *   <li>a stage handed to an API that continues it without an executor (Pekko's {@code pipeToSelf} calls {@code
  *       handle}) goes through {@link #onDispatcher} first;
- *   <li>only a plain {@code CompletableFuture} that the same class completes on a known thread is continued
- *       synchronously, and the code says so.
+ *   <li>only a plain {@code CompletableFuture} that is completed on a known thread is continued synchronously, and
+ *       the code says so: one that the same class completes, or one that a method documents as "completed on the
+ *       dispatcher" (the result of an {@code *Async(fn, dispatcher)} continuation of any stage, or of {@link
+ *       #onDispatcher}: the JDK makes a continuation's result a plain {@code CompletableFuture}, even of a converted
+ *       Scala future). On the hot paths this saves a dispatcher hop per step: once the answer of Kafka or of an
+ *       entity is on the dispatcher, the rest of a frame's steps run there one after the other.
  * </ul>
  *
  * <p>{@code StartedThreadsTest} (deploy/node) runs frames through a node that sees 2 CPUs and fails when the node

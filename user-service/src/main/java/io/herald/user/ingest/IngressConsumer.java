@@ -133,8 +133,9 @@ public final class IngressConsumer {
                 return c;
               })
               .map(message -> drain.started(partition(message), message))
+              // Synchronous: process completes on the dispatcher.
               .mapAsyncPartitioned(settings.parallelism(), owned -> orderingKey(owned.message()),
-                  (owned, key) -> process(owned.message()).thenApplyAsync(done -> owned, dispatcher))
+                  (owned, key) -> process(owned.message()).thenApply(done -> owned))
               // mapAsyncPartitioned emits in offset order: what passes here is applied, with everything before it.
               .map(owned -> {
                 drain.applied(partition(owned.message()), owned.message().record().offset());
@@ -156,6 +157,7 @@ public final class IngressConsumer {
     return key == null ? "" : key;
   }
 
+  /** Completes on the dispatcher (or at once): may be continued synchronously. */
   private CompletionStage<Done> process(CommittableMessage<String, byte[]> message) {
     IngressRecord record;
     try {
@@ -171,14 +173,15 @@ public final class IngressConsumer {
         record.getMessageId(), record.getUserId(), record.getDeviceId());
     var context = RecordContext.of(record, span.getSpanContext().getTraceId());
     return route(record)
+        // Synchronous: applyOrDeadLetter completes on the dispatcher.
         .map(ask -> applyOrDeadLetter(message, record, context, ask)
-            .whenCompleteAsync((done, failure) -> {
+            .whenComplete((done, failure) -> {
               metrics.apply().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
               if (failure != null) {
                 span.setStatus(StatusCode.ERROR, failure.toString());
               }
               span.end();
-            }, dispatcher))
+            }))
         .orElseGet(() -> {
           context.log(() -> log.warn("No entity handles {}; record {} committed", record.getFrame().getBodyCase(),
               record.getMessageId()));
@@ -226,7 +229,8 @@ public final class IngressConsumer {
   /**
    * The entity's answer, asked again with backoff while it fails. "Not yet" (e.g. a chat to a conversation whose
    * creation is still on another partition, perhaps one that a rebalance holds up) is asked again until
-   * {@code deadline}, however many rounds of retries that takes; then the entity's refusal stands.
+   * {@code deadline}, however many rounds of retries that takes; then the entity's refusal stands. Completes on the
+   * dispatcher (Pekko's retry and its attempts do).
    */
   private CompletionStage<IngressApplied> settled(Callable<CompletionStage<IngressApplied>> ask, long deadline) {
     return Patterns.retry(() -> ask.call().thenComposeAsync(IngressConsumer::settledOrRetry, dispatcher), settings.maxAttempts(),
@@ -257,11 +261,13 @@ public final class IngressConsumer {
     };
   }
 
+  /** Completes on the dispatcher. */
   private CompletionStage<Done> applyOrDeadLetter(
       CommittableMessage<String, byte[]> message, IngressRecord record, RecordContext context,
       Callable<CompletionStage<IngressApplied>> ask) {
+    // Synchronous: settled completes on the dispatcher.
     return settled(ask, System.nanoTime() + settings.notYetTimeout().toNanos())
-        .thenComposeAsync(applied -> outcome(record, context, applied), dispatcher)
+        .thenCompose(applied -> outcome(record, context, applied))
         .exceptionallyComposeAsync(failure -> journalHealth.check().thenComposeAsync(healthy -> {
           // A record is poison only when everything it needs was there, and had been for a while: with the journal
           // down, a node unreachable (its entities are elsewhere once the Split Brain Resolver has decided), or either
