@@ -2,6 +2,7 @@ package io.herald.load;
 
 import io.herald.load.baseline.BaselineException;
 import io.herald.load.check.JournalReadException;
+import io.herald.load.node.NodeProcessException;
 import io.herald.load.ramp.RampPlan;
 import io.herald.load.ramp.StepCriteria;
 import io.herald.load.sim.TrafficMix;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -28,7 +30,8 @@ import java.util.Set;
  * </pre>
  *
  * Exit status: 0 when every invariant held, 1 when the checker found a loss, duplicate, reorder or push gap, 2 when
- * the run could not be made or judged (usage, Herald or Cassandra unreachable, report not writable).
+ * the run could not be made or judged (usage, Herald or Cassandra unreachable, the node's pid unreadable, report not
+ * writable).
  */
 public final class LoadMain {
 
@@ -61,12 +64,14 @@ public final class LoadMain {
       "  --mix M            shares of telemetry, shadow (report_state) and chat, e.g. telemetry=70,shadow=10,chat=20",
       "                     (default telemetry=100)",
       "  --conversation-size N  members per chat conversation (default 5)",
+      "the node itself (ramp: CPU per frame):",
+      "  --node-pid PID     the node's JVM process on this machine (default: none, CPU not measured)",
       "scenarios: " + new java.util.TreeSet<>(Scenarios.NAMES));
 
   private static final Set<String> OPTIONS = Set.of("--scenario", "--report", "--url", "--secret", "--users", "--rate",
       "--duration", "--cassandra", "--local-dc", "--keyspace", "--in-flight", "--work-dir", "--kafka",
       "--baseline-duration", "--kafka-replication", "--ramp-factor", "--ramp-steps", "--p99-bound", "--keep-up",
-      "--overload-factor", "--saturation-rate", "--warm-up", "--mix", "--conversation-size");
+      "--overload-factor", "--saturation-rate", "--warm-up", "--mix", "--conversation-size", "--node-pid");
 
   private LoadMain() {}
 
@@ -86,7 +91,7 @@ public final class LoadMain {
     } catch (IOException e) {
       System.err.println("error: cannot write the report: " + e.getMessage());
       System.exit(2);
-    } catch (Scenarios.NoSessionException | JournalReadException | BaselineException e) {
+    } catch (Scenarios.NoSessionException | JournalReadException | BaselineException | NodeProcessException e) {
       System.err.println("error: " + e.getMessage());
       System.exit(2);
     }
@@ -112,7 +117,9 @@ public final class LoadMain {
                 ? OptionalDouble.of(OptionValues.decimal(values.get("--saturation-rate"), "--saturation-rate"))
                 : OptionalDouble.empty())
         .withWarmUp(OptionValues.duration(values.getOrDefault("--warm-up", "5s"), "--warm-up"))
-        .withMix(mix(values));
+        .withMix(mix(values))
+        .withNode(new NodeAccess(values.containsKey("--node-pid")
+            ? OptionalLong.of(OptionValues.integer(values.get("--node-pid"), "--node-pid")) : OptionalLong.empty()));
     if (values.containsKey("--kafka")) {
       for (String server : values.get("--kafka").split(",")) {
         hostPort(server.strip());

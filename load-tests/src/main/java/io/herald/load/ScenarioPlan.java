@@ -21,9 +21,11 @@ import java.util.OptionalDouble;
  *     given saturation rate (at that rate), so the first judged phase does not measure JIT compilation and
  *     connection set-up; zero: none. Its counts and invariants are part of the run's.
  * @param mix what the devices send (telemetry, shadow reports, chat)
+ * @param node the node's process (CPU per frame)
  */
 public record ScenarioPlan(ScenarioSettings settings, RampPlan ramp, StepCriteria criteria, double overloadFactor,
-    OptionalDouble saturationRate, Optional<BaselineTargets> baselines, Duration warmUp, TrafficMix mix) {
+    OptionalDouble saturationRate, Optional<BaselineTargets> baselines, Duration warmUp, TrafficMix mix,
+    NodeAccess node) {
 
   public static final Duration DEFAULT_WARM_UP = Duration.ofSeconds(5);
 
@@ -47,26 +49,30 @@ public record ScenarioPlan(ScenarioSettings settings, RampPlan ramp, StepCriteri
   /** The settings alone, with the default ramp and overload, no baselines. */
   public static ScenarioPlan of(ScenarioSettings settings) {
     return new ScenarioPlan(settings, DEFAULT_RAMP, DEFAULT_CRITERIA, DEFAULT_OVERLOAD_FACTOR, OptionalDouble.empty(),
-        Optional.empty(), DEFAULT_WARM_UP, TrafficMix.TELEMETRY_ONLY);
+        Optional.empty(), DEFAULT_WARM_UP, TrafficMix.TELEMETRY_ONLY, NodeAccess.DEFAULT);
   }
 
   public ScenarioPlan withRamp(RampPlan value, StepCriteria criteriaValue) {
-    return new ScenarioPlan(settings, value, criteriaValue, overloadFactor, saturationRate, baselines, warmUp, mix);
+    return new ScenarioPlan(settings, value, criteriaValue, overloadFactor, saturationRate, baselines, warmUp, mix, node);
   }
 
   public ScenarioPlan withOverload(double factor, OptionalDouble saturation) {
-    return new ScenarioPlan(settings, ramp, criteria, factor, saturation, baselines, warmUp, mix);
+    return new ScenarioPlan(settings, ramp, criteria, factor, saturation, baselines, warmUp, mix, node);
   }
 
   public ScenarioPlan withWarmUp(Duration value) {
-    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, value, mix);
+    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, value, mix, node);
   }
 
   public ScenarioPlan withBaselines(BaselineTargets value) {
-    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, Optional.of(value), warmUp, mix);
+    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, Optional.of(value), warmUp, mix, node);
+  }
+
+  public ScenarioPlan withNode(NodeAccess value) {
+    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, warmUp, mix, value);
   }
 
   public ScenarioPlan withMix(TrafficMix value) {
-    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, warmUp, value);
+    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, warmUp, value, node);
   }
 }

@@ -95,4 +95,17 @@ class LoadMainTest {
     assertThrows(LocalTargets.NonLocalTargetException.class, () -> LoadMain.parsePlan(List.of("--scenario", "steady",
         "--report", "o", "--secret", "s", "--kafka", "192.168.1.1:9092"), Map.of()));
   }
+
+  @Test
+  void parsesTheNodesPidAndWithoutItMeasuresNothingOfTheNode() {
+    var plan = LoadMain.parsePlan(List.of("--scenario", "ramp", "--report", "out", "--secret", "s", "--node-pid", "4242"),
+        Map.of());
+    var without = LoadMain.parsePlan(List.of("--scenario", "ramp", "--report", "out", "--secret", "s"), Map.of());
+
+    assertEquals(4242, plan.node().pid().getAsLong());
+    assertTrue(without.node().pid().isEmpty());
+    assertTrue(without.node().cpu().isEmpty());
+    assertThrows(IllegalArgumentException.class, () -> LoadMain.parsePlan(List.of("--scenario", "ramp", "--report",
+        "out", "--secret", "s", "--node-pid", "abc"), Map.of()));
+  }
 }
