@@ -153,6 +153,6 @@ public record ReportExtras(BaselineComparison baselines, RampReport ramp, Overlo
   }
 
   private static String escape(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return ReportPage.escape(text);
   }
 }
