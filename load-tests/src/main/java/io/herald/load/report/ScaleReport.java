@@ -50,7 +50,12 @@ public record ScaleReport(List<Phase> phases, BaselineComparison baselines, doub
       nackedByCode = Map.copyOf(nackedByCode);
     }
 
-    /** Heap per entity added during the phase; {@code null} when the heap was not measured or no entity was added. */
+    /**
+     * Heap the phase added ÷ entities it added; {@code null} when the heap was not measured or no entity was added.
+     * Not the entities' alone: the heap the phase added also holds what the node keeps per request for a while
+     * (Californium's deduplicator keeps each CoAP exchange for its lifetime, 247 s), less what it released of the
+     * previous phase's.
+     */
     public Double heapPerEntityBytes() {
       if (heapUsedBeforeBytes == null || heapUsedAfterBytes == null || entitiesAfter <= entitiesBefore) {
         return null;
@@ -137,7 +142,7 @@ public record ScaleReport(List<Phase> phases, BaselineComparison baselines, doub
     row(page, "heap used after GC, before → after (MB)", p -> p.heapUsedBeforeBytes() == null
         ? "not measured (needs --node-pid)"
         : Json.number(p.heapUsedBeforeBytes() / 1e6) + " → " + Json.number(p.heapUsedAfterBytes() / 1e6));
-    row(page, "heap per entity added (bytes)", p -> p.heapPerEntityBytes() == null ? "not measured"
+    row(page, "heap added ÷ entities added (bytes; per-request memory included)", p -> p.heapPerEntityBytes() == null ? "not measured"
         : Json.number(p.heapPerEntityBytes()));
     return page.append("</table>\n</body></html>\n").toString();
   }
