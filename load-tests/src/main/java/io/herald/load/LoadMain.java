@@ -2,6 +2,7 @@ package io.herald.load;
 
 import io.herald.load.baseline.BaselineException;
 import io.herald.load.check.JournalReadException;
+import io.herald.load.node.NodeProcessException;
 import io.herald.load.ramp.RampPlan;
 import io.herald.load.ramp.StepCriteria;
 import io.herald.load.sim.TrafficMix;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -27,13 +29,15 @@ import java.util.Set;
  *          [--overload-factor 3] [--saturation-rate R]
  * </pre>
  *
- * Exit status: 0 when every invariant held, 1 when the checker found a loss, duplicate, reorder or push gap, 2 when
- * the run could not be made or judged (usage, Herald or Cassandra unreachable, report not writable).
+ * Exit status: 0 when every invariant held (for {@code recovery} and {@code scale}, which report figures and judge
+ * no invariant: when the figures were measured), 1 when the checker found a loss, duplicate, reorder or push gap, 2
+ * when the run could not be made or judged (usage, Herald or Cassandra unreachable, the node not settling within a
+ * bound, report not writable).
  */
 public final class LoadMain {
 
   static final String USAGE = String.join("\n",
-      "usage: load --scenario steady|ramp|overload --report DIR [options]",
+      "usage: load --scenario steady|ramp|overload|recovery|scale --report DIR [options]",
       "  --url URL          Herald WebSocket endpoint, this machine only (default ws://127.0.0.1:8080/v1/ws)",
       "  --secret S         JWT secret of Herald (default: environment HERALD_JWT_SECRET)",
       "  --users N          simulated devices, one user each (default 20)",
@@ -61,12 +65,23 @@ public final class LoadMain {
       "  --mix M            shares of telemetry, shadow (report_state) and chat, e.g. telemetry=70,shadow=10,chat=20",
       "                     (default telemetry=100)",
       "  --conversation-size N  members per chat conversation (default 5)",
+      "the node itself (ramp: CPU per frame; recovery and scale: entity counts, metrics, heap):",
+      "  --node-pid PID     the node's JVM process on this machine (default: none, CPU and heap not measured)",
+      "  --management URL   the node's management port (default http://127.0.0.1:8558)",
+      "recovery (one device gets --events telemetry frames, the node passivates its entity, one read times it):",
+      "  --events N         frames, each one event of the Device entity (default 100000)",
+      "  --passivation-wait D  bound on waiting for the node to passivate its Device entities (default 3m)",
+      "scale (the same --rate for --duration over D1, then over D2 distinct devices, over CoAP):",
+      "  --coap URL         the node's CoAP endpoint (default coap://127.0.0.1:5683)",
+      "  --scale-devices D1,D2  distinct devices of each phase (default 1000,1000000)",
+      "  --scale-in-flight N  CoAP requests unanswered at once, over all devices (default 512)",
       "scenarios: " + new java.util.TreeSet<>(Scenarios.NAMES));
 
   private static final Set<String> OPTIONS = Set.of("--scenario", "--report", "--url", "--secret", "--users", "--rate",
       "--duration", "--cassandra", "--local-dc", "--keyspace", "--in-flight", "--work-dir", "--kafka",
       "--baseline-duration", "--kafka-replication", "--ramp-factor", "--ramp-steps", "--p99-bound", "--keep-up",
-      "--overload-factor", "--saturation-rate", "--warm-up", "--mix", "--conversation-size");
+      "--overload-factor", "--saturation-rate", "--warm-up", "--mix", "--conversation-size", "--node-pid",
+      "--management", "--events", "--passivation-wait", "--coap", "--scale-devices", "--scale-in-flight");
 
   private LoadMain() {}
 
@@ -81,12 +96,17 @@ public final class LoadMain {
       return;
     }
     try {
+      if (Scenarios.MEASURED.contains(plan.settings().scenario())) {
+        Scenarios.measure(plan, System.out);
+        System.exit(0);
+      }
       var result = Scenarios.run(plan, System.out);
       System.exit(result.check().clean() ? 0 : 1);
     } catch (IOException e) {
       System.err.println("error: cannot write the report: " + e.getMessage());
       System.exit(2);
-    } catch (Scenarios.NoSessionException | JournalReadException | BaselineException e) {
+    } catch (Scenarios.NoSessionException | JournalReadException | BaselineException | NodeProcessException
+        | Scenarios.NotSettledException e) {
       System.err.println("error: " + e.getMessage());
       System.exit(2);
     }
@@ -112,7 +132,17 @@ public final class LoadMain {
                 ? OptionalDouble.of(OptionValues.decimal(values.get("--saturation-rate"), "--saturation-rate"))
                 : OptionalDouble.empty())
         .withWarmUp(OptionValues.duration(values.getOrDefault("--warm-up", "5s"), "--warm-up"))
-        .withMix(mix(values));
+        .withMix(mix(values))
+        .withNode(new NodeAccess(
+            values.containsKey("--node-pid")
+                ? OptionalLong.of(OptionValues.integer(values.get("--node-pid"), "--node-pid")) : OptionalLong.empty(),
+            URI.create(values.getOrDefault("--management", "http://127.0.0.1:8558")),
+            URI.create(values.getOrDefault("--coap", "coap://127.0.0.1:5683"))))
+        .withRecovery(new RecoveryPlan(
+            OptionValues.integer(values.getOrDefault("--events", "100000"), "--events"),
+            OptionValues.duration(values.getOrDefault("--passivation-wait", "3m"), "--passivation-wait")))
+        .withScale(ScalePlan.parse(values.getOrDefault("--scale-devices", "1000,1000000"),
+            OptionValues.integer(values.getOrDefault("--scale-in-flight", "512"), "--scale-in-flight")));
     if (values.containsKey("--kafka")) {
       for (String server : values.get("--kafka").split(",")) {
         hostPort(server.strip());

@@ -1,5 +1,6 @@
 package io.herald.load;
 
+import io.herald.load.node.NodeCpu;
 import io.herald.load.ramp.Ramp;
 import io.herald.load.ramp.RampResult;
 import io.herald.load.ramp.RampStep;
@@ -34,8 +35,12 @@ final class RampScenario {
   private static final Duration MIN_STEP_DRAIN = Duration.ofSeconds(5);
   private static final Duration MAX_STEP_DRAIN = Duration.ofSeconds(60);
 
-  /** A ramp run: what the ramp found, every step's result, and the warm-up's when there was one. */
-  record Climbed(RampResult ramp, List<ScenarioResult> steps, Optional<ScenarioResult> warmUp) {
+  /**
+   * A ramp run: what the ramp found, every step's result, the node's CPU per acked frame in each step (an element is
+   * {@code null} when not measured), and the warm-up's result when there was one.
+   */
+  record Climbed(RampResult ramp, List<ScenarioResult> steps, List<Double> cpuMsPerFrame,
+      Optional<ScenarioResult> warmUp) {
 
     /** Every phase run, the warm-up first: the run's counts and invariants are theirs. */
     List<ScenarioResult> phases() {
@@ -54,7 +59,7 @@ final class RampScenario {
       for (RampStep step : ramp.steps()) {
         StepMeasurement m = step.measured();
         rows.add(new StepRow(step.number(), m.rateTarget(), m.throughputPerS(), m.offered(), m.acked(),
-            m.latencyMs(), step.passed(), String.join("; ", step.failures())));
+            m.latencyMs(), step.passed(), String.join("; ", step.failures()), cpuMsPerFrame.get(step.number() - 1)));
       }
       return new RampReport(plan.criteria().p99Bound().toNanos() / 1e6, plan.criteria().keepUp(),
           ramp.saturationRate().isPresent() ? ramp.saturationRate().getAsDouble() : null, ramp.saturated(), rows);
@@ -76,24 +81,45 @@ final class RampScenario {
     return new ScenarioResult(summary, CombinedRuns.check(climbed.phases()), settings.reportDirectory());
   }
 
-  /** Runs the ramp's steps; each step's report goes to {@code DIR/steps/step-N}. */
+  /**
+   * Runs the ramp's steps; each step's report goes to {@code DIR/steps/step-N}. With the node's pid, each step's node
+   * CPU is its CPU time from the step's first offer until the checker found every acked frame applied (the applying
+   * lags the acks, and is the larger part of a frame's cost), divided by the frames acked.
+   */
   static Climbed climb(ScenarioPlan plan, PrintStream progress) throws IOException {
     ScenarioSettings base = plan.settings();
+    Optional<NodeCpu> cpu = plan.node().cpu();
     Optional<ScenarioResult> warmUp = warmUp(plan, plan.ramp().rate(1), progress);
     var results = new ArrayList<ScenarioResult>();
+    var cpuPerFrame = new ArrayList<Double>();
     RampResult ramp = Ramp.climb(plan.ramp(), plan.criteria(), (number, rate) -> {
       if (base.printProgress()) {
         progress.println(String.format(Locale.ROOT, "ramp step %d: %.1f frames/s for %d s", number, rate,
             base.duration().toSeconds()));
       }
-      ScenarioResult step = Scenarios.steady(stepSettings(base, number, rate), plan.mix(), progress, ReportExtras.NONE);
+      var cpuAtFirstOffer = new long[] {-1};
+      RunExtras meter = new RunExtras() {
+        @Override
+        public void offeringStarted(long startedNanos) {
+          cpu.ifPresent(node -> cpuAtFirstOffer[0] = node.cpuMillis());
+        }
+      };
+      ScenarioResult step = Scenarios.steady(stepSettings(base, number, rate), plan.mix(), progress,
+          ReportExtras.NONE, meter);
       results.add(step);
+      Double perFrame = cpu.isPresent() && cpuAtFirstOffer[0] >= 0
+          ? NodeCpu.perFrame(cpu.get().cpuMillis() - cpuAtFirstOffer[0], step.summary().acked()) : null;
+      cpuPerFrame.add(perFrame);
+      if (base.printProgress() && perFrame != null) {
+        progress.println(String.format(Locale.ROOT, "ramp step %d: node CPU %.3f ms per acked frame", number,
+            perFrame));
+      }
       return StepMeasurement.of(step.summary());
     });
     if (base.printProgress()) {
       progress.println(saturationLine(ramp));
     }
-    return new Climbed(ramp, results, warmUp);
+    return new Climbed(ramp, results, cpuPerFrame, warmUp);
   }
 
   /** The plan's unjudged warm-up at {@code rate}, reported in {@code DIR/steps/warm-up}; none for a zero warm-up. */

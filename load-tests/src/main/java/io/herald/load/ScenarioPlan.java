@@ -21,9 +21,13 @@ import java.util.OptionalDouble;
  *     given saturation rate (at that rate), so the first judged phase does not measure JIT compilation and
  *     connection set-up; zero: none. Its counts and invariants are part of the run's.
  * @param mix what the devices send (telemetry, shadow reports, chat)
+ * @param node the node's process and management port (CPU per frame, entity counts, heap)
+ * @param recovery the {@code recovery} scenario's events and passivation bound
+ * @param scale the {@code scale} scenario's device counts
  */
 public record ScenarioPlan(ScenarioSettings settings, RampPlan ramp, StepCriteria criteria, double overloadFactor,
-    OptionalDouble saturationRate, Optional<BaselineTargets> baselines, Duration warmUp, TrafficMix mix) {
+    OptionalDouble saturationRate, Optional<BaselineTargets> baselines, Duration warmUp, TrafficMix mix,
+    NodeAccess node, RecoveryPlan recovery, ScalePlan scale) {
 
   public static final Duration DEFAULT_WARM_UP = Duration.ofSeconds(5);
 
@@ -47,26 +51,47 @@ public record ScenarioPlan(ScenarioSettings settings, RampPlan ramp, StepCriteri
   /** The settings alone, with the default ramp and overload, no baselines. */
   public static ScenarioPlan of(ScenarioSettings settings) {
     return new ScenarioPlan(settings, DEFAULT_RAMP, DEFAULT_CRITERIA, DEFAULT_OVERLOAD_FACTOR, OptionalDouble.empty(),
-        Optional.empty(), DEFAULT_WARM_UP, TrafficMix.TELEMETRY_ONLY);
+        Optional.empty(), DEFAULT_WARM_UP, TrafficMix.TELEMETRY_ONLY, NodeAccess.DEFAULT, RecoveryPlan.DEFAULT,
+        ScalePlan.DEFAULT);
   }
 
   public ScenarioPlan withRamp(RampPlan value, StepCriteria criteriaValue) {
-    return new ScenarioPlan(settings, value, criteriaValue, overloadFactor, saturationRate, baselines, warmUp, mix);
+    return new ScenarioPlan(settings, value, criteriaValue, overloadFactor, saturationRate, baselines, warmUp, mix,
+        node, recovery, scale);
   }
 
   public ScenarioPlan withOverload(double factor, OptionalDouble saturation) {
-    return new ScenarioPlan(settings, ramp, criteria, factor, saturation, baselines, warmUp, mix);
+    return new ScenarioPlan(settings, ramp, criteria, factor, saturation, baselines, warmUp, mix,
+        node, recovery, scale);
   }
 
   public ScenarioPlan withWarmUp(Duration value) {
-    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, value, mix);
+    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, value, mix,
+        node, recovery, scale);
   }
 
   public ScenarioPlan withBaselines(BaselineTargets value) {
-    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, Optional.of(value), warmUp, mix);
+    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, Optional.of(value), warmUp, mix,
+        node, recovery, scale);
+  }
+
+  public ScenarioPlan withNode(NodeAccess value) {
+    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, warmUp, mix, value,
+        recovery, scale);
+  }
+
+  public ScenarioPlan withRecovery(RecoveryPlan value) {
+    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, warmUp, mix, node,
+        value, scale);
+  }
+
+  public ScenarioPlan withScale(ScalePlan value) {
+    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, warmUp, mix, node,
+        recovery, value);
   }
 
   public ScenarioPlan withMix(TrafficMix value) {
-    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, warmUp, value);
+    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, warmUp, value,
+        node, recovery, scale);
   }
 }

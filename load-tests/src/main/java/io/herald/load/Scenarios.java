@@ -46,8 +46,14 @@ import java.util.function.BooleanSupplier;
  */
 public final class Scenarios {
 
-  /** The scenarios {@link #run} knows. */
-  public static final Set<String> NAMES = Set.of("steady", "ramp", "overload");
+  /** The scenarios {@link #run} knows: load whose every acked frame the invariant checker follows into the journal. */
+  public static final Set<String> CHECKED = Set.of("steady", "ramp", "overload");
+  /**
+   * The scenarios {@link #measure} knows: benchmarks that report figures of the node (recovery time, rates over many
+   * devices, heap), not invariants.
+   */
+  public static final Set<String> MEASURED = Set.of("recovery", "scale");
+  public static final Set<String> NAMES = Set.of("steady", "ramp", "overload", "recovery", "scale");
 
   private static final Duration POLL = Duration.ofMillis(200);
 
@@ -70,8 +76,8 @@ public final class Scenarios {
    */
   public static ScenarioResult run(ScenarioPlan plan, PrintStream progress) throws IOException {
     ScenarioSettings settings = plan.settings();
-    if (!NAMES.contains(settings.scenario())) {
-      throw new UnknownScenarioException(settings.scenario(), NAMES);
+    if (!CHECKED.contains(settings.scenario())) {
+      throw new UnknownScenarioException(settings.scenario(), CHECKED);
     }
     BaselineComparison baselines = Baselines.measure(plan, progress);
     return switch (settings.scenario()) {
@@ -79,6 +85,21 @@ public final class Scenarios {
       case "overload" -> OverloadScenario.run(plan, progress, baselines);
       default -> steady(settings, plan.mix(), progress, ReportExtras.of(baselines));
     };
+  }
+
+  /**
+   * Runs a benchmark of {@link #MEASURED} (the baselines first, when asked for and the scenario compares with them)
+   * and writes its {@code summary.json} and {@code report.html}.
+   *
+   * @throws NotSettledException when the node did not get where the measurement needs it within its bound
+   * @throws io.herald.load.node.NodeProcessException when the node's process or management port cannot be read
+   */
+  public static void measure(ScenarioPlan plan, PrintStream progress) throws IOException {
+    switch (plan.settings().scenario()) {
+      case "recovery" -> RecoveryScenario.run(plan, progress);
+      case "scale" -> ScaleScenario.run(plan, progress, Baselines.measure(plan, progress));
+      default -> throw new UnknownScenarioException(plan.settings().scenario(), MEASURED);
+    }
   }
 
   /** Constant rate for the whole duration, spread evenly over the devices, each sending the mix. */
@@ -261,11 +282,16 @@ public final class Scenarios {
     }
   }
 
-  private static void waitUntil(BooleanSupplier condition, Duration bound) {
+  /** Polls {@code condition} until it holds or {@code bound} passes; says whether it held. */
+  static boolean waitUntil(BooleanSupplier condition, Duration bound) {
     long deadline = System.nanoTime() + bound.toNanos();
-    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
       LockSupport.parkNanos(POLL.toNanos());
     }
+    return true;
   }
 
   private static ThreadFactory daemon(String name) {
@@ -282,6 +308,13 @@ public final class Scenarios {
     public NoSessionException(java.net.URI url, Duration within) {
       super("no device could open a session at " + url + " within " + within.toSeconds()
           + " s: is Herald running there, with the same JWT secret?");
+    }
+  }
+
+  /** The node did not reach, within the scenario's bound, the state a measurement needs (all applied, passivated). */
+  public static final class NotSettledException extends IllegalStateException {
+    public NotSettledException(String message) {
+      super(message);
     }
   }
 

@@ -95,4 +95,38 @@ class LoadMainTest {
     assertThrows(LocalTargets.NonLocalTargetException.class, () -> LoadMain.parsePlan(List.of("--scenario", "steady",
         "--report", "o", "--secret", "s", "--kafka", "192.168.1.1:9092"), Map.of()));
   }
+
+  @Test
+  void parsesTheNodeAndTheBenchmarkScenarios() {
+    var plan = LoadMain.parsePlan(List.of("--scenario", "ramp", "--report", "out", "--secret", "s", "--node-pid",
+        "4242", "--management", "http://127.0.0.1:28558", "--coap", "coap://127.0.0.1:25684", "--events", "5000",
+        "--passivation-wait", "45s", "--scale-devices", "10,200000", "--scale-in-flight", "64"), Map.of());
+
+    assertEquals(4242, plan.node().pid().getAsLong());
+    assertEquals(28558, plan.node().management().getPort());
+    assertEquals(25684, plan.node().coap().getPort());
+    assertEquals(new RecoveryPlan(5000, Duration.ofSeconds(45)), plan.recovery());
+    assertEquals(new ScalePlan(10, 200_000, 64), plan.scale());
+  }
+
+  @Test
+  void withoutANodePidNothingOfTheNodeIsMeasuredAndTheDefaultsAreTheIssues() {
+    var plan = LoadMain.parsePlan(List.of("--scenario", "ramp", "--report", "out", "--secret", "s"), Map.of());
+
+    assertTrue(plan.node().pid().isEmpty());
+    assertTrue(plan.node().cpu().isEmpty());
+    assertEquals(100_000, plan.recovery().events());
+    assertEquals(new ScalePlan(1_000, 1_000_000, 512), plan.scale());
+  }
+
+  @Test
+  void refusesMalformedBenchmarkOptions() {
+    List<String> base = List.of("--scenario", "scale", "--report", "out", "--secret", "s");
+    for (List<String> wrong : List.of(List.of("--scale-devices", "1000"), List.of("--scale-devices", "0,10"),
+        List.of("--events", "0"), List.of("--node-pid", "abc"), List.of("--management", "http://192.0.2.1:8558"))) {
+      var args = new java.util.ArrayList<>(base);
+      args.addAll(wrong);
+      assertThrows(IllegalArgumentException.class, () -> LoadMain.parsePlan(args, Map.of()), wrong.toString());
+    }
+  }
 }

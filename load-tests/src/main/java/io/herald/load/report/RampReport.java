@@ -17,4 +17,13 @@ public record RampReport(double p99BoundMs, double keepUp, Double saturationRate
   public RampReport {
     steps = List.copyOf(steps);
   }
+
+  /** The node's CPU per acked frame at the saturation step; {@code null} without one or when not measured. */
+  public Double cpuMsPerFrameAtSaturation() {
+    if (saturationRate == null) {
+      return null;
+    }
+    return steps.stream().filter(step -> step.passed() && step.rateTarget() == saturationRate).findFirst()
+        .map(StepRow::cpuMsPerFrame).orElse(null);
+  }
 }

@@ -48,6 +48,7 @@ public record ReportExtras(BaselineComparison baselines, RampReport ramp, Overlo
     json.end();
     if (ramp != null) {
       json.nullableNumber("saturation_rate", ramp.saturationRate())
+          .nullableNumber("cpu_ms_per_frame", ramp.cpuMsPerFrameAtSaturation())
           .object("ramp")
           .field("p99_bound_ms", ramp.p99BoundMs())
           .field("keep_up", ramp.keepUp())
@@ -59,7 +60,8 @@ public record ReportExtras(BaselineComparison baselines, RampReport ramp, Overlo
             .field("throughput_per_s", step.throughputPerS()).field("offered", step.offered())
             .field("acked", step.acked()).field("p50_ms", step.latencyMs().p50())
             .field("p99_ms", step.latencyMs().p99()).field("max_ms", step.latencyMs().max())
-            .field("passed", step.passed()).field("failure", step.failure()).end();
+            .field("passed", step.passed()).field("failure", step.failure())
+            .nullableNumber("cpu_ms_per_frame", step.cpuMsPerFrame()).end();
       }
       json.endArray().end();
     }
@@ -105,13 +107,17 @@ public record ReportExtras(BaselineComparison baselines, RampReport ramp, Overlo
               + " frames/s" + (ramp.saturated() ? "" : " (no step failed: a lower bound)"))
           .append("</b>. A step passes when p99 ≤ ").append(Json.number(ramp.p99BoundMs()))
           .append(" ms, every frame is acked, and acks ≥ ").append(Json.number(ramp.keepUp()))
-          .append(" × the offered rate.</p>\n<table><tr><th>step</th><th>offered (/s)</th><th>acks (/s)</th>"
-              + "<th>p50 (ms)</th><th>p99 (ms)</th><th>verdict</th></tr>\n");
+          .append(" × the offered rate.</p>\n<p>Node CPU per acked frame at saturation: <b>")
+          .append(cpuMs(ramp.cpuMsPerFrameAtSaturation(), ramp.saturationRate() == null))
+          .append("</b> (the node process's user + system time from a step's first offer until every acked frame "
+              + "was applied, ÷ frames acked).</p>\n<table><tr><th>step</th><th>offered (/s)</th><th>acks (/s)</th>"
+              + "<th>p50 (ms)</th><th>p99 (ms)</th><th>node CPU (ms/frame)</th><th>verdict</th></tr>\n");
       for (StepRow step : ramp.steps()) {
         page.append("<tr><td>").append(step.step()).append("</td><td>").append(Json.number(step.rateTarget()))
             .append("</td><td>").append(Json.number(step.throughputPerS())).append("</td><td>")
             .append(Json.number(step.latencyMs().p50())).append("</td><td>")
-            .append(Json.number(step.latencyMs().p99())).append("</td><td class=\"")
+            .append(Json.number(step.latencyMs().p99())).append("</td><td>")
+            .append(cpuMs(step.cpuMsPerFrame(), false)).append("</td><td class=\"")
             .append(step.passed() ? "good\">passed" : "bad\">" + escape(step.failure())).append("</td></tr>\n");
       }
       page.append("</table>\n<h2>Send&rarr;ack p50 and p99 per step (ms), by offered rate</h2>\n")
@@ -127,6 +133,15 @@ public record ReportExtras(BaselineComparison baselines, RampReport ramp, Overlo
     return page.toString();
   }
 
+  /** A CPU figure, or why there is none: never a 0 for a figure that was not measured. */
+  private static String cpuMs(Double msPerFrame, boolean noSaturationStep) {
+    if (noSaturationStep) {
+      return "none (no step passed)";
+    }
+    return msPerFrame == null ? "not measured (needs --node-pid PID and acked frames)"
+        : Json.number(msPerFrame) + " ms";
+  }
+
   private static void baselineRow(StringBuilder page, BaselineResult result, Double ratio) {
     if (result == null) {
       return;
@@ -138,6 +153,6 @@ public record ReportExtras(BaselineComparison baselines, RampReport ramp, Overlo
   }
 
   private static String escape(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return ReportPage.escape(text);
   }
 }

@@ -31,6 +31,20 @@ public final class ReportWriter {
     Files.writeString(directory.resolve(HTML), html(summary, timeline, extras), StandardCharsets.UTF_8);
   }
 
+  /** The {@code recovery} scenario's summary and page (it runs no invariant check: one device, see its report). */
+  public static void write(Path directory, RecoveryReport report) throws IOException {
+    Files.createDirectories(directory);
+    Files.writeString(directory.resolve(SUMMARY), report.json(), StandardCharsets.UTF_8);
+    Files.writeString(directory.resolve(HTML), report.html(), StandardCharsets.UTF_8);
+  }
+
+  /** The {@code scale} scenario's summary and page. */
+  public static void write(Path directory, ScaleReport report) throws IOException {
+    Files.createDirectories(directory);
+    Files.writeString(directory.resolve(SUMMARY), report.json(), StandardCharsets.UTF_8);
+    Files.writeString(directory.resolve(HTML), report.html(), StandardCharsets.UTF_8);
+  }
+
   static String summaryJson(RunSummary s) {
     return summaryJson(s, ReportExtras.NONE);
   }
@@ -108,13 +122,7 @@ public final class ReportWriter {
   static String html(RunSummary s, List<TimelineSample> timeline, ReportExtras extras) {
     List<FaultMarker> markers = extras.fault() == null ? List.of() : extras.fault().markers();
     var page = new StringBuilder();
-    page.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Herald load: ")
-        .append(escape(s.scenario())).append("</title>\n<style>")
-        .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}")
-        .append("td,th{border:1px solid #ccc;padding:.3em .7em;text-align:right}th{text-align:left;background:#f4f4f4}")
-        .append(".bad{color:#b00;font-weight:bold}.good{color:#070}svg{background:#fafafa;border:1px solid #ddd}")
-        .append("</style></head><body>\n");
-    page.append("<h1>Herald load run: ").append(escape(s.scenario())).append("</h1>\n");
+    page.append(ReportPage.head(s.scenario()));
     boolean clean = s.lost() == 0 && s.duplicates() == 0 && s.outOfOrder() == 0;
     page.append("<p class=\"").append(clean ? "good" : "bad").append("\">")
         .append(clean ? "Invariants hold: nothing lost, duplicated or reordered."
@@ -226,10 +234,10 @@ public final class ReportWriter {
   }
 
   private static void row(StringBuilder page, String name, String value) {
-    page.append("<tr><th>").append(name).append("</th><td>").append(value).append("</td></tr>\n");
+    ReportPage.row(page, name, value);
   }
 
   private static String escape(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return ReportPage.escape(text);
   }
 }

@@ -11,6 +11,7 @@ package io.herald.load.report;
  * @param latencyMs send→ack of the step's acked frames
  * @param passed whether the step met the ramp's criteria
  * @param failure why it did not ({@code ""} when it passed)
+ * @param cpuMsPerFrame the node's CPU time per acked frame; {@code null} when not measured (no node pid)
  */
 public record StepRow(int step, double rateTarget, double throughputPerS, long offered, long acked,
-    LatencyMs latencyMs, boolean passed, String failure) {}
+    LatencyMs latencyMs, boolean passed, String failure, Double cpuMsPerFrame) {}

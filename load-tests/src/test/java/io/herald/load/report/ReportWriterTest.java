@@ -67,9 +67,10 @@ class ReportWriterTest {
     var baselines = new BaselineComparison(
         new io.herald.load.baseline.BaselineResult("raw_kafka", 9500, 0, 5, 1900, latency), null);
     var ramp = new RampReport(500, 0.9, 200.0, true, List.of(
-        new StepRow(1, 100, 97, 200, 200, latency, true, ""),
-        new StepRow(2, 200, 190, 400, 400, latency, true, ""),
-        new StepRow(3, 400, 250, 800, 700, new LatencyMs(300, 900, 1000, 1200), false, "p99 900 ms > bound 500 ms")));
+        new StepRow(1, 100, 97, 200, 200, latency, true, "", null),
+        new StepRow(2, 200, 190, 400, 400, latency, true, "", null),
+        new StepRow(3, 400, 250, 800, 700, new LatencyMs(300, 900, 1000, 1200), false, "p99 900 ms > bound 500 ms",
+            null)));
 
     ReportWriter.write(directory, summary, List.of(), new ReportExtras(baselines, ramp, null, null));
 
@@ -82,5 +83,31 @@ class ReportWriterTest {
     String html = Files.readString(directory.resolve(ReportWriter.HTML));
     assertTrue(html.contains("Ramp to saturation") && html.contains("<polyline"), "the per-step plot");
     assertTrue(html.contains("p99 900 ms &gt; bound 500 ms"), "the failing step's reason, escaped");
+    assertTrue(json.contains("\"cpu_ms_per_frame\": null"), "CPU not measured is null, not 0: " + json);
+    assertTrue(html.contains("not measured"), "the page says CPU was not measured");
+  }
+
+  @Test
+  void writesTheNodeCpuPerFrameOfEveryStepAndAtSaturation() throws Exception {
+    var latency = new LatencyMs(10, 40, 60, 80);
+    var summary = new RunSummary("ramp", 200, 6, 5, 600, 600, java.util.Map.of(), 0, 0, 0, 0, 0, 600, 0, 0, 0, 0, 0,
+        0, 0, 190, latency, null, List.of());
+    var ramp = new RampReport(500, 0.9, 200.0, true, List.of(
+        new StepRow(1, 100, 97, 200, 200, latency, true, "", 0.9),
+        new StepRow(2, 200, 190, 400, 400, latency, true, "", 0.625),
+        new StepRow(3, 400, 250, 800, 700, new LatencyMs(300, 900, 1000, 1200), false, "p99 900 ms > bound 500 ms",
+            0.4)));
+
+    ReportWriter.write(directory, summary, List.of(), new ReportExtras(BaselineComparison.NOT_MEASURED, ramp, null,
+        null));
+
+    String json = Files.readString(directory.resolve(ReportWriter.SUMMARY));
+    assertTrue(json.contains("\"saturation_rate\": 200,\n  \"cpu_ms_per_frame\": 0.625,"),
+        "the saturation step's CPU at the top: " + json);
+    assertTrue(json.contains("\"cpu_ms_per_frame\": 0.9") && json.contains("\"cpu_ms_per_frame\": 0.4"),
+        "every step's CPU: " + json);
+    String html = Files.readString(directory.resolve(ReportWriter.HTML));
+    assertTrue(html.contains("Node CPU per acked frame at saturation: <b>0.625 ms</b>"), html);
+    assertFalse(html.contains("not measured"), "measured everywhere");
   }
 }
