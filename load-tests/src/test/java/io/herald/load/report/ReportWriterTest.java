@@ -91,7 +91,7 @@ class ReportWriterTest {
   void writesTheNodeCpuPerFrameOfEveryStepAndAtSaturation() throws Exception {
     var latency = new LatencyMs(10, 40, 60, 80);
     var summary = new RunSummary("ramp", 200, 6, 5, 600, 600, java.util.Map.of(), 0, 0, 0, 0, 0, 600, 0, 0, 0, 0, 0,
-        0, 0, 190, latency, null, List.of());
+        0, 0, 190, latency, null, null, List.of());
     var ramp = new RampReport(500, 0.9, 200.0, true, List.of(
         new StepRow(1, 100, 97, 200, 200, latency, true, "", 0.9),
         new StepRow(2, 200, 190, 400, 400, latency, true, "", 0.625),
