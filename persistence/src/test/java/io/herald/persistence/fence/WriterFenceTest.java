@@ -1,10 +1,13 @@
 package io.herald.persistence.fence;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -64,5 +67,18 @@ class WriterFenceTest {
   void aMaxPauseTheClusterCouldOutlastIsRefused() {
     assertThrows(IllegalStateException.class, () -> fence.requireBelow(Duration.ofSeconds(2)));
     fence.requireBelow(Duration.ofSeconds(8));
+  }
+
+  @Test
+  void autoMaxPauseIsHalfOfTheEarliestReplacementAndAnExplicitOneIsKept() {
+    var cluster = ConfigFactory.parseMap(Map.of(
+        "herald.persistence.fence.max-pause", "auto",
+        WriterFence.HEARTBEAT_PAUSE, "3s",
+        WriterFence.STABLE_AFTER, "5s"));
+    assertEquals(Duration.ofSeconds(4), WriterFence.maxPause(cluster));
+    assertEquals(Duration.ofMillis(1500), WriterFence.maxPause(ConfigFactory.parseMap(
+        Map.of("herald.persistence.fence.max-pause", "1500ms")).withFallback(cluster)));
+    assertThrows(IllegalStateException.class, () -> WriterFence.maxPause(ConfigFactory.parseMap(
+        Map.of("herald.persistence.fence.max-pause", "auto"))));
   }
 }
