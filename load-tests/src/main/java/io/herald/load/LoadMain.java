@@ -4,6 +4,7 @@ import io.herald.load.baseline.BaselineException;
 import io.herald.load.check.JournalReadException;
 import io.herald.load.ramp.RampPlan;
 import io.herald.load.ramp.StepCriteria;
+import io.herald.load.sessions.SessionsScenario;
 import io.herald.load.sim.TrafficMix;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -61,7 +62,8 @@ public final class LoadMain {
       "  --mix M            shares of telemetry, shadow (report_state) and chat, e.g. telemetry=70,shadow=10,chat=20",
       "                     (default telemetry=100)",
       "  --conversation-size N  members per chat conversation (default 5)",
-      "scenarios: " + new java.util.TreeSet<>(Scenarios.NAMES));
+      "scenarios: " + new java.util.TreeSet<>(Scenarios.NAMES),
+      "sessions: many idle sessions held with heartbeats; see --scenario sessions --help");
 
   private static final Set<String> OPTIONS = Set.of("--scenario", "--report", "--url", "--secret", "--users", "--rate",
       "--duration", "--cassandra", "--local-dc", "--keyspace", "--in-flight", "--work-dir", "--kafka",
@@ -71,6 +73,9 @@ public final class LoadMain {
   private LoadMain() {}
 
   public static void main(String[] args) {
+    if (SessionsScenario.requested(List.of(args))) {
+      System.exit(SessionsScenario.main(List.of(args), System.getenv(), System.out));
+    }
     ScenarioPlan plan;
     try {
       plan = parsePlan(List.of(args), System.getenv());
