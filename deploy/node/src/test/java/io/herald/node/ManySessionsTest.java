@@ -28,11 +28,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A node holds more WebSocket sessions at once than Pekko HTTP's default connection limit (1,024): with that default,
- * the 1,025th handshake waited in the accept queue until its client gave up. The node's configuration raises it
- * (deploy/node reference.conf, {@code pekko.http.server.max-connections}). 1,500 sessions are opened and kept open,
- * then each one answers a message, so all of them are live at the same time. The message is a text message, which
- * the session refuses at once (nack {@code INVALID}), so no Kafka or entity work is in the way.
+ * A node holds more than 1,024 WebSocket sessions at once, Pekko HTTP's default {@code max-connections}: that limit
+ * counts a connection only until its WebSocket upgrade, so it must not cap sessions (this test also passes with it set
+ * to 1,024). 1,500 sessions are opened and kept open, then each one answers a message, so all of them are live at the
+ * same time. The message is a text message, which the session refuses at once (nack {@code INVALID}), so no Kafka or
+ * entity work is in the way.
  */
 @ExtendWith(InfraExtension.class)
 class ManySessionsTest {

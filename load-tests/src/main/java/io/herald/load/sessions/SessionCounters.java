@@ -41,9 +41,4 @@ final class SessionCounters {
   synchronized Histogram trafficLatency() {
     return trafficMicros.copy();
   }
-
-  /** Sessions welcomed and not (yet) closed by the server. */
-  long open() {
-    return opened.get() - closedByServer.get();
-  }
 }

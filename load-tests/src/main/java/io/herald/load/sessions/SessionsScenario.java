@@ -90,7 +90,7 @@ public final class SessionsScenario {
     try {
       SessionsSummary summary = run(settings, out);
       return summary.held() ? 0 : 1;
-    } catch (IOException | WorkerException e) {
+    } catch (IOException | WorkerException | IllegalArgumentException e) {
       out.println("error: " + e.getMessage());
       return 2;
     }
