@@ -5,6 +5,7 @@ import io.herald.load.check.JournalReadException;
 import io.herald.load.node.NodeProcessException;
 import io.herald.load.ramp.RampPlan;
 import io.herald.load.ramp.StepCriteria;
+import io.herald.load.sessions.SessionsScenario;
 import io.herald.load.sim.TrafficMix;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -75,7 +76,8 @@ public final class LoadMain {
       "  --coap URL         the node's CoAP endpoint (default coap://127.0.0.1:5683)",
       "  --scale-devices D1,D2  distinct devices of each phase (default 1000,1000000)",
       "  --scale-in-flight N  CoAP requests unanswered at once, over all devices (default 512)",
-      "scenarios: " + new java.util.TreeSet<>(Scenarios.NAMES));
+      "scenarios: " + new java.util.TreeSet<>(Scenarios.NAMES),
+      "sessions: many idle sessions held with heartbeats; see --scenario sessions --help");
 
   private static final Set<String> OPTIONS = Set.of("--scenario", "--report", "--url", "--secret", "--users", "--rate",
       "--duration", "--cassandra", "--local-dc", "--keyspace", "--in-flight", "--work-dir", "--kafka",
@@ -86,6 +88,9 @@ public final class LoadMain {
   private LoadMain() {}
 
   public static void main(String[] args) {
+    if (SessionsScenario.requested(List.of(args))) {
+      System.exit(SessionsScenario.main(List.of(args), System.getenv(), System.out));
+    }
     ScenarioPlan plan;
     try {
       plan = parsePlan(List.of(args), System.getenv());

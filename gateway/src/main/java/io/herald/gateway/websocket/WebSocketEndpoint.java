@@ -49,7 +49,6 @@ public final class WebSocketEndpoint {
   private final Downlink downlink;
   private final Ownership ownership;
   private final Degradation degradation;
-  private final Materializer materializer;
   private final Executor dispatcher;
   private final Clock clock;
 
@@ -75,7 +74,6 @@ public final class WebSocketEndpoint {
     this.downlink = downlink;
     this.ownership = ownership;
     this.degradation = degradation;
-    this.materializer = materializer;
     this.clock = clock;
   }
 
@@ -108,7 +106,6 @@ public final class WebSocketEndpoint {
             downlink,
             ownership,
             degradation,
-            materializer,
             dispatcher,
             clock);
     return handleWebSocketMessages(session.flow());

@@ -27,11 +27,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.StreamIdleTimeoutException;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -88,12 +86,12 @@ final class WebSocketSession {
   private final Downlink downlink;
   private final Ownership ownership;
   private final Degradation degradation;
-  private final Materializer materializer;
   private final Executor dispatcher;
   private final Clock clock;
   // Set on the first hello by the stream's stage, read when the stream ends (another thread).
   private final AtomicReference<Downlink.Session> downlinkSession = new AtomicReference<>();
-  private BoundedSourceQueue<ServerFrame> pushes;
+  // Set when the session's stream is materialized, before its first message is handled; read by that stream's stage.
+  private volatile BoundedSourceQueue<ServerFrame> pushes;
 
   /**
    * @param callerTrace the {@code traceparent} of the upgrade request, if it carried one; each frame's publish span
@@ -111,7 +109,6 @@ final class WebSocketSession {
       Downlink downlink,
       Ownership ownership,
       Degradation degradation,
-      Materializer materializer,
       Executor dispatcher,
       Clock clock) {
     this.identity = identity;
@@ -125,16 +122,21 @@ final class WebSocketSession {
     this.downlink = downlink;
     this.ownership = ownership;
     this.degradation = degradation;
-    this.materializer = materializer;
     this.dispatcher = dispatcher;
     this.clock = clock;
   }
 
   /** The session's flow; call once (it owns the session's push queue). */
   Flow<Message, Message, NotUsed> flow() {
-    Pair<BoundedSourceQueue<ServerFrame>, Source<ServerFrame, NotUsed>> pushQueue =
-        Source.<ServerFrame>queue(settings.pushBuffer()).preMaterialize(materializer);
-    pushes = pushQueue.first();
+    // Materialized with the session's own stream, not pre-materialized: preMaterialize runs the queue as a stream of
+    // its own (an actor) behind a fan-out publisher (another actor), two actors and a hop per session for nothing.
+    Source<ServerFrame, NotUsed> pushQueue =
+        Source.<ServerFrame>queue(settings.pushBuffer())
+            .mapMaterializedValue(
+                queue -> {
+                  pushes = queue;
+                  return NotUsed.getInstance();
+                });
     ServerFrame slowSubscriberClose =
         ServerFrames.sessionClosed(
             settings.retryAfter(), new SlowSubscriberException(settings.pushBuffer()).getMessage());
@@ -161,7 +163,7 @@ final class WebSocketSession {
         // One slot more than the in-flight limit, so an immediate answer always finds room.
         .mapAsyncUnordered(inFlight.max() + 1, this::reply)
         // Pushes from the cluster join the replies; the session ends when the client's side does.
-        .merge(pushQueue.second(), true)
+        .merge(pushQueue, true)
         // The push queue overflowed: say why in a last frame, then close normally.
         .recoverWithRetries(1, SlowSubscriberException.class, () -> Source.single(slowSubscriberClose))
         // Idle: say why in a last frame too.
