@@ -25,6 +25,7 @@ public final class ParentWatch {
     private static final long POLL_MILLIS = 1_000;
     // Long enough for Kafka or Cassandra to shut down cleanly (2-8 s measured), short enough to free ports soon.
     private static final long HALT_AFTER_MILLIS = 20_000;
+    private static final long START_MARGIN_MILLIS = 30_000;
 
     private ParentWatch() {
     }
@@ -88,7 +89,9 @@ public final class ParentWatch {
             return true;
         }
         Optional<Instant> start = parent.info().startInstant();
-        // Start times are derived from clock ticks; allow a second of rounding difference between JVMs.
-        return start.isEmpty() || Math.abs(start.get().toEpochMilli() - expectedStartMillis) < 1_000;
+        // Start times are boot time plus clock ticks, and each JVM reads the boot time once, from the wall clock: a clock
+        // step between the launcher's read and this one shifts them apart (seen: a child that took its live launcher for
+        // gone). A recycled pid would have to belong to a process started within this margin of the launcher.
+        return start.isEmpty() || Math.abs(start.get().toEpochMilli() - expectedStartMillis) < START_MARGIN_MILLIS;
     }
 }
