@@ -9,8 +9,9 @@ import java.util.concurrent.TimeUnit;
  * runs this process), so a heap reading right after counts live objects only.
  *
  * <p>A full GC stops every thread of the node. Should the pause pass {@code herald.persistence.fence.max-pause}
- * (2 s: a large heap, or a machine so loaded the GC threads wait for a core), the node fences itself and stops, as it
- * must after any pause that long: point this only at a node a benchmark may lose.
+ * ({@code auto}: 11.5 s for {@code herald up}; a large heap, or a machine so loaded the GC threads wait for a core),
+ * the node fences itself and stops, as it must after any pause that long: point this only at a node a benchmark may
+ * lose.
  */
 public final class NodeGc {
 
