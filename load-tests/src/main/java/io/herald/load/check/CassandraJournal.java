@@ -7,11 +7,13 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.herald.protocol.events.v1.ChatMessageAppended;
+import io.herald.protocol.events.v1.DeviceSnapshot;
 import io.herald.protocol.events.v1.ReportedStateChanged;
 import io.herald.protocol.events.v1.TelemetryRecorded;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 
 /**
@@ -27,6 +29,9 @@ public final class CassandraJournal implements AutoCloseable {
   private static final String TELEMETRY_MANIFEST = TelemetryRecorded.getDescriptor().getFullName();
   private static final String REPORTED_MANIFEST = ReportedStateChanged.getDescriptor().getFullName();
   private static final String CHAT_MANIFEST = ChatMessageAppended.getDescriptor().getFullName();
+  private static final String DEVICE_SNAPSHOT_MANIFEST = DeviceSnapshot.getDescriptor().getFullName();
+  /** The writer of an entry known only from a snapshot (its event was deleted by retention). */
+  public static final String FROM_SNAPSHOT = "snapshot";
 
   /** One message of a conversation, as its entity appended it, with the journal row that holds it. */
   public record ChatMessage(JournalEntry entry, String senderUserId, long conversationSeq) {
@@ -38,9 +43,13 @@ public final class CassandraJournal implements AutoCloseable {
 
   private final CqlSession session;
   private final PreparedStatement eventsOfPartition;
+  private final PreparedStatement latestSnapshot;
 
   private CassandraJournal(CqlSession session, String keyspace) {
     this.session = session;
+    this.latestSnapshot = session.prepare("SELECT ser_manifest, snapshot_data FROM "
+        + CqlIdentifier.fromInternal(keyspace).asCql(true)
+        + ".snapshots WHERE persistence_id = ? ORDER BY sequence_nr DESC LIMIT 1");
     this.eventsOfPartition = session.prepare("SELECT persistence_id, sequence_nr, timestamp, writer_uuid, ser_manifest, event FROM "
         + CqlIdentifier.fromInternal(keyspace).asCql(true)
         + ".messages WHERE persistence_id = ? AND partition_nr = ?");
@@ -68,7 +77,13 @@ public final class CassandraJournal implements AutoCloseable {
     return deviceEntries(deviceId).stream().map(JournalEntry::messageId).toList();
   }
 
-  /** As {@link #deviceMessageIds}, with the writer, sequence number and time of each row. */
+  /**
+   * As {@link #deviceMessageIds}, with the writer, sequence number and time of each row. Herald deletes a device's
+   * events older than its older kept snapshot (retention), so a device with more than a few hundred events has lost
+   * its first ones from the journal: the message ids its latest snapshot remembers (its deduplication window, in
+   * applied order) and the journal no longer holds come first, with sequence number 0 and writer {@link
+   * #FROM_SNAPSHOT}. Only ids older than the window can then be missing.
+   */
   public List<JournalEntry> deviceEntries(String deviceId) {
     var entries = new ArrayList<JournalEntry>();
     forEachEvent(DEVICE_PREFIX + deviceId, (row, manifest, event) -> {
@@ -78,7 +93,28 @@ public final class CassandraJournal implements AutoCloseable {
         entries.add(entry(row, ReportedStateChanged.parseFrom(event).getMessageId()));
       }
     });
-    return entries;
+    var inJournal = new HashSet<String>();
+    entries.forEach(entry -> inJournal.add(entry.messageId()));
+    var deleted = new ArrayList<JournalEntry>();
+    for (String messageId : snapshotWindow(DEVICE_PREFIX + deviceId)) {
+      if (!inJournal.contains(messageId)) {
+        deleted.add(new JournalEntry(messageId, DEVICE_PREFIX + deviceId, 0, FROM_SNAPSHOT, 0));
+      }
+    }
+    deleted.addAll(entries);
+    return deleted;
+  }
+
+  private List<String> snapshotWindow(String persistenceId) {
+    Row row = session.execute(latestSnapshot.bind(persistenceId)).one();
+    if (row == null || !DEVICE_SNAPSHOT_MANIFEST.equals(row.getString("ser_manifest"))) {
+      return List.of();
+    }
+    try {
+      return DeviceSnapshot.parseFrom(row.getByteBuffer("snapshot_data")).getRecentMessageIdsList();
+    } catch (InvalidProtocolBufferException e) {
+      throw new JournalReadException("undecodable snapshot of " + persistenceId, e);
+    }
   }
 
   /** A conversation's messages in conversation order, duplicates included. */
