@@ -113,7 +113,8 @@ final class Json {
     if (value == Math.rint(value) && Math.abs(value) < 1e15) {
       return Long.toString((long) value);
     }
-    return String.format(Locale.ROOT, "%.3f", value).replaceAll("0+$", "");
+    // 10.0004 rounds to "10.000": without its zeros and its point, not "10." (which is not JSON).
+    return String.format(Locale.ROOT, "%.3f", value).replaceAll("\\.?0+$", "");
   }
 
   private void key(String name) {
