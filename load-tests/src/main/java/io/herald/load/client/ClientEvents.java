@@ -28,8 +28,9 @@ public interface ClientEvents {
   default void onNack(Nack nack) {}
 
   /**
-   * The nack answered the attempt in flight, {@code sinceSentNanos} after that attempt was written: how long Herald
-   * took to refuse (a refusal is meant to be answered at once, not behind frames waiting for Kafka).
+   * The nack answered the attempt in flight, {@code sinceSentNanos} after that attempt was handed to the socket (not
+   * after it was queued in the client): how long Herald took to refuse (a refusal is meant to be answered at once, not
+   * behind frames waiting for Kafka).
    */
   default void onAttemptNacked(Nack nack, long sinceSentNanos) {}
 

@@ -63,6 +63,12 @@ public final class DeviceClient implements AutoCloseable {
     long firstSentTick;
     long lastSentTick;
     long lastSentNanos;
+    /**
+     * When the last attempt was handed to the socket (set on the WebSocket client's thread): sends queue behind each
+     * other in the client, so a burst's last frames reach the socket long after they were queued, and a nack's time
+     * is measured from here, not from {@link #lastSentNanos}.
+     */
+    volatile long lastWrittenNanos;
     /** Changes whenever a timer set for this frame becomes stale. */
     long generation;
     String lastFailure = "no answer yet";
@@ -255,18 +261,28 @@ public final class DeviceClient implements AutoCloseable {
     }
     long generation = ++entry.generation;
     inFlight++;
-    write(entry.frame);
+    write(entry.frame, entry);
     scheduler.schedule(() -> ackTimedOut(entry, generation), settings.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** WebSocket sends must not overlap, so each one waits for the previous one. */
   private void write(ClientFrame frame) {
+    write(frame, null);
+  }
+
+  /** As {@link #write(ClientFrame)}, noting in {@code attempt} (if any) when the frame was handed to the socket. */
+  private void write(ClientFrame frame, Pending attempt) {
     WebSocket target = socket;
     long onConnection = connection;
     ByteBuffer bytes = ByteBuffer.wrap(frame.toByteArray());
     sendChain = sendChain
         .exceptionally(e -> null)
-        .thenCompose(ignored -> target.sendBinary(bytes, true))
+        .thenCompose(ignored -> {
+          if (attempt != null) {
+            attempt.lastWrittenNanos = System.nanoTime();
+          }
+          return target.sendBinary(bytes, true);
+        })
         .whenComplete((ok, failure) -> {
           if (failure != null) {
             connectionLost(onConnection, "send failed: " + failure);
@@ -325,7 +341,8 @@ public final class DeviceClient implements AutoCloseable {
 
   // ---- answers
 
-  private synchronized void received(long onConnection, ServerFrame frame) {
+  /** @param arrivedNanos when the frame came off the socket, before it waited for this client's lock */
+  private synchronized void received(long onConnection, ServerFrame frame, long arrivedNanos) {
     if (onConnection != connection || stopped) {
       return;
     }
@@ -333,7 +350,7 @@ public final class DeviceClient implements AutoCloseable {
     switch (frame.getBodyCase()) {
       case WELCOME -> sessionStarted(frame.getWelcome());
       case ACK -> acked(frame.getAck().getMessageId());
-      case NACK -> nacked(frame.getNack());
+      case NACK -> nacked(frame.getNack(), arrivedNanos);
       case PUSH -> pushed(frame.getPush());
       default -> { /* a newer server's frame: ignore what we do not know */ }
     }
@@ -361,14 +378,14 @@ public final class DeviceClient implements AutoCloseable {
     pump();
   }
 
-  private void nacked(Nack nack) {
+  private void nacked(Nack nack, long arrivedNanos) {
     events.onNack(nack);
     Pending entry = pending.get(nack.getMessageId());
     if (entry == null || entry.state != State.IN_FLIGHT) {
       return; // not ours (a push_ack), or it answers an attempt we already gave up waiting for
     }
     inFlight--;
-    events.onAttemptNacked(nack, System.nanoTime() - entry.lastSentNanos);
+    events.onAttemptNacked(nack, arrivedNanos - Math.max(entry.lastSentNanos, entry.lastWrittenNanos));
     if (nack.getCode() == NackCode.RETRY_LATER) {
       entry.lastFailure = "RETRY_LATER: " + nack.getDetail();
       retryLater(entry, nack.getRetryAfterMs());
@@ -511,6 +528,7 @@ public final class DeviceClient implements AutoCloseable {
 
     @Override
     public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+      long arrivedNanos = System.nanoTime();
       var bytes = new byte[data.remaining()];
       data.get(bytes);
       partial.writeBytes(bytes);
@@ -518,7 +536,7 @@ public final class DeviceClient implements AutoCloseable {
         byte[] message = partial.toByteArray();
         partial.reset();
         try {
-          received(onConnection, ServerFrame.parseFrom(message));
+          received(onConnection, ServerFrame.parseFrom(message), arrivedNanos);
         } catch (IOException e) {
           connectionLost(onConnection, "undecodable server frame: " + e.getMessage());
         }
