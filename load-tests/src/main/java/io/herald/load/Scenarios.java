@@ -15,6 +15,7 @@ import io.herald.load.report.ReportWriter;
 import io.herald.load.report.RunMetrics;
 import io.herald.load.report.RunSummary;
 import io.herald.load.report.TimelineSample;
+import io.herald.load.sim.DaemonThreads;
 import io.herald.load.sim.DeviceTokens;
 import io.herald.load.sim.SimulatedDevice;
 import io.herald.load.sim.LoadConversations;
@@ -33,7 +34,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -118,8 +118,8 @@ public final class Scenarios {
     String run = UUID.randomUUID().toString().substring(0, 8);
     var metrics = new RunMetrics();
     var devices = new ArrayList<SimulatedDevice>();
-    ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("herald-load-client"));
-    ExecutorService httpThreads = Executors.newFixedThreadPool(2, daemon("herald-load-http"));
+    ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.named("herald-load-client"));
+    ExecutorService httpThreads = Executors.newFixedThreadPool(2, DaemonThreads.named("herald-load-http"));
     var http = HttpClient.newBuilder().executor(httpThreads).build();
     int seconds = (int) Math.max(1, Math.ceil(settings.duration().toMillis() / 1000.0));
     long started;
@@ -140,7 +140,7 @@ public final class Scenarios {
       }
       conversations = mix.hasChat() ? LoadConversations.create(run, devices, mix.conversationSize()) : null;
 
-      var sampler = Executors.newSingleThreadScheduledExecutor(daemon("herald-load-progress"));
+      var sampler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("herald-load-progress"));
       started = System.nanoTime();
       sampler.scheduleAtFixedRate(() -> {
         TimelineSample sample = metrics.sample();
@@ -292,15 +292,6 @@ public final class Scenarios {
       LockSupport.parkNanos(POLL.toNanos());
     }
     return true;
-  }
-
-  private static ThreadFactory daemon(String name) {
-    var counter = new AtomicInteger();
-    return runnable -> {
-      var thread = new Thread(runnable, name + "-" + counter.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   /** Not one device could open a session: Herald is not there, or refuses the tokens. Nothing was offered. */

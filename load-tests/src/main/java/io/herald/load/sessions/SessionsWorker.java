@@ -1,5 +1,6 @@
 package io.herald.load.sessions;
 
+import io.herald.load.sim.DaemonThreads;
 import io.herald.load.sim.DeviceTokens;
 import io.herald.load.sim.LoadFrames;
 import java.io.BufferedReader;
@@ -19,9 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
@@ -60,8 +59,8 @@ public final class SessionsWorker {
   }
 
   private void run(BufferedReader commands) throws IOException {
-    ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("herald-sessions-timer"));
-    ExecutorService httpThreads = Executors.newFixedThreadPool(2, daemon("herald-sessions-http"));
+    ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.named("herald-sessions-timer"));
+    ExecutorService httpThreads = Executors.newFixedThreadPool(2, DaemonThreads.named("herald-sessions-http"));
     HttpClient http = HttpClient.newBuilder().executor(httpThreads).connectTimeout(settings.connectTimeout()).build();
     scheduler.scheduleAtFixedRate(this::printStatus, 1, 1, TimeUnit.SECONDS);
     try {
@@ -175,15 +174,6 @@ public final class SessionsWorker {
       counts.put(pair.substring(0, eq), Long.parseLong(pair.substring(eq + 1)));
     }
     return counts;
-  }
-
-  private static ThreadFactory daemon(String name) {
-    var counter = new AtomicInteger();
-    return runnable -> {
-      var thread = new Thread(runnable, name + "-" + counter.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   /** A worker's share of the scenario, from its command line (written by {@link SessionsScenario}). */
