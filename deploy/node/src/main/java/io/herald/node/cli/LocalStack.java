@@ -43,8 +43,11 @@ final class LocalStack {
 
     say("Starting Kafka on 127.0.0.1:" + kafkaPort + " and Cassandra on 127.0.0.1:" + cassandraPort
         + " (data in " + dataDir + ")...");
-    var kafka = KafkaCluster.builder().dataDir(dataDir.resolve("kafka")).ports(kafkaPort).build();
-    var cassandra = CassandraNode.builder().dataDir(dataDir.resolve("cassandra")).nativePort(cassandraPort).build();
+    // Full JIT (C1 and C2) for both: the test fixtures start them C1-only to start faster, but a node that takes load
+    // shares the machine with them, and C1-only code costs them more CPU per record (docs/performance.md).
+    var kafka = KafkaCluster.builder().dataDir(dataDir.resolve("kafka")).ports(kafkaPort).quickStartJit(false).build();
+    var cassandra = CassandraNode.builder().dataDir(dataDir.resolve("cassandra")).nativePort(cassandraPort)
+        .quickStartJit(false).build();
     var stopped = new CountDownLatch(1);
     HeraldNode[] node = new HeraldNode[1];
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
