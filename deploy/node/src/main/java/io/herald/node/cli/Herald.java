@@ -5,65 +5,251 @@ import com.typesafe.config.ConfigFactory;
 import io.herald.gateway.auth.Tokens;
 import io.herald.node.HeraldNode;
 import io.herald.persistence.CassandraSchema;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
- * The command line: {@code herald up | node | schema | token}. See README.md; {@code bin/herald} builds what is
- * missing and runs this.
+ * The command line: {@code herald up | node | schema | token | cluster | status | stop | kill | freeze | thaw}. See
+ * README.md; {@code bin/herald} builds what is missing and runs this ({@code load} and {@code chaos} it runs from
+ * load-tests). Exit codes: 0 done, 1 the command failed (a one-line reason, no stack trace), 2 a usage mistake
+ * (unknown command or option, missing or malformed value), with the usage.
  */
-public final class Herald {
+@Command(
+    name = "herald",
+    mixinStandardHelpOptions = true,
+    versionProvider = Herald.Version.class,
+    description = "Herald: devices and apps over CoAP and WebSocket, through Kafka, to sharded Pekko entities on "
+        + "Cassandra.",
+    subcommands = {
+      Herald.Up.class, Herald.NodeCommand.class, Herald.Schema.class, Herald.Token.class, Herald.Cluster.class,
+      Herald.Status.class, Herald.Stop.class, Herald.Kill.class, Herald.Freeze.class, Herald.Thaw.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {
+      "",
+      "Also through bin/herald (from load-tests):",
+      "  load     load scenarios judged by an invariant checker (load --help)",
+      "  chaos    faults under load on a local cluster (chaos --list)"
+    })
+public final class Herald implements Runnable {
 
-  static final String USAGE = """
-      usage: herald <command> [options]
-        up      start Kafka, Cassandra and one node with all roles on this machine (data in ./.herald)
-                  --data-dir DIR (.herald)  --kafka-port N (9092)  --cassandra-port N (9042)
-                  --http-port N (8080)  --coap-port N (5683)  --management-port N (8558)  --remote-port N (25520)
-        node    start a node against the Kafka and Cassandra named in its configuration
-        schema  create the Cassandra keyspace and tables (idempotent)
-        token   print a device token: --user U --device D [--ttl 24h] [--data-dir DIR]
-        cluster a local multi-process cluster: --nodes N (3) --brokers B (3) [--data-dir .herald/cluster]
-                  (B Kafka brokers with RF min(3,B) and min.insync.replicas 2 from 3 brokers, one Cassandra, N nodes)
-        status  members, shards per region, consumer lag and breaker states of that cluster [--data-dir DIR]
-        stop N  stop node N of that cluster gracefully (SIGTERM)   kill N  crash it (SIGKILL)
-        freeze N / thaw N  SIGSTOP / SIGCONT node N (e.g. to watch the Split Brain Resolver down it)
-      """;
+  @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
-  private Herald() {}
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
 
-  public static void main(String[] args) throws Exception {
-    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
-      System.out.print(USAGE);
-      return;
+  /** The parser with Herald's handling of failures: a user's mistake is a sentence, not a stack trace. */
+  static CommandLine commandLine() {
+    return new CommandLine(new Herald())
+        .setExecutionExceptionHandler((failure, line, parsed) -> {
+          line.getErr().println("herald " + line.getCommandName() + ": " + reason(failure));
+          line.getErr().flush();
+          return 1;
+        });
+  }
+
+  private static String reason(Throwable failure) {
+    var message = failure.getMessage();
+    return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
+  }
+
+  /** {@code herald} alone: the usage, as a mistake (no command given). */
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  @Command(name = "up", mixinStandardHelpOptions = true,
+      description = "Start Kafka, Cassandra and one node with all roles on this machine; Ctrl-C stops everything.")
+  static final class Up implements Callable<Integer> {
+    @Option(names = "--data-dir", defaultValue = LocalStack.DEFAULT_DATA_DIR,
+        description = "Data of Kafka, Cassandra and the generated secrets (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Default: ${DEFAULT-VALUE}.")
+    int kafkaPort;
+
+    @Option(names = "--cassandra-port", defaultValue = "9042", description = "Default: ${DEFAULT-VALUE}.")
+    int cassandraPort;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "WebSocket and REST (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--coap-port", defaultValue = "5683", description = "CoAP over UDP (default: ${DEFAULT-VALUE}).")
+    int coapPort;
+
+    @Option(names = "--management-port", defaultValue = "8558",
+        description = "/ready, /alive, /cluster, /metrics, /admin (default: ${DEFAULT-VALUE}).")
+    int managementPort;
+
+    @Option(names = "--remote-port", defaultValue = "25520", description = "Pekko remoting (default: ${DEFAULT-VALUE}).")
+    int remotePort;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalStack.run(new LocalStack.Ports(kafkaPort, cassandraPort, httpPort, coapPort, managementPort, remotePort),
+          dataDir);
+      return 0;
     }
-    if (List.of("stop", "kill", "freeze", "thaw").contains(args[0])) {
-      if (args.length < 2) {
-        throw new IllegalArgumentException(args[0] + " needs a node number\n" + USAGE);
-      }
-      var signal = Map.of("stop", "TERM", "kill", "KILL", "freeze", "STOP", "thaw", "CONT").get(args[0]);
-      LocalCluster.signal(options(Arrays.copyOfRange(args, 2, args.length)), args[1], signal);
-      return;
+  }
+
+  @Command(name = "node", mixinStandardHelpOptions = true,
+      description = "Start a node against the Kafka and Cassandra named in its configuration (HERALD_* variables).")
+  static final class NodeCommand implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      runNode(ConfigFactory.load());
+      return 0;
     }
-    var options = options(Arrays.copyOfRange(args, 1, args.length));
-    switch (args[0]) {
-      case "up" -> LocalStack.run(options);
-      case "node" -> runNode(ConfigFactory.load());
-      case "schema" -> {
-        CassandraSchema.create(ConfigFactory.load(), Duration.ofMinutes(2));
-        System.out.println("Cassandra schema is in place.");
+  }
+
+  @Command(name = "schema", mixinStandardHelpOptions = true,
+      description = "Create the Cassandra keyspace and tables named in the configuration (idempotent).")
+  static final class Schema implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      CassandraSchema.create(ConfigFactory.load(), Duration.ofMinutes(2));
+      System.out.println("Cassandra schema is in place.");
+      return 0;
+    }
+  }
+
+  @Command(name = "token", mixinStandardHelpOptions = true,
+      description = "Print a device token signed with the configured secret, or the one herald up generated.")
+  static final class Token implements Callable<Integer> {
+    @Option(names = "--user", required = true, description = "The user id (the token's subject).")
+    String user;
+
+    @Option(names = "--device", required = true, description = "The device id.")
+    String device;
+
+    @Option(names = "--ttl", defaultValue = "24h", description = "Lifetime, as HOCON duration (default: ${DEFAULT-VALUE}).")
+    String ttl;
+
+    @Option(names = "--data-dir", defaultValue = LocalStack.DEFAULT_DATA_DIR,
+        description = "Where herald up keeps its generated secret (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+      var lifetime = ConfigFactory.parseString("ttl = \"" + ttl + "\"").getDuration("ttl");
+      var secret = LocalSecret.resolve(ConfigFactory.load().getString("herald.auth.jwt-secret"), dataDir,
+          LocalSecret.JWT_SECRET_FILE);
+      if (secret.generated()) {
+        System.err.println("No JWT secret was configured; generated one into " + secret.file());
       }
-      case "token" -> token(options);
-      case "cluster" -> LocalCluster.run(options);
-      case "status" -> LocalCluster.status(options);
-      default -> {
-        System.err.print("unknown command " + args[0] + "\n" + USAGE);
-        System.exit(2);
+      System.out.println(Tokens.mint(secret.value(), user, device, lifetime));
+      return 0;
+    }
+  }
+
+  @Command(name = "cluster", mixinStandardHelpOptions = true,
+      description = "A local multi-process cluster: B Kafka brokers (RF min(3,B), min.insync.replicas 2 from 3 "
+          + "brokers), one Cassandra, N nodes; Ctrl-C stops everything.")
+  static final class Cluster implements Callable<Integer> {
+    @Option(names = "--nodes", defaultValue = "3", description = "Default: ${DEFAULT-VALUE}.")
+    int nodes;
+
+    @Option(names = "--brokers", defaultValue = "3", description = "Default: ${DEFAULT-VALUE}.")
+    int brokers;
+
+    @Option(names = "--stable-after", defaultValue = "7s",
+        description = "The Split Brain Resolver's stable-after (default: ${DEFAULT-VALUE}).")
+    String stableAfter;
+
+    @Option(names = "--data-dir", defaultValue = LocalCluster.DEFAULT_DATA_DIR, description = "Default: ${DEFAULT-VALUE}.")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalCluster.run(nodes, brokers, stableAfter, dataDir);
+      return 0;
+    }
+  }
+
+  /** The options of the commands that act on a running local cluster. */
+  static class ClusterDataDir {
+    @Option(names = "--data-dir", defaultValue = LocalCluster.DEFAULT_DATA_DIR,
+        description = "The cluster's data directory (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true,
+      description = "Members, shards per region, consumer lag and breaker states of the local cluster.")
+  static final class Status extends ClusterDataDir implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      LocalCluster.status(dataDir);
+      return 0;
+    }
+  }
+
+  /** A signal to node N of the local cluster. */
+  abstract static class NodeSignal extends ClusterDataDir implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "N", description = "The node's number (bin/herald status lists them).")
+    int node;
+
+    abstract String signal();
+
+    @Override
+    public Integer call() throws Exception {
+      LocalCluster.signal(dataDir, node, signal());
+      return 0;
+    }
+  }
+
+  @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop node N gracefully (SIGTERM).")
+  static final class Stop extends NodeSignal {
+    @Override
+    String signal() {
+      return "TERM";
+    }
+  }
+
+  @Command(name = "kill", mixinStandardHelpOptions = true, description = "Crash node N (SIGKILL).")
+  static final class Kill extends NodeSignal {
+    @Override
+    String signal() {
+      return "KILL";
+    }
+  }
+
+  @Command(name = "freeze", mixinStandardHelpOptions = true,
+      description = "Freeze node N (SIGSTOP), e.g. to watch the Split Brain Resolver down it.")
+  static final class Freeze extends NodeSignal {
+    @Override
+    String signal() {
+      return "STOP";
+    }
+  }
+
+  @Command(name = "thaw", mixinStandardHelpOptions = true, description = "Wake a frozen node N (SIGCONT).")
+  static final class Thaw extends NodeSignal {
+    @Override
+    String signal() {
+      return "CONT";
+    }
+  }
+
+  /** Herald's version, from the build (herald-version.properties, filled in by Maven). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws Exception {
+      var properties = new java.util.Properties();
+      try (var in = Herald.class.getResourceAsStream("/herald-version.properties")) {
+        if (in != null) {
+          properties.load(in);
+        }
       }
+      return new String[] {"herald " + properties.getProperty("version", "(unknown version)")};
     }
   }
 
@@ -78,35 +264,8 @@ public final class Herald {
     System.exit(0);
   }
 
-  private static void token(Map<String, String> options) throws Exception {
-    var user = required(options, "user");
-    var device = required(options, "device");
-    var ttl = ConfigFactory.parseString("ttl = " + options.getOrDefault("ttl", "24h")).getDuration("ttl");
-    var dataDir = Path.of(options.getOrDefault("data-dir", LocalStack.DEFAULT_DATA_DIR));
-    var secret = LocalSecret.resolve(ConfigFactory.load().getString("herald.auth.jwt-secret"), dataDir,
-        LocalSecret.JWT_SECRET_FILE);
-    if (secret.generated()) {
-      System.err.println("No JWT secret was configured; generated one into " + secret.file());
-    }
-    System.out.println(Tokens.mint(secret.value(), user, device, ttl));
-  }
-
-  static Map<String, String> options(String[] args) {
-    var options = new HashMap<String, String>();
-    for (int i = 0; i < args.length; i++) {
-      if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("expected --name value, got " + args[i] + "\n" + USAGE);
-      }
-      options.put(args[i].substring(2), args[++i]);
-    }
-    return options;
-  }
-
-  private static String required(Map<String, String> options, String name) {
-    var value = options.get(name);
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException("--" + name + " is required\n" + USAGE);
-    }
-    return value;
+  /** For tests: runs the command line with the given output and error writers, returns the exit code. */
+  static int execute(PrintWriter out, PrintWriter err, String... args) {
+    return commandLine().setOut(out).setErr(err).execute(args);
   }
 }

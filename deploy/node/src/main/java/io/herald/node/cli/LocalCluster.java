@@ -37,10 +37,8 @@ final class LocalCluster {
 
   private LocalCluster() {}
 
-  static void run(Map<String, String> options) throws Exception {
-    var nodeCount = Integer.parseInt(options.getOrDefault("nodes", "3"));
-    var brokers = Integer.parseInt(options.getOrDefault("brokers", "3"));
-    var dataDir = Path.of(options.getOrDefault("data-dir", DEFAULT_DATA_DIR)).toAbsolutePath();
+  static void run(int nodeCount, int brokers, String stableAfter, Path dataDirectory) throws Exception {
+    var dataDir = dataDirectory.toAbsolutePath();
     var base = ConfigFactory.load();
     var secret = LocalSecret.resolve(base.getString("herald.auth.jwt-secret"), dataDir, LocalSecret.JWT_SECRET_FILE);
     var adminToken = LocalSecret.resolve(base.getString("herald.admin.token"), dataDir, LocalSecret.ADMIN_TOKEN_FILE);
@@ -71,7 +69,7 @@ final class LocalCluster {
     settings.put("herald.node.kafka-topics.replication-factor", String.valueOf(Math.min(3, brokers)));
     settings.put("herald.node.kafka-topics.min-insync-replicas", brokers >= 3 ? "2" : "1");
     // A frozen or cut-off node is downed sooner than in production, so local experiments do not wait long.
-    settings.put("pekko.cluster.split-brain-resolver.stable-after", options.getOrDefault("stable-after", "7s"));
+    settings.put("pekko.cluster.split-brain-resolver.stable-after", stableAfter);
     var schemaSettings = new HashMap<String, Object>(Map.of(
         "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
         "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter()));
@@ -99,8 +97,8 @@ final class LocalCluster {
   }
 
   /** Members, shard distribution, consumer lag and breaker states, from the running cluster's operator ports. */
-  static void status(Map<String, String> options) throws Exception {
-    var state = readState(options);
+  static void status(Path dataDir) throws Exception {
+    var state = readState(dataDir);
     for (var node : state.get("nodes")) {
       var uri = "http://127.0.0.1:" + node.get("management").asInt();
       var alive = ProcessHandle.of(node.get("pid").asLong()).map(ProcessHandle::isAlive).orElse(false);
@@ -130,9 +128,8 @@ final class LocalCluster {
   }
 
   /** Sends a signal (TERM: graceful stop, KILL: crash, STOP/CONT: freeze and wake) to node N of the running cluster. */
-  static void signal(Map<String, String> options, String node, String signal) throws Exception {
-    var state = readState(options);
-    var index = Integer.parseInt(node);
+  static void signal(Path dataDir, int index, String signal) throws Exception {
+    var state = readState(dataDir);
     for (var entry : state.get("nodes")) {
       if (entry.get("index").asInt() == index) {
         var pid = entry.get("pid").asLong();
@@ -140,7 +137,7 @@ final class LocalCluster {
         return;
       }
     }
-    throw new IllegalArgumentException("no node " + node + " in " + options.getOrDefault("data-dir", DEFAULT_DATA_DIR));
+    throw new IllegalArgumentException("no node " + index + " in " + dataDir.resolve(STATE_FILE));
   }
 
   private static void writeState(Path dataDir, NodeProcesses nodes, String kafka, String cassandra) throws IOException {
@@ -154,8 +151,8 @@ final class LocalCluster {
     Files.writeString(dataDir.resolve(STATE_FILE), json.writerWithDefaultPrettyPrinter().writeValueAsString(state));
   }
 
-  private static JsonNode readState(Map<String, String> options) throws IOException {
-    var file = Path.of(options.getOrDefault("data-dir", DEFAULT_DATA_DIR)).resolve(STATE_FILE);
+  private static JsonNode readState(Path dataDir) throws IOException {
+    var file = dataDir.resolve(STATE_FILE);
     if (!Files.exists(file)) {
       throw new IllegalStateException("no cluster described in " + file + ": start one with bin/herald cluster");
     }

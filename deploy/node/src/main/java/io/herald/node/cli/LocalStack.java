@@ -28,14 +28,17 @@ final class LocalStack {
 
   private LocalStack() {}
 
-  static void run(Map<String, String> options) throws Exception {
-    var dataDir = Path.of(options.getOrDefault("data-dir", DEFAULT_DATA_DIR)).toAbsolutePath();
-    var kafkaPort = Integer.parseInt(options.getOrDefault("kafka-port", "9092"));
-    var cassandraPort = Integer.parseInt(options.getOrDefault("cassandra-port", "9042"));
-    var httpPort = Integer.parseInt(options.getOrDefault("http-port", "8080"));
-    var coapPort = Integer.parseInt(options.getOrDefault("coap-port", "5683"));
-    var managementPort = Integer.parseInt(options.getOrDefault("management-port", "8558"));
-    var remotePort = Integer.parseInt(options.getOrDefault("remote-port", "25520"));
+  /** The ports herald up listens on. */
+  record Ports(int kafka, int cassandra, int http, int coap, int management, int remote) {}
+
+  static void run(Ports ports, Path dataDirectory) throws Exception {
+    var dataDir = dataDirectory.toAbsolutePath();
+    var kafkaPort = ports.kafka();
+    var cassandraPort = ports.cassandra();
+    var httpPort = ports.http();
+    var coapPort = ports.coap();
+    var managementPort = ports.management();
+    var remotePort = ports.remote();
 
     var base = ConfigFactory.load();
     var secret = LocalSecret.resolve(base.getString("herald.auth.jwt-secret"), dataDir, LocalSecret.JWT_SECRET_FILE);
