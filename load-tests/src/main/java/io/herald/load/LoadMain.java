@@ -8,6 +8,7 @@ import io.herald.load.ramp.StepCriteria;
 import io.herald.load.sessions.SessionsScenario;
 import io.herald.load.sim.TrafficMix;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -88,32 +89,41 @@ public final class LoadMain {
   private LoadMain() {}
 
   public static void main(String[] args) {
-    if (SessionsScenario.requested(List.of(args))) {
-      System.exit(SessionsScenario.main(List.of(args), System.getenv(), System.out));
+    System.exit(run(List.of(args), System.getenv(), System.out, System.err));
+  }
+
+  /** Runs what the arguments ask for; the exit code: 0 done (and clean), 1 the checker found a violation, 2 not run. */
+  static int run(List<String> args, Map<String, String> environment, PrintStream out, PrintStream err) {
+    // The sessions scenario has options of its own, and its own usage (--scenario sessions --help).
+    if (SessionsScenario.requested(args)) {
+      return SessionsScenario.main(args, environment, out);
+    }
+    if (args.contains("--help") || args.contains("-h")) {
+      out.println(USAGE);
+      return 0;
     }
     ScenarioPlan plan;
     try {
-      plan = parsePlan(List.of(args), System.getenv());
+      plan = parsePlan(args, environment);
     } catch (IllegalArgumentException e) {
-      System.err.println("error: " + e.getMessage());
-      System.err.println(USAGE);
-      System.exit(2);
-      return;
+      err.println("error: " + e.getMessage());
+      err.println(USAGE);
+      return 2;
     }
     try {
       if (Scenarios.MEASURED.contains(plan.settings().scenario())) {
-        Scenarios.measure(plan, System.out);
-        System.exit(0);
+        Scenarios.measure(plan, out);
+        return 0;
       }
-      var result = Scenarios.run(plan, System.out);
-      System.exit(result.check().clean() ? 0 : 1);
+      var result = Scenarios.run(plan, out);
+      return result.check().clean() ? 0 : 1;
     } catch (IOException e) {
-      System.err.println("error: cannot write the report: " + e.getMessage());
-      System.exit(2);
+      err.println("error: cannot write the report: " + e.getMessage());
+      return 2;
     } catch (Scenarios.NoSessionException | JournalReadException | BaselineException | NodeProcessException
         | Scenarios.NotSettledException e) {
-      System.err.println("error: " + e.getMessage());
-      System.exit(2);
+      err.println("error: " + e.getMessage());
+      return 2;
     }
   }
 
@@ -170,9 +180,6 @@ public final class LoadMain {
     var values = new HashMap<String, String>();
     for (int i = 0; i < args.size(); i++) {
       String name = args.get(i);
-      if (name.equals("--help") || name.equals("-h")) {
-        throw new IllegalArgumentException("help requested");
-      }
       if (!OPTIONS.contains(name)) {
         throw new IllegalArgumentException("unknown option " + name);
       }

@@ -13,6 +13,28 @@ import org.junit.jupiter.api.Test;
 class LoadMainTest {
 
   @Test
+  void helpIsTheUsageOnStandardOutputAndExitZero() {
+    var out = new java.io.ByteArrayOutputStream();
+    var err = new java.io.ByteArrayOutputStream();
+    assertEquals(0, LoadMain.run(List.of("--help"), Map.of(), new java.io.PrintStream(out, true),
+        new java.io.PrintStream(err, true)));
+    assertTrue(out.toString().contains("--scenario"), out.toString());
+    assertEquals("", err.toString());
+    assertEquals(0, LoadMain.run(List.of("--scenario", "sessions", "--help"), Map.of(), new java.io.PrintStream(out, true),
+        new java.io.PrintStream(err, true)));
+    assertTrue(out.toString().contains("--connect-rate"), "the sessions scenario's own usage: " + out);
+  }
+
+  @Test
+  void anUnknownOptionIsAnErrorWithExitTwo() {
+    var out = new java.io.ByteArrayOutputStream();
+    var err = new java.io.ByteArrayOutputStream();
+    assertEquals(2, LoadMain.run(List.of("--scenario", "steady", "--report", "out", "--secret", "s", "--rat", "5"),
+        Map.of(), new java.io.PrintStream(out, true), new java.io.PrintStream(err, true)));
+    assertTrue(err.toString().startsWith("error: unknown option --rat"), err.toString());
+  }
+
+  @Test
   void parsesTheDocumentedArguments() {
     var settings = LoadMain.parse(List.of("--scenario", "steady", "--report", "out", "--url", "ws://127.0.0.1:9/v1/ws",
         "--secret", "s", "--users", "7", "--rate", "12.5", "--duration", "1500ms", "--cassandra", "127.0.0.1:9142"),

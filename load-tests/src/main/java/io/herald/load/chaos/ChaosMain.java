@@ -65,6 +65,10 @@ public final class ChaosMain {
   }
 
   static int run(List<String> args, PrintStream out, PrintStream err) {
+    if (args.contains("--help") || args.contains("-h")) {
+      out.println(USAGE);
+      return HELD;
+    }
     if (args.contains("--list")) {
       Faults.all(FaultTimings.defaults()).values().forEach(f -> out.printf(Locale.ROOT, "%-16s %s%n", f.name(),
           f.description()));

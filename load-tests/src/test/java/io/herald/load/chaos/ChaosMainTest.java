@@ -26,6 +26,13 @@ class ChaosMainTest {
   }
 
   @Test
+  void helpIsTheUsageOnStandardOutput() {
+    assertEquals(ChaosMain.HELD, run("--help"));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("--repeat"), out.toString(StandardCharsets.UTF_8));
+    assertEquals("", err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
   void usageErrorsCouldNotRun() {
     assertEquals(ChaosMain.COULD_NOT_RUN, run("no-such-fault", "--report", "target/x"));
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown scenario"));
