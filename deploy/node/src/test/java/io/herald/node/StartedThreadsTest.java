@@ -1,5 +1,6 @@
 package io.herald.node;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import io.herald.protocol.device.v1.ChatSend;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.CreateConversation;
 import io.herald.protocol.device.v1.Hello;
+import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.device.v1.SetDesired;
 import java.io.File;
@@ -138,8 +140,18 @@ class StartedThreadsTest {
           assertAcked(client.request(WalkingSkeletonTest.telemetry("t-" + i + "-" + device, i)));
         }
         for (int i = 0; i < desired; i++) {
-          assertAcked(client.request(ClientFrame.newBuilder().setMessageId("d-" + i + "-" + device)
-              .setSetDesired(SetDesired.newBuilder().setDeviceId(device).putDesired("fw", "1." + i))));
+          var frame = ClientFrame.newBuilder().setMessageId("d-" + i + "-" + device)
+              .setSetDesired(SetDesired.newBuilder().setDeviceId(device).putDesired("fw", "1." + i));
+          // The device's owner is known once its first telemetry is applied, which that frame's ack does not wait
+          // for (ack = durable in Kafka): until then set_desired is refused with UNKNOWN_DEVICE, before Kafka.
+          await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            var reply = client.request(frame);
+            if (reply.hasNack() && reply.getNack().getCode() == NackCode.UNKNOWN_DEVICE) {
+              return false;
+            }
+            assertAcked(reply);
+            return true;
+          });
         }
       }
       return telemetry + desired;
