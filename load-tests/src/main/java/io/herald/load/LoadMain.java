@@ -98,7 +98,7 @@ public final class LoadMain {
     if (SessionsScenario.requested(args)) {
       return SessionsScenario.main(args, environment, out);
     }
-    if (args.contains("--help") || args.contains("-h")) {
+    if (OptionValues.helpRequested(args)) {
       out.println(USAGE);
       return 0;
     }

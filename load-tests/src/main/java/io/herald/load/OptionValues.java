@@ -1,6 +1,7 @@
 package io.herald.load;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /** Parsing of the command lines' option values ({@code load}, {@code chaos}); the message names the option. */
@@ -9,6 +10,11 @@ public final class OptionValues {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)");
 
   private OptionValues() {}
+
+  /** Whether the command line asks for its usage ({@code --help} or {@code -h}, anywhere in it). */
+  public static boolean helpRequested(List<String> args) {
+    return args.contains("--help") || args.contains("-h");
+  }
 
   /** {@code 500ms}, {@code 10s}, {@code 2m}. */
   public static Duration duration(String text, String name) {

@@ -65,7 +65,7 @@ public final class ChaosMain {
   }
 
   static int run(List<String> args, PrintStream out, PrintStream err) {
-    if (args.contains("--help") || args.contains("-h")) {
+    if (OptionValues.helpRequested(args)) {
       out.println(USAGE);
       return HELD;
     }

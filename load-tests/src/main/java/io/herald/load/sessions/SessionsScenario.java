@@ -79,7 +79,7 @@ public final class SessionsScenario {
 
   /** Runs the command line; returns the exit status: 0 every session held, 1 not, 2 the run could not be made. */
   public static int main(List<String> args, Map<String, String> environment, PrintStream out) {
-    if (args.contains("--help") || args.contains("-h")) {
+    if (OptionValues.helpRequested(args)) {
       out.println(USAGE);
       return 0;
     }

@@ -33,23 +33,17 @@ final class LocalStack {
 
   static void run(Ports ports, Path dataDirectory) throws Exception {
     var dataDir = dataDirectory.toAbsolutePath();
-    var kafkaPort = ports.kafka();
-    var cassandraPort = ports.cassandra();
-    var httpPort = ports.http();
-    var coapPort = ports.coap();
-    var managementPort = ports.management();
-    var remotePort = ports.remote();
-
     var base = ConfigFactory.load();
     var secret = LocalSecret.resolve(base.getString("herald.auth.jwt-secret"), dataDir, LocalSecret.JWT_SECRET_FILE);
     var adminToken = LocalSecret.resolve(base.getString("herald.admin.token"), dataDir, LocalSecret.ADMIN_TOKEN_FILE);
 
-    say("Starting Kafka on 127.0.0.1:" + kafkaPort + " and Cassandra on 127.0.0.1:" + cassandraPort
+    say("Starting Kafka on 127.0.0.1:" + ports.kafka() + " and Cassandra on 127.0.0.1:" + ports.cassandra()
         + " (data in " + dataDir + ")...");
     // Full JIT (C1 and C2) for both: the test fixtures start them C1-only to start faster, but a node that takes load
     // shares the machine with them, and C1-only code costs them more CPU per record (docs/performance.md).
-    var kafka = KafkaCluster.builder().dataDir(dataDir.resolve("kafka")).ports(kafkaPort).quickStartJit(false).build();
-    var cassandra = CassandraNode.builder().dataDir(dataDir.resolve("cassandra")).nativePort(cassandraPort)
+    var kafka = KafkaCluster.builder().dataDir(dataDir.resolve("kafka")).ports(ports.kafka()).quickStartJit(false)
+        .build();
+    var cassandra = CassandraNode.builder().dataDir(dataDir.resolve("cassandra")).nativePort(ports.cassandra())
         .quickStartJit(false).build();
     var stopped = new CountDownLatch(1);
     HeraldNode[] node = new HeraldNode[1];
@@ -71,10 +65,10 @@ final class LocalStack {
             "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
             "herald.auth.jwt-secret", secret.value(),
             "herald.admin.token", adminToken.value(),
-            "herald.gateway.http.port", httpPort,
-            "herald.gateway.coap.port", coapPort,
-            "pekko.management.http.port", managementPort,
-            "pekko.remote.artery.canonical.port", remotePort));
+            "herald.gateway.http.port", ports.http(),
+            "herald.gateway.coap.port", ports.coap(),
+            "pekko.management.http.port", ports.management(),
+            "pekko.remote.artery.canonical.port", ports.remote()));
     CassandraSchema.create(config, Duration.ofMinutes(2));
     node[0] = HeraldNode.start(config);
     awaitReady(node[0].managementUri());
@@ -91,7 +85,7 @@ final class LocalStack {
           JWT secret  %s%s
         Mint a device token:  bin/herald token --user alice --device phone-1
         Ctrl-C stops everything; data stays in %s
-        """.formatted(node[0].httpPort(), coapPort, node[0].managementUri(), adminToken.value(), kafka.bootstrapServers(),
+        """.formatted(node[0].httpPort(), ports.coap(), node[0].managementUri(), adminToken.value(), kafka.bootstrapServers(),
         cassandra.contactPoint(), secret.value(), secret.generated() ? "  (generated, saved in " + secret.file() + ")" : "",
         dataDir));
     node[0].system().getWhenTerminated().toCompletableFuture().join();
