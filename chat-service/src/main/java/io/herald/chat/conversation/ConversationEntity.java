@@ -292,7 +292,9 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
       }
       case CHAT_READ -> {
         if (!state.created()) {
-          yield notCreatedYet(command);
+          // Nothing of it can have reached the reader: only members are told of a conversation, once it exists.
+          yield Effect().reply(command.replyTo(), Outcomes.rejected(messageId, NackCode.FORBIDDEN,
+              "conversation " + conversationId + " does not exist"));
         }
         if (!state.members.contains(user)) {
           yield notAMember(command, user);
@@ -380,12 +382,15 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
 
   /**
    * The creation may still be on its way from the creator's partition (acked is not applied). The send waits here,
-   * persisted, so its partition moves on (a consumer that held it would hold up every record behind it, perhaps the
-   * creation itself). Only when {@code parked.capacity} sends already wait is it the pipeline's to ask again.
+   * persisted, so its sender's records move on (a consumer that held it would hold up every record of that user
+   * behind it, perhaps the creation itself). When {@code parked.capacity} sends already wait, the sender is told to
+   * send again later (push.rejected RETRY_LATER): nothing waits in the pipeline.
    */
   private ReplyEffect<Event, State> park(State state, ApplyToConversation command) {
     if (state.parked.size() >= settings.parked().capacity()) {
-      return notCreatedYet(command);
+      return Effect().reply(command.replyTo(), Outcomes.retryLater(command.record().getMessageId(),
+          settings.parked().retryAfter().toMillis(), settings.parked().capacity() + " sends already wait for "
+              + "conversation " + conversationId + " to be created"));
     }
     var record = command.record();
     var send = record.getFrame().getChatSend();
@@ -423,12 +428,6 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
               ? new ParkedRefusalDelivered(parked.messageId())
               : new ParkedRefusalFailed(parked.messageId(), failure));
     }
-  }
-
-  /** The pipeline asks again, and refuses the record only if the conversation never appears. */
-  private ReplyEffect<Event, State> notCreatedYet(ApplyToConversation command) {
-    return Effect().reply(command.replyTo(), Outcomes.notYet(command.record().getMessageId(), NackCode.FORBIDDEN,
-        "conversation " + conversationId + " does not exist"));
   }
 
   private ReplyEffect<Event, State> notAMember(ApplyToConversation command, String user) {

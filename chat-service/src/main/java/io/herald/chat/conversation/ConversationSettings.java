@@ -21,7 +21,7 @@ public record ConversationSettings(
     ParkedSettings parked, BiFunction<String, Long, Source<EventEnvelope, NotUsed>> journal, MemberOutboxes outboxes) {
 
   /** herald.chat.conversation.parked */
-  public record ParkedSettings(int capacity, Duration timeout) {}
+  public record ParkedSettings(int capacity, Duration timeout, Duration retryAfter) {}
 
 
   public static ConversationSettings fromConfig(ActorSystem<?> system, Config config) {
@@ -37,7 +37,8 @@ public record ConversationSettings(
         new FanOutSettings(fanOut.getInt("parallelism"), fanOut.getInt("page-size"), fanOut.getInt("progress-every"),
             fanOut.getInt("retry.max-attempts"), fanOut.getDuration("retry.min-backoff"),
             fanOut.getDuration("retry.max-backoff")),
-        new ParkedSettings(conversation.getInt("parked.capacity"), conversation.getDuration("parked.timeout")),
+        new ParkedSettings(conversation.getInt("parked.capacity"), conversation.getDuration("parked.timeout"),
+            conversation.getDuration("parked.retry-after")),
         (persistenceId, fromSequenceNr) -> readJournal.currentEventsByPersistenceId(persistenceId, fromSequenceNr, Long.MAX_VALUE),
         MemberOutboxes.sharded(system, fanOut.getDuration("ask-timeout")));
   }

@@ -53,7 +53,7 @@ class ConversationEntityTest {
   private static ConversationSettings settings(MemberOutboxes outboxes) {
     return new ConversationSettings(3, 100, Duration.ofMinutes(10), RetentionCriteria.disabled(),
         new FanOut.FanOutSettings(4, 2, 2, 3, Duration.ofMillis(20), Duration.ofMillis(100)),
-        new ConversationSettings.ParkedSettings(2, Duration.ofMinutes(10)),
+        new ConversationSettings.ParkedSettings(2, Duration.ofMinutes(10), Duration.ofSeconds(5)),
         (persistenceId, from) -> PersistenceQuery.get(testKit.system())
             .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, PersistenceTestKitReadJournal.Identifier())
             .currentEventsByPersistenceId(persistenceId, from, Long.MAX_VALUE),
@@ -225,6 +225,16 @@ class ConversationEntityTest {
   }
 
   @Test
+  void aReadReceiptForAConversationThatDoesNotExistIsRefusedAtOnce() {
+    var nowhere = recordingConversation("c-nowhere", testKit.<Enqueued>createTestProbe());
+    var read = nowhere.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record("r-nowhere", "bob",
+        ClientFrame.newBuilder().setChatRead(ChatRead.newBuilder().setConversationId("c-nowhere").setUpToSeq(3))), replyTo));
+    assertEquals(NackCode.FORBIDDEN, read.reply().getRejectedCode());
+    assertEquals("conversation c-nowhere does not exist", read.reply().getDetail());
+    assertTrue(read.hasNoEvents());
+  }
+
+  @Test
   void readPointersOnlyMoveForwardAndNeverPastTheLastMessage() {
     apply(send("m-1", "alice", "one"));
     apply(send("m-2", "alice", "two"));
@@ -243,15 +253,16 @@ class ConversationEntityTest {
 
     for (var send : List.of(early("e-1", "alice", "c-early", now), early("e-2", "mallory", "c-early", now))) {
       var parked = early.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(send, replyTo));
-      assertFalse(parked.reply().getNotYet(), "a parked send is applied: its partition moves on");
-      assertEquals(NackCode.NACK_CODE_UNSPECIFIED, parked.reply().getRejectedCode());
+      assertEquals(NackCode.NACK_CODE_UNSPECIFIED, parked.reply().getRejectedCode(),
+          "a parked send is applied: its sender's records move on");
       assertTrue((Object) parked.event() instanceof ChatSendParked, "stored as " + parked.event());
     }
     var resend = early.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(early("e-1", "alice", "c-early", now), replyTo));
     assertTrue(resend.reply().getDuplicate());
-    // Two wait already (the capacity here): the next one is the pipeline's to ask again, as before parking.
+    // Two wait already (the capacity here): the next one is refused at once, to be sent again later.
     var full = early.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(early("e-3", "bob", "c-early", now), replyTo));
-    assertTrue(full.reply().getNotYet());
+    assertEquals(NackCode.RETRY_LATER, full.reply().getRejectedCode());
+    assertEquals(5_000, full.reply().getRetryAfterMs());
     assertTrue(full.hasNoEvents());
     assertEquals(2, early.restart().state().parked.size(), "parked sends are persisted");
 

@@ -191,8 +191,8 @@ class ChatFlowTest {
 
   /**
    * Creates the conversation and waits until it exists (its history answers), as a client app does before it lets
-   * its users write: a send that overtakes the creation on another partition is only retried for a while (see the
-   * closing note of session 2 on "not yet" records).
+   * its users write: a send that overtakes the creation on another partition waits in the conversation only up to
+   * {@code herald.chat.conversation.parked.capacity}, then is refused with RETRY_LATER.
    */
   private static void createConversation(HeraldNode node, String run, String conversation, List<String> members)
       throws InterruptedException {

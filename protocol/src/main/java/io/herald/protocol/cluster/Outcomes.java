@@ -15,9 +15,13 @@ public final class Outcomes {
     return IngressApplied.newBuilder().setMessageId(messageId).setDuplicate(duplicate).build();
   }
 
-  /** Not applicable yet; if it stays so through the pipeline's retries it is refused with {@code code}. */
-  public static IngressApplied notYet(String messageId, NackCode code, String detail) {
-    return IngressApplied.newBuilder().setMessageId(messageId).setNotYet(true).setRejectedCode(code).setDetail(detail).build();
+  /**
+   * Not applicable now, perhaps later: the sender gets push.rejected(RETRY_LATER) and resends after {@code
+   * retryAfterMs}. An entity answers so instead of keeping the record waiting in the pipeline.
+   */
+  public static IngressApplied retryLater(String messageId, long retryAfterMs, String detail) {
+    return IngressApplied.newBuilder().setMessageId(messageId).setRejectedCode(NackCode.RETRY_LATER)
+        .setRetryAfterMs(retryAfterMs).setDetail(detail).build();
   }
 
   /** Durable and acked, but refused by the entity; the sender learns it by push.rejected. */

@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -21,12 +23,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rebalance without redelivery: before a partition goes to another node, the records of it that are in flight are
- * given up to {@code drainTimeout} to be applied, and the offset after the last applied one is committed, so the new
- * owner starts exactly there. (What does not drain in time is redelivered and deduplicated by the entities.)
+ * The offsets of one consumer: which records of each partition are in flight, what may be committed, and a rebalance
+ * without redelivery.
  *
- * <p>Kafka calls this on its poll thread while the stream applies records on others; the offsets meet in this one
- * monitor, the only state shared between those threads.
+ * <p>Records are applied out of offset order (one user's record that waits holds back only that user), so the offset
+ * a partition may commit is the one just before its lowest record still in flight: everything below it was applied.
+ * Only records in flight are kept, each with the committable offset of the record consumed before it in its
+ * partition, so memory is bounded by the records in flight, however far a waiting record holds the commit back.
+ *
+ * <p>Before a partition goes to another node, its records in flight are given up to {@code drainTimeout} to be
+ * applied, and the offset just below the lowest one left (or after the last one, if none is left) is committed, so the
+ * new owner starts exactly there. (What does not drain in time is redelivered and deduplicated by the entities.)
+ *
+ * <p>Every partition has an epoch, bumped whenever it leaves this consumer; a record carries the epoch of its
+ * consumption, and one of an older epoch changes nothing when it completes and is never committed: its partition's
+ * offsets were committed on revoke, and the next owner may have committed further since.
+ *
+ * <p>Kafka calls the handler on its poll thread while the stream applies records on others; the offsets meet in this
+ * one monitor, the only state shared between those threads.
  */
 final class DrainOnRevoke implements PartitionAssignmentHandler {
 
@@ -35,13 +49,32 @@ final class DrainOnRevoke implements PartitionAssignmentHandler {
   private final Duration drainTimeout;
   private final WriterFence fence;
   private final Consumer<Set<TopicPartition>> onAssigned;
-  private final Map<TopicPartition, Integer> inFlight = new HashMap<>();
-  private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
-  // Bumped whenever a partition leaves this consumer: a record stamped with an older epoch was consumed before that.
+  private final Map<TopicPartition, Lane> lanes = new HashMap<>();
   private final Map<TopicPartition, Long> epoch = new HashMap<>();
 
-  /** A record, and the epoch of its partition when it was consumed. */
-  record Owned(CommittableMessage<String, byte[]> message, TopicPartition partition, long epoch) {}
+  /** A record, the epoch of its partition when it was consumed, and the record consumed before it there. */
+  record Owned(CommittableMessage<String, byte[]> message, TopicPartition partition, long epoch,
+      CommittableOffset predecessor) {
+
+    long offset() {
+      return message.record().offset();
+    }
+  }
+
+  /** The offset a partition may commit: every record up to and including it was applied. */
+  record CommitPoint(TopicPartition partition, long epoch, CommittableOffset offset) {}
+
+  /** One partition in the current epoch. */
+  private static final class Lane {
+    final TreeMap<Long, Owned> inFlight = new TreeMap<>();
+    CommittableOffset lastConsumed;
+    long lastReported = -1;
+
+    /** The applied record with the highest offset below every record in flight, if there is one. */
+    CommittableOffset committable() {
+      return inFlight.isEmpty() ? lastConsumed : inFlight.firstEntry().getValue().predecessor();
+    }
+  }
 
   DrainOnRevoke(Duration drainTimeout, Consumer<Set<TopicPartition>> onAssigned, WriterFence fence) {
     this.drainTimeout = drainTimeout;
@@ -49,35 +82,49 @@ final class DrainOnRevoke implements PartitionAssignmentHandler {
     this.fence = fence;
   }
 
-  /** A record left the source. */
+  /** A record left the source (in offset order per partition). */
   synchronized Owned started(TopicPartition partition, CommittableMessage<String, byte[]> message) {
-    inFlight.merge(partition, 1, Integer::sum);
-    return new Owned(message, partition, epoch.getOrDefault(partition, 0L));
+    var lane = lanes.computeIfAbsent(partition, p -> new Lane());
+    var owned = new Owned(message, partition, epoch.getOrDefault(partition, 0L), lane.lastConsumed);
+    lane.inFlight.put(owned.offset(), owned);
+    lane.lastConsumed = message.committableOffset();
+    return owned;
   }
 
   /**
-   * Commits a batch of applied records, except those of partitions that left this consumer since they were consumed:
-   * their offsets were committed on revoke, and the next owner may have committed further since, which a stale
-   * offset would move back (redelivering what was applied).
+   * A record was applied, in any order. Returns the partition's new commit point if it moved; nothing for a record of
+   * an older epoch.
    */
-  CompletionStage<Done> commitStillOwned(List<Owned> batch) {
-    List<CommittableOffset> current;
-    synchronized (this) {
-      current = batch.stream().filter(owned -> owned.epoch() == epoch.getOrDefault(owned.partition(), 0L))
-          .map(owned -> owned.message().committableOffset()).toList();
+  synchronized Optional<CommitPoint> applied(Owned owned) {
+    var current = epoch.getOrDefault(owned.partition(), 0L);
+    var lane = lanes.get(owned.partition());
+    if (owned.epoch() != current || lane == null || lane.inFlight.remove(owned.offset()) == null) {
+      return Optional.empty();
     }
-    // A fenced node commits nothing: its partitions may already be another consumer's (the fence says why, once).
-    if (current.isEmpty() || !fence.permits()) {
-      return CompletableFuture.completedFuture(Done.getInstance());
+    notifyAll();
+    var committable = lane.committable();
+    if (committable == null || committable.partitionOffset().offset() <= lane.lastReported) {
+      return Optional.empty();
     }
-    return ConsumerMessage.createCommittableOffsetBatch(current).commitJavadsl();
+    lane.lastReported = committable.partitionOffset().offset();
+    return Optional.of(new CommitPoint(owned.partition(), current, committable));
   }
 
-  /** A record was applied; called in offset order per partition (after the order-keeping stage). */
-  synchronized void applied(TopicPartition partition, long offset) {
-    inFlight.merge(partition, -1, Integer::sum);
-    nextOffset.merge(partition, offset + 1, Math::max);
-    notifyAll();
+  /**
+   * Commits the latest point of each partition in the batch (points come in increasing order per partition), except
+   * those of partitions that left this consumer since.
+   */
+  CompletionStage<Done> commitStillOwned(List<CommitPoint> batch) {
+    var latest = new HashMap<TopicPartition, CommittableOffset>();
+    synchronized (this) {
+      batch.stream().filter(point -> point.epoch() == epoch.getOrDefault(point.partition(), 0L))
+          .forEach(point -> latest.put(point.partition(), point.offset()));
+    }
+    // A fenced node commits nothing: its partitions may already be another consumer's (the fence says why, once).
+    if (latest.isEmpty() || !fence.permits()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    return ConsumerMessage.createCommittableOffsetBatch(List.copyOf(latest.values())).commitJavadsl();
   }
 
   @Override
@@ -100,10 +147,11 @@ final class DrainOnRevoke implements PartitionAssignmentHandler {
     onAssigned.accept(assigned);
   }
 
-  private synchronized Map<TopicPartition, OffsetAndMetadata> drained(Set<TopicPartition> partitions) {
+  /** The offsets to commit for these partitions once their records in flight were given time to be applied. */
+  synchronized Map<TopicPartition, OffsetAndMetadata> drained(Set<TopicPartition> partitions) {
     var deadline = System.nanoTime() + drainTimeout.toNanos();
     try {
-      while (partitions.stream().anyMatch(p -> inFlight.getOrDefault(p, 0) > 0)) {
+      while (partitions.stream().anyMatch(p -> lanes.containsKey(p) && !lanes.get(p).inFlight.isEmpty())) {
         var left = deadline - System.nanoTime();
         if (left <= 0) {
           log.warn("Records of {} still in flight after {}: they will be redelivered to the next owner",
@@ -117,9 +165,10 @@ final class DrainOnRevoke implements PartitionAssignmentHandler {
     }
     var offsets = new HashMap<TopicPartition, OffsetAndMetadata>();
     partitions.forEach(p -> {
-      var next = nextOffset.get(p);
-      if (next != null) {
-        offsets.put(p, new OffsetAndMetadata(next));
+      var lane = lanes.get(p);
+      var committable = lane == null ? null : lane.committable();
+      if (committable != null) {
+        offsets.put(p, new OffsetAndMetadata(committable.partitionOffset().offset() + 1));
       }
     });
     forget(partitions);
@@ -128,8 +177,7 @@ final class DrainOnRevoke implements PartitionAssignmentHandler {
 
   private synchronized void forget(Set<TopicPartition> partitions) {
     partitions.forEach(p -> {
-      inFlight.remove(p);
-      nextOffset.remove(p);
+      lanes.remove(p);
       epoch.merge(p, 1L, Long::sum);
     });
   }

@@ -20,7 +20,6 @@ public record IngestSettings(
     int maxAttempts,
     Duration retryMinBackoff,
     Duration retryMaxBackoff,
-    Duration notYetTimeout,
     Duration poisonQuietPeriod,
     Config consumerConfig,
     Config deadLetterProducerConfig) {
@@ -43,7 +42,6 @@ public record IngestSettings(
         ingest.getInt("retry.max-attempts"),
         ingest.getDuration("retry.min-backoff"),
         ingest.getDuration("retry.max-backoff"),
-        ingest.getDuration("retry.not-yet-timeout"),
         ingest.getDuration("retry.poison-quiet-period"),
         ingest.getConfig("consumer"),
         ingest.getConfig("dead-letter-producer"));

@@ -9,6 +9,7 @@ import io.herald.protocol.cluster.ConversationSignal;
 import io.herald.protocol.cluster.UserSignal;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.cluster.v1.PushIntent;
+import io.herald.protocol.concurrent.Continuations;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.Rejected;
@@ -23,11 +24,11 @@ import io.opentelemetry.api.trace.StatusCode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +58,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Order: records of one user (the Kafka key) are applied one after the other, in offset order; records of
- *       different users are in flight together, up to {@code parallelism}.
+ *       different users are in flight together, up to {@code parallelism}, and complete in any order.
+ *   <li>Isolation: a record that waits (its entity does not answer, it is asked again) holds back only the records of
+ *       its own user; each partition commits up to its lowest record still in flight ({@link DrainOnRevoke}).
  *   <li>Back-pressure: in-flight records are bounded, so a slow entity (or Cassandra) stops the consumer from pulling
  *       and the backlog stays in Kafka.
  *   <li>Failures: see {@code herald.user.ingest.retry}; poison records go to herald.dead-letter.
@@ -133,14 +136,12 @@ public final class IngressConsumer {
                 return c;
               })
               .map(message -> drain.started(partition(message), message))
-              // Synchronous: process completes on the dispatcher.
-              .mapAsyncPartitioned(settings.parallelism(), owned -> orderingKey(owned.message()),
-                  (owned, key) -> process(owned.message()).thenApply(done -> owned))
-              // mapAsyncPartitioned emits in offset order: what passes here is applied, with everything before it.
-              .map(owned -> {
-                drain.applied(partition(owned.message()), owned.message().record().offset());
-                return owned;
-              })
+              // One user's records are applied one after the other, in offset order; different users' records are
+              // applied side by side and complete in any order, so a record that waits (an entity that does not
+              // answer, a retry) holds back only its own user. Synchronous: process completes on the dispatcher.
+              .mapAsyncPartitionedUnordered(settings.parallelism(), owned -> orderingKey(owned.message()),
+                  (owned, key) -> process(owned.message()).thenApply(done -> drain.applied(owned)))
+              .mapConcat(point -> point.map(List::of).orElse(List.of()))
               .groupedWithin(settings.commitMaxBatch(), settings.commitMaxInterval())
               .mapAsync(1, drain::commitStillOwned);
         })
@@ -216,40 +217,10 @@ public final class IngressConsumer {
     };
   }
 
-  /** An entity's "not yet": retried like a failure, kept as its refusal when the retries run out. */
-  private static final class NotYet extends RuntimeException {
-    final transient IngressApplied applied;
-
-    NotYet(IngressApplied applied) {
-      super(applied.getDetail(), null, false, false);
-      this.applied = applied;
-    }
-  }
-
-  /**
-   * The entity's answer, asked again with backoff while it fails. "Not yet" (e.g. a chat to a conversation whose
-   * creation is still on another partition, perhaps one that a rebalance holds up) is asked again until
-   * {@code deadline}, however many rounds of retries that takes; then the entity's refusal stands. Completes on the
-   * dispatcher (Pekko's retry and its attempts do).
-   */
-  private CompletionStage<IngressApplied> settled(Callable<CompletionStage<IngressApplied>> ask, long deadline) {
-    return Patterns.retry(() -> ask.call().thenComposeAsync(IngressConsumer::settledOrRetry, dispatcher), settings.maxAttempts(),
-            settings.retryMinBackoff(), settings.retryMaxBackoff(), settings.randomFactor(), system)
-        .exceptionallyComposeAsync(failure -> {
-          var cause = failure instanceof CompletionException ? failure.getCause() : failure;
-          if (!(cause instanceof NotYet notYet)) {
-            return CompletableFuture.failedFuture(cause);
-          }
-          if (System.nanoTime() < deadline) {
-            return Patterns.after(settings.retryMaxBackoff(), system.classicSystem().scheduler(),
-                system.executionContext(), () -> settled(ask, deadline));
-          }
-          return CompletableFuture.completedFuture(notYet.applied.toBuilder().setNotYet(false).build());
-        }, dispatcher);
-  }
-
-  private static CompletionStage<IngressApplied> settledOrRetry(IngressApplied applied) {
-    return applied.getNotYet() ? CompletableFuture.failedFuture(new NotYet(applied)) : CompletableFuture.completedFuture(applied);
+  /** The entity's answer, asked again with backoff while it fails. Completes on the dispatcher. */
+  private CompletionStage<IngressApplied> settled(Callable<CompletionStage<IngressApplied>> ask) {
+    return Continuations.onDispatcher(Patterns.retry(ask, settings.maxAttempts(), settings.retryMinBackoff(),
+        settings.retryMaxBackoff(), settings.randomFactor(), system), dispatcher);
   }
 
   /** Conversations belong to the chat-service: reached by entity type name, never by its classes. */
@@ -266,7 +237,7 @@ public final class IngressConsumer {
       CommittableMessage<String, byte[]> message, IngressRecord record, RecordContext context,
       Callable<CompletionStage<IngressApplied>> ask) {
     // Synchronous: settled completes on the dispatcher.
-    return settled(ask, System.nanoTime() + settings.notYetTimeout().toNanos())
+    return settled(ask)
         .thenCompose(applied -> outcome(record, context, applied))
         .exceptionallyComposeAsync(failure -> journalHealth.check().thenComposeAsync(healthy -> {
           // A record is poison only when everything it needs was there, and had been for a while: with the journal
@@ -299,7 +270,8 @@ public final class IngressConsumer {
           record.getUserId(), applied.getRejectedCode(), applied.getDetail()));
       pushes.add(PushIntent.newBuilder().setUserId(record.getUserId()).setCauseId(record.getMessageId() + "/rejected")
           .setPush(Push.newBuilder().setRejected(Rejected.newBuilder().setMessageId(record.getMessageId())
-              .setCode(applied.getRejectedCode()).setDetail(applied.getDetail())))
+              .setCode(applied.getRejectedCode()).setDetail(applied.getDetail())
+              .setRetryAfterMs(applied.getRetryAfterMs())))
           .build());
     }
     return outbox.enqueueAll(pushes);
