@@ -4,8 +4,12 @@ import io.herald.gateway.rest.EntityQueries;
 import io.herald.protocol.cluster.v1.ConversationHistory;
 import io.herald.protocol.cluster.v1.DeviceOwner;
 import io.herald.protocol.cluster.v1.DeviceShadow;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Device entities for gateway tests (the gateway alone has none): a device id of the form {@code OWNER/NAME} belongs
@@ -17,11 +21,22 @@ final class OwnerInDeviceId implements EntityQueries {
     return owner + "/" + name;
   }
 
+  /** Answers later, on a thread of its own, as the Device entity does: never before the frames after it arrived. */
+  private static final ScheduledExecutorService ENTITY = Executors.newSingleThreadScheduledExecutor(task -> {
+    var thread = new Thread(task, "owner-in-device-id");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private static final Duration ANSWER_AFTER = Duration.ofMillis(200);
+
   @Override
   public CompletionStage<DeviceOwner> owner(String deviceId) {
     var slash = deviceId.indexOf('/');
-    return CompletableFuture.completedFuture(DeviceOwner.newBuilder().setDeviceId(deviceId)
-        .setOwnerUserId(slash > 0 ? deviceId.substring(0, slash) : "").build());
+    var owner = DeviceOwner.newBuilder().setDeviceId(deviceId)
+        .setOwnerUserId(slash > 0 ? deviceId.substring(0, slash) : "").build();
+    var answer = new CompletableFuture<DeviceOwner>();
+    ENTITY.schedule(() -> answer.complete(owner), ANSWER_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+    return answer;
   }
 
   @Override

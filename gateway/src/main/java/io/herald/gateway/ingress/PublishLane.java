@@ -22,8 +22,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  *
  * <p>Every record goes through the gateway's {@link KafkaBreaker}, which bounds the wait for Kafka's answer.
  *
- * <p>Not thread-safe: one caller (a connection's stream stage) at a time. How many records a lane holds is bounded
- * by the caller (the WebSocket in-flight limit).
+ * <p>Not thread-safe: one call at a time, each after the one before it (a connection's stream stage, or a
+ * continuation it chained after the previous call). How many records a lane holds is bounded by the caller (the
+ * WebSocket in-flight limit).
  */
 public final class PublishLane {
 

@@ -62,7 +62,9 @@ import org.slf4j.LoggerFactory;
  * queue and the session is closed with a last frame that says why (slow subscriber); the client resumes by seq.
  *
  * <p>Order: frames are handed to Kafka in the order they arrived (through the connection's {@link PublishLane}), and
- * all of a user's frames share a partition (key = user id).
+ * all of a user's frames share a partition (key = user id). A frame that waits for its ownership check
+ * ({@code set_desired}) holds the frames after it until it is handed over or refused; the lane is called by one
+ * thread at a time, each call after the one before it.
  */
 final class WebSocketSession {
 
@@ -92,6 +94,9 @@ final class WebSocketSession {
   private final AtomicReference<Downlink.Session> downlinkSession = new AtomicReference<>();
   // Set when the session's stream is materialized, before its first message is handled; read by that stream's stage.
   private volatile BoundedSourceQueue<ServerFrame> pushes;
+  // Completes when the latest frame for Kafka was handed to the lane (or refused). Read and replaced only by the
+  // stream's reply stage, which handles one message at a time.
+  private CompletableFuture<?> previousHandOver = CompletableFuture.completedFuture(null);
 
   /**
    * @param callerTrace the {@code traceparent} of the upgrade request, if it carried one; each frame's publish span
@@ -258,21 +263,28 @@ final class WebSocketSession {
       return CompletableFuture.completedFuture(GatewayMetrics.replied(Transport.WEBSOCKET, reply.frame()));
     }
     IngressRecord record = ((Step.Publish) step).record();
-    if (!Ownership.applies(record.getFrame())) {
+    if (!Ownership.applies(record.getFrame()) && previousHandOver.isDone()) {
       return publish(record);
     }
-    return ownership
-        .refusal(record.getFrame(), identity.userId())
-        .thenComposeAsync(
-            refusal -> {
-              if (refusal.isPresent()) {
-                inFlight.release();
-                admission.release();
-                return CompletableFuture.completedFuture(GatewayMetrics.replied(Transport.WEBSOCKET, refusal.get()));
-              }
-              return publish(record);
-            },
-            dispatcher);
+    // Frames reach the lane in arrival order: this one after the one before it was handed over and after its own
+    // ownership check, however long either takes; the frames after it wait for it in turn (only this connection's).
+    CompletionStage<Optional<ServerFrame>> refusal = Ownership.applies(record.getFrame())
+        ? ownership.refusal(record.getFrame(), identity.userId())
+        : CompletableFuture.completedFuture(Optional.empty());
+    CompletableFuture<CompletionStage<ServerFrame>> handedOver = previousHandOver.thenCombineAsync(refusal,
+        (previous, refused) -> {
+          if (refused.isPresent()) {
+            inFlight.release();
+            admission.release();
+            return CompletableFuture.completedFuture(GatewayMetrics.replied(Transport.WEBSOCKET, refused.get()));
+          }
+          return publish(record);
+        },
+        dispatcher);
+    // A failure here (there should be none) must not stop the frames after this one.
+    previousHandOver = handedOver.handle((answer, failure) -> null);
+    // Synchronous: handedOver completes on the dispatcher, and so does publish's answer.
+    return handedOver.thenCompose(answer -> answer);
   }
 
   private CompletionStage<ServerFrame> publish(IngressRecord record) {
