@@ -224,9 +224,17 @@ final class ChildProcess {
 
     // --- command line ---
 
+    /** util-linux's setsid, where there is one: it starts the program in a new session (and process group). */
+    private static final Optional<Path> SETSID = java.util.stream.Stream.of("/usr/bin/setsid", "/bin/setsid")
+            .map(Path::of).filter(Files::isExecutable).findFirst();
+
     private static List<String> command(Spec spec) throws IOException {
         ProcessHandle self = ProcessHandle.current();
         List<String> command = new ArrayList<>();
+        // A session of its own: Ctrl-C in a terminal signals the whole foreground process group, and Kafka and
+        // Cassandra must not stop before the node that uses them has drained and committed. The launcher stops them
+        // itself, after the node (herald up, herald cluster); ParentWatch stops them if the launcher dies.
+        SETSID.ifPresent(setsid -> command.add(setsid.toString()));
         command.add(javaExecutable());
         command.addAll(spec.jvmOptions());
         command.add("-D" + ParentWatch.PARENT_PID + "=" + self.pid());
@@ -381,6 +389,7 @@ final class ChildProcess {
     }
 
     private static void stopAllOnExit() {
+        ExitOrder.runFirstTasks();
         List<Thread> stoppers = new ArrayList<>();
         for (ChildProcess child : RUNNING) {
             Thread t = new Thread(() -> child.stop(STOP_ON_EXIT_GRACE), "herald-stop-" + child.spec.name());

@@ -1,6 +1,7 @@
 package io.herald.node;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,17 +16,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** herald up as a user runs it: starts Kafka, Cassandra and a node; Ctrl-C leaves no process behind. */
+/**
+ * herald up as a user runs it: starts Kafka, Cassandra and a node; Ctrl-C stops the node first, while Kafka and
+ * Cassandra still answer, then them, and leaves no process behind.
+ */
 class HeraldUpTest {
 
   @Test
-  void ctrlCOnHeraldUpLeavesNoKafkaOrCassandraBehind(@TempDir Path dataDir) throws Exception {
+  void ctrlCOnHeraldUpStopsTheNodeBeforeKafkaAndCassandraAndLeavesNothingBehind(@TempDir Path dataDir)
+      throws Exception {
     abortWhenSigintIsIgnored();
     var command = new ArrayList<>(List.of(
+        // A process group of its own, as a shell gives a foreground command: Ctrl-C signals the whole group.
+        "setsid",
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // bin/herald's classpath (target/classes + the runtime dependencies), not the test classpath: what a user runs.
         "-cp", Path.of("target", "classes").toAbsolutePath() + java.io.File.pathSeparator
@@ -60,9 +68,16 @@ class HeraldUpTest {
       assertTrue(children.size() >= 2, "expected Kafka and Cassandra child processes, got " + children);
       assertTrue(Files.exists(dataDir.resolve("jwt-secret")), "a secret is generated when none is configured");
 
-      new ProcessBuilder("kill", "-INT", String.valueOf(up.pid())).start().waitFor();
+      // What a terminal does on Ctrl-C: SIGINT to every process of the foreground group.
+      new ProcessBuilder("kill", "-INT", "--", "-" + up.pid()).start().waitFor();
 
       await().atMost(Duration.ofMinutes(2)).until(() -> !up.isAlive());
+      reader.join(Duration.ofSeconds(10).toMillis());
+      var stopping = output.indexOf("Stopping Herald...");
+      assertTrue(stopping >= 0, "herald up said nothing about stopping:\n" + String.join("\n", output));
+      var failures = output.subList(stopping, output.size()).stream()
+          .filter(line -> CONNECTION_FAILURE.matcher(line).find()).toList();
+      assertEquals(List.of(), failures, "the node lost Kafka or Cassandra while it stopped");
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
           children.forEach(child -> assertFalse(child.isAlive(), "still running: " + child.info())));
     } finally {
@@ -70,6 +85,11 @@ class HeraldUpTest {
       up.destroyForcibly();
     }
   }
+
+  /** What the Kafka client and the Cassandra driver log when their server went away under them. */
+  private static final Pattern CONNECTION_FAILURE = Pattern.compile(
+      "could not be established|Bootstrap broker .* disconnected|Error while opening new channel"
+          + "|NoNodeAvailableException|Commit on revoke .* failed");
 
   /**
    * A process inherits an ignored SIGINT, and the JVM then keeps ignoring it: a build started in the background of a

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import io.herald.infra.CassandraNode;
+import io.herald.infra.ExitOrder;
 import io.herald.infra.KafkaCluster;
 import io.herald.infra.nodes.NodeProcesses;
 import io.herald.infra.nodes.Signals;
@@ -46,17 +47,15 @@ final class LocalCluster {
     say("Starting " + brokers + " Kafka broker(s) and Cassandra (data in " + dataDir + ")...");
     var kafka = KafkaCluster.builder().brokers(brokers).dataDir(dataDir.resolve("kafka")).build();
     var cassandra = CassandraNode.builder().dataDir(dataDir.resolve("cassandra")).build();
-    var stopped = new CountDownLatch(1);
     NodeProcesses[] nodes = new NodeProcesses[1];
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    // On exit (Ctrl-C, SIGTERM, or the node stopped by itself) the node stops first, then Cassandra and Kafka (the
+    // infra's own exit hook), so the node drains and commits against live Kafka and Cassandra.
+    ExitOrder.beforeChildProcessesStop(() -> {
       say("Stopping the cluster...");
       if (nodes[0] != null) {
         nodes[0].close();
       }
-      cassandra.close();
-      kafka.close();
-      stopped.countDown();
-    }, "herald-cluster-stop"));
+    });
     kafka.start();
     cassandra.start();
 
@@ -93,7 +92,8 @@ final class LocalCluster {
         bin/herald status | stop N | kill N  (from another terminal); Ctrl-C stops everything.
         """.formatted(kafka.bootstrapServers(), cassandra.contactPoint(), adminToken.value(), secret.file()));
     say(summary.toString());
-    stopped.await();
+    // Until Ctrl-C or SIGTERM, whatever the nodes do meanwhile (bin/herald stop N, kill N): the exit hooks stop them all.
+    new CountDownLatch(1).await();
   }
 
   /** Members, shard distribution, consumer lag and breaker states, from the running cluster's operator ports. */

@@ -3,6 +3,7 @@ package io.herald.node.cli;
 import com.typesafe.config.ConfigFactory;
 import io.herald.gateway.auth.Tokens;
 import io.herald.infra.CassandraNode;
+import io.herald.infra.ExitOrder;
 import io.herald.infra.KafkaCluster;
 import io.herald.node.HeraldConfig;
 import io.herald.node.HeraldNode;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code herald up}: real Kafka and Cassandra as child processes of this JVM, the schema step, one node with every
@@ -45,17 +45,15 @@ final class LocalStack {
         .build();
     var cassandra = CassandraNode.builder().dataDir(dataDir.resolve("cassandra")).nativePort(ports.cassandra())
         .quickStartJit(false).build();
-    var stopped = new CountDownLatch(1);
     HeraldNode[] node = new HeraldNode[1];
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    // On exit (Ctrl-C, SIGTERM, or the node stopped by itself) the node stops first, then Cassandra and Kafka (the
+    // infra's own exit hook), so the node drains and commits against live Kafka and Cassandra.
+    ExitOrder.beforeChildProcessesStop(() -> {
       say("Stopping Herald...");
       if (node[0] != null) {
         node[0].close();
       }
-      cassandra.close();
-      kafka.close();
-      stopped.countDown();
-    }, "herald-up-stop"));
+    });
 
     kafka.start();
     cassandra.start();
@@ -88,8 +86,8 @@ final class LocalStack {
         """.formatted(node[0].httpPort(), ports.coap(), node[0].managementUri(), adminToken.value(), kafka.bootstrapServers(),
         cassandra.contactPoint(), secret.value(), secret.generated() ? "  (generated, saved in " + secret.file() + ")" : "",
         dataDir));
+    // Returns when the node stopped (Ctrl-C, or by itself: downed, fenced); the exit then stops Cassandra and Kafka.
     node[0].system().getWhenTerminated().toCompletableFuture().join();
-    stopped.await();
   }
 
   private static void awaitReady(String managementUri) throws InterruptedException {
