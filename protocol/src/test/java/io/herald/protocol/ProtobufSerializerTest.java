@@ -47,7 +47,7 @@ class ProtobufSerializerTest {
     var serialization = SerializationExtension.get(testKit.system().classicSystem());
     var session = testKit.<SessionSignal>createTestProbe().ref();
     var push = ServerFrame.newBuilder().setPush(Push.newBuilder().setSeq(7)).build();
-    for (Object signal : List.of(new AttachSession("phone", 41, session), new DetachSession(session), new DeliverPush(push))) {
+    for (Object signal : List.of(new AttachSession("phone", 41, session), new AttachSession("tablet", 7, session, 128), new DetachSession(session), new DeliverPush(push))) {
       var serializer = serialization.findSerializerFor(signal);
       assertInstanceOf(SignalSerializer.class, serializer, signal.getClass().getName());
       var bytes = serialization.serialize(signal).get();

@@ -21,6 +21,10 @@ import org.apache.pekko.stream.QueueOfferResult;
  * queue is failed with {@link SlowSubscriberException} (the connection closes with that reason) and the actor stops;
  * whenever it stops it detaches from the entity.
  *
+ * <p>A backlog is replayed page by page, half the push buffer at a time: after a full page the session attaches again
+ * from its last delivered push once the client has read half its buffer, so a client that was away long is never
+ * closed for it (the entity sends no new pushes to a session it has not caught up yet; they come with the pages).
+ *
  * <p>The entity keeps its live sessions in memory only, so it forgets them when it restarts (passivation, a shard
  * moving with its Kafka partition, a node dying). The session therefore attaches again every {@code reattachEvery},
  * with the highest seq it has delivered: a restarted entity learns of it and replays what it missed, a running one
@@ -40,6 +44,14 @@ public final class SessionActor {
     INSTANCE
   }
 
+  /** A full replay page was delivered: once the client has read enough of it, ask for the next. */
+  private enum NextPage {
+    INSTANCE
+  }
+
+  /** How often a session that waits for room for the next replay page looks at its queue. */
+  private static final Duration PAGE_CHECK = Duration.ofMillis(20);
+
   private SessionActor() {}
 
   static Behavior<Object> create(
@@ -49,16 +61,33 @@ public final class SessionActor {
       int pushBufferSize,
       Duration reattachEvery,
       UserEntities users) {
+    // Half the buffer per page: the next page is asked for when half of it is free again, so the client reads on
+    // while the page travels.
+    int replayLimit = Math.max(1, pushBufferSize / 2);
     return Behaviors.setup(
         context -> Behaviors.withTimers(timers -> {
           ActorRef<SessionSignal> self = context.getSelf().narrow();
-          // Actor-local: the highest push seq handed to the connection.
+          // Actor-local: the highest push seq handed to the connection, and how many were since the last attach (a
+          // full page means the entity may hold more, which it sends only when asked).
           long[] delivered = {lastSeq};
-          users.tell(identity.userId(), new AttachSession(identity.deviceId(), lastSeq, self));
+          int[] sinceAttach = {0};
+          Runnable attach = () -> {
+            sinceAttach[0] = 0;
+            users.tell(identity.userId(), new AttachSession(identity.deviceId(), delivered[0], self, replayLimit));
+          };
+          attach.run();
           timers.startTimerWithFixedDelay(Reattach.INSTANCE, reattachEvery);
           return Behaviors.receive(Object.class)
               .onMessageEquals(Reattach.INSTANCE, () -> {
-                users.tell(identity.userId(), new AttachSession(identity.deviceId(), delivered[0], self));
+                attach.run();
+                return Behaviors.same();
+              })
+              .onMessageEquals(NextPage.INSTANCE, () -> {
+                if (pushes.size() <= pushBufferSize - replayLimit) {
+                  attach.run();
+                } else {
+                  timers.startSingleTimer(NextPage.INSTANCE, PAGE_CHECK);
+                }
                 return Behaviors.same();
               })
               .onMessage(
@@ -71,6 +100,9 @@ public final class SessionActor {
                     QueueOfferResult result = pushes.offer(push.frame());
                     if (result == QueueOfferResult.enqueued()) {
                       delivered[0] = seq;
+                      if (++sinceAttach[0] == replayLimit) {
+                        timers.startSingleTimer(NextPage.INSTANCE, PAGE_CHECK);
+                      }
                       return Behaviors.same();
                     }
                     if (result == QueueOfferResult.dropped()) {

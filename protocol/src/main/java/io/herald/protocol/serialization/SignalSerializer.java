@@ -66,7 +66,8 @@ public final class SignalSerializer extends SerializerWithStringManifest {
   public byte[] toBinary(Object o) {
     if (o instanceof AttachSession attach) {
       return AttachSessionSignal.newBuilder().setDeviceId(attach.deviceId()).setLastSeq(attach.lastSeq())
-          .setSession(resolver().toSerializationFormat(attach.session())).build().toByteArray();
+          .setSession(resolver().toSerializationFormat(attach.session())).setReplayLimit(attach.replayLimit())
+          .build().toByteArray();
     }
     if (o instanceof DetachSession detach) {
       return DetachSessionSignal.newBuilder().setSession(resolver().toSerializationFormat(detach.session())).build().toByteArray();
@@ -103,7 +104,8 @@ public final class SignalSerializer extends SerializerWithStringManifest {
       return switch (manifest) {
         case ATTACH -> {
           var attach = AttachSessionSignal.parseFrom(bytes);
-          yield new AttachSession(attach.getDeviceId(), attach.getLastSeq(), resolver().resolveActorRef(attach.getSession()));
+          yield new AttachSession(attach.getDeviceId(), attach.getLastSeq(), resolver().resolveActorRef(attach.getSession()),
+              attach.getReplayLimit());
         }
         case DETACH -> new DetachSession(resolver().resolveActorRef(DetachSessionSignal.parseFrom(bytes).getSession()));
         case DELIVER -> new DeliverPush(DeliverPushSignal.parseFrom(bytes).getFrame());

@@ -17,10 +17,10 @@ import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import java.util.ArrayDeque;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -115,8 +115,9 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
   private final ActorContext<UserSignal> context;
   private final String userId;
   private final UserSettings settings;
-  // Live sessions of this incarnation; actor-local, rebuilt by the sessions' AttachSession.
-  private final Set<ActorRef<SessionSignal>> sessions = new HashSet<>();
+  // Sessions of this incarnation, each with whether it has every push so far (live: it gets each new one) or is still
+  // being replayed a backlog page by page (it attaches again for the next); actor-local, rebuilt by AttachSession.
+  private final Map<ActorRef<SessionSignal>, Boolean> sessions = new HashMap<>();
   private final PersistLatency persistLatency = new PersistLatency(UserSignal.ENTITY_TYPE);
   // A fenced node sends no push: its outboxes may already be another node's.
   private final WriterFence fence;
@@ -178,25 +179,35 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         .thenRun(s -> persistLatency.since(started))
         .thenRun(s -> {
           if (fence.permits()) {
-            sessions.forEach(session -> session.tell(deliver(push)));
+            sessions.forEach((session, live) -> {
+              if (live) {
+                session.tell(deliver(push));
+              }
+            });
           }
         })
         .thenReply(command.replyTo(), s -> Done.getInstance());
   }
 
   private ReplyEffect<Event, State> attach(State state, AttachSession attach) {
-    if (sessions.add(attach.session())) {
+    if (!sessions.containsKey(attach.session())) {
       context.watchWith(attach.session(), new SessionEnded(attach.session()));
     }
+    var replayed = attach.lastSeq();
     if (fence.permits()) {
-      state.outbox.stream().filter(push -> push.getSeq() > attach.lastSeq())
-          .forEach(push -> attach.session().tell(deliver(push)));
+      var page = state.outbox.stream().filter(push -> push.getSeq() > attach.lastSeq())
+          .limit(attach.replayLimit() > 0 ? attach.replayLimit() : Long.MAX_VALUE).toList();
+      for (var push : page) {
+        attach.session().tell(deliver(push));
+        replayed = push.getSeq();
+      }
     }
+    sessions.put(attach.session(), replayed >= state.lastSeq);
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> forget(ActorRef<SessionSignal> session) {
-    if (sessions.remove(session)) {
+    if (sessions.remove(session) != null) {
       context.unwatch(session);
     }
     return Effect().noReply();

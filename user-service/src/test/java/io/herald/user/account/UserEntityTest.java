@@ -82,6 +82,24 @@ class UserEntityTest {
   }
 
   @Test
+  void aBacklogIsReplayedOnePageAtATimeAndNewPushesWaitForTheirPage() {
+    LongStream.rangeClosed(1, 5).forEach(i -> enqueue("cause-" + i));
+    var session = testKit.<SessionSignal>createTestProbe();
+    user.runCommand(new AttachSession("phone", 0, session.ref(), 2));
+    assertEquals(List.of(1L, 2L), receivedSeqs(session, 2));
+    enqueue("cause-6");
+    session.expectNoMessage(Duration.ofMillis(100));
+
+    user.runCommand(new AttachSession("phone", 2, session.ref(), 2));
+    assertEquals(List.of(3L, 4L), receivedSeqs(session, 2));
+    user.runCommand(new AttachSession("phone", 4, session.ref(), 2));
+    assertEquals(List.of(5L, 6L), receivedSeqs(session, 2));
+    // Caught up: from now on every new push, at once.
+    enqueue("cause-7");
+    assertEquals(List.of(7L), receivedSeqs(session, 1));
+  }
+
+  @Test
   void pushAckTrimsTheOutboxAndIsAppliedOnce() {
     LongStream.rangeClosed(1, 3).forEach(i -> enqueue("cause-" + i));
     var acked = ack("ack-1", 2);
