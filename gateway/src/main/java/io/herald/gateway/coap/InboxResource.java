@@ -178,7 +178,8 @@ final class InboxResource extends CoapResource {
       if (frame == null) {
         return;
       }
-      respond(exchange, frame.hasPush() ? ResponseCode.CONTENT : ResponseCode.SERVICE_UNAVAILABLE, frame,
+      // A push, or a welcome that says pushes were missed; anything else ends the observation.
+      respond(exchange, frame.hasPush() || frame.hasWelcome() ? ResponseCode.CONTENT : ResponseCode.SERVICE_UNAVAILABLE, frame,
           new MessageObserverAdapter() {
             @Override
             public void onAcknowledgement() {

@@ -54,6 +54,20 @@ public final class SessionActor {
 
   private SessionActor() {}
 
+  /** The session goes on if the frame was enqueued; a full queue (a client that does not read) ends it. */
+  private static Behavior<Object> offered(QueueOfferResult result, BoundedSourceQueue<ServerFrame> pushes,
+      int pushBufferSize, DeviceIdentity identity, org.apache.pekko.actor.typed.javadsl.ActorContext<Object> context) {
+    if (result == QueueOfferResult.enqueued()) {
+      return Behaviors.same();
+    }
+    if (result == QueueOfferResult.dropped()) {
+      context.getLog().info("Closing the session of {}: its client does not read pushes", identity);
+      pushes.fail(new SlowSubscriberException(pushBufferSize));
+    }
+    // Dropped, or the connection is gone already: this session is over.
+    return Behaviors.stopped();
+  }
+
   static Behavior<Object> create(
       DeviceIdentity identity,
       long lastSeq,
@@ -93,6 +107,12 @@ public final class SessionActor {
               .onMessage(
                   DeliverPush.class,
                   push -> {
+                    if (!push.frame().hasPush()) {
+                      // The entity's welcome with pushes_missed, ahead of the pushes it replays: the session goes on
+                      // from where the outbox starts (and says it once).
+                      delivered[0] = Math.max(delivered[0], push.frame().getWelcome().getResumedFromSeq());
+                      return offered(pushes.offer(push.frame()), pushes, pushBufferSize, identity, context);
+                    }
                     long seq = push.frame().getPush().getSeq();
                     if (seq <= delivered[0]) {
                       return Behaviors.same();
@@ -105,12 +125,7 @@ public final class SessionActor {
                       }
                       return Behaviors.same();
                     }
-                    if (result == QueueOfferResult.dropped()) {
-                      context.getLog().info("Closing the session of {}: its client does not read pushes", identity);
-                      pushes.fail(new SlowSubscriberException(pushBufferSize));
-                    }
-                    // Dropped, or the connection is gone already: this session is over.
-                    return Behaviors.stopped();
+                    return offered(result, pushes, pushBufferSize, identity, context);
                   })
               .onMessageEquals(Ended.INSTANCE, Behaviors::stopped)
               .onSignal(

@@ -15,9 +15,11 @@ import io.herald.protocol.cluster.v1.UserAccount;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.ServerFrame;
+import io.herald.protocol.device.v1.Welcome;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +60,12 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
   public record PushEnqueued(String causeId, Push push) implements Event {}
 
-  public record PushesAcknowledged(String messageId, long upToSeq) implements Event {}
+  /**
+   * Device {@code deviceId} acknowledged every push up to {@code upToSeq} (an empty device id, from events written
+   * before per-device cursors: every device did). An empty {@code messageId} opens the cursor of a device that attached
+   * for the first time.
+   */
+  public record PushesAcknowledged(String messageId, long upToSeq, String deviceId) implements Event {}
 
   /** Only the event handler changes it. */
   public static final class State {
@@ -69,9 +76,12 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     final DedupWindow recentIds;
     final LinkedHashSet<String> devices;
     final LinkedHashSet<String> conversations;
+    // Each device's acknowledged seq, least recently moved first, bounded by device-cursors. A push leaves the outbox
+    // once every device here is past it.
+    final LinkedHashMap<String, Long> cursors;
 
     State(String userId, long lastSeq, long ackedSeq, ArrayDeque<Push> outbox, DedupWindow recentIds,
-        List<String> devices, List<String> conversations) {
+        List<String> devices, List<String> conversations, Map<String, Long> cursors) {
       this.userId = userId;
       this.lastSeq = lastSeq;
       this.ackedSeq = ackedSeq;
@@ -79,6 +89,12 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
       this.recentIds = recentIds;
       this.devices = new LinkedHashSet<>(devices);
       this.conversations = new LinkedHashSet<>(conversations);
+      this.cursors = new LinkedHashMap<>(cursors);
+    }
+
+    /** The first push the outbox holds (the next one to come, if it holds none). */
+    long firstHeldSeq() {
+      return outbox.isEmpty() ? lastSeq + 1 : outbox.peekFirst().getSeq();
     }
 
     /** Remembers what a push names; the most recent {@code limit} of each kind are kept. */
@@ -132,7 +148,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
   @Override
   public State emptyState() {
-    return new State(userId, 0, 0, new ArrayDeque<>(), new DedupWindow(settings.dedupWindow()), List.of(), List.of());
+    return new State(userId, 0, 0, new ArrayDeque<>(), new DedupWindow(settings.dedupWindow()), List.of(), List.of(),
+        Map.of());
   }
 
   @Override
@@ -145,7 +162,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         .onCommand(GetAccount.class, (State state, GetAccount get) -> Effect().reply(get.replyTo(),
             UserAccount.newBuilder().setUserId(state.userId).addAllDevices(state.devices)
                 .addAllConversations(state.conversations).setLiveSessions(sessions.size())
-                .setLastSeq(state.lastSeq).setAckedSeq(state.ackedSeq).build()))
+                .setLastSeq(state.lastSeq).setAckedSeq(state.ackedSeq).putAllDeviceAckedSeq(state.cursors).build()))
         .onCommand(DetachSession.class, (State state, DetachSession detach) -> forget(detach.session()))
         .onCommand(SessionEnded.class, (State state, SessionEnded ended) -> forget(ended.session()))
         .build();
@@ -164,7 +181,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     // An ack never reaches past what was pushed.
     var upTo = Math.min(record.getFrame().getPushAck().getUpToSeq(), state.lastSeq);
     var started = PersistLatency.start();
-    return Effect().persist(new PushesAcknowledged(messageId, upTo))
+    return Effect().persist(new PushesAcknowledged(messageId, upTo, record.getDeviceId()))
         .thenRun(s -> persistLatency.since(started))
         .thenReply(command.replyTo(), s -> Outcomes.applied(messageId, false));
   }
@@ -193,8 +210,31 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     if (!sessions.containsKey(attach.session())) {
       context.watchWith(attach.session(), new SessionEnded(attach.session()));
     }
+    var device = attach.deviceId();
+    if (!device.isEmpty() && !state.cursors.containsKey(device) && fence.permits()) {
+      // A device seen for the first time gets a cursor, at what it says it has: the pushes after it stay until it
+      // acknowledges them, whatever the user's other devices acknowledge.
+      return Effect().persist(new PushesAcknowledged("", Math.min(attach.lastSeq(), state.lastSeq), device))
+          .thenRun(s -> replay(s, attach))
+          .thenNoReply();
+    }
+    replay(state, attach);
+    return Effect().noReply();
+  }
+
+  /**
+   * Sends the session what the outbox holds after its last seq, a page of at most {@code replayLimit}, preceded by a
+   * welcome with {@code pushes_missed} when the outbox no longer holds all of them.
+   */
+  private void replay(State state, AttachSession attach) {
     var replayed = attach.lastSeq();
     if (fence.permits()) {
+      var firstHeld = state.firstHeldSeq();
+      if (attach.lastSeq() < firstHeld - 1) {
+        attach.session().tell(new DeliverPush(ServerFrame.newBuilder().setWelcome(Welcome.newBuilder()
+            .setUserId(userId).setDeviceId(attach.deviceId()).setResumedFromSeq(firstHeld - 1)
+            .setServerTimeMs(System.currentTimeMillis()).setPushesMissed(true)).build()));
+      }
       var page = state.outbox.stream().filter(push -> push.getSeq() > attach.lastSeq())
           .limit(attach.replayLimit() > 0 ? attach.replayLimit() : Long.MAX_VALUE).toList();
       for (var push : page) {
@@ -203,7 +243,6 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
       }
     }
     sessions.put(attach.session(), replayed >= state.lastSeq);
-    return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> forget(ActorRef<SessionSignal> session) {
@@ -234,11 +273,25 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
           return state;
         })
         .onEvent(PushesAcknowledged.class, (state, event) -> {
-          state.ackedSeq = Math.max(state.ackedSeq, event.upToSeq());
+          long trimTo;
+          if (event.deviceId().isEmpty()) {
+            state.cursors.replaceAll((device, acked) -> Math.max(acked, event.upToSeq()));
+            trimTo = event.upToSeq();
+          } else {
+            var previous = state.cursors.remove(event.deviceId());
+            state.cursors.put(event.deviceId(), Math.max(previous == null ? 0 : previous, event.upToSeq()));
+            while (state.cursors.size() > settings.deviceCursors()) {
+              state.cursors.remove(state.cursors.keySet().iterator().next());
+            }
+            trimTo = state.cursors.values().stream().mapToLong(Long::longValue).min().orElse(event.upToSeq());
+          }
+          state.ackedSeq = Math.max(state.ackedSeq, trimTo);
           while (!state.outbox.isEmpty() && state.outbox.peekFirst().getSeq() <= state.ackedSeq) {
             state.outbox.removeFirst();
           }
-          state.recentIds.add(event.messageId());
+          if (!event.messageId().isEmpty()) {
+            state.recentIds.add(event.messageId());
+          }
           return state;
         })
         .build();

@@ -17,7 +17,7 @@ final class UserEventAdapter extends EventAdapter<Event, Message> {
     }
     if (event instanceof PushesAcknowledged acknowledged) {
       return io.herald.protocol.events.v1.PushesAcknowledged.newBuilder().setMessageId(acknowledged.messageId())
-          .setUpToSeq(acknowledged.upToSeq()).build();
+          .setUpToSeq(acknowledged.upToSeq()).setDeviceId(acknowledged.deviceId()).build();
     }
     throw new IllegalArgumentException("Unknown User event " + event.getClass().getName());
   }
@@ -33,7 +33,8 @@ final class UserEventAdapter extends EventAdapter<Event, Message> {
       return EventSeq.single(new PushEnqueued(enqueued.getCauseId(), enqueued.getPush()));
     }
     if (stored instanceof io.herald.protocol.events.v1.PushesAcknowledged acknowledged) {
-      return EventSeq.single(new PushesAcknowledged(acknowledged.getMessageId(), acknowledged.getUpToSeq()));
+      return EventSeq.single(new PushesAcknowledged(acknowledged.getMessageId(), acknowledged.getUpToSeq(),
+          acknowledged.getDeviceId()));
     }
     throw new IllegalArgumentException("Unknown stored User event " + stored.getDescriptorForType().getFullName());
   }

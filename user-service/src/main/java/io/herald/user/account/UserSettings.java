@@ -6,12 +6,13 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /** herald.user.account.* */
 public record UserSettings(
-    int dedupWindow, int outboxCapacity, int mailboxCapacity, int knownLimit, RetentionCriteria retention) {
+    int dedupWindow, int outboxCapacity, int deviceCursors, int mailboxCapacity, int knownLimit,
+    RetentionCriteria retention) {
 
   public static UserSettings fromConfig(Config config) {
     var account = config.getConfig("herald.user.account");
     return new UserSettings(account.getInt("dedup-window"), account.getInt("outbox-capacity"),
-        account.getInt("mailbox-capacity"), account.getInt("known-devices-and-conversations"),
+        account.getInt("device-cursors"), account.getInt("mailbox-capacity"), account.getInt("known-devices-and-conversations"),
         Retention.fromConfig(config));
   }
 }

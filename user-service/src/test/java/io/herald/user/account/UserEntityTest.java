@@ -21,6 +21,7 @@ import io.herald.protocol.device.v1.ReadReceipt;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.LongStream;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -36,7 +37,7 @@ class UserEntityTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create(
       EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  private static final UserSettings SETTINGS = new UserSettings(100, 5, 100, 10, RetentionCriteria.disabled());
+  private static final UserSettings SETTINGS = new UserSettings(100, 5, 3, 100, 10, RetentionCriteria.disabled());
 
   private EventSourcedBehaviorTestKit<UserSignal, UserEntity.Event, UserEntity.State> user;
 
@@ -112,6 +113,55 @@ class UserEntityTest {
   }
 
   @Test
+  void aPhonesAckDoesNotRemoveTheTabletsPushes() {
+    var sessions = testKit.<SessionSignal>createTestProbe();
+    user.runCommand(new AttachSession("tablet", 0, sessions.ref()));
+    user.runCommand(new AttachSession("phone", 0, sessions.ref()));
+    LongStream.rangeClosed(1, 3).forEach(i -> enqueue("cause-" + i));
+
+    var phoneAcked = ack("ack-phone", "phone", 3);
+    assertEquals(3, phoneAcked.state().outbox.size(), "the tablet has not acknowledged any");
+    assertEquals(0, phoneAcked.state().ackedSeq);
+    var tabletAcked = ack("ack-tablet", "tablet", 2);
+    assertEquals(List.of(3L), tabletAcked.state().outbox.stream().map(Push::getSeq).toList());
+    assertEquals(2, tabletAcked.state().ackedSeq);
+
+    var account = user.<UserAccount>runCommand(UserEntity.GetAccount::new).reply();
+    assertEquals(Map.of("phone", 3L, "tablet", 2L), account.getDeviceAckedSeqMap());
+    user.restart();
+    assertEquals(account.getDeviceAckedSeqMap(),
+        user.<UserAccount>runCommand(UserEntity.GetAccount::new).reply().getDeviceAckedSeqMap(), "persisted");
+  }
+
+  @Test
+  void aDeviceWhosePushesLeftTheOutboxIsToldItMissedThemBeforeTheRest() {
+    var tablet = testKit.<SessionSignal>createTestProbe();
+    user.runCommand(new AttachSession("tablet", 0, tablet.ref()));
+    LongStream.rangeClosed(1, 8).forEach(i -> enqueue("cause-" + i));
+    tablet.receiveSeveralMessages(8);
+
+    // Back with last_seq 1: the outbox (5 here) holds 4..8 only.
+    var again = testKit.<SessionSignal>createTestProbe();
+    user.runCommand(new AttachSession("tablet", 1, again.ref()));
+    var welcome = ((DeliverPush) again.receiveMessage()).frame().getWelcome();
+    assertTrue(welcome.getPushesMissed());
+    assertEquals(3, welcome.getResumedFromSeq());
+    assertEquals(List.of(4L, 5L, 6L, 7L, 8L), receivedSeqs(again, 5));
+  }
+
+  @Test
+  void theDeviceCursorsAreBoundedTheLeastRecentlyMovedIsForgotten() {
+    var sessions = testKit.<SessionSignal>createTestProbe();
+    for (var device : List.of("d-1", "d-2", "d-3")) {
+      user.runCommand(new AttachSession(device, 0, sessions.ref()));
+    }
+    enqueue("cause-1");
+    ack("ack-1", "d-1", 1);
+    user.runCommand(new AttachSession("d-4", 1, sessions.ref()));
+    assertEquals(List.of("d-3", "d-1", "d-4"), List.copyOf(user.getState().cursors.keySet()));
+  }
+
+  @Test
   void theOutboxIsBounded() {
     LongStream.rangeClosed(1, 8).forEach(i -> enqueue("cause-" + i));
     var state = user.getState();
@@ -126,7 +176,12 @@ class UserEntityTest {
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<UserSignal, UserEntity.Event, UserEntity.State, IngressApplied>
       ack(String messageId, long upTo) {
-    var record = IngressRecord.newBuilder().setMessageId(messageId).setUserId("alice").setDeviceId("phone")
+    return ack(messageId, "phone", upTo);
+  }
+
+  private EventSourcedBehaviorTestKit.CommandResultWithReply<UserSignal, UserEntity.Event, UserEntity.State, IngressApplied>
+      ack(String messageId, String device, long upTo) {
+    var record = IngressRecord.newBuilder().setMessageId(messageId).setUserId("alice").setDeviceId(device)
         .setFrame(ClientFrame.newBuilder().setMessageId(messageId).setPushAck(PushAck.newBuilder().setUpToSeq(upTo))).build();
     return user.runCommand(replyTo -> new UserEntity.Apply(record, replyTo));
   }
