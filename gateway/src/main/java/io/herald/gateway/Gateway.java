@@ -157,7 +157,10 @@ public final class Gateway {
         dispatcher);
     Duration sweep = admission.settings().bucketSweepInterval();
     Cancellable bucketSweep =
-        system.scheduler().scheduleAtFixedRate(sweep, sweep, admission::forgetFullBuckets, system.executionContext());
+        system.scheduler().scheduleAtFixedRate(sweep, sweep, () -> {
+          admission.forgetFullBuckets();
+          rest.forgetFullBuckets();
+        }, system.executionContext());
 
     CompletionStage<ServerBinding> binding =
         Http.get(system)

@@ -59,6 +59,11 @@ public final class GatewayMetrics {
     count("herald.gateway.coap.non.confirmable", "Non-confirmable CoAP POSTs (best effort)");
   }
 
+  /** A REST read refused because its user is past their read rate. */
+  public static void readRefused() {
+    count("herald.gateway.rest.reads.refused", "REST reads refused with 429: the user is past their read rate");
+  }
+
   /** A REST read answered from memory because its entity did not answer (stale-if-error). */
   public static void staleRead() {
     count("herald.gateway.rest.stale.reads", "REST reads answered stale, from memory, because the entity did not answer");

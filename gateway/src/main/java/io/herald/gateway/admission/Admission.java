@@ -2,9 +2,7 @@ package io.herald.gateway.admission;
 
 import io.herald.gateway.auth.DeviceIdentity;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,15 +20,14 @@ public final class Admission {
   public record Refused(Duration retryAfter, String detail) {}
 
   private final AdmissionSettings settings;
-  private final LongSupplier nanoClock;
   private final InFlightLimit node;
-  private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+  private final RateLimit devices;
 
   /** @param nanoClock monotonic nanoseconds ({@code System::nanoTime}; a test passes its own) */
   public Admission(AdmissionSettings settings, LongSupplier nanoClock) {
     this.settings = settings;
-    this.nanoClock = nanoClock;
     this.node = new InFlightLimit(settings.nodeMaxInFlight());
+    this.devices = new RateLimit(settings.deviceFramesPerSecond(), settings.deviceBurst(), nanoClock);
   }
 
   /**
@@ -44,16 +41,9 @@ public final class Admission {
               settings.retryAfter(),
               "this node has " + node.max() + " frames waiting for Kafka: it takes no more for now"));
     }
-    long now = nanoClock.getAsLong();
-    long waitNanos =
-        buckets
-            .computeIfAbsent(
-                key(device), k -> new TokenBucket(settings.deviceFramesPerSecond(), settings.deviceBurst(), now))
-            .tryTake(now);
-    if (waitNanos > 0) {
+    long retryAfterMs = devices.tryTake(key(device));
+    if (retryAfterMs > 0) {
       node.release();
-      // Rounded up: retrying after a shorter time would be refused again.
-      long retryAfterMs = Math.max(1, (waitNanos + 999_999) / 1_000_000);
       return Optional.of(
           new Refused(
               Duration.ofMillis(retryAfterMs),
@@ -73,11 +63,7 @@ public final class Admission {
 
   /** Drops buckets that are full again; returns how many remain (a seam for metrics). */
   public int forgetFullBuckets() {
-    long now = nanoClock.getAsLong();
-    // A frame racing with the removal may take its token from the dropped bucket: that device gets at most one frame
-    // more than its limit once per sweep, which is not worth a lock.
-    buckets.values().removeIf(bucket -> bucket.isFull(now));
-    return buckets.size();
+    return devices.forgetFullBuckets();
   }
 
   /** Frames of the whole node admitted and not yet answered. */

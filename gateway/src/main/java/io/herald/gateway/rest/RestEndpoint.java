@@ -13,6 +13,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
 import io.herald.gateway.GatewayMetrics;
+import io.herald.gateway.admission.RateLimit;
 import io.herald.gateway.auth.BearerToken;
 import io.herald.gateway.auth.DeviceIdentity;
 import io.herald.gateway.auth.InvalidTokenException;
@@ -39,7 +40,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * {@code GET /v1/devices/{id}/shadow} and {@code GET /v1/conversations/{id}/messages?after_seq=N&limit=M}. Someone
  * else's device or a conversation the user is not a member of answers 404, like one that does not exist. When the
  * entity does not answer in time, the last answer it gave to the same read (kept bounded, see {@link StaleIfError})
- * is served with {@code "stale": true} and an {@code Age} header; without one, 503 with Retry-After.
+ * is served with {@code "stale": true} and an {@code Age} header; without one, 503 with Retry-After. Each user has a
+ * read rate ({@code user-reads-per-second}, a token bucket over all their devices): past it, 429 with Retry-After.
  */
 public final class RestEndpoint {
 
@@ -51,6 +53,13 @@ public final class RestEndpoint {
   private final int maxPage;
   private final StaleIfError<DeviceShadow> shadows;
   private final StaleIfError<ConversationHistory> histories;
+  private final RateLimit reads;
+
+  /** The JSON-safe largest integer: an after_seq above it is no sequence number Herald can have given. */
+  static final long MAX_AFTER_SEQ = (1L << 53) - 1;
+
+  /** What a kept answer answered: whose read, of what, which page. Ids may hold any character, so no string key. */
+  record ReadKey(String userId, String resourceId, long afterSeq, int limit) {}
   private final Executor dispatcher;
 
   /** @param dispatcher runs the continuations of the entities' answers */
@@ -61,13 +70,19 @@ public final class RestEndpoint {
     this.maxPage = settings.maxPage();
     this.shadows = new StaleIfError<>(settings.staleMaxEntries(), settings.staleMaxAge(), System::nanoTime);
     this.histories = new StaleIfError<>(settings.staleMaxEntries(), settings.staleMaxAge(), System::nanoTime);
+    this.reads = new RateLimit(settings.userReadsPerSecond(), settings.userReadBurst(), System::nanoTime);
+  }
+
+  /** Drops the read buckets of users who have not read for a while (run periodically, with the device buckets). */
+  public int forgetFullBuckets() {
+    return reads.forgetFullBuckets();
   }
 
   public Route route() {
     return get(() -> concat(
         path(segment("v1").slash("devices").slash(segment()).slash("shadow"), deviceId ->
             authenticated(user -> completeWithFuture(answer(entities.shadow(deviceId, user.userId()),
-                shadows, user.userId() + "/" + deviceId, DeviceShadow::getFound,
+                shadows, new ReadKey(user.userId(), deviceId, 0, 0), DeviceShadow::getFound,
                 (shadow, stale) -> ok(shadow.toBuilder().clearFound().setStale(stale)),
                 () -> notFound("device " + deviceId + " is not known or not yours"))))),
         path(segment("v1").slash("conversations").slash(segment()).slash("messages"), conversationId ->
@@ -80,23 +95,33 @@ public final class RestEndpoint {
               } catch (NumberFormatException e) {
                 return complete(error(StatusCodes.BAD_REQUEST, "after_seq and limit must be numbers"));
               }
-              if (after < 0 || size < 1 || size > maxPage) {
-                return complete(error(StatusCodes.BAD_REQUEST, "after_seq >= 0 and 1 <= limit <= " + maxPage));
+              if (after < 0 || after > MAX_AFTER_SEQ || size < 1 || size > maxPage) {
+                return complete(error(StatusCodes.BAD_REQUEST,
+                    "0 <= after_seq <= " + MAX_AFTER_SEQ + " and 1 <= limit <= " + maxPage));
               }
               return completeWithFuture(answer(entities.history(conversationId, user.userId(), after, size),
-                  histories, user.userId() + "/" + conversationId + "?" + after + "&" + size, ConversationHistory::getFound,
+                  histories, new ReadKey(user.userId(), conversationId, after, size), ConversationHistory::getFound,
                   (history, stale) -> ok(history.toBuilder().clearFound().setStale(stale)),
                   () -> notFound("conversation " + conversationId + " does not exist or you are not a member")));
             }))))));
   }
 
+  /** The token's user, within their read rate. */
   private Route authenticated(Function<DeviceIdentity, Route> inner) {
     return extractRequest(request -> {
+      DeviceIdentity user;
       try {
-        return inner.apply(verifier.verify(BearerToken.of(request).orElse(null)));
+        user = verifier.verify(BearerToken.of(request).orElse(null));
       } catch (InvalidTokenException e) {
         return complete(error(StatusCodes.UNAUTHORIZED, e.getMessage()));
       }
+      long retryAfterMs = reads.tryTake(user.userId());
+      if (retryAfterMs > 0) {
+        GatewayMetrics.readRefused();
+        return complete(error(StatusCodes.TOO_MANY_REQUESTS, "more than " + reads.burst() + " reads at once or "
+            + reads.ratePerSecond() + " reads/s by this user").addHeader(RetryAfter.create((retryAfterMs + 999) / 1000)));
+      }
+      return inner.apply(user);
     });
   }
 
@@ -104,7 +129,7 @@ public final class RestEndpoint {
    * The entity's answer ({@code found}: rendered and kept for stale-if-error; not found: 404), or, when it does not
    * answer, the last one kept for {@code key}, flagged stale, or 503.
    */
-  private <T> CompletionStage<HttpResponse> answer(CompletionStage<T> query, StaleIfError<T> kept, String key,
+  private <T> CompletionStage<HttpResponse> answer(CompletionStage<T> query, StaleIfError<T> kept, ReadKey key,
       Predicate<T> found, BiFunction<T, Boolean, HttpResponse> render, Supplier<HttpResponse> notFound) {
     return query.handleAsync((answer, failure) -> {
       if (failure == null) {

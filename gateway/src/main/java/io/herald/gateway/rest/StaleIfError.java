@@ -21,24 +21,24 @@ final class StaleIfError<T> {
 
   private final Duration maxAge;
   private final LongSupplier nanoTime;
-  private final LinkedHashMap<String, Kept<T>> answers;
+  private final LinkedHashMap<Object, Kept<T>> answers;
 
   StaleIfError(int maxEntries, Duration maxAge, LongSupplier nanoTime) {
     this.maxAge = maxAge;
     this.nanoTime = nanoTime;
     this.answers = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Kept<T>> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<Object, Kept<T>> eldest) {
         return size() > maxEntries;
       }
     };
   }
 
-  synchronized void keep(String key, T answer) {
+  synchronized void keep(Object key, T answer) {
     answers.put(key, new Kept<>(answer, nanoTime.getAsLong()));
   }
 
-  synchronized Optional<Stale<T>> lastGood(String key) {
+  synchronized Optional<Stale<T>> lastGood(Object key) {
     var kept = answers.get(key);
     if (kept == null) {
       return Optional.empty();

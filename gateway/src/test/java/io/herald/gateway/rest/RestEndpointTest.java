@@ -37,7 +37,7 @@ class RestEndpointTest {
   @BeforeAll
   static void start() throws Exception {
     var endpoint = new RestEndpoint(new TokenVerifier(SECRET), new ControlledEntities(),
-        new RestSettings(200, 100, Duration.ofMinutes(10)), testKit.system().executionContext());
+        new RestSettings(200, 100, Duration.ofMinutes(10), 0.1, 5), testKit.system().executionContext());
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(endpoint.route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -76,6 +76,37 @@ class RestEndpointTest {
 
     nextShadow.set(CompletableFuture.failedFuture(new TimeoutException("the Device entity did not answer")));
     assertEquals(503, get("/v1/devices/d-2/shadow", "carol").statusCode());
+  }
+
+  @Test
+  void aUserPastTheirReadRateGets429WithRetryAfterAndOtherUsersStillRead() throws Exception {
+    nextShadow.set(CompletableFuture.completedFuture(DeviceShadow.newBuilder().setFound(true).setDeviceId("d-3").build()));
+    for (int i = 0; i < 5; i++) {
+      assertEquals(200, get("/v1/devices/d-3/shadow", "dave").statusCode(), "within the burst of 5");
+    }
+    var refused = get("/v1/devices/d-3/shadow", "dave");
+    assertEquals(429, refused.statusCode());
+    assertTrue(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow()) >= 1, refused.headers().map().toString());
+    assertTrue(refused.body().contains("reads/s by this user"), refused.body());
+    assertEquals(200, get("/v1/devices/d-3/shadow", "erin").statusCode(), "another user's reads are their own");
+  }
+
+  @Test
+  void aKeptAnswerIsNeverServedToAnotherUserWhateverTheIdsHold() throws Exception {
+    // As strings "user/device", mallory/x's read of d and mallory's read of x/d would be the same key.
+    nextShadow.set(CompletableFuture.completedFuture(DeviceShadow.newBuilder().setFound(true).setDeviceId("d")
+        .putReported("secret", "of mallory/x").build()));
+    assertEquals(200, get("/v1/devices/d/shadow", "mallory/x").statusCode());
+    nextShadow.set(CompletableFuture.failedFuture(new TimeoutException("the Device entity did not answer")));
+    var other = get("/v1/devices/x%2Fd/shadow", "mallory");
+    assertEquals(503, other.statusCode(), other.body());
+  }
+
+  @Test
+  void anAfterSeqNoSequenceCouldReachIsABadRequest() throws Exception {
+    var tooFar = get("/v1/conversations/c-1/messages?after_seq=" + Long.MAX_VALUE, "frank");
+    assertEquals(400, tooFar.statusCode());
+    assertTrue(tooFar.body().contains("after_seq <= " + RestEndpoint.MAX_AFTER_SEQ), tooFar.body());
   }
 
   private static HttpResponse<String> get(String path, String user) throws Exception {
