@@ -1,5 +1,6 @@
 package io.herald.chat.conversation;
 
+import com.google.protobuf.CodedOutputStream;
 import io.herald.persistence.DedupWindow;
 import io.herald.persistence.PersistLatency;
 import io.herald.protocol.cluster.ApplyToConversation;
@@ -110,6 +111,9 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
     // Sends that came before the creation, oldest first, bounded by parked.capacity. Once the conversation exists
     // only refusals (senders who are not members) are left here, until their push.rejected is delivered.
     final ArrayDeque<ParkedSend> parked;
+    // Derived from recentMessages and parked: their bytes, bounded by recent-messages-max-bytes and parked.max-bytes.
+    long recentBytes;
+    long parkedBytes;
 
     State(String conversationId, List<String> members, long lastSeq, long fannedOutSeq, Map<String, Long> readPointers,
         DedupWindow recent, ArrayDeque<MessageAppended> recentMessages, ArrayDeque<ParkedSend> parked) {
@@ -121,6 +125,8 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
       this.recentMessageIds = recent;
       this.recentMessages = recentMessages;
       this.parked = parked;
+      this.recentBytes = recentMessages.stream().mapToLong(ConversationEntity::bytes).sum();
+      this.parkedBytes = parked.stream().mapToLong(ConversationEntity::bytes).sum();
     }
 
     boolean created() {
@@ -134,6 +140,17 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
       timers.startTimerWithFixedDelay(new IdleCheck(), settings.idleTimeout());
       return new ConversationEntity(context, shard, conversationId, settings);
     }));
+  }
+
+  /** A message's size in memory and in a snapshot, near enough to bound them: its strings in UTF-8 and its numbers. */
+  static long bytes(MessageAppended message) {
+    return CodedOutputStream.computeStringSizeNoTag(message.text()) + CodedOutputStream.computeStringSizeNoTag(message.messageId())
+        + CodedOutputStream.computeStringSizeNoTag(message.senderUserId()) + 32;
+  }
+
+  static long bytes(ParkedSend send) {
+    return CodedOutputStream.computeStringSizeNoTag(send.text()) + CodedOutputStream.computeStringSizeNoTag(send.messageId())
+        + CodedOutputStream.computeStringSizeNoTag(send.senderUserId()) + 24;
   }
 
   public static PersistenceId persistenceId(String conversationId) {
@@ -335,14 +352,15 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
   }
 
   /**
-   * Messages after {@code afterSeq}, ascending, at most {@code limit}: from the ones kept in memory when they reach
-   * back far enough, else by reading the journal by persistence id.
+   * Messages after {@code afterSeq}, ascending, at most {@code limit} and at most {@code history-page-max-bytes} of
+   * them (at least one): from the ones kept in memory when they reach back far enough, else by reading the journal
+   * by persistence id.
    */
   private CompletionStage<List<ChatMessageAppended>> messagesAfter(State state, long afterSeq, int limit) {
     var oldestInMemory = state.recentMessages.isEmpty() ? state.lastSeq + 1 : state.recentMessages.peekFirst().conversationSeq();
     if (afterSeq + 1 >= oldestInMemory) {
-      return CompletableFuture.completedFuture(state.recentMessages.stream().filter(m -> m.conversationSeq() > afterSeq)
-          .limit(limit).map(ConversationEventAdapter::toProto).toList());
+      return CompletableFuture.completedFuture(withinPageBytes(state.recentMessages.stream()
+          .filter(m -> m.conversationSeq() > afterSeq).limit(limit).map(ConversationEventAdapter::toProto).toList()));
     }
     // Each message's journal sequence number is above its conversation_seq (creation came first).
     return settings.journal().apply(persistenceId().id(), afterSeq + 1)
@@ -350,7 +368,20 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         .filter(event -> event instanceof ChatMessageAppended appended && appended.getConversationSeq() > afterSeq)
         .map(ChatMessageAppended.class::cast)
         .take(limit)
-        .runWith(Sink.seq(), context.getSystem());
+        .runWith(Sink.seq(), context.getSystem())
+        .thenApply(this::withinPageBytes);
+  }
+
+  /** The longest prefix within history-page-max-bytes, never empty if the page is not. */
+  private List<ChatMessageAppended> withinPageBytes(List<ChatMessageAppended> page) {
+    long bytes = 0;
+    for (int i = 0; i < page.size(); i++) {
+      bytes += page.get(i).getSerializedSize();
+      if (bytes > settings.historyPageMaxBytes() && i > 0) {
+        return page.subList(0, i);
+      }
+    }
+    return page;
   }
 
   private ConversationHistory historyPage(java.util.List<ChatMessageAppended> page, long lastSeq) {
@@ -387,16 +418,18 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
    * send again later (push.rejected RETRY_LATER): nothing waits in the pipeline.
    */
   private ReplyEffect<Event, State> park(State state, ApplyToConversation command) {
-    if (state.parked.size() >= settings.parked().capacity()) {
-      return Effect().reply(command.replyTo(), Outcomes.retryLater(command.record().getMessageId(),
-          settings.parked().retryAfter().toMillis(), settings.parked().capacity() + " sends already wait for "
-              + "conversation " + conversationId + " to be created"));
-    }
     var record = command.record();
     var send = record.getFrame().getChatSend();
+    var parked = new ParkedSend(record.getMessageId(), record.getUserId(), send.getText(),
+        record.getFrame().getSentAtMs(), record.getReceivedAtMs());
+    if (state.parked.size() >= settings.parked().capacity()
+        || state.parkedBytes + bytes(parked) > settings.parked().maxBytes()) {
+      return Effect().reply(command.replyTo(), Outcomes.retryLater(record.getMessageId(),
+          settings.parked().retryAfter().toMillis(), state.parked.size() + " sends (" + state.parkedBytes
+              + " bytes) already wait for conversation " + conversationId + " to be created"));
+    }
     var started = PersistLatency.start();
-    return Effect().persist(new SendParked(new ParkedSend(record.getMessageId(), record.getUserId(), send.getText(),
-            record.getFrame().getSentAtMs(), record.getReceivedAtMs())))
+    return Effect().persist(new SendParked(parked))
         .thenRun(s -> persistLatency.since(started))
         .thenReply(command.replyTo(), s -> Outcomes.applied(record.getMessageId(), false));
   }
@@ -448,11 +481,13 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
           state.lastSeq = event.conversationSeq();
           state.recentMessageIds.add(event.messageId());
           if (!state.parked.isEmpty()) {
-            state.parked.removeIf(parked -> parked.messageId().equals(event.messageId()));
+            removeParked(state, event.messageId());
           }
           state.recentMessages.addLast(event);
-          while (state.recentMessages.size() > settings.dedupWindow()) {
-            state.recentMessages.removeFirst();
+          state.recentBytes += bytes(event);
+          while (state.recentMessages.size() > settings.dedupWindow()
+              || state.recentBytes > settings.recentMessagesMaxBytes()) {
+            state.recentBytes -= bytes(state.recentMessages.removeFirst());
           }
           return state;
         })
@@ -462,11 +497,12 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         })
         .onEvent(SendParked.class, (state, event) -> {
           state.parked.addLast(event.send());
+          state.parkedBytes += bytes(event.send());
           state.recentMessageIds.add(event.send().messageId());
           return state;
         })
         .onEvent(ParkedSendRefused.class, (state, event) -> {
-          state.parked.removeIf(parked -> parked.messageId().equals(event.messageId()));
+          removeParked(state, event.messageId());
           return state;
         })
         .onEvent(ReadPointerMoved.class, (state, event) -> {
@@ -475,6 +511,16 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
           return state;
         })
         .build();
+  }
+
+  private static void removeParked(State state, String messageId) {
+    state.parked.removeIf(parked -> {
+      if (parked.messageId().equals(messageId)) {
+        state.parkedBytes -= bytes(parked);
+        return true;
+      }
+      return false;
+    });
   }
 
   @Override

@@ -17,11 +17,11 @@ import org.apache.pekko.stream.javadsl.Source;
  * sequence number on, in their stored Protobuf form) and where fan-out puts pushes.
  */
 public record ConversationSettings(
-    int dedupWindow, int mailboxCapacity, Duration idleTimeout, RetentionCriteria retention, FanOutSettings fanOut,
-    ParkedSettings parked, BiFunction<String, Long, Source<EventEnvelope, NotUsed>> journal, MemberOutboxes outboxes) {
+    int dedupWindow, long recentMessagesMaxBytes, long historyPageMaxBytes, int mailboxCapacity, Duration idleTimeout,
+    RetentionCriteria retention, FanOutSettings fanOut, ParkedSettings parked, BiFunction<String, Long, Source<EventEnvelope, NotUsed>> journal, MemberOutboxes outboxes) {
 
   /** herald.chat.conversation.parked */
-  public record ParkedSettings(int capacity, Duration timeout, Duration retryAfter) {}
+  public record ParkedSettings(int capacity, long maxBytes, Duration timeout, Duration retryAfter) {}
 
 
   public static ConversationSettings fromConfig(ActorSystem<?> system, Config config) {
@@ -31,13 +31,16 @@ public record ConversationSettings(
     var readJournal = PersistenceQuery.get(system).getReadJournalFor(
         CurrentEventsByPersistenceIdQuery.class, conversation.getString("read-journal"));
     // Snapshots speed up recovery, but the events stay: a conversation's journal is its history.
-    return new ConversationSettings(conversation.getInt("dedup-window"), conversation.getInt("mailbox-capacity"),
+    return new ConversationSettings(conversation.getInt("dedup-window"),
+        conversation.getBytes("recent-messages-max-bytes"), conversation.getBytes("history-page-max-bytes"),
+        conversation.getInt("mailbox-capacity"),
         conversation.getDuration("idle-timeout"),
         RetentionCriteria.snapshotEvery(retention.getInt("snapshot-every-events"), retention.getInt("keep-snapshots")),
         new FanOutSettings(fanOut.getInt("parallelism"), fanOut.getInt("page-size"), fanOut.getInt("progress-every"),
             fanOut.getInt("retry.max-attempts"), fanOut.getDuration("retry.min-backoff"),
             fanOut.getDuration("retry.max-backoff")),
-        new ParkedSettings(conversation.getInt("parked.capacity"), conversation.getDuration("parked.timeout"),
+        new ParkedSettings(conversation.getInt("parked.capacity"), conversation.getBytes("parked.max-bytes"),
+            conversation.getDuration("parked.timeout"),
             conversation.getDuration("parked.retry-after")),
         (persistenceId, fromSequenceNr) -> readJournal.currentEventsByPersistenceId(persistenceId, fromSequenceNr, Long.MAX_VALUE),
         MemberOutboxes.sharded(system, fanOut.getDuration("ask-timeout")));

@@ -49,11 +49,14 @@ class ConversationEntityTest {
   // Outboxes that never answer: these tests see only the events their commands cause, no fan-out progress.
   private static final ConversationSettings SETTINGS = settings((user, cause, push) -> new CompletableFuture<>());
 
-  /** A memory of 3 recent messages (older pages come from the journal); fan-out pages of 2 messages. */
+  /**
+   * A memory of 3 recent messages or 1,000 bytes of them (older pages come from the journal), history pages of at most
+   * 700 bytes; fan-out pages of 2 messages; 2 parked sends or 2,000 bytes of them.
+   */
   private static ConversationSettings settings(MemberOutboxes outboxes) {
-    return new ConversationSettings(3, 100, Duration.ofMinutes(10), RetentionCriteria.disabled(),
+    return new ConversationSettings(3, 1_000, 700, 100, Duration.ofMinutes(10), RetentionCriteria.disabled(),
         new FanOut.FanOutSettings(4, 2, 2, 3, Duration.ofMillis(20), Duration.ofMillis(100)),
-        new ConversationSettings.ParkedSettings(2, Duration.ofMinutes(10), Duration.ofSeconds(5)),
+        new ConversationSettings.ParkedSettings(2, 2_000, Duration.ofMinutes(10), Duration.ofSeconds(5)),
         (persistenceId, from) -> PersistenceQuery.get(testKit.system())
             .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, PersistenceTestKitReadJournal.Identifier())
             .currentEventsByPersistenceId(persistenceId, from, Long.MAX_VALUE),
@@ -328,6 +331,38 @@ class ConversationEntityTest {
     assertTrue(again.hasNoEvents());
     assertEquals(NackCode.FORBIDDEN, again.reply().getRejectedCode());
     assertEquals(List.of("alice", "bob", "carol"), List.copyOf(again.state().members));
+  }
+
+  @Test
+  void bigMessagesAreBoundedInBytesInMemoryAndInHistoryPages() {
+    for (int i = 1; i <= 3; i++) {
+      apply(send("big-" + i, "alice", String.valueOf(i).repeat(400)));
+    }
+    var state = conversation.getState();
+    assertEquals(List.of(2L, 3L), state.recentMessages.stream().map(m -> m.conversationSeq()).toList(),
+        "two of about 450 bytes fit in 1,000");
+    assertTrue(state.recentBytes <= 1_000, "bytes kept: " + state.recentBytes);
+    assertEquals(state.recentBytes, conversation.restart().state().recentBytes, "derived again on recovery");
+
+    // A page of 10 holds what fits in 700 bytes: one of them, the next page goes on from there.
+    var fromMemory = conversation.<ConversationHistory>runCommand(replyTo -> new GetHistory("carol", 1, 10, replyTo)).reply();
+    assertEquals(List.of(2L), fromMemory.getMessagesList().stream().map(ChatMessage::getConversationSeq).toList());
+    var reader = testKit.<ConversationHistory>createTestProbe();
+    conversation.runCommand(new GetHistory("carol", 0, 10, reader.ref()));
+    assertEquals(List.of(1L), reader.receiveMessage(Duration.ofSeconds(10)).getMessagesList().stream()
+        .map(ChatMessage::getConversationSeq).toList(), "from the journal, the same bound");
+  }
+
+  @Test
+  void aParkedSendOverTheParkingsBytesIsToldToComeBackLater() {
+    var early = recordingConversation("c-big-early", testKit.<Enqueued>createTestProbe());
+    var now = System.currentTimeMillis();
+    var big = ClientFrame.newBuilder().setSentAtMs(now).setChatSend(ChatSend.newBuilder().setConversationId("c-big-early")
+        .setText("x".repeat(2_500)));
+    var refused = early.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record("big-early", "alice", big),
+        replyTo));
+    assertEquals(NackCode.RETRY_LATER, refused.reply().getRejectedCode());
+    assertTrue(refused.hasNoEvents());
   }
 
   @Test

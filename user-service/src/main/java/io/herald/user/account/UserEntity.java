@@ -73,6 +73,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     long lastSeq;
     long ackedSeq;
     final ArrayDeque<Push> outbox;
+    // The outbox's pushes in bytes as stored; derived from the outbox, bounded by outbox-max-bytes.
+    long outboxBytes;
     final DedupWindow recentIds;
     final LinkedHashSet<String> devices;
     final LinkedHashSet<String> conversations;
@@ -86,6 +88,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
       this.lastSeq = lastSeq;
       this.ackedSeq = ackedSeq;
       this.outbox = outbox;
+      this.outboxBytes = outbox.stream().mapToLong(Push::getSerializedSize).sum();
       this.recentIds = recentIds;
       this.devices = new LinkedHashSet<>(devices);
       this.conversations = new LinkedHashSet<>(conversations);
@@ -95,6 +98,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     /** The first push the outbox holds (the next one to come, if it holds none). */
     long firstHeldSeq() {
       return outbox.isEmpty() ? lastSeq + 1 : outbox.peekFirst().getSeq();
+    }
+
+    void dropOldestPush() {
+      outboxBytes -= outbox.removeFirst().getSerializedSize();
     }
 
     /** Remembers what a push names; the most recent {@code limit} of each kind are kept. */
@@ -162,7 +169,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         .onCommand(GetAccount.class, (State state, GetAccount get) -> Effect().reply(get.replyTo(),
             UserAccount.newBuilder().setUserId(state.userId).addAllDevices(state.devices)
                 .addAllConversations(state.conversations).setLiveSessions(sessions.size())
-                .setLastSeq(state.lastSeq).setAckedSeq(state.ackedSeq).putAllDeviceAckedSeq(state.cursors).build()))
+                .setLastSeq(state.lastSeq).setAckedSeq(state.ackedSeq).putAllDeviceAckedSeq(state.cursors)
+                .setOutboxPushes(state.outbox.size()).setOutboxBytes(state.outboxBytes).build()))
         .onCommand(DetachSession.class, (State state, DetachSession detach) -> forget(detach.session()))
         .onCommand(SessionEnded.class, (State state, SessionEnded ended) -> forget(ended.session()))
         .build();
@@ -263,10 +271,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         .onEvent(PushEnqueued.class, (state, event) -> {
           state.lastSeq = event.push().getSeq();
           state.outbox.addLast(event.push());
-          // Bounded: past the capacity the oldest unacknowledged push is dropped; a client resuming from before it
-          // sees resumed_from_seq jump past its last seq and must resynchronise (history, shadow).
-          while (state.outbox.size() > settings.outboxCapacity()) {
-            state.outbox.removeFirst();
+          state.outboxBytes += event.push().getSerializedSize();
+          // Bounded, in pushes and in bytes: past either bound the oldest unacknowledged push is dropped; a device
+          // resuming from before it gets a welcome with pushes_missed and must resynchronise (history, shadow).
+          while (state.outbox.size() > settings.outboxCapacity() || state.outboxBytes > settings.outboxMaxBytes()) {
+            state.dropOldestPush();
           }
           state.recentIds.add(event.causeId());
           state.learnFrom(event.push(), settings.knownLimit());
@@ -287,7 +296,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
           }
           state.ackedSeq = Math.max(state.ackedSeq, trimTo);
           while (!state.outbox.isEmpty() && state.outbox.peekFirst().getSeq() <= state.ackedSeq) {
-            state.outbox.removeFirst();
+            state.dropOldestPush();
           }
           if (!event.messageId().isEmpty()) {
             state.recentIds.add(event.messageId());

@@ -1,5 +1,6 @@
 package io.herald.user.device;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.ByteString;
 import io.herald.persistence.DedupWindow;
 import io.herald.persistence.PersistLatency;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -213,6 +215,10 @@ public final class DeviceEntity
         return Effect().reply(command.replyTo(),
             Outcomes.rejected(messageId, NackCode.FORBIDDEN, "device " + deviceId + " belongs to another user"));
       }
+      var tooLarge = overBudget(state, state.shadow.desired, frame.getSetDesired().getDesiredMap(), Map.of());
+      if (tooLarge.isPresent()) {
+        return Effect().reply(command.replyTo(), Outcomes.rejected(messageId, NackCode.TOO_LARGE, tooLarge.get()));
+      }
       var desired = new DesiredStateChanged(messageId, record.getUserId(), frame.getSetDesired().getDesiredMap(),
           state.shadow.version + 1, record.getReceivedAtMs());
       var started = PersistLatency.start();
@@ -222,6 +228,14 @@ public final class DeviceEntity
     if (!state.ownerUserId.isEmpty() && !state.ownerUserId.equals(record.getUserId())) {
       return Effect().reply(command.replyTo(),
           Outcomes.rejected(messageId, NackCode.FORBIDDEN, "device " + deviceId + " belongs to another user"));
+    }
+    var tooLarge = switch (frame.getBodyCase()) {
+      case TELEMETRY -> overBudget(state, Map.of(), Map.of(), frame.getTelemetry().getReadingsMap());
+      case REPORT_STATE -> overBudget(state, state.shadow.reported, frame.getReportState().getReportedMap(), Map.of());
+      default -> Optional.<String>empty();
+    };
+    if (tooLarge.isPresent()) {
+      return Effect().reply(command.replyTo(), Outcomes.rejected(messageId, NackCode.TOO_LARGE, tooLarge.get()));
     }
     var events = new ArrayList<Event>();
     if (!state.shadow.online) {
@@ -249,6 +263,53 @@ public final class DeviceEntity
     var started = PersistLatency.start();
     return Effect().persist(events).thenRun(updated -> persistLatency.since(started)).thenReply(command.replyTo(), updated -> Outcomes.withPushes(Outcomes.applied(messageId, false),
         cameOnline ? List.of(deviceUpdate(updated, messageId + "/device_update")) : pushesFor(updated, frame, messageId)));
+  }
+
+  /**
+   * Why the change would take the device's state past {@code state-max-bytes}, if it would: {@code changes} merged into
+   * {@code properties} (reported or desired), {@code readings} adding telemetry keys. Telemetry of known keys costs
+   * nothing more, so the hot path only adds up the state when a frame brings a new key.
+   */
+  private Optional<String> overBudget(State state, Map<String, String> properties, Map<String, String> changes,
+      Map<String, Double> readings) {
+    long added = 0;
+    for (var change : changes.entrySet()) {
+      var old = properties.get(change.getKey());
+      added -= old == null ? 0 : bytes(change.getKey()) + bytes(old);
+      added += change.getValue().isEmpty() ? 0 : bytes(change.getKey()) + bytes(change.getValue());
+    }
+    for (var key : readings.keySet()) {
+      added += state.readings.containsKey(key) ? 0 : readingBytes(key);
+    }
+    if (added <= 0) {
+      return Optional.empty();
+    }
+    long after = stateBytes(state) + added;
+    return after <= settings.stateMaxBytes() ? Optional.empty() : Optional.of("device " + deviceId + "'s state would be "
+        + after + " bytes, over its budget of " + settings.stateMaxBytes() + " (reported and desired properties, "
+        + "telemetry keys): remove properties (an empty value) to make room");
+  }
+
+  /** The device's state in bytes, near enough to bound it: strings in UTF-8, a reading's numbers at 16 bytes each. */
+  private long stateBytes(State state) {
+    long bytes = 0;
+    for (var properties : List.of(state.shadow.reported, state.shadow.desired)) {
+      for (var property : properties.entrySet()) {
+        bytes += bytes(property.getKey()) + bytes(property.getValue());
+      }
+    }
+    for (var key : state.readings.keySet()) {
+      bytes += readingBytes(key);
+    }
+    return bytes;
+  }
+
+  private long readingBytes(String key) {
+    return bytes(key) + 32 + 16L * settings.telemetryHistory();
+  }
+
+  private static long bytes(String text) {
+    return CodedOutputStream.computeStringSizeNoTag(text);
   }
 
   /** Offline after the presence timeout; the owner learns it by device_update, sent by the owner's User entity. */

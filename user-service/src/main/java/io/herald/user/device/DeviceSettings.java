@@ -12,12 +12,12 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * outside the ingest pipeline, so the entity hands that push to {@code offlineNotifier}.
  */
 public record DeviceSettings(
-    int dedupWindow, int mailboxCapacity, int telemetryHistory, Duration presenceTimeout, RetentionCriteria retention,
-    Consumer<PushIntent> offlineNotifier) {
+    int dedupWindow, int mailboxCapacity, int telemetryHistory, long stateMaxBytes, Duration presenceTimeout,
+    RetentionCriteria retention, Consumer<PushIntent> offlineNotifier) {
 
   public static DeviceSettings fromConfig(Config config, Consumer<PushIntent> offlineNotifier) {
     var device = config.getConfig("herald.user.device");
     return new DeviceSettings(device.getInt("dedup-window"), device.getInt("mailbox-capacity"),
-        device.getInt("telemetry-history"), device.getDuration("presence-timeout"), Retention.fromConfig(config), offlineNotifier);
+        device.getInt("telemetry-history"), device.getBytes("state-max-bytes"), device.getDuration("presence-timeout"), Retention.fromConfig(config), offlineNotifier);
   }
 }

@@ -37,7 +37,7 @@ class UserEntityTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create(
       EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  private static final UserSettings SETTINGS = new UserSettings(100, 5, 3, 100, 10, RetentionCriteria.disabled());
+  private static final UserSettings SETTINGS = new UserSettings(100, 5, 4096, 3, 100, 10, RetentionCriteria.disabled());
 
   private EventSourcedBehaviorTestKit<UserSignal, UserEntity.Event, UserEntity.State> user;
 
@@ -159,6 +159,17 @@ class UserEntityTest {
     ack("ack-1", "d-1", 1);
     user.runCommand(new AttachSession("d-4", 1, sessions.ref()));
     assertEquals(List.of("d-3", "d-1", "d-4"), List.copyOf(user.getState().cursors.keySet()));
+  }
+
+  @Test
+  void theOutboxIsBoundedInBytesTooTheOldestPushesLeaveFirst() {
+    var big = Push.newBuilder().setChatMessage(ChatMessage.newBuilder().setConversationId("c-1").setText("x".repeat(1500)))
+        .build();
+    LongStream.rangeClosed(1, 4).forEach(i -> enqueue("big-" + i, big));
+    var state = user.getState();
+    assertEquals(List.of(3L, 4L), state.outbox.stream().map(Push::getSeq).toList(), "4 KiB hold two of them");
+    assertTrue(state.outboxBytes <= 4096, "bytes held: " + state.outboxBytes);
+    assertEquals(state.outboxBytes, user.restart().state().outboxBytes, "derived again on recovery");
   }
 
   @Test

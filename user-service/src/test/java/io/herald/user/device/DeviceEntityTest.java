@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import io.herald.protocol.device.v1.Telemetry;
+import java.util.stream.IntStream;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.protocol.ingress.v1.Transport;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -51,7 +52,7 @@ class DeviceEntityTest {
   @BeforeEach
   void newDevice() {
     offline = testKit.createTestProbe();
-    var settings = new DeviceSettings(3, 100, 2, Duration.ofMillis(300), RetentionCriteria.disabled(), offline.ref()::tell);
+    var settings = new DeviceSettings(3, 100, 2, 600, Duration.ofMillis(300), RetentionCriteria.disabled(), offline.ref()::tell);
     // The kit checks that commands, replies and journal events serialize; state is stored through the snapshot
     // adapter instead.
     // A device id of its own per test: the previous test's entity is still alive and its presence timer would write
@@ -210,6 +211,27 @@ class DeviceEntityTest {
     assertEquals("u-1", offlineUpdate.getUserId());
     assertFalse(offlineUpdate.getPush().getDeviceUpdate().getOnline());
     assertFalse(device.getState().shadow.online);
+  }
+
+  @Test
+  void aDeviceThatWouldGrowPastItsStateBudgetIsRefusedAndRemovingPropertiesMakesRoom() {
+    // The budget here is 600 bytes; a reading costs its key and 64 bytes (2 recent values).
+    assertEquals(NackCode.NACK_CODE_UNSPECIFIED, apply(frame("r-1", "u-1", ClientFrame.newBuilder()
+        .setReportState(ReportState.newBuilder().putReported("blob", "x".repeat(400))))).reply().getRejectedCode());
+    var manyKeys = Telemetry.newBuilder();
+    IntStream.range(0, 5).forEach(i -> manyKeys.putReadings("sensor-" + i, i));
+    var refused = apply(frame("t-1", "u-1", ClientFrame.newBuilder().setTelemetry(manyKeys)));
+    assertEquals(NackCode.TOO_LARGE, refused.reply().getRejectedCode());
+    assertTrue(refused.reply().getDetail().contains("over its budget of 600"), refused.reply().getDetail());
+    assertTrue(refused.hasNoEvents());
+    assertEquals(NackCode.TOO_LARGE, apply(desired("d-1", "u-1", "more", "y".repeat(300))).reply().getRejectedCode());
+
+    // Known keys cost nothing more; removing the blob makes room for the readings.
+    assertEquals(NackCode.NACK_CODE_UNSPECIFIED, apply(frame("r-2", "u-1", ClientFrame.newBuilder()
+        .setReportState(ReportState.newBuilder().putReported("blob", "")))).reply().getRejectedCode());
+    assertEquals(NackCode.NACK_CODE_UNSPECIFIED,
+        apply(frame("t-2", "u-1", ClientFrame.newBuilder().setTelemetry(manyKeys))).reply().getRejectedCode());
+    assertEquals(5, device.getState().readings.size());
   }
 
   private IngressRecord desired(String messageId, String userId, String key, String value) {
