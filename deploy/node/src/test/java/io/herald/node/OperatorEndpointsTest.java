@@ -56,7 +56,9 @@ class OperatorEndpointsTest {
         assertTrue(metrics.contains("herald_ingest_records_total{outcome=\"applied\"}"), "records by outcome");
         assertTrue(metrics.contains("herald_entity_persist_seconds_count{entity=\"Device\"}"), "persist latency");
         assertTrue(metrics.contains("herald_ingest_apply_seconds_count"), "apply latency");
-        assertTrue(metrics.contains("herald_kafka_consumer_lag{partition=\"herald.ingress-"), "lag per partition");
+        assertTrue(metrics.contains("herald_kafka_consumer_lag{partition=\"herald.ingress-"), "lag per partition; the "
+            + "pipeline's series: " + metrics.lines().filter(line -> line.startsWith("herald_ingest_records")
+            || line.startsWith("herald_kafka")).toList());
         assertTrue(metrics.contains("jvm_memory_used_bytes"), "JVM metrics");
         assertTrue(metrics.contains("herald_gateway_frames_in_total{kind=\"telemetry\",transport=\"websocket\"}"), "frames in");
         assertTrue(metrics.contains("herald_gateway_acks_total{transport=\"websocket\"}"), "acks");

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,7 +21,7 @@ final class IngestMetrics {
       .description("From a record's first ask to its entity's durable answer, retries included")
       .publishPercentileHistogram().register(registry);
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
-  private final Map<String, AtomicLong> lagByPartition = new ConcurrentHashMap<>();
+  private final Map<String, Lag> lagByPartition = new HashMap<>();
 
   Timer apply() {
     return apply;
@@ -33,22 +35,42 @@ final class IngestMetrics {
 
   /**
    * Consumer lag per partition of {@code topic}, from the Kafka consumer's own records-lag metric (which the client
-   * also reports under a legacy topic tag with dots replaced: that copy is skipped).
+   * also reports under a legacy topic tag with dots replaced: that copy is skipped). A partition the consumer no longer
+   * reports (revoked in a rebalance) loses its gauge, so the node shows only what it consumes.
    */
-  void lag(String topic, Map<MetricName, Metric> consumerMetrics) {
+  synchronized void lag(String topic, Map<MetricName, Metric> consumerMetrics) {
+    var reported = new HashSet<String>();
     consumerMetrics.forEach((name, metric) -> {
       if (name.name().equals("records-lag") && name.tags().containsKey("partition")
           && topic.equals(name.tags().get("topic"))
           && metric.metricValue() instanceof Number value) {
         var partition = name.tags().get("topic") + "-" + name.tags().get("partition");
+        reported.add(partition);
         lagByPartition.computeIfAbsent(partition, p -> {
           var holder = new AtomicLong();
-          Gauge.builder("herald.kafka.consumer.lag", holder, AtomicLong::get)
+          // Held strongly and removed by this node: a gauge whose holder was collected would stay in the global
+          // registry and hide the next one registered under its name (another node in the same JVM, a test).
+          var gauge = Gauge.builder("herald.kafka.consumer.lag", holder, AtomicLong::get)
               .description("Records of the partition not yet consumed by this node")
-              .tag("partition", p).register(registry);
-          return holder;
-        }).set(Double.isNaN(value.doubleValue()) ? 0 : value.longValue());
+              .tag("partition", p).strongReference(true).register(registry);
+          return new Lag(holder, gauge);
+        }).holder().set(Double.isNaN(value.doubleValue()) ? 0 : value.longValue());
       }
     });
+    lagByPartition.keySet().removeIf(partition -> {
+      if (reported.contains(partition)) {
+        return false;
+      }
+      registry.remove(lagByPartition.get(partition).gauge());
+      return true;
+    });
   }
+
+  /** The consumer stopped: its lag gauges go. */
+  synchronized void forgetLag() {
+    lagByPartition.values().forEach(lag -> registry.remove(lag.gauge()));
+    lagByPartition.clear();
+  }
+
+  private record Lag(AtomicLong holder, Gauge gauge) {}
 }

@@ -116,7 +116,8 @@ public final class IngressConsumer {
     WriterFence.get(system).whenFenced(() -> consumer.control.get().shutdown());
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "stop-ingress-consumer",
         () -> consumer.control.get().drainAndShutdown(CompletableFuture.completedFuture(Done.getInstance()),
-            system.executionContext()));
+            system.executionContext()).whenCompleteAsync((done, failure) -> consumer.metrics.forgetLag(),
+            consumer.dispatcher));
     return consumer;
   }
 
