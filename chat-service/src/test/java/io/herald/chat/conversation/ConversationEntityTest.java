@@ -334,6 +334,17 @@ class ConversationEntityTest {
   }
 
   @Test
+  void twoUsersMayChooseTheSameMessageIdAndBothMessagesAreKept() {
+    var alice = apply(send("m-same", "alice", "from alice"));
+    var bob = apply(send("m-same", "bob", "from bob"));
+    assertFalse(bob.reply().getDuplicate(), "message ids are unique per device, not across users");
+    assertEquals(2, bob.state().lastSeq);
+    assertTrue(apply(send("m-same", "bob", "from bob")).reply().getDuplicate(), "bob's resend is one");
+    assertTrue(conversation.restart().state().seen("alice", "m-same"), "remembered with its user after recovery");
+    assertFalse(alice.reply().getDuplicate());
+  }
+
+  @Test
   void bigMessagesAreBoundedInBytesInMemoryAndInHistoryPages() {
     for (int i = 1; i <= 3; i++) {
       apply(send("big-" + i, "alice", String.valueOf(i).repeat(400)));
