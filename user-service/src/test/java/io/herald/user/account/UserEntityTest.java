@@ -1,6 +1,7 @@
 package io.herald.user.account;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -147,6 +148,18 @@ class UserEntityTest {
     assertTrue(welcome.getPushesMissed());
     assertEquals(3, welcome.getResumedFromSeq());
     assertEquals(List.of(4L, 5L, 6L, 7L, 8L), receivedSeqs(again, 5));
+  }
+
+  @Test
+  void twoDevicesMayChooseTheSameMessageIdForTheirAcks() {
+    var sessions = testKit.<SessionSignal>createTestProbe();
+    user.runCommand(new AttachSession("tablet", 0, sessions.ref()));
+    LongStream.rangeClosed(1, 2).forEach(i -> enqueue("cause-" + i));
+    assertFalse(ack("ack-1", "phone", 2).reply().getDuplicate());
+    var tablet = ack("ack-1", "tablet", 2);
+    assertFalse(tablet.reply().getDuplicate(), "message ids are unique per device only");
+    assertTrue(tablet.state().outbox.isEmpty());
+    assertTrue(ack("ack-1", "tablet", 2).reply().getDuplicate());
   }
 
   @Test
