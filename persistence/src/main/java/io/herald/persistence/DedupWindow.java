@@ -32,6 +32,24 @@ public final class DedupWindow {
     return ids.contains(messageId);
   }
 
+  /**
+   * Whether {@code messageId}, chosen within {@code scope}, is in the window. Message ids are unique per device, not
+   * across devices or users, so an entity that several of them write to (a user's devices, a conversation's members)
+   * keeps each id with its scope; a bare id, added before ids were kept so, counts too.
+   */
+  public boolean contains(String scope, String messageId) {
+    return ids.contains(scoped(scope, messageId)) || ids.contains(messageId);
+  }
+
+  /** Adds {@code messageId} with the scope it was chosen in (see {@link #contains(String, String)}). */
+  public void add(String scope, String messageId) {
+    add(scoped(scope, messageId));
+  }
+
+  private static String scoped(String scope, String messageId) {
+    return scope + '\u0000' + messageId;
+  }
+
   public void add(String messageId) {
     ids.remove(messageId);
     ids.add(messageId);

@@ -132,14 +132,6 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
     boolean created() {
       return !members.isEmpty();
     }
-
-    /**
-     * Whether this user's message id was applied recently. Message ids are unique per device, not across users, so the
-     * window holds them with their user; a bare id is one remembered before that (a snapshot of an older version).
-     */
-    boolean seen(String userId, String messageId) {
-      return recentMessageIds.contains(dedupKey(userId, messageId)) || recentMessageIds.contains(messageId);
-    }
   }
 
   public static Behavior<ConversationSignal> create(
@@ -159,11 +151,6 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
   static long bytes(ParkedSend send) {
     return CodedOutputStream.computeStringSizeNoTag(send.text()) + CodedOutputStream.computeStringSizeNoTag(send.messageId())
         + CodedOutputStream.computeStringSizeNoTag(send.senderUserId()) + 24;
-  }
-
-  /** A message id in the deduplication window: with its user, whose devices chose it. */
-  static String dedupKey(String userId, String messageId) {
-    return userId + '\u0000' + messageId;
   }
 
   public static PersistenceId persistenceId(String conversationId) {
@@ -273,7 +260,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
   private ReplyEffect<Event, State> apply(State state, ApplyToConversation command) {
     var record = command.record();
     var messageId = record.getMessageId();
-    if (state.seen(record.getUserId(), messageId)) {
+    if (state.recentMessageIds.contains(record.getUserId(), messageId)) {
       // A chat message's fan-out is the entity's own; a read receipt's pushes are repeated (idempotent by cause id).
       return Effect().reply(command.replyTo(), Outcomes.withPushes(Outcomes.applied(messageId, true), pushesFor(state, record)));
     }
@@ -487,12 +474,12 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         .forAnyState()
         .onEvent(Created.class, (state, event) -> {
           state.members.addAll(event.memberUserIds());
-          state.recentMessageIds.add(dedupKey(event.creatorUserId(), event.messageId()));
+          state.recentMessageIds.add(event.creatorUserId(), event.messageId());
           return state;
         })
         .onEvent(MessageAppended.class, (state, event) -> {
           state.lastSeq = event.conversationSeq();
-          state.recentMessageIds.add(dedupKey(event.senderUserId(), event.messageId()));
+          state.recentMessageIds.add(event.senderUserId(), event.messageId());
           if (!state.parked.isEmpty()) {
             removeParked(state, event.messageId());
           }
@@ -511,7 +498,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         .onEvent(SendParked.class, (state, event) -> {
           state.parked.addLast(event.send());
           state.parkedBytes += bytes(event.send());
-          state.recentMessageIds.add(dedupKey(event.send().senderUserId(), event.send().messageId()));
+          state.recentMessageIds.add(event.send().senderUserId(), event.send().messageId());
           return state;
         })
         .onEvent(ParkedSendRefused.class, (state, event) -> {
@@ -520,7 +507,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         })
         .onEvent(ReadPointerMoved.class, (state, event) -> {
           state.readPointers.merge(event.userId(), event.upToSeq(), Math::max);
-          state.recentMessageIds.add(dedupKey(event.userId(), event.messageId()));
+          state.recentMessageIds.add(event.userId(), event.messageId());
           return state;
         })
         .build();

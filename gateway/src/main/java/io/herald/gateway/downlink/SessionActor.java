@@ -10,6 +10,7 @@ import io.herald.protocol.device.v1.ServerFrame;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.QueueOfferResult;
@@ -56,7 +57,7 @@ public final class SessionActor {
 
   /** The session goes on if the frame was enqueued; a full queue (a client that does not read) ends it. */
   private static Behavior<Object> offered(QueueOfferResult result, BoundedSourceQueue<ServerFrame> pushes,
-      int pushBufferSize, DeviceIdentity identity, org.apache.pekko.actor.typed.javadsl.ActorContext<Object> context) {
+      int pushBufferSize, DeviceIdentity identity, ActorContext<Object> context) {
     if (result == QueueOfferResult.enqueued()) {
       return Behaviors.same();
     }

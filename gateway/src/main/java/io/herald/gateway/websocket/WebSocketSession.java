@@ -268,9 +268,8 @@ final class WebSocketSession {
     }
     // Frames reach the lane in arrival order: this one after the one before it was handed over and after its own
     // ownership check, however long either takes; the frames after it wait for it in turn (only this connection's).
-    CompletionStage<Optional<ServerFrame>> refusal = Ownership.applies(record.getFrame())
-        ? ownership.refusal(record.getFrame(), identity.userId())
-        : CompletableFuture.completedFuture(Optional.empty());
+    // The check answers at once (nothing to refuse) for a frame it does not apply to.
+    CompletionStage<Optional<ServerFrame>> refusal = ownership.refusal(record.getFrame(), identity.userId());
     CompletableFuture<CompletionStage<ServerFrame>> handedOver = previousHandOver.thenCombineAsync(refusal,
         (previous, refused) -> {
           if (refused.isPresent()) {

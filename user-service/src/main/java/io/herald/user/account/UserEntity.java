@@ -179,8 +179,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
   private ReplyEffect<Event, State> apply(State state, Apply command) {
     var record = command.record();
     var messageId = record.getMessageId();
-    // Message ids are unique per device: a push_ack is remembered with its device (a bare id, by an older version).
-    if (state.recentIds.contains(ackKey(record.getDeviceId(), messageId)) || state.recentIds.contains(messageId)) {
+    // Message ids are unique per device: a push_ack is remembered with its device.
+    if (state.recentIds.contains(record.getDeviceId(), messageId)) {
       return Effect().reply(command.replyTo(), Outcomes.applied(messageId, true));
     }
     if (!record.getFrame().hasPushAck()) {
@@ -261,11 +261,6 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     return Effect().noReply();
   }
 
-  /** A push_ack's message id in the deduplication window, with the device that chose it. */
-  static String ackKey(String deviceId, String messageId) {
-    return deviceId + '\u0000' + messageId;
-  }
-
   private static DeliverPush deliver(Push push) {
     return new DeliverPush(ServerFrame.newBuilder().setPush(push).build());
   }
@@ -305,7 +300,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             state.dropOldestPush();
           }
           if (!event.messageId().isEmpty()) {
-            state.recentIds.add(ackKey(event.deviceId(), event.messageId()));
+            state.recentIds.add(event.deviceId(), event.messageId());
           }
           return state;
         })
