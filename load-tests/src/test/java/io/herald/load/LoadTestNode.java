@@ -54,7 +54,9 @@ final class LoadTestNode implements AutoCloseable {
         // Not the default 5683: another node on this machine (a parallel build) may hold it.
         "herald.gateway.coap.port", freeUdpPort(),
         "pekko.remote.artery.canonical.port", 0,
-        "pekko.management.http.port", 0));
+        "pekko.management.http.port", 0,
+        // Tested in deploy/node's WarmUpTest; here it would only add seconds to each node start.
+        "herald.node.warm-up.duration", "0s"));
     settings.putAll(overrides);
     Config config = HeraldConfig.load(settings);
     CassandraSchema.create(config, Duration.ofMinutes(2));

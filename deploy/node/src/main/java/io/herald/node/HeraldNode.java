@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.herald.chat.ChatService;
 import io.herald.gateway.Gateway;
+import io.herald.node.warmup.WarmUp;
 import io.herald.user.UserService;
 import java.time.Duration;
 import java.util.Set;
@@ -70,9 +71,13 @@ public final class HeraldNode implements AutoCloseable {
         UserService.start(system, config);
       }
       Integer httpPort = null;
+      var warmUp = WarmUp.get(system.classicSystem());
       if (roles.contains(GATEWAY)) {
         httpPort = Gateway.start(system, config).binding().toCompletableFuture().get(30, TimeUnit.SECONDS)
             .localAddress().getPort();
+        warmUp.start(config, httpPort, cluster.selfMember().address().toString());
+      } else {
+        warmUp.skip();
       }
       log.info("Herald node {} up with roles {}; management at {}", cluster.selfMember().address(), roles, managementUri);
       return new HeraldNode(system, httpPort, managementUri);

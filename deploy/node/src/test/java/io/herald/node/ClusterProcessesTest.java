@@ -59,7 +59,8 @@ class ClusterProcessesTest {
             "herald.admin.token", TestNodes.ADMIN_TOKEN,
             "pekko.cluster.split-brain-resolver.stable-after", "5s",
             "herald.user.device.presence-timeout", "8s",
-            "herald.persistence.fence.stop-after", "5s"),
+            "herald.persistence.fence.stop-after", "5s",
+            "herald.node.warm-up.duration", "0s"),
         Map.of("HERALD_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint()))) {
       cluster.awaitReady(Duration.ofMinutes(3));
       var first = cluster.node(0).managementPort();

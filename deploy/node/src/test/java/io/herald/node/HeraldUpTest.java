@@ -67,6 +67,9 @@ class HeraldUpTest {
       var children = up.descendants().toList();
       assertTrue(children.size() >= 2, "expected Kafka and Cassandra child processes, got " + children);
       assertTrue(Files.exists(dataDir.resolve("jwt-secret")), "a secret is generated when none is configured");
+      int warmedUp = indexOf(output, "Warm-up done");
+      assertTrue(warmedUp >= 0 && warmedUp < indexOf(output, "Herald is up."),
+          "herald up warms the node up completely before it says it is up:\n" + String.join("\n", output));
 
       // What a terminal does on Ctrl-C: SIGINT to every process of the foreground group.
       new ProcessBuilder("kill", "-INT", "--", "-" + up.pid()).start().waitFor();
@@ -113,5 +116,15 @@ class HeraldUpTest {
     try (var socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
+  }
+
+  /** The index of the first line containing {@code fragment}, or -1. */
+  private static int indexOf(List<String> lines, String fragment) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(fragment)) {
+        return i;
+      }
+    }
+    return -1;
   }
 }

@@ -80,7 +80,8 @@ class StartedThreadsTest {
     try (var node = NodeProcesses.start(1, classpath, logs, Map.of(
             "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
             "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
-            "herald.auth.jwt-secret", TestNodes.JWT_SECRET),
+            "herald.auth.jwt-secret", TestNodes.JWT_SECRET,
+            "herald.node.warm-up.duration", "0s"),
         Map.of("HERALD_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint(),
             // Read by the JVM itself, so the node sees 2 CPUs on any machine, as on the 2-core machines of issue 13.
             "JAVA_TOOL_OPTIONS", "-XX:ActiveProcessorCount=2"))) {

@@ -32,7 +32,9 @@ final class TestNodes {
             "herald.gateway.http.port", 0,
             "herald.gateway.coap.port", 0,
             "pekko.remote.artery.canonical.port", 0,
-            "pekko.management.http.port", 0));
+            "pekko.management.http.port", 0,
+            // WarmUpTest turns it on; elsewhere it would only add seconds to each node start.
+            "herald.node.warm-up.duration", "0s"));
     settings.putAll(more);
     return HeraldConfig.load(settings);
   }

@@ -149,6 +149,8 @@ public final class ChaosCluster implements AutoCloseable {
     properties.put("herald.node.kafka-topics.replication-factor", String.valueOf(BROKERS));
     properties.put("herald.node.kafka-topics.min-insync-replicas", "2");
     properties.put("pekko.cluster.split-brain-resolver.stable-after", settings.stableAfter().toMillis() + "ms");
+    // A node restarted by a fault would otherwise add its own warm-up traffic to the window under measurement.
+    properties.put("herald.node.warm-up.duration", "0s");
     return properties;
   }
 

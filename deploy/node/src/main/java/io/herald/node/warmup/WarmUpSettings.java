@@ -1,0 +1,37 @@
+package io.herald.node.warmup;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * {@code herald.node.warm-up}: the traffic a node sends through its own gateway before it says ready.
+ *
+ * @param duration how long the warm-up traffic runs; zero turns the warm-up off
+ * @param framesPerSecond telemetry frames per second over all warm-up devices together
+ * @param devicesPerUser warm-up devices of each warm-up user (one user per partition of the ingress topic)
+ * @param giveUpAfter bound on the whole warm-up: past it the node says ready, warm or not, and logs why
+ */
+public record WarmUpSettings(Duration duration, int framesPerSecond, int devicesPerUser, Duration giveUpAfter) {
+
+  public WarmUpSettings {
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException("herald.node.warm-up.duration must not be negative, got " + duration);
+    }
+    if (framesPerSecond < 1 || devicesPerUser < 1) {
+      throw new IllegalArgumentException("herald.node.warm-up.frames-per-second and devices-per-user must be >= 1");
+    }
+    if (giveUpAfter.compareTo(duration) <= 0) {
+      throw new IllegalArgumentException("herald.node.warm-up.give-up-after must be longer than its duration");
+    }
+  }
+
+  public static WarmUpSettings from(Config config) {
+    var warmUp = config.getConfig("herald.node.warm-up");
+    return new WarmUpSettings(warmUp.getDuration("duration"), warmUp.getInt("frames-per-second"),
+        warmUp.getInt("devices-per-user"), warmUp.getDuration("give-up-after"));
+  }
+
+  public boolean enabled() {
+    return !duration.isZero();
+  }
+}
