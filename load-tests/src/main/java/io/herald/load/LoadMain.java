@@ -77,6 +77,8 @@ public final class LoadMain {
       "  --coap URL         the node's CoAP endpoint (default coap://127.0.0.1:5683)",
       "  --scale-devices D1,D2  distinct devices of each phase (default 1000,1000000)",
       "  --scale-in-flight N  CoAP requests unanswered at once, over all devices (default 512)",
+      "  --heap-settle D      scale: wait after each phase before reading the heap (default 0s; 260s outlasts the",
+      "                       node's CoAP exchanges, so the heap added is the entities')",
       "scenarios: " + new java.util.TreeSet<>(Scenarios.NAMES),
       "sessions: many idle sessions held with heartbeats; see --scenario sessions --help");
 
@@ -84,7 +86,8 @@ public final class LoadMain {
       "--duration", "--cassandra", "--local-dc", "--keyspace", "--in-flight", "--work-dir", "--kafka",
       "--baseline-duration", "--kafka-replication", "--ramp-factor", "--ramp-steps", "--p99-bound", "--keep-up",
       "--overload-factor", "--saturation-rate", "--warm-up", "--mix", "--conversation-size", "--node-pid",
-      "--management", "--events", "--passivation-wait", "--coap", "--scale-devices", "--scale-in-flight");
+      "--management", "--events", "--passivation-wait", "--coap", "--scale-devices", "--scale-in-flight",
+      "--heap-settle");
 
   private LoadMain() {}
 
@@ -157,7 +160,8 @@ public final class LoadMain {
             OptionValues.integer(values.getOrDefault("--events", "100000"), "--events"),
             OptionValues.duration(values.getOrDefault("--passivation-wait", "3m"), "--passivation-wait")))
         .withScale(ScalePlan.parse(values.getOrDefault("--scale-devices", "1000,1000000"),
-            OptionValues.integer(values.getOrDefault("--scale-in-flight", "512"), "--scale-in-flight")));
+            OptionValues.integer(values.getOrDefault("--scale-in-flight", "512"), "--scale-in-flight"),
+            OptionValues.duration(values.getOrDefault("--heap-settle", "0s"), "--heap-settle")));
     if (values.containsKey("--kafka")) {
       for (String server : values.get("--kafka").split(",")) {
         hostPort(server.strip());

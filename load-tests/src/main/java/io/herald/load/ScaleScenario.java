@@ -88,6 +88,15 @@ final class ScaleScenario {
     long appliedTarget = appliedBefore + metrics.ackedCount();
     Scenarios.waitUntil(() -> node.appliedRecords() >= appliedTarget, settings.settleTimeout());
     long applied = node.appliedRecords() - appliedBefore;
+    if (!plan.scale().heapSettle().isZero()) {
+      say(settings, progress, "waiting %d s before reading the heap (--heap-settle)", plan.scale().heapSettle().toSeconds());
+      try {
+        Thread.sleep(plan.scale().heapSettle().toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for the heap to settle", e);
+      }
+    }
     long entitiesAfter = node.entities("Device") + node.entities("User");
     Long heapAfter = heapAfterGc(plan, node, progress);
     return new ScaleReport.Phase(devices, Math.min(devices, offered.sent()), settings.ratePerSecond(),

@@ -122,13 +122,13 @@ class LoadMainTest {
   void parsesTheNodeAndTheBenchmarkScenarios() {
     var plan = LoadMain.parsePlan(List.of("--scenario", "ramp", "--report", "out", "--secret", "s", "--node-pid",
         "4242", "--management", "http://127.0.0.1:28558", "--coap", "coap://127.0.0.1:25684", "--events", "5000",
-        "--passivation-wait", "45s", "--scale-devices", "10,200000", "--scale-in-flight", "64"), Map.of());
+        "--passivation-wait", "45s", "--scale-devices", "10,200000", "--scale-in-flight", "64", "--heap-settle", "260s"), Map.of());
 
     assertEquals(4242, plan.node().pid().getAsLong());
     assertEquals(28558, plan.node().management().getPort());
     assertEquals(25684, plan.node().coap().getPort());
     assertEquals(new RecoveryPlan(5000, Duration.ofSeconds(45)), plan.recovery());
-    assertEquals(new ScalePlan(10, 200_000, 64), plan.scale());
+    assertEquals(new ScalePlan(10, 200_000, 64, Duration.ofSeconds(260)), plan.scale());
   }
 
   @Test
@@ -138,7 +138,7 @@ class LoadMainTest {
     assertTrue(plan.node().pid().isEmpty());
     assertTrue(plan.node().cpu().isEmpty());
     assertEquals(100_000, plan.recovery().events());
-    assertEquals(new ScalePlan(1_000, 1_000_000, 512), plan.scale());
+    assertEquals(new ScalePlan(1_000, 1_000_000, 512, Duration.ZERO), plan.scale());
   }
 
   @Test
