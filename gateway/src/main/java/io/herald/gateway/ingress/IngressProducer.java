@@ -48,7 +48,14 @@ public final class IngressProducer {
   public IngressProducer(
       KafkaProducerSettings settings, String topic, Executor sendExecutor, KafkaBreaker breaker,
       Tracing tracing) {
-    this.producer = new KafkaProducer<>(settings.properties());
+    this(new KafkaProducer<>(settings.properties()), settings, topic, sendExecutor, breaker, tracing);
+  }
+
+  /** As the other constructor, with the Kafka client given: a unit test passes Kafka's {@code MockProducer}. */
+  public IngressProducer(
+      Producer<String, byte[]> producer, KafkaProducerSettings settings, String topic, Executor sendExecutor,
+      KafkaBreaker breaker, Tracing tracing) {
+    this.producer = producer;
     this.topic = topic;
     this.settings = settings;
     this.sendExecutor = sendExecutor;
