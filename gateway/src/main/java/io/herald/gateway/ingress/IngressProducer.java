@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes {@link IngressRecord}s to the ingress topic with key = user id and the headers {@code message_id},
  * {@code user}, {@code device}, {@code traceparent}. One per gateway, shared by all connections (KafkaProducer is
- * thread-safe and batches across them). Publishing goes through a {@link PublishLane} per connection, which keeps
- * the connection's order and keeps {@code send} off the caller's thread.
+ * thread-safe and batches across them). Publishing goes through a {@link PublishLane} per connection (or CoAP device),
+ * which keeps its order and keeps {@code send} off the caller's thread.
  */
 public final class IngressProducer {
 

@@ -10,10 +10,10 @@ import java.util.function.Function;
 
 /**
  * The {@link Arrivals} of a transport without connections (CoAP), one per device: a device's frames reach Kafka in
- * the order they were taken, whichever threads take them. A device's {@link Arrivals} are kept while one of its frames is being
- * taken or waits for its answer, and dropped when the last one was answered (new ones are the same as idle ones),
- * so memory is bounded by the frames in the intake (each admitted one holds a place of the node's in-flight bound).
- * Thread-safe.
+ * the order they were taken, whichever threads take them. A device's {@link Arrivals} are kept while one of its frames
+ * is being taken or waits for its answer, and dropped when the last one was answered (new ones are the same as idle
+ * ones), so memory is bounded by the frames in the intake (each admitted one holds a place of the node's in-flight
+ * bound). Thread-safe.
  */
 public final class DeviceArrivals {
 
@@ -37,7 +37,8 @@ public final class DeviceArrivals {
 
   /** As {@link Arrivals#take}, for the device's frames. */
   public CompletionStage<ServerFrame> take(DeviceIdentity device, ByteBuffer bytes) {
-    // Counted in the same atomic step that finds the device's arrivals: they cannot be dropped before this frame is answered.
+    // Counted in the same atomic step that finds the device's arrivals: they cannot be dropped before this frame is
+    // answered, and a frame taken after they were dropped has no frame of the device before it in the intake.
     Held held = sources.compute(device, (key, existing) -> {
       Held taking = existing != null ? existing : new Held(newArrivals.apply(key));
       taking.frames++;

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * validate, degrade, admit, check ownership, publish, answer. One per gateway, shared by the WebSocket and CoAP
  * endpoints, which keep only their framing (reading messages or exchanges, writing answers). Thread-safe.
  *
- * <p>Frames come in {@link Arrivals}: those of a WebSocket connection ({@link #connection}), or those of one CoAP device ({@link
- * #devices}). They are handed to Kafka in the order they were taken, also while a {@code set_desired}
+ * <p>Frames come in {@link Arrivals}: those of a WebSocket connection ({@link #connection}), or those of one CoAP
+ * device ({@link #devices}). They are handed to Kafka in the order they were taken, also while a {@code set_desired}
  * among them waits for its ownership check; refusals are answered as soon as they are decided (in any order: every
  * answer carries the frame's message id). Ack after durable: a frame is answered {@code ack} only when Kafka
  * acknowledged it, and {@code RETRY_LATER} when Kafka did not take it, did not answer within the breaker's answer
@@ -92,6 +92,8 @@ public final class Intake {
    * @param hello answers a {@code hello} frame
    */
   public DeviceArrivals devices(Transport transport, Function<ClientFrame, ServerFrame> hello) {
+    // No in-flight bound of a device's own (there is no connection to hold it): its token bucket and the node's
+    // admission bound it, as before the intake.
     return new DeviceArrivals(identity ->
         new Arrivals(this, identity, transport, Optional.empty(), Integer.MAX_VALUE, hello, producer.newLane()));
   }
@@ -102,8 +104,9 @@ public final class Intake {
    */
   public ServerFrame tooLarge(Transport transport, ByteBuffer prefix, long size) {
     GatewayMetrics.frameIn(transport, "oversized");
-    return refuse(transport, peekMessageId(prefix), NackCode.TOO_LARGE,
-        "the frame has " + size + " bytes, more than the limit of " + maxFrameBytes);
+    String detail = "the frame has " + size + " bytes, more than the limit of " + maxFrameBytes;
+    log.debug("Refused a {} frame with TOO_LARGE: {}", transport, detail);
+    return ServerFrames.nack(peekMessageId(prefix), NackCode.TOO_LARGE, detail);
   }
 
   /**
@@ -120,8 +123,9 @@ public final class Intake {
     DecodedFrame decoded = decoder.decode(bytes);
     if (decoded instanceof DecodedFrame.Invalid invalid) {
       GatewayMetrics.frameIn(transport, "invalid");
-      return CompletableFuture.completedFuture(refuse(transport, invalid.messageId(), NackCode.INVALID,
-          invalid.detail()));
+      log.debug("Refused a frame of {} with INVALID: {}", arrivals.identity(), invalid.detail());
+      return CompletableFuture.completedFuture(
+          ServerFrames.nack(invalid.messageId(), NackCode.INVALID, invalid.detail()));
     }
     ClientFrame frame = ((DecodedFrame.Valid) decoded).frame();
     GatewayMetrics.frameIn(transport, frame);
@@ -177,10 +181,5 @@ public final class Intake {
 
   Executor dispatcher() {
     return dispatcher;
-  }
-
-  private ServerFrame refuse(Transport transport, String messageId, NackCode code, String detail) {
-    log.debug("Refused a {} frame with {}: {}", transport, code, detail);
-    return ServerFrames.nack(messageId, code, detail);
   }
 }
