@@ -55,12 +55,17 @@ public final class Arrivals {
   /**
    * Hands an admitted frame's record over in arrival order. A frame without an ownership check goes straight
    * to the lane when nothing is waiting before it (the hot path: no stage beyond the lane's); otherwise it waits for
-   * its turn and its check. A refusal by the check is answered as soon as the check decides it.
+   * its turn and its check. A refusal by the check is answered as soon as the check decides it; while the Kafka
+   * breaker is open, a frame that would wait is refused at once.
    */
   synchronized CompletionStage<ServerFrame> inOrder(IngressRecord record) {
     ClientFrame frame = record.getFrame();
     if (!Ownership.applies(frame) && previousHandOver.isDone()) {
       return intake.publish(this, record);
+    }
+    Optional<ServerFrame> breakerOpen = intake.refusalWhileBreakerOpen(this, record);
+    if (breakerOpen.isPresent()) {
+      return CompletableFuture.completedFuture(breakerOpen.get());
     }
     // Completed on the dispatcher (or at once for a frame the check does not apply to).
     CompletableFuture<Optional<ServerFrame>> check = intake.ownershipRefusal(this, frame).toCompletableFuture();

@@ -151,6 +151,18 @@ public final class Intake {
     return arrivals.inOrder(record);
   }
 
+  /**
+   * The answer of a frame that would wait for its turn while the Kafka breaker is open: it would be refused then, so
+   * it is refused now (without asking its owner). Empty while the breaker lets frames through.
+   */
+  Optional<ServerFrame> refusalWhileBreakerOpen(Arrivals arrivals, IngressRecord record) {
+    return producer.breaker().refusalWhileOpen().map(notTaken -> {
+      log.debug("Frame {} of {} not taken: {}", record.getMessageId(), arrivals.identity(), notTaken.detail());
+      return answered(arrivals, ServerFrames.retryLater(record.getMessageId(), notTaken.retryAfter(),
+          notTaken.detail()));
+    });
+  }
+
   /** The ownership check of a frame taken in; completes on the dispatcher (or at once when it does not apply). */
   CompletionStage<Optional<ServerFrame>> ownershipRefusal(Arrivals arrivals, ClientFrame frame) {
     return ownership.refusal(frame, arrivals.identity().userId());

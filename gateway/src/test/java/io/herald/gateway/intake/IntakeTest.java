@@ -71,6 +71,7 @@ class IntakeTest {
   private MockProducer<String, byte[]> kafka;
   private IngressProducer producer;
   private Intake intake;
+  private int breakerMaxFailures;
 
   @AfterAll
   static void stopTestKit() {
@@ -80,10 +81,13 @@ class IntakeTest {
   @BeforeEach
   void newIntake() {
     Config config = ConfigFactory.parseMap(Map.of(
-            // Sends wait for the test, never for the clock.
-            "herald.gateway.kafka-producer.breaker.answer-timeout", "1 h"))
+            // Sends wait for the test, never for the clock; an open breaker stays open.
+            "herald.gateway.kafka-producer.breaker.answer-timeout", "1 h",
+            "herald.gateway.kafka-producer.breaker.reset-timeout", "1 h",
+            "herald.gateway.kafka-producer.breaker.max-reset-timeout", "1 h"))
         .withFallback(testKit.system().settings().config());
     kafka = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
+    breakerMaxFailures = BreakerSettings.from(config).maxFailures();
     KafkaBreaker breaker = new KafkaBreaker(BreakerSettings.from(config), testKit.system().classicSystem().scheduler(),
         SAME_THREAD);
     producer = new IngressProducer(kafka, KafkaProducerSettings.from(config), "herald.ingress", SAME_THREAD, breaker,
@@ -175,6 +179,21 @@ class IntakeTest {
   }
 
   @Test
+  void whileTheBreakerIsOpenAFrameThatWouldWaitIsRefusedAtOnceWithoutAskingItsOwner() throws Exception {
+    Arrivals waitingConnection = connection(10);
+    CompletionStage<ServerFrame> waiting = take(waitingConnection, desired("sd-1", "lamp"));
+    openTheBreaker();
+
+    ServerFrame behind = answerOf(take(waitingConnection, telemetry("t-2")));
+    assertEquals(NackCode.RETRY_LATER, behind.getNack().getCode());
+    assertEquals("Kafka is unavailable (circuit breaker open)", behind.getNack().getDetail());
+    ServerFrame desiredNow = answerOf(take(connection(10), desired("sd-3", "lamp-2")));
+    assertEquals(NackCode.RETRY_LATER, desiredNow.getNack().getCode());
+    assertFalse(ownerLookups.containsKey(USER + "/lamp-2"), "no owner is asked while Kafka would refuse the frame");
+    assertFalse(waiting.toCompletableFuture().isDone());
+  }
+
+  @Test
   void eachCoapDeviceKeepsItsOwnOrderWithoutWaitingForAnotherAndIsForgottenWhenAnswered() throws Exception {
     DeviceArrivals devices = intake.devices(Transport.COAP,
         hello -> ServerFrames.nack(hello.getMessageId(), NackCode.INVALID, "no hello here"));
@@ -201,6 +220,18 @@ class IntakeTest {
     assertEquals(NackCode.INVALID, answerOf(devices.take(sensor, bytes(ClientFrame.newBuilder().setMessageId("h")
         .setHello(Hello.getDefaultInstance()).build()))).getNack().getCode());
     assertEquals(0, devices.size(), "a frame answered at once leaves nothing behind");
+  }
+
+  /** Fails as many sends as open the breaker, from a device of their own. */
+  private void openTheBreaker() {
+    Arrivals failing = intake.connection(new DeviceIdentity("user-9", "failing"), Transport.WEBSOCKET,
+        Optional.empty(), 100, hello -> ServerFrames.welcome(PHONE, 0, 0));
+    for (int i = 0; i < breakerMaxFailures; i++) {
+      CompletionStage<ServerFrame> answer = take(failing, telemetry("failing-" + i));
+      assertTrue(kafka.errorNext(new RuntimeException("Kafka is down")));
+      assertEquals(NackCode.RETRY_LATER, answerOf(answer).getNack().getCode());
+    }
+    assertEquals(KafkaBreaker.State.OPEN, producer.breaker().state());
   }
 
   private Arrivals connection(int maxInFlight) {
