@@ -19,6 +19,10 @@ import java.util.function.Function;
  * Its frames are handed to its {@link PublishLane} in the order {@link #take} was called, each after the one before
  * it was handed over or refused, however long that one's ownership check takes; the lane is called by one thread at a
  * time, each call after the one before it. Only these frames wait for each other.
+ *
+ * <p>Thread-safe. A connection takes its frames on its stream's stage, one at a time in arrival order; a CoAP
+ * device's requests may be taken on several Californium threads at once, and are then ordered as they reach the
+ * hand-over (this object's monitor), which for a client that waits for the empty ACK is the order it sent them.
  */
 public final class Arrivals {
 
