@@ -13,6 +13,7 @@ import io.herald.gateway.downlink.Downlink;
 import io.herald.gateway.downlink.UserEntities;
 import io.herald.gateway.ingress.BreakerSettings;
 import io.herald.gateway.ingress.IngressProducer;
+import io.herald.gateway.intake.Intake;
 import io.herald.gateway.rest.EntityQueries;
 import io.herald.gateway.rest.RestEndpoint;
 import io.herald.gateway.rest.RestSettings;
@@ -139,20 +140,10 @@ public final class Gateway {
     Ownership ownership = new Ownership(entities, webSocket.retryAfter(), dispatcher);
     Downlink downlink = new Downlink(system, userEntities,
         config.getDuration("herald.gateway.downlink.reattach-interval"));
-    Degradation degradation = Degradation.get(system);
-    WebSocketEndpoint endpoint =
-        new WebSocketEndpoint(
-            verifier,
-            producer,
-            webSocket,
-            decoder,
-            admission,
-            downlink,
-            ownership,
-            degradation,
-            Materializer.matFromSystem(system),
-            dispatcher,
-            Clock.systemUTC());
+    Intake intake = new Intake(decoder, Degradation.get(system), admission, ownership, producer,
+        webSocket.maxFrameBytes(), webSocket.retryAfter(), dispatcher, Clock.systemUTC());
+    WebSocketEndpoint endpoint = new WebSocketEndpoint(verifier, webSocket, intake, downlink,
+        Materializer.matFromSystem(system), dispatcher, Clock.systemUTC());
     RestEndpoint rest = new RestEndpoint(verifier, entities, RestSettings.fromConfig(config.getConfig("herald.gateway")),
         dispatcher);
     Duration sweep = admission.settings().bucketSweepInterval();
@@ -172,9 +163,8 @@ public final class Gateway {
       coap =
           coapSettings.enabled()
               ? Optional.of(
-                  CoapIngress.start(coapSettings, webSocket.maxFrameBytes(), verifier, decoder, admission, ownership,
-                      degradation, webSocket.retryAfter(), producer, downlink, webSocket.pushBuffer(), Materializer.matFromSystem(system),
-                      dispatcher))
+                  CoapIngress.start(coapSettings, webSocket.maxFrameBytes(), verifier, intake, downlink,
+                      webSocket.pushBuffer(), Materializer.matFromSystem(system), dispatcher))
               : Optional.empty();
     } catch (RuntimeException e) {
       // e.g. the UDP port is taken: nothing of this gateway may keep running.

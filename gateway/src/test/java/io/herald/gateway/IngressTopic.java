@@ -7,6 +7,7 @@ import io.herald.gateway.ingress.IngressProducer;
 import io.herald.infra.Kafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -32,6 +33,8 @@ final class IngressTopic implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final Set<String> messageIds = new HashSet<>();
   private final Map<String, Integer> copies = new HashMap<>();
+  // Message ids by record key (the user id), in offset order: one key is on one partition.
+  private final Map<String, List<String>> messageIdsByKey = new HashMap<>();
 
   private IngressTopic(KafkaConsumer<String, byte[]> consumer) {
     this.consumer = consumer;
@@ -79,9 +82,15 @@ final class IngressTopic implements AutoCloseable {
                         String messageId = new String(id.value(), StandardCharsets.UTF_8);
                         messageIds.add(messageId);
                         copies.merge(messageId, 1, Integer::sum);
+                        messageIdsByKey.computeIfAbsent(record.key(), key -> new ArrayList<>()).add(messageId);
                       });
               return messageIds.containsAll(expected);
             });
+  }
+
+  /** The message ids of the records with this key (a user id) read so far, in the order they are in the topic. */
+  List<String> messageIdsOfKey(String key) {
+    return List.copyOf(messageIdsByKey.getOrDefault(key, List.of()));
   }
 
   /** How many records with this message id were read so far. */

@@ -1,15 +1,10 @@
 package io.herald.gateway.coap;
 
-import io.herald.gateway.admission.Admission;
 import io.herald.gateway.auth.TokenVerifier;
-import io.herald.gateway.degradation.Degradation;
 import io.herald.gateway.downlink.Downlink;
-import io.herald.gateway.ingress.IngressProducer;
-import io.herald.gateway.validation.FrameDecoder;
-import io.herald.gateway.validation.Ownership;
+import io.herald.gateway.intake.Intake;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -28,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The CoAP endpoint of one node ({@code coap://HOST:PORT/v1/messages}) on Eclipse Californium, sharing the token
- * verifier, decoder, admission and Kafka producer with the WebSocket endpoint.
+ * The CoAP endpoint of one node ({@code coap://HOST:PORT/v1/messages} and {@code /v1/inbox}) on Eclipse Californium,
+ * sharing the token verifier, the {@link Intake} and the downlink with the WebSocket endpoint.
  */
 public final class CoapIngress {
 
@@ -57,12 +52,7 @@ public final class CoapIngress {
       CoapSettings settings,
       int maxFrameBytes,
       TokenVerifier verifier,
-      FrameDecoder decoder,
-      Admission admission,
-      Ownership ownership,
-      Degradation degradation,
-      Duration retryAfter,
-      IngressProducer producer,
+      Intake intake,
       Downlink downlink,
       int pushBuffer,
       Materializer materializer,
@@ -96,8 +86,7 @@ public final class CoapIngress {
       server.addEndpoint(secureEndpoint.get());
     }
     CoapResource v1 = new CoapResource("v1");
-    v1.add(new MessagesResource(verifier, decoder, admission, ownership, degradation, retryAfter, producer,
-        maxFrameBytes, dispatcher, Clock.systemUTC()));
+    v1.add(new MessagesResource(verifier, intake, maxFrameBytes));
     v1.add(new InboxResource(verifier, downlink, pushBuffer, materializer, dispatcher, Clock.systemUTC()));
     server.add(v1);
     server.start();

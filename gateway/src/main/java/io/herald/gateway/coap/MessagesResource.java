@@ -2,29 +2,19 @@ package io.herald.gateway.coap;
 
 import io.herald.gateway.GatewayMetrics;
 import io.herald.gateway.ServerFrames;
-import io.herald.gateway.admission.Admission;
 import io.herald.gateway.auth.DeviceIdentity;
-import io.herald.gateway.degradation.Degradation;
 import io.herald.gateway.auth.InvalidTokenException;
 import io.herald.gateway.auth.TokenVerifier;
-import io.herald.gateway.ingress.IngressProducer;
-import io.herald.gateway.ingress.IngressRecords;
-import io.herald.gateway.ingress.PublishResult;
-import io.herald.gateway.validation.DecodedFrame;
-import io.herald.gateway.validation.FrameDecoder;
-import io.herald.gateway.validation.Ownership;
-import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.gateway.intake.DeviceArrivals;
+import io.herald.gateway.intake.Intake;
+import io.herald.protocol.device.v1.Nack;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.ServerFrame;
-import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.protocol.ingress.v1.Transport;
 import java.nio.ByteBuffer;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.Optional;
-import java.util.concurrent.Executor;
-import org.eclipse.californium.core.coap.CoAP;
+import java.util.concurrent.CompletableFuture;
 import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.coap.Response;
@@ -34,13 +24,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST coap://HOST:PORT/v1/messages}: payload one {@code ClientFrame}, token in the query {@code access_token}.
+ * The frame goes through the gateway's {@link Intake} (the device's frames are one {@link DeviceArrivals} entry, kept
+ * in the order they were taken); this resource only reads the exchange and writes the answer.
  *
- * <p>Ack after durable: a confirmable request is acknowledged at once with an empty ACK (so the client stops
- * retransmitting) and answered later with a separate response, {@code 2.04 Changed} + {@code ServerFrame(ack)}, from
- * the Kafka producer's callback; no Californium thread waits for Kafka. Refusals carry a {@code ServerFrame(nack)}:
- * {@code 4.01} UNAUTHORIZED, {@code 4.00} INVALID, {@code 4.13} TOO_LARGE, {@code 5.03} RETRY_LATER with Max-Age =
- * retry-after (whole seconds, rounded up). A non-confirmable request takes the same path; its response is
- * non-confirmable too, so it may be lost (best effort).
+ * <p>Ack after durable: a confirmable request whose answer is not decided at once is acknowledged with an empty ACK
+ * (so the client stops retransmitting, and may send its next request) and answered later with a separate response,
+ * {@code 2.04 Changed} + {@code ServerFrame(ack)}, once Kafka acknowledged it; no Californium thread waits for Kafka.
+ * Refusals carry a {@code ServerFrame(nack)} with the code of {@link CoapCodes}: {@code 4.01} UNAUTHORIZED,
+ * {@code 4.00} INVALID, {@code 4.13} TOO_LARGE, {@code 4.03} FORBIDDEN, {@code 4.04} UNKNOWN_DEVICE, {@code 5.03}
+ * RETRY_LATER with Max-Age = retry-after (whole seconds, rounded up). A non-confirmable request takes the same path;
+ * its response is non-confirmable too, so it may be lost (best effort).
  *
  * <p>Retransmissions of a confirmable request are answered by Californium's deduplicator (same message id from the
  * same peer within the exchange lifetime), so they are not produced twice. A client resending with a new CoAP message
@@ -52,38 +45,18 @@ final class MessagesResource extends CoapResource {
   private static final Logger log = LoggerFactory.getLogger(MessagesResource.class);
 
   private final TokenVerifier verifier;
-  private final FrameDecoder decoder;
-  private final Admission admission;
-  private final Ownership ownership;
-  private final Degradation degradation;
-  private final Duration retryAfter;
-  private final IngressProducer producer;
+  private final Intake intake;
+  private final DeviceArrivals devices;
   private final int maxFrameBytes;
-  private final Executor dispatcher;
-  private final Clock clock;
 
-  MessagesResource(
-      TokenVerifier verifier,
-      FrameDecoder decoder,
-      Admission admission,
-      Ownership ownership,
-      Degradation degradation,
-      Duration retryAfter,
-      IngressProducer producer,
-      int maxFrameBytes,
-      Executor dispatcher,
-      Clock clock) {
+  MessagesResource(TokenVerifier verifier, Intake intake, int maxFrameBytes) {
     super("messages");
     this.verifier = verifier;
-    this.decoder = decoder;
-    this.admission = admission;
-    this.ownership = ownership;
-    this.degradation = degradation;
-    this.retryAfter = retryAfter;
-    this.producer = producer;
+    this.intake = intake;
+    // hello opens a WebSocket session (resume point, pushes); a CoAP POST has no session to open.
+    this.devices = intake.devices(Transport.COAP, hello -> ServerFrames.nack(hello.getMessageId(), NackCode.INVALID,
+        "hello is for WebSocket sessions; over CoAP, POST the frames themselves and observe /v1/inbox for pushes"));
     this.maxFrameBytes = maxFrameBytes;
-    this.dispatcher = dispatcher;
-    this.clock = clock;
     getAttributes().setTitle("Herald ingress: POST one ClientFrame");
   }
 
@@ -98,120 +71,42 @@ final class MessagesResource extends CoapResource {
     try {
       identity = verifier.verify(exchange.getQueryParameter(TOKEN_QUERY));
     } catch (InvalidTokenException e) {
-      refuse(exchange, peekMessageId(payload), NackCode.UNAUTHORIZED, e.getMessage());
+      log.debug("Refused a CoAP frame from {}: {}", exchange.getSourceSocketAddress(), e.getMessage());
+      respond(exchange, ServerFrames.nack(intake.peekMessageId(ByteBuffer.wrap(payload)), NackCode.UNAUTHORIZED,
+          e.getMessage()));
       return;
     }
     if (payload.length > maxFrameBytes) {
-      refuse(
-          exchange,
-          peekMessageId(payload),
-          NackCode.TOO_LARGE,
-          "the frame has " + payload.length + " bytes, more than the limit of " + maxFrameBytes);
+      respond(exchange, intake.tooLarge(Transport.COAP, ByteBuffer.wrap(payload), payload.length));
       return;
     }
-    DecodedFrame decoded = decoder.decode(ByteBuffer.wrap(payload));
-    if (decoded instanceof DecodedFrame.Invalid invalid) {
-      GatewayMetrics.frameIn(Transport.COAP, "invalid");
-      refuse(exchange, invalid.messageId(), NackCode.INVALID, invalid.detail());
+    CompletableFuture<ServerFrame> answer = devices.take(identity, ByteBuffer.wrap(payload)).toCompletableFuture();
+    if (answer.isDone()) {
+      respond(exchange, answer.join());
       return;
     }
-    ClientFrame frame = ((DecodedFrame.Valid) decoded).frame();
-    GatewayMetrics.frameIn(Transport.COAP, frame);
-    if (frame.hasHello()) {
-      // hello opens a WebSocket session (resume point, pushes); a CoAP POST has no session to open.
-      refuse(
-          exchange,
-          frame.getMessageId(),
-          NackCode.INVALID,
-          "hello is for WebSocket sessions; over CoAP, POST the frames themselves and observe /v1/inbox for pushes");
-      return;
-    }
-    Optional<ServerFrame> degraded = degradation.refusal(frame, retryAfter);
-    if (degraded.isPresent()) {
-      answer(exchange, degraded.get());
-      return;
-    }
-    Optional<Admission.Refused> refused = admission.tryAdmit(identity);
-    if (refused.isPresent()) {
-      retryLater(exchange, frame.getMessageId(), refused.get().retryAfter(), refused.get().detail());
-      return;
-    }
-    publish(exchange, identity, frame);
-  }
-
-  private void publish(CoapExchange exchange, DeviceIdentity identity, ClientFrame frame) {
-    // Empty ACK now, separate response later: the client stops retransmitting, and the answer waits for Kafka.
+    // Empty ACK now, separate response later: the frame is taken (in order), its answer waits for Kafka.
     exchange.accept();
-    IngressRecord record = IngressRecords.of(frame, identity, Transport.COAP, clock.millis());
-    ownership
-        .refusal(frame, identity.userId())
-        .thenAcceptAsync(
-            refusal -> {
-              if (refusal.isPresent()) {
-                admission.release();
-                answer(exchange, refusal.get());
-              } else {
-                produce(exchange, identity, record);
-              }
-            },
-            dispatcher);
+    // Synchronous: the intake's answer completes on the dispatcher (Arrivals.take).
+    answer.thenAccept(frame -> respond(exchange, frame));
   }
 
-  private void produce(CoapExchange exchange, DeviceIdentity identity, IngressRecord record) {
-    // Each request is independent (CoAP clients send one confirmable request at a time), so a lane of its own.
-    producer
-        .newLane()
-        .publish(record, Optional.empty())
-        // Synchronous: the lane's answer is completed on the dispatcher (PublishLane.publish).
-        .thenAccept(
-            result -> {
-              admission.release();
-              if (result instanceof PublishResult.NotTaken notTaken) {
-                log.debug("CoAP frame {} of {} not taken: {}", record.getMessageId(), identity, notTaken.detail());
-                retryLater(exchange, record.getMessageId(), notTaken.retryAfter(), notTaken.detail());
-              } else {
-                respond(exchange, ResponseCode.CHANGED, ServerFrames.ack(record.getMessageId()), Optional.empty());
-              }
-            });
-  }
-
-  private void retryLater(CoapExchange exchange, String messageId, Duration retryAfter, String detail) {
-    // Max-Age is in whole seconds: rounded up, so a client honouring it never comes back too early.
-    long maxAgeSeconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
-    respond(
-        exchange,
-        CoapCodes.forNack(NackCode.RETRY_LATER),
-        ServerFrames.retryLater(messageId, retryAfter, detail),
-        Optional.of(maxAgeSeconds));
-  }
-
-  /** A nack decided elsewhere (e.g. the ownership check), with the code and Max-Age that go with it. */
-  private void answer(CoapExchange exchange, ServerFrame nack) {
-    var code = nack.getNack().getCode();
-    if (code == NackCode.RETRY_LATER) {
-      retryLater(exchange, nack.getNack().getMessageId(), Duration.ofMillis(nack.getNack().getRetryAfterMs()),
-          nack.getNack().getDetail());
-    } else {
-      refuse(exchange, nack.getNack().getMessageId(), code, nack.getNack().getDetail());
-    }
-  }
-
-  private void refuse(CoapExchange exchange, String messageId, NackCode code, String detail) {
-    log.debug("Refused a CoAP frame from {} with {}: {}", exchange.getSourceSocketAddress(), code, detail);
-    respond(exchange, CoapCodes.forNack(code), ServerFrames.nack(messageId, code, detail), Optional.empty());
-  }
-
-  private static void respond(
-      CoapExchange exchange, ResponseCode code, ServerFrame frame, Optional<Long> maxAgeSeconds) {
+  /** The answer as a CoAP response: {@code 2.04} for an ack, the nack's code otherwise (5.03 with Max-Age). */
+  private static void respond(CoapExchange exchange, ServerFrame frame) {
     GatewayMetrics.replied(Transport.COAP, frame);
-    Response response = new Response(code);
+    Response response;
+    if (frame.hasNack()) {
+      Nack nack = frame.getNack();
+      response = new Response(CoapCodes.forNack(nack.getCode()));
+      if (nack.getCode() == NackCode.RETRY_LATER) {
+        // Max-Age is in whole seconds: rounded up, so a client honouring it never comes back too early.
+        response.getOptions().setMaxAge(Math.max(1, (nack.getRetryAfterMs() + 999) / 1000));
+      }
+    } else {
+      response = new Response(ResponseCode.CHANGED);
+    }
     response.setPayload(frame.toByteArray());
     response.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_OCTET_STREAM);
-    maxAgeSeconds.ifPresent(seconds -> response.getOptions().setMaxAge(seconds));
     exchange.respond(response);
-  }
-
-  private String peekMessageId(byte[] payload) {
-    return decoder.peekMessageId(ByteBuffer.wrap(payload));
   }
 }

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes {@link IngressRecord}s to the ingress topic with key = user id and the headers {@code message_id},
  * {@code user}, {@code device}, {@code traceparent}. One per gateway, shared by all connections (KafkaProducer is
- * thread-safe and batches across them). Publishing goes through a {@link PublishLane} per connection, which keeps
- * the connection's order and keeps {@code send} off the caller's thread.
+ * thread-safe and batches across them). Publishing goes through a {@link PublishLane} per connection (or CoAP device),
+ * which keeps its order and keeps {@code send} off the caller's thread.
  */
 public final class IngressProducer {
 
@@ -48,7 +48,14 @@ public final class IngressProducer {
   public IngressProducer(
       KafkaProducerSettings settings, String topic, Executor sendExecutor, KafkaBreaker breaker,
       Tracing tracing) {
-    this.producer = new KafkaProducer<>(settings.properties());
+    this(new KafkaProducer<>(settings.properties()), settings, topic, sendExecutor, breaker, tracing);
+  }
+
+  /** As the other constructor, with the Kafka client given: a unit test passes Kafka's {@code MockProducer}. */
+  public IngressProducer(
+      Producer<String, byte[]> producer, KafkaProducerSettings settings, String topic, Executor sendExecutor,
+      KafkaBreaker breaker, Tracing tracing) {
+    this.producer = producer;
     this.topic = topic;
     this.settings = settings;
     this.sendExecutor = sendExecutor;

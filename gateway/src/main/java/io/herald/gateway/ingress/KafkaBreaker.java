@@ -1,6 +1,7 @@
 package io.herald.gateway.ingress;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -36,6 +37,7 @@ public final class KafkaBreaker {
   }
 
   private static final Logger log = LoggerFactory.getLogger(KafkaBreaker.class);
+  private static final String BREAKER_OPEN_DETAIL = "Kafka is unavailable (circuit breaker open)";
 
   private final CircuitBreaker breaker;
   private final BreakerSettings settings;
@@ -58,6 +60,19 @@ public final class KafkaBreaker {
       return State.OPEN;
     }
     return breaker.isHalfOpen() ? State.HALF_OPEN : State.CLOSED;
+  }
+
+  /**
+   * While the breaker is open, the answer of a frame that is not handed over at all: for a frame that would wait for
+   * its turn first (the intake) and then be refused by {@link #guard}, so it is refused at once. The retry-after is
+   * the configured one: only a call learns the breaker's remaining open time.
+   */
+  public Optional<PublishResult.NotTaken> refusalWhileOpen() {
+    if (!breaker.isOpen()) {
+      return Optional.empty();
+    }
+    return Optional.of(new PublishResult.NotTaken(PublishResult.Reason.BREAKER_OPEN, settings.retryAfter(),
+        BREAKER_OPEN_DETAIL));
   }
 
   /** The answer bound of one frame. */
@@ -89,7 +104,7 @@ public final class KafkaBreaker {
       return new PublishResult.NotTaken(
           PublishResult.Reason.BREAKER_OPEN,
           remaining.compareTo(settings.retryAfter()) > 0 ? remaining : settings.retryAfter(),
-          "Kafka is unavailable (circuit breaker open)");
+          BREAKER_OPEN_DETAIL);
     }
     if (cause instanceof TimeoutException) {
       // Pekko's call timeout: the record may still be acknowledged later; the client resends with the same id.

@@ -22,9 +22,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  *
  * <p>Every record goes through the gateway's {@link KafkaBreaker}, which bounds the wait for Kafka's answer.
  *
- * <p>Not thread-safe: one call at a time, each after the one before it (a connection's stream stage, or a
- * continuation it chained after the previous call). How many records a lane holds is bounded by the caller (the
- * WebSocket in-flight limit).
+ * <p>Not thread-safe: one call at a time, each after the one before it (the intake's {@code Arrivals} of a connection
+ * or CoAP device calls it so). How many records a lane holds is bounded by the caller (a connection's in-flight
+ * bound, the node's admission).
  */
 public final class PublishLane {
 

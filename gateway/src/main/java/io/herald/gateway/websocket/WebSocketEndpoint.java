@@ -6,16 +6,13 @@ import static org.apache.pekko.http.javadsl.server.Directives.handleWebSocketMes
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import io.herald.gateway.admission.Admission;
 import io.herald.gateway.auth.BearerToken;
 import io.herald.gateway.auth.DeviceIdentity;
-import io.herald.gateway.degradation.Degradation;
 import io.herald.gateway.auth.InvalidTokenException;
 import io.herald.gateway.auth.TokenVerifier;
 import io.herald.gateway.downlink.Downlink;
 import io.herald.gateway.ingress.IngressProducer;
-import io.herald.gateway.validation.FrameDecoder;
-import io.herald.gateway.validation.Ownership;
+import io.herald.gateway.intake.Intake;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -41,39 +38,27 @@ public final class WebSocketEndpoint {
   private static final Logger log = LoggerFactory.getLogger(WebSocketEndpoint.class);
 
   private final TokenVerifier verifier;
-  private final IngressProducer producer;
   private final WebSocketSettings settings;
-  private final FrameDecoder decoder;
+  private final Intake intake;
   private final MessageReader reader;
-  private final Admission admission;
   private final Downlink downlink;
-  private final Ownership ownership;
-  private final Degradation degradation;
   private final Executor dispatcher;
   private final Clock clock;
 
   public WebSocketEndpoint(
       TokenVerifier verifier,
-      IngressProducer producer,
       WebSocketSettings settings,
-      FrameDecoder decoder,
-      Admission admission,
+      Intake intake,
       Downlink downlink,
-      Ownership ownership,
-      Degradation degradation,
       Materializer materializer,
       Executor dispatcher,
       Clock clock) {
     this.verifier = verifier;
-    this.producer = producer;
     this.settings = settings;
-    this.decoder = decoder;
+    this.intake = intake;
     this.reader = new MessageReader(settings.maxFrameBytes(), materializer, dispatcher);
-    this.dispatcher = dispatcher;
-    this.admission = admission;
     this.downlink = downlink;
-    this.ownership = ownership;
-    this.degradation = degradation;
+    this.dispatcher = dispatcher;
     this.clock = clock;
   }
 
@@ -95,19 +80,7 @@ public final class WebSocketEndpoint {
     }
     Optional<String> callerTrace = request.getHeader(IngressProducer.TRACEPARENT_HEADER).map(HttpHeader::value);
     WebSocketSession session =
-        new WebSocketSession(
-            identity,
-            callerTrace,
-            settings,
-            reader,
-            decoder,
-            producer.newLane(),
-            admission,
-            downlink,
-            ownership,
-            degradation,
-            dispatcher,
-            clock);
+        new WebSocketSession(identity, callerTrace, settings, reader, intake, downlink, dispatcher, clock);
     return handleWebSocketMessages(session.flow());
   }
 
