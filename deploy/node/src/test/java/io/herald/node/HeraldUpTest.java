@@ -67,9 +67,10 @@ class HeraldUpTest {
       var children = up.descendants().toList();
       assertTrue(children.size() >= 2, "expected Kafka and Cassandra child processes, got " + children);
       assertTrue(Files.exists(dataDir.resolve("jwt-secret")), "a secret is generated when none is configured");
-      int warmedUp = indexOf(output, "Warm-up done");
+      // "Warm-up done" or, on a machine too crowded to finish it within its bound, "Warm-up cut short".
+      int warmedUp = Math.max(indexOf(output, "Warm-up done"), indexOf(output, "Warm-up cut short"));
       assertTrue(warmedUp >= 0 && warmedUp < indexOf(output, "Herald is up."),
-          "herald up warms the node up completely before it says it is up:\n" + String.join("\n", output));
+          "herald up warms the node up before it says it is up:\n" + String.join("\n", output));
 
       // What a terminal does on Ctrl-C: SIGINT to every process of the foreground group.
       new ProcessBuilder("kill", "-INT", "--", "-" + up.pid()).start().waitFor();

@@ -30,6 +30,8 @@ final class WarmUpSession implements WebSocket.Listener {
   private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
   private CompletableFuture<WebSocket> sending;
   private final ConcurrentHashMap<String, String> lastChatMessageSeen = new ConcurrentHashMap<>();
+  // Bounded by the warm-up's own frames (its duration times its rate).
+  private final java.util.Set<String> refused = ConcurrentHashMap.newKeySet();
 
   WarmUpSession(String userId, String deviceId, WarmUpTally tally) {
     this.userId = userId;
@@ -61,6 +63,11 @@ final class WarmUpSession implements WebSocket.Listener {
 
   int unansweredCount() {
     return unanswered.size();
+  }
+
+  /** Whether the node refused this session's frame (RETRY_LATER under load: a refused chat message has no push). */
+  boolean refused(String messageId) {
+    return refused.contains(messageId);
   }
 
   /** Whether this session received the push of that chat message (the last one it received in its conversation). */
@@ -134,6 +141,7 @@ final class WarmUpSession implements WebSocket.Listener {
       }
       case NACK -> {
         if (unanswered.remove(frame.getNack().getMessageId()) != null) {
+          refused.add(frame.getNack().getMessageId());
           tally.refused(frame.getNack().getCode());
         }
       }

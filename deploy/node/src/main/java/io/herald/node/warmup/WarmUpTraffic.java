@@ -24,7 +24,8 @@ import org.apache.kafka.common.utils.Utils;
 /**
  * The warm-up traffic itself, run on one thread of its own: warm-up devices connect to the node's WebSocket endpoint
  * as any device does, then send telemetry at the configured rate, chat with each other, report state, read a shadow
- * over REST, and one device sends a burst past its rate limit so the refusal path runs too. It ends when every frame
+ * over REST, and one device sends a burst past its rate limit (refused RETRY_LATER unless the machine is so slow that
+ * its bucket refills meanwhile) and one frame without a message id (always refused INVALID), so refusals run too. It ends when every frame
  * has its answer and every chat message its push at the other member, or at the give-up bound.
  */
 final class WarmUpTraffic {
@@ -209,6 +210,8 @@ final class WarmUpTraffic {
         for (int i = 0; i < burstFrames; i++) {
           burster.send(frame().setTelemetry(Telemetry.newBuilder().putReadings("warm-up-burst", i)).build());
         }
+        // The refusal path whatever the timing: a frame without a message id is always refused (INVALID).
+        burster.send(ClientFrame.newBuilder().setTelemetry(Telemetry.getDefaultInstance()).build());
         readShadow(burster);
       }
       Thread.sleep(TICK_MILLIS);
@@ -233,11 +236,17 @@ final class WarmUpTraffic {
     }
     for (int k = 0; k < chatters.size(); k++) {
       var peer = chatters.get((k + 1) % chatters.size());
-      if (lastChatSent[k] != null && !peer.sawChatMessage(conversation(k), lastChatSent[k])) {
+      if (chatPushMissing(k, peer)) {
         return false;
       }
     }
     return true;
+  }
+
+  /** Conversation k's last chat message, sent and not refused, has not reached the other member yet. */
+  private boolean chatPushMissing(int k, WarmUpSession peer) {
+    return lastChatSent[k] != null && !chatters.get(k).refused(lastChatSent[k])
+        && !peer.sawChatMessage(conversation(k), lastChatSent[k]);
   }
 
   /** What {@link #everythingAnswered()} still waits for, for the log. */
@@ -247,7 +256,7 @@ final class WarmUpTraffic {
         .forEach(d -> missing.add(d.unansweredCount() + " answers to " + d.deviceId() + " of " + d.userId()));
     for (int k = 0; k < chatters.size(); k++) {
       var peer = chatters.get((k + 1) % chatters.size());
-      if (lastChatSent[k] != null && !peer.sawChatMessage(conversation(k), lastChatSent[k])) {
+      if (chatPushMissing(k, peer)) {
         missing.add("the push of chat message " + lastChatSent[k] + " in " + conversation(k) + " at " + peer.userId());
       }
     }
