@@ -238,8 +238,8 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
 
   @Override
   public State emptyState() {
-    return new State(conversationId, List.of(), Membership.NONE, 0, 0, new HashMap<>(), new DedupWindow(settings.dedupWindow()),
-        new ArrayDeque<>(), new ArrayDeque<>());
+    return new State(conversationId, List.of(), Membership.NONE, 0, 0, new HashMap<>(),
+        new DedupWindow(settings.dedupWindow()), new ArrayDeque<>(), new ArrayDeque<>());
   }
 
   @Override

@@ -41,8 +41,8 @@ final class ConversationSnapshotAdapter implements SnapshotAdapter<State> {
   @Override
   public State fromJournal(Object from) {
     var snapshot = (ConversationSnapshot) from;
-    return new State(snapshot.getConversationId(), snapshot.getMemberUserIdsList(), membership(snapshot), snapshot.getLastSeq(),
-        snapshot.getFannedOutSeq(), new HashMap<>(snapshot.getReadPointersMap()), DedupWindow.of(dedupWindow, snapshot.getRecentMessageIdsList()),
+    return new State(snapshot.getConversationId(), snapshot.getMemberUserIdsList(), membership(snapshot),
+        snapshot.getLastSeq(), snapshot.getFannedOutSeq(), new HashMap<>(snapshot.getReadPointersMap()), DedupWindow.of(dedupWindow, snapshot.getRecentMessageIdsList()),
         new ArrayDeque<>(snapshot.getRecentMessagesList().stream().map(ConversationEventAdapter::fromProto).toList()),
         new ArrayDeque<>(snapshot.getParkedList().stream().map(ConversationEventAdapter::fromProto).toList()));
   }
