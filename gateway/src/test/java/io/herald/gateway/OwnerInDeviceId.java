@@ -2,6 +2,7 @@ package io.herald.gateway;
 
 import io.herald.gateway.rest.EntityQueries;
 import io.herald.protocol.cluster.v1.ConversationHistory;
+import io.herald.protocol.cluster.v1.ConversationList;
 import io.herald.protocol.cluster.v1.DeviceOwner;
 import io.herald.protocol.cluster.v1.DeviceShadow;
 import java.time.Duration;
@@ -46,6 +47,11 @@ final class OwnerInDeviceId implements EntityQueries {
 
   @Override
   public CompletionStage<ConversationHistory> history(String conversationId, String requesterUserId, long afterSeq, int limit) {
+    return CompletableFuture.failedFuture(new NoEntitiesException());
+  }
+
+  @Override
+  public CompletionStage<ConversationList> conversations(String userId, String afterConversationId, int limit) {
     return CompletableFuture.failedFuture(new NoEntitiesException());
   }
 }

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.herald.protocol.cluster.AttachSession;
 import io.herald.protocol.cluster.DeliverPush;
 import io.herald.protocol.cluster.DetachSession;
+import io.herald.protocol.cluster.GetConversations;
 import io.herald.protocol.cluster.SessionSignal;
+import io.herald.protocol.cluster.v1.ConversationList;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.serialization.ProtobufSerializer;
@@ -47,7 +49,9 @@ class ProtobufSerializerTest {
     var serialization = SerializationExtension.get(testKit.system().classicSystem());
     var session = testKit.<SessionSignal>createTestProbe().ref();
     var push = ServerFrame.newBuilder().setPush(Push.newBuilder().setSeq(7)).build();
-    for (Object signal : List.of(new AttachSession("phone", 41, session), new AttachSession("tablet", 7, session, 128), new DetachSession(session), new DeliverPush(push))) {
+    var lists = testKit.<ConversationList>createTestProbe().ref();
+    for (Object signal : List.of(new AttachSession("phone", 41, session), new AttachSession("tablet", 7, session, 128),
+        new DetachSession(session), new DeliverPush(push), new GetConversations("c-9", 50, lists))) {
       var serializer = serialization.findSerializerFor(signal);
       assertInstanceOf(SignalSerializer.class, serializer, signal.getClass().getName());
       var bytes = serialization.serialize(signal).get();

@@ -11,6 +11,7 @@ import io.herald.protocol.events.v1.ChatMessageAppended;
 import io.herald.protocol.cluster.Outcomes;
 import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.ChatMessage;
+import io.herald.protocol.device.v1.ConversationMembership;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.ReadReceipt;
 import io.herald.protocol.cluster.v1.IngressApplied;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,8 @@ import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.EventAdapter;
@@ -50,6 +54,11 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * One conversation: the single writer that gives its messages one total order. {@code chat_send} gets the next
  * {@code conversation_seq} (gap-free from 1) and is persisted before the reply; resends are answered from the
  * deduplication window; non-members are refused with FORBIDDEN.
+ *
+ * <p>Membership is by consent: the creator owns the conversation and alone adds and removes members; a member may
+ * leave; a second creation of the same id is refused (ALREADY_EXISTS). Every member, and every user who left or was
+ * removed, is told the conversation's members by a push ({@code conversation_membership}) that the entity delivers
+ * itself and whose delivery it persists ({@link MembersNotified}), so a crash repeats it rather than losing it.
  *
  * <p>The reply does not wait for the fan-out: a child {@link FanOut} puts each message into every member's outbox in
  * conversation order, and the entity persists its progress ({@link FanOutProgressed}). The entity type remembers its
@@ -78,6 +87,14 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
   /** A parked send's refusal could not be delivered yet; the next idle check tries again. */
   private record ParkedRefusalFailed(String messageId, Throwable cause) implements Command {}
 
+  /** Every recipient of the membership notice of {@code version} has it in its outbox. */
+  private record MembersTold(long version) implements Command {}
+
+  /** The membership notice of {@code version} could not reach every recipient; tried again after a backoff. */
+  private record MembersNotTold(long version, Throwable cause) implements Command {}
+
+  private record NoticeRetry() implements Command {}
+
   public sealed interface Event {}
 
   public record Created(String messageId, String creatorUserId, List<String> memberUserIds, long createdAtMs)
@@ -98,10 +115,32 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
 
   public record ParkedSend(String messageId, String senderUserId, String text, long sentAtMs, long receivedAtMs) {}
 
+  /**
+   * Members added and removed by one frame of {@code byUserId}; {@code ownerUserId} is the new owner when the owner
+   * left (empty: unchanged).
+   */
+  public record MembersChanged(String messageId, String byUserId, List<String> added, List<String> removed,
+      String ownerUserId) implements Event {}
+
+  /** Every member, and every user removed up to {@code version}, has the membership notice of {@code version}. */
+  public record MembersNotified(long version) implements Event {}
+
   /** Only the event handler changes it. */
   public static final class State {
     final String conversationId;
+    // Longest-standing first.
     final LinkedHashSet<String> members;
+    // Adds and removes members. Before owners existed the creator, who is also the first member.
+    String owner;
+    // The creation, to answer its resend as a duplicate even after it left the deduplication window.
+    String creatorUserId;
+    String creationMessageId;
+    // 1 once created, one more per membership change; 0: not created (the id is free).
+    long membershipVersion;
+    // Every member and former member has been told the membership of this version.
+    long notifiedVersion;
+    // Users removed (or who left) since the last notice, with the version that removed them, bounded by max-members.
+    final LinkedHashMap<String, Long> formerMembers;
     long lastSeq;
     long fannedOutSeq;
     final Map<String, Long> readPointers;
@@ -115,10 +154,17 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
     long recentBytes;
     long parkedBytes;
 
-    State(String conversationId, List<String> members, long lastSeq, long fannedOutSeq, Map<String, Long> readPointers,
-        DedupWindow recent, ArrayDeque<MessageAppended> recentMessages, ArrayDeque<ParkedSend> parked) {
+    State(String conversationId, List<String> members, Membership membership, long lastSeq, long fannedOutSeq,
+        Map<String, Long> readPointers, DedupWindow recent, ArrayDeque<MessageAppended> recentMessages,
+        ArrayDeque<ParkedSend> parked) {
       this.conversationId = conversationId;
       this.members = new LinkedHashSet<>(members);
+      this.owner = membership.owner();
+      this.creatorUserId = membership.creatorUserId();
+      this.creationMessageId = membership.creationMessageId();
+      this.membershipVersion = membership.version();
+      this.notifiedVersion = membership.notifiedVersion();
+      this.formerMembers = new LinkedHashMap<>(membership.formerMembers());
       this.lastSeq = lastSeq;
       this.fannedOutSeq = fannedOutSeq;
       this.readPointers = readPointers;
@@ -130,15 +176,21 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
     }
 
     boolean created() {
-      return !members.isEmpty();
+      return membershipVersion > 0;
     }
+  }
+
+  /** The membership part of a recovered state (see {@link State}). */
+  record Membership(String owner, String creatorUserId, String creationMessageId, long version, long notifiedVersion,
+      Map<String, Long> formerMembers) {
+    static final Membership NONE = new Membership("", "", "", 0, 0, Map.of());
   }
 
   public static Behavior<ConversationSignal> create(
       String conversationId, ActorRef<ClusterSharding.ShardCommand> shard, ConversationSettings settings) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(new IdleCheck(), settings.idleTimeout());
-      return new ConversationEntity(context, shard, conversationId, settings);
+      return new ConversationEntity(context, timers, shard, conversationId, settings);
     }));
   }
 
@@ -168,11 +220,16 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
   private long seqAtLastIdleCheck = -1;
   // Actor-local: parked sends whose refusal is on its way to the sender's outbox.
   private final Set<String> refusing = new HashSet<>();
+  private final TimerScheduler<ConversationSignal> timers;
+  // Actor-local: the membership version whose notice is on its way (0: none), and failed rounds in a row.
+  private long noticeInFlight;
+  private int noticeAttempts;
 
-  private ConversationEntity(ActorContext<ConversationSignal> context, ActorRef<ClusterSharding.ShardCommand> shard,
-      String conversationId, ConversationSettings settings) {
+  private ConversationEntity(ActorContext<ConversationSignal> context, TimerScheduler<ConversationSignal> timers,
+      ActorRef<ClusterSharding.ShardCommand> shard, String conversationId, ConversationSettings settings) {
     super(persistenceId(conversationId));
     this.context = context;
+    this.timers = timers;
     this.shard = shard;
     this.conversationId = conversationId;
     this.settings = settings;
@@ -181,8 +238,8 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
 
   @Override
   public State emptyState() {
-    return new State(conversationId, List.of(), 0, 0, new HashMap<>(), new DedupWindow(settings.dedupWindow()),
-        new ArrayDeque<>(), new ArrayDeque<>());
+    return new State(conversationId, List.of(), Membership.NONE, 0, 0, new HashMap<>(),
+        new DedupWindow(settings.dedupWindow()), new ArrayDeque<>(), new ArrayDeque<>());
   }
 
   @Override
@@ -204,6 +261,20 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
               + "check): {}", failed.messageId(), failed.cause().toString());
           return Effect().noReply();
         })
+        .onCommand(MembersTold.class, (State state, MembersTold told) -> membersTold(state, told))
+        .onCommand(MembersNotTold.class, (State state, MembersNotTold failed) -> {
+          noticeInFlight = 0;
+          noticeAttempts++;
+          var backoff = settings.fanOut().backoff(noticeAttempts);
+          context.getLog().warn("The membership notice {} of {} did not reach every recipient (attempt {}), again in {} "
+              + "ms: {}", failed.version(), conversationId, noticeAttempts, backoff.toMillis(), failed.cause().toString());
+          timers.startSingleTimer(new NoticeRetry(), backoff);
+          return Effect().noReply();
+        })
+        .onCommand(NoticeRetry.class, (State state, NoticeRetry retry) -> {
+          notifyMembers(state);
+          return Effect().noReply();
+        })
         .build();
   }
 
@@ -213,6 +284,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         .onSignal(RecoveryCompleted.instance(), state -> {
           wakeFanOut(state);
           refuseParked(state);
+          notifyMembers(state);
         })
         .build();
   }
@@ -250,7 +322,9 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
   private ReplyEffect<Event, State> idleCheck(State state) {
     wakeFanOut(state);
     refuseParked(state);
-    if (state.fannedOutSeq >= state.lastSeq && state.lastSeq == seqAtLastIdleCheck && state.parked.isEmpty()) {
+    notifyMembers(state);
+    if (state.fannedOutSeq >= state.lastSeq && state.lastSeq == seqAtLastIdleCheck && state.parked.isEmpty()
+        && state.notifiedVersion >= state.membershipVersion) {
       shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
     seqAtLastIdleCheck = state.lastSeq;
@@ -270,12 +344,19 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
     return switch (frame.getBodyCase()) {
       case CREATE_CONVERSATION -> {
         if (state.created()) {
+          if (user.equals(state.creatorUserId) && messageId.equals(state.creationMessageId)) {
+            // The creator's resend, after the deduplication window forgot it: still the same creation.
+            yield Effect().reply(command.replyTo(), Outcomes.applied(messageId, true));
+          }
           yield Effect().reply(command.replyTo(),
-              Outcomes.rejected(messageId, NackCode.FORBIDDEN, "conversation " + conversationId + " already exists"));
+              Outcomes.rejected(messageId, NackCode.ALREADY_EXISTS, "conversation " + conversationId + " already exists"));
         }
         var members = new LinkedHashSet<String>();
         members.add(user);
         members.addAll(frame.getCreateConversation().getMemberUserIdsList());
+        if (members.size() > settings.maxMembers()) {
+          yield tooManyMembers(command, members.size());
+        }
         // The sends that waited for the creation get their places now, in the order they arrived; the others are
         // refused once the creation is persisted.
         var events = new ArrayList<Event>();
@@ -291,7 +372,38 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
             .thenRun(s -> persistLatency.since(started))
             .thenRun(this::wakeFanOut)
             .thenRun(this::refuseParked)
+            .thenRun(this::notifyMembers)
             .thenReply(command.replyTo(), s -> Outcomes.applied(messageId, false));
+      }
+      case ADD_MEMBERS -> {
+        var refusal = ownerOnly(state, command, "add members to");
+        if (refusal != null) {
+          yield refusal;
+        }
+        var added = frame.getAddMembers().getMemberUserIdsList().stream().distinct()
+            .filter(member -> !state.members.contains(member)).toList();
+        if (state.members.size() + added.size() > settings.maxMembers()) {
+          yield tooManyMembers(command, state.members.size() + added.size());
+        }
+        yield changeMembers(command, added, List.of(), "");
+      }
+      case REMOVE_MEMBERS -> {
+        var refusal = ownerOnly(state, command, "remove members from");
+        if (refusal != null) {
+          yield refusal;
+        }
+        var removed = frame.getRemoveMembers().getMemberUserIdsList().stream().distinct()
+            .filter(state.members::contains).toList();
+        yield changeMembers(command, List.of(), removed, successor(state, removed));
+      }
+      case LEAVE_CONVERSATION -> {
+        if (!state.created()) {
+          yield doesNotExist(command);
+        }
+        if (!state.members.contains(user)) {
+          yield notAMember(command, user);
+        }
+        yield changeMembers(command, List.of(), List.of(user), successor(state, List.of(user)));
       }
       case CHAT_SEND -> {
         if (!state.created()) {
@@ -310,8 +422,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
       case CHAT_READ -> {
         if (!state.created()) {
           // Nothing of it can have reached the reader: only members are told of a conversation, once it exists.
-          yield Effect().reply(command.replyTo(), Outcomes.rejected(messageId, NackCode.FORBIDDEN,
-              "conversation " + conversationId + " does not exist"));
+          yield doesNotExist(command);
         }
         if (!state.members.contains(user)) {
           yield notAMember(command, user);
@@ -463,6 +574,95 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
     }
   }
 
+  /**
+   * Only the owner changes the members (null: the sender is the owner). A conversation that does not exist yet has
+   * no owner: its creator's own add_members and remove_members come after its creation (one user's records are
+   * applied in order).
+   */
+  private ReplyEffect<Event, State> ownerOnly(State state, ApplyToConversation command, String what) {
+    if (!state.created()) {
+      return doesNotExist(command);
+    }
+    var user = command.record().getUserId();
+    if (!user.equals(state.owner)) {
+      return Effect().reply(command.replyTo(), Outcomes.rejected(command.record().getMessageId(), NackCode.FORBIDDEN,
+          "only the owner of conversation " + conversationId + " may " + what + " it"));
+    }
+    return null;
+  }
+
+  /**
+   * The owner once {@code leaving} are gone, when the owner is among them: the longest-standing member who stays
+   * (empty: the owner stays, or nobody is left, and then the conversation stays its last owner's).
+   */
+  private static String successor(State state, List<String> leaving) {
+    if (!leaving.contains(state.owner)) {
+      return "";
+    }
+    return state.members.stream().filter(member -> !leaving.contains(member)).findFirst().orElse("");
+  }
+
+  private ReplyEffect<Event, State> changeMembers(ApplyToConversation command, List<String> added, List<String> removed,
+      String newOwner) {
+    var messageId = command.record().getMessageId();
+    if (added.isEmpty() && removed.isEmpty()) {
+      return Effect().reply(command.replyTo(), Outcomes.applied(messageId, false));
+    }
+    var started = PersistLatency.start();
+    return Effect().persist(new MembersChanged(messageId, command.record().getUserId(), added, removed, newOwner))
+        .thenRun(s -> persistLatency.since(started))
+        // The fan-out delivers the next messages to the members of now, whether or not it is behind.
+        .thenRun(s -> fanOut.tell(new FanOut.Wake(s.fannedOutSeq, s.lastSeq, List.copyOf(s.members))))
+        .thenRun(this::notifyMembers)
+        .thenReply(command.replyTo(), s -> Outcomes.applied(messageId, false));
+  }
+
+  private ReplyEffect<Event, State> tooManyMembers(ApplyToConversation command, int members) {
+    return Effect().reply(command.replyTo(), Outcomes.rejected(command.record().getMessageId(),
+        NackCode.TOO_MANY_MEMBERS, "conversation " + conversationId + " would have " + members + " members, more than "
+            + settings.maxMembers()));
+  }
+
+  private ReplyEffect<Event, State> doesNotExist(ApplyToConversation command) {
+    return Effect().reply(command.replyTo(), Outcomes.rejected(command.record().getMessageId(), NackCode.FORBIDDEN,
+        "conversation " + conversationId + " does not exist"));
+  }
+
+  /**
+   * Tells every member, and every user removed since the last notice, who is in the conversation now, one round at a
+   * time: changes made while a round is on its way are told by the next round, at their later version. Each user's
+   * User entity enqueues a version once (its cause id). A failed round is tried again after a backoff.
+   */
+  private void notifyMembers(State state) {
+    if (noticeInFlight > 0 || state.notifiedVersion >= state.membershipVersion) {
+      return;
+    }
+    var version = state.membershipVersion;
+    noticeInFlight = version;
+    var push = Push.newBuilder().setConversationMembership(ConversationMembership.newBuilder()
+        .setConversationId(conversationId).setOwnerUserId(state.owner).addAllMemberUserIds(state.members)
+        .setVersion(version)).build();
+    var recipients = new ArrayList<String>(state.members);
+    recipients.addAll(state.formerMembers.keySet());
+    var causeId = "membership/" + version + "/" + conversationId;
+    var told = Source.from(recipients)
+        .mapAsyncUnordered(settings.fanOut().parallelism(), user -> settings.outboxes().enqueue(user, causeId, push))
+        .runWith(Sink.ignore(), context.getSystem());
+    // pipeToSelf continues the stage with handle, which a stream's materialized value would run on a new thread.
+    context.pipeToSelf(Continuations.onDispatcher(told, context.getSystem().executionContext()),
+        (done, failure) -> failure == null ? new MembersTold(version) : new MembersNotTold(version, failure));
+  }
+
+  private ReplyEffect<Event, State> membersTold(State state, MembersTold told) {
+    noticeInFlight = 0;
+    noticeAttempts = 0;
+    if (told.version() <= state.notifiedVersion) {
+      notifyMembers(state);
+      return Effect().noReply();
+    }
+    return Effect().persist(new MembersNotified(told.version())).thenRun(this::notifyMembers).thenNoReply();
+  }
+
   private ReplyEffect<Event, State> notAMember(ApplyToConversation command, String user) {
     return Effect().reply(command.replyTo(), Outcomes.rejected(command.record().getMessageId(), NackCode.FORBIDDEN,
         "user " + user + " is not a member of conversation " + conversationId));
@@ -474,7 +674,39 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         .forAnyState()
         .onEvent(Created.class, (state, event) -> {
           state.members.addAll(event.memberUserIds());
+          // Every creation names its creator, who is the first member; the owner falls back to the first member only
+          // for a creation without one.
+          state.owner = !event.creatorUserId().isEmpty() ? event.creatorUserId()
+              : state.members.stream().findFirst().orElse("");
+          state.creatorUserId = event.creatorUserId();
+          state.creationMessageId = event.messageId();
+          state.membershipVersion = 1;
           state.recentMessageIds.add(event.creatorUserId(), event.messageId());
+          return state;
+        })
+        .onEvent(MembersChanged.class, (state, event) -> {
+          var version = ++state.membershipVersion;
+          state.members.addAll(event.added());
+          event.added().forEach(state.formerMembers::remove);
+          for (var removed : event.removed()) {
+            state.members.remove(removed);
+            state.readPointers.remove(removed);
+            state.formerMembers.remove(removed);
+            state.formerMembers.put(removed, version);
+          }
+          // Bounded: past it the longest-removed users are not told (their User entities still list the conversation).
+          while (state.formerMembers.size() > settings.maxMembers()) {
+            state.formerMembers.remove(state.formerMembers.keySet().iterator().next());
+          }
+          if (!event.ownerUserId().isEmpty()) {
+            state.owner = event.ownerUserId();
+          }
+          state.recentMessageIds.add(event.byUserId(), event.messageId());
+          return state;
+        })
+        .onEvent(MembersNotified.class, (state, event) -> {
+          state.notifiedVersion = Math.max(state.notifiedVersion, event.version());
+          state.formerMembers.values().removeIf(removedAt -> removedAt <= event.version());
           return state;
         })
         .onEvent(MessageAppended.class, (state, event) -> {

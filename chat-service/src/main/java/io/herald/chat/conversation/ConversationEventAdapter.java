@@ -4,6 +4,8 @@ import com.google.protobuf.Message;
 import io.herald.chat.conversation.ConversationEntity.Created;
 import io.herald.chat.conversation.ConversationEntity.Event;
 import io.herald.chat.conversation.ConversationEntity.FanOutProgressed;
+import io.herald.chat.conversation.ConversationEntity.MembersChanged;
+import io.herald.chat.conversation.ConversationEntity.MembersNotified;
 import io.herald.chat.conversation.ConversationEntity.MessageAppended;
 import io.herald.chat.conversation.ConversationEntity.ParkedSend;
 import io.herald.chat.conversation.ConversationEntity.ParkedSendRefused;
@@ -12,6 +14,8 @@ import io.herald.chat.conversation.ConversationEntity.SendParked;
 import io.herald.protocol.events.v1.ChatMessageAppended;
 import io.herald.protocol.events.v1.ChatSendParked;
 import io.herald.protocol.events.v1.ConversationCreated;
+import io.herald.protocol.events.v1.ConversationMembersChanged;
+import io.herald.protocol.events.v1.ConversationMembersNotified;
 import io.herald.protocol.events.v1.ParkedChatSendRefused;
 import java.util.List;
 import org.apache.pekko.persistence.typed.EventAdapter;
@@ -42,6 +46,14 @@ final class ConversationEventAdapter extends EventAdapter<Event, Message> {
     if (event instanceof ParkedSendRefused refused) {
       return ParkedChatSendRefused.newBuilder().setMessageId(refused.messageId()).build();
     }
+    if (event instanceof MembersChanged changed) {
+      return ConversationMembersChanged.newBuilder().setMessageId(changed.messageId()).setByUserId(changed.byUserId())
+          .addAllAddedUserIds(changed.added()).addAllRemovedUserIds(changed.removed())
+          .setOwnerUserId(changed.ownerUserId()).build();
+    }
+    if (event instanceof MembersNotified notified) {
+      return ConversationMembersNotified.newBuilder().setVersion(notified.version()).build();
+    }
     throw new IllegalArgumentException("Unknown Conversation event " + event.getClass().getName());
   }
 
@@ -70,6 +82,14 @@ final class ConversationEventAdapter extends EventAdapter<Event, Message> {
     }
     if (stored instanceof ParkedChatSendRefused refused) {
       return EventSeq.single(new ParkedSendRefused(refused.getMessageId()));
+    }
+    if (stored instanceof ConversationMembersChanged changed) {
+      return EventSeq.single(new MembersChanged(changed.getMessageId(), changed.getByUserId(),
+          List.copyOf(changed.getAddedUserIdsList()), List.copyOf(changed.getRemovedUserIdsList()),
+          changed.getOwnerUserId()));
+    }
+    if (stored instanceof ConversationMembersNotified notified) {
+      return EventSeq.single(new MembersNotified(notified.getVersion()));
     }
     throw new IllegalArgumentException("Unknown stored Conversation event " + stored.getDescriptorForType().getFullName());
   }

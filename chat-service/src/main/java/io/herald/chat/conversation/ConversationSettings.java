@@ -18,7 +18,7 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 public record ConversationSettings(
     int dedupWindow, long recentMessagesMaxBytes, long historyPageMaxBytes, int mailboxCapacity, Duration idleTimeout,
-    RetentionCriteria retention, FanOutSettings fanOut, ParkedSettings parked, BiFunction<String, Long, Source<EventEnvelope, NotUsed>> journal, MemberOutboxes outboxes) {
+    int maxMembers, RetentionCriteria retention, FanOutSettings fanOut, ParkedSettings parked, BiFunction<String, Long, Source<EventEnvelope, NotUsed>> journal, MemberOutboxes outboxes) {
 
   /** herald.chat.conversation.parked */
   public record ParkedSettings(int capacity, long maxBytes, Duration timeout, Duration retryAfter) {}
@@ -34,7 +34,7 @@ public record ConversationSettings(
     return new ConversationSettings(conversation.getInt("dedup-window"),
         conversation.getBytes("recent-messages-max-bytes"), conversation.getBytes("history-page-max-bytes"),
         conversation.getInt("mailbox-capacity"),
-        conversation.getDuration("idle-timeout"),
+        conversation.getDuration("idle-timeout"), conversation.getInt("max-members"),
         RetentionCriteria.snapshotEvery(retention.getInt("snapshot-every-events"), retention.getInt("keep-snapshots")),
         new FanOutSettings(fanOut.getInt("parallelism"), fanOut.getInt("page-size"), fanOut.getInt("progress-every"),
             fanOut.getInt("retry.max-attempts"), fanOut.getDuration("retry.min-backoff"),

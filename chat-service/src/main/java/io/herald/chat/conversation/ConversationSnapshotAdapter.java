@@ -5,6 +5,8 @@ import io.herald.persistence.DedupWindow;
 import io.herald.protocol.events.v1.ConversationSnapshot;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 
 /** Snapshot form of Conversation state: herald.events.v1.ConversationSnapshot. */
@@ -27,15 +29,37 @@ final class ConversationSnapshotAdapter implements SnapshotAdapter<State> {
         .addAllRecentMessageIds(state.recentMessageIds.toList())
         .addAllRecentMessages(state.recentMessages.stream().map(ConversationEventAdapter::toProto).toList())
         .addAllParked(state.parked.stream().map(ConversationEventAdapter::toProto).toList())
+        .setOwnerUserId(state.owner)
+        .setCreatorUserId(state.creatorUserId)
+        .setCreationMessageId(state.creationMessageId)
+        .setMembershipVersion(state.membershipVersion)
+        .setNotifiedVersion(state.notifiedVersion)
+        .putAllFormerMembers(state.formerMembers)
         .build();
   }
 
   @Override
   public State fromJournal(Object from) {
     var snapshot = (ConversationSnapshot) from;
-    return new State(snapshot.getConversationId(), snapshot.getMemberUserIdsList(), snapshot.getLastSeq(),
-        snapshot.getFannedOutSeq(), new HashMap<>(snapshot.getReadPointersMap()), DedupWindow.of(dedupWindow, snapshot.getRecentMessageIdsList()),
+    return new State(snapshot.getConversationId(), snapshot.getMemberUserIdsList(), membership(snapshot),
+        snapshot.getLastSeq(), snapshot.getFannedOutSeq(), new HashMap<>(snapshot.getReadPointersMap()), DedupWindow.of(dedupWindow, snapshot.getRecentMessageIdsList()),
         new ArrayDeque<>(snapshot.getRecentMessagesList().stream().map(ConversationEventAdapter::fromProto).toList()),
         new ArrayDeque<>(snapshot.getParkedList().stream().map(ConversationEventAdapter::fromProto).toList()));
+  }
+
+  /**
+   * A snapshot written before owners existed has no membership version: created if it has members, owned by the
+   * first of them (the creator), and not yet told, so its members get a notice once it recovers.
+   */
+  private static ConversationEntity.Membership membership(ConversationSnapshot snapshot) {
+    var members = snapshot.getMemberUserIdsList();
+    var version = snapshot.getMembershipVersion() > 0 ? snapshot.getMembershipVersion() : members.isEmpty() ? 0 : 1;
+    var owner = !snapshot.getOwnerUserId().isEmpty() || members.isEmpty() ? snapshot.getOwnerUserId() : members.get(0);
+    // A map in a snapshot has no order: the longest-removed first, by the version that removed them.
+    var formerMembers = new LinkedHashMap<String, Long>();
+    snapshot.getFormerMembersMap().entrySet().stream().sorted(Map.Entry.comparingByValue())
+        .forEach(entry -> formerMembers.put(entry.getKey(), entry.getValue()));
+    return new ConversationEntity.Membership(owner, snapshot.getCreatorUserId(), snapshot.getCreationMessageId(),
+        version, snapshot.getNotifiedVersion(), formerMembers);
   }
 }

@@ -24,7 +24,11 @@ import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.ChatRead;
 import io.herald.protocol.device.v1.ChatSend;
 import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.AddMembers;
 import io.herald.protocol.device.v1.CreateConversation;
+import io.herald.protocol.device.v1.LeaveConversation;
+import io.herald.protocol.device.v1.RemoveMembers;
+import io.herald.protocol.events.v1.ConversationSnapshot;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.events.v1.ChatMessageAppended;
 import io.herald.protocol.events.v1.ChatSendParked;
@@ -51,10 +55,23 @@ class ConversationEntityTest {
 
   /**
    * A memory of 3 recent messages or 1,000 bytes of them (older pages come from the journal), history pages of at most
-   * 700 bytes; fan-out pages of 2 messages; 2 parked sends or 2,000 bytes of them.
+   * 700 bytes; fan-out pages of 2 messages; 2 parked sends or 2,000 bytes of them; 1,001 members.
    */
   private static ConversationSettings settings(MemberOutboxes outboxes) {
-    return new ConversationSettings(3, 1_000, 700, 100, Duration.ofMinutes(10), RetentionCriteria.disabled(),
+    return settings(messagesOnly(outboxes), 1_001);
+  }
+
+  /**
+   * Membership notices never answered (so never persisted as told) and not passed on: most tests here look at messages
+   * and at the events their commands cause only.
+   */
+  private static MemberOutboxes messagesOnly(MemberOutboxes outboxes) {
+    return (user, cause, push) -> push.hasConversationMembership()
+        ? new CompletableFuture<>() : outboxes.enqueue(user, cause, push);
+  }
+
+  private static ConversationSettings settings(MemberOutboxes outboxes, int maxMembers) {
+    return new ConversationSettings(3, 1_000, 700, 100, Duration.ofMinutes(10), maxMembers, RetentionCriteria.disabled(),
         new FanOut.FanOutSettings(4, 2, 2, 3, Duration.ofMillis(20), Duration.ofMillis(100)),
         new ConversationSettings.ParkedSettings(2, 2_000, Duration.ofMinutes(10), Duration.ofSeconds(5)),
         (persistenceId, from) -> PersistenceQuery.get(testKit.system())
@@ -326,11 +343,198 @@ class ConversationEntityTest {
   }
 
   @Test
-  void creatingAnExistingConversationIsRefused() {
+  void creatingAnExistingConversationIsRefusedExceptTheCreatorsResend() {
     var again = apply(create("m-other", "mallory", "alice"));
     assertTrue(again.hasNoEvents());
-    assertEquals(NackCode.FORBIDDEN, again.reply().getRejectedCode());
+    assertEquals(NackCode.ALREADY_EXISTS, again.reply().getRejectedCode());
     assertEquals(List.of("alice", "bob", "carol"), List.copyOf(again.state().members));
+    assertEquals(NackCode.ALREADY_EXISTS, apply(create("m-create-2", "alice", "mallory")).reply().getRejectedCode(),
+        "a new creation by the owner is one too");
+
+    // The deduplication window (3 here) forgets the creation; its resend is still the same creation.
+    for (int i = 1; i <= 4; i++) {
+      apply(send("m-" + i, "bob", "hi"));
+    }
+    assertFalse(conversation.getState().recentMessageIds.contains("alice", "m-create"));
+    var resend = apply(create("m-create", "alice", "bob", "carol"));
+    assertTrue(resend.hasNoEvents());
+    assertTrue(resend.reply().getDuplicate());
+    assertEquals(NackCode.NACK_CODE_UNSPECIFIED, resend.reply().getRejectedCode());
+    assertTrue(conversation.restart().state().creationMessageId.equals("m-create"), "persisted");
+  }
+
+  @Test
+  void membersAreToldTheConversationItsOwnerAndMembersOnceEvenAcrossACrash() {
+    var outboxes = testKit.<Enqueued>createTestProbe();
+    var carolReachable = new AtomicBoolean(false);
+    var told = membershipConversation("c-told", outboxes, carolReachable, 256);
+    told.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record("create-told", "alice",
+        ClientFrame.newBuilder().setCreateConversation(CreateConversation.newBuilder().setConversationId("c-told")
+            .addAllMemberUserIds(List.of("bob", "carol")))), replyTo));
+    var first = outboxes.receiveSeveralMessages(2, Duration.ofSeconds(10));
+    assertEquals(List.of("alice", "bob"), first.stream().map(Enqueued::userId).sorted().toList());
+    var notice = first.get(0).push().getConversationMembership();
+    assertEquals("c-told", notice.getConversationId());
+    assertEquals("alice", notice.getOwnerUserId());
+    assertEquals(List.of("alice", "bob", "carol"), notice.getMemberUserIdsList());
+    assertEquals(1, notice.getVersion());
+    assertEquals("membership/1/c-told", first.get(0).causeId());
+    assertEquals(0, told.getState().notifiedVersion, "carol has not got it");
+
+    // Repeated, also after a crash (the User entities know its cause id), until everyone has it, then never.
+    carolReachable.set(true);
+    told.restart();
+    var carols = outboxes.receiveMessage(Duration.ofSeconds(10));
+    assertEquals("carol", carols.userId());
+    assertEquals(notice, carols.push().getConversationMembership());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(1, told.getState().notifiedVersion));
+    told.restart();
+    outboxes.expectNoMessage(Duration.ofMillis(300));
+  }
+
+  @Test
+  void onlyTheOwnerAddsAndRemovesMembersAndEveryoneConcernedIsTold() {
+    var outboxes = testKit.<Enqueued>createTestProbe();
+    var kit = membershipConversation("c-own", outboxes, new AtomicBoolean(true), 256);
+    applyTo(kit, "create-own", "alice", ClientFrame.newBuilder().setCreateConversation(CreateConversation.newBuilder()
+        .setConversationId("c-own").addAllMemberUserIds(List.of("bob", "carol"))));
+    outboxes.receiveSeveralMessages(3, Duration.ofSeconds(10));
+    awaitTold(kit, 1);
+
+    var byBob = applyTo(kit, "add-bob", "bob", ClientFrame.newBuilder().setAddMembers(AddMembers.newBuilder()
+        .setConversationId("c-own").addMemberUserIds("mallory")));
+    assertEquals(NackCode.FORBIDDEN, byBob.reply().getRejectedCode());
+    assertTrue(byBob.hasNoEvents());
+    var removeByBob = applyTo(kit, "remove-bob", "bob", ClientFrame.newBuilder().setRemoveMembers(RemoveMembers
+        .newBuilder().setConversationId("c-own").addMemberUserIds("carol")));
+    assertEquals(NackCode.FORBIDDEN, removeByBob.reply().getRejectedCode());
+
+    var added = applyTo(kit, "add-dave", "alice", ClientFrame.newBuilder().setAddMembers(AddMembers.newBuilder()
+        .setConversationId("c-own").addMemberUserIds("dave").addMemberUserIds("bob")));
+    assertEquals(NackCode.NACK_CODE_UNSPECIFIED, added.reply().getRejectedCode());
+    var addNotices = outboxes.receiveSeveralMessages(4, Duration.ofSeconds(10));
+    assertEquals(List.of("alice", "bob", "carol", "dave"), addNotices.stream().map(Enqueued::userId).sorted().toList());
+    assertEquals(List.of("alice", "bob", "carol", "dave"),
+        addNotices.get(0).push().getConversationMembership().getMemberUserIdsList());
+    assertEquals(2, addNotices.get(0).push().getConversationMembership().getVersion());
+
+    applyTo(kit, "remove-bob-by-alice", "alice", ClientFrame.newBuilder().setRemoveMembers(RemoveMembers.newBuilder()
+        .setConversationId("c-own").addMemberUserIds("bob")));
+    var removeNotices = outboxes.receiveSeveralMessages(4, Duration.ofSeconds(10));
+    assertEquals(List.of("alice", "bob", "carol", "dave"), removeNotices.stream().map(Enqueued::userId).sorted().toList(),
+        "bob is told too");
+    assertEquals(List.of("alice", "carol", "dave"),
+        removeNotices.get(0).push().getConversationMembership().getMemberUserIdsList());
+
+    // bob can no longer send or read, and gets no more of the conversation's messages.
+    var bobSends = applyTo(kit, "bob-send", "bob", ClientFrame.newBuilder().setChatSend(ChatSend.newBuilder()
+        .setConversationId("c-own").setText("still here?")));
+    assertEquals(NackCode.FORBIDDEN, bobSends.reply().getRejectedCode());
+    assertFalse(kit.<ConversationHistory>runCommand(replyTo -> new GetHistory("bob", 0, 10, replyTo)).reply().getFound());
+    applyTo(kit, "dave-send", "dave", ClientFrame.newBuilder().setChatSend(ChatSend.newBuilder()
+        .setConversationId("c-own").setText("welcome")));
+    assertEquals(List.of("alice", "carol", "dave"), outboxes.receiveSeveralMessages(3, Duration.ofSeconds(10)).stream()
+        .map(Enqueued::userId).sorted().toList());
+    var recovered = kit.restart().state();
+    assertEquals(List.of("alice", "carol", "dave"), List.copyOf(recovered.members));
+    assertEquals("alice", recovered.owner);
+    outboxes.expectNoMessage(Duration.ofMillis(300));
+  }
+
+  @Test
+  void aMemberLeavesAndAnOwnerWhoLeavesHandsTheConversationToTheLongestStandingMember() {
+    var outboxes = testKit.<Enqueued>createTestProbe();
+    var kit = membershipConversation("c-leave", outboxes, new AtomicBoolean(true), 256);
+    applyTo(kit, "create-leave", "alice", ClientFrame.newBuilder().setCreateConversation(CreateConversation.newBuilder()
+        .setConversationId("c-leave").addAllMemberUserIds(List.of("bob", "carol"))));
+    outboxes.receiveSeveralMessages(3, Duration.ofSeconds(10));
+
+    applyTo(kit, "carol-leaves", "carol", ClientFrame.newBuilder().setLeaveConversation(LeaveConversation.newBuilder()
+        .setConversationId("c-leave")));
+    var left = outboxes.receiveSeveralMessages(3, Duration.ofSeconds(10));
+    assertEquals(List.of("alice", "bob", "carol"), left.stream().map(Enqueued::userId).sorted().toList());
+    assertEquals(List.of("alice", "bob"), left.get(0).push().getConversationMembership().getMemberUserIdsList());
+    var again = applyTo(kit, "carol-leaves-again", "carol", ClientFrame.newBuilder()
+        .setLeaveConversation(LeaveConversation.newBuilder().setConversationId("c-leave")));
+    assertEquals(NackCode.FORBIDDEN, again.reply().getRejectedCode(), "no longer a member");
+
+    applyTo(kit, "alice-leaves", "alice", ClientFrame.newBuilder().setLeaveConversation(LeaveConversation.newBuilder()
+        .setConversationId("c-leave")));
+    var handedOver = outboxes.receiveSeveralMessages(2, Duration.ofSeconds(10));
+    assertEquals("bob", handedOver.get(0).push().getConversationMembership().getOwnerUserId());
+    assertEquals(NackCode.FORBIDDEN, applyTo(kit, "alice-adds", "alice", ClientFrame.newBuilder()
+        .setAddMembers(AddMembers.newBuilder().setConversationId("c-leave").addMemberUserIds("alice")))
+        .reply().getRejectedCode());
+    assertEquals(NackCode.NACK_CODE_UNSPECIFIED, applyTo(kit, "bob-adds", "bob", ClientFrame.newBuilder()
+        .setAddMembers(AddMembers.newBuilder().setConversationId("c-leave").addMemberUserIds("erin")))
+        .reply().getRejectedCode());
+    assertEquals("bob", kit.restart().state().owner);
+  }
+
+  @Test
+  void aConversationPastItsMemberBoundIsRefusedAsTooManyMembers() {
+    var kit = membershipConversation("c-bound", testKit.createTestProbe(), new AtomicBoolean(true), 4);
+    var tooMany = applyTo(kit, "create-5", "alice", ClientFrame.newBuilder().setCreateConversation(CreateConversation
+        .newBuilder().setConversationId("c-bound").addAllMemberUserIds(List.of("b", "c", "d", "e"))));
+    assertEquals(NackCode.TOO_MANY_MEMBERS, tooMany.reply().getRejectedCode());
+    assertTrue(tooMany.hasNoEvents());
+    applyTo(kit, "create-4", "alice", ClientFrame.newBuilder().setCreateConversation(CreateConversation.newBuilder()
+        .setConversationId("c-bound").addAllMemberUserIds(List.of("b", "c", "alice"))));
+    awaitTold(kit, 1);
+    var fifth = applyTo(kit, "add-e", "alice", ClientFrame.newBuilder().setAddMembers(AddMembers.newBuilder()
+        .setConversationId("c-bound").addAllMemberUserIds(List.of("c", "d", "e"))));
+    assertEquals(NackCode.TOO_MANY_MEMBERS, fifth.reply().getRejectedCode());
+    assertTrue(fifth.hasNoEvents());
+    assertEquals(NackCode.NACK_CODE_UNSPECIFIED, applyTo(kit, "add-d", "alice", ClientFrame.newBuilder()
+        .setAddMembers(AddMembers.newBuilder().setConversationId("c-bound").addAllMemberUserIds(List.of("c", "d"))))
+        .reply().getRejectedCode());
+    assertEquals(4, kit.getState().members.size());
+  }
+
+  @Test
+  void aSnapshotWrittenBeforeOwnersIsOwnedByItsFirstMemberAndItsMembersAreToldOnce() {
+    var adapter = new ConversationSnapshotAdapter(3);
+    var old = adapter.fromJournal(ConversationSnapshot.newBuilder().setConversationId("c-old")
+        .addAllMemberUserIds(List.of("alice", "bob")).setLastSeq(7).build());
+    assertTrue(old.created());
+    assertEquals("alice", old.owner);
+    assertEquals(1, old.membershipVersion);
+    assertEquals(0, old.notifiedVersion, "not told yet: its members get a notice when it recovers");
+    var roundTrip = adapter.fromJournal(adapter.toJournal(old));
+    assertEquals("alice", roundTrip.owner);
+    assertFalse(adapter.fromJournal(ConversationSnapshot.newBuilder().setConversationId("c-none").build()).created());
+  }
+
+  private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationEntity.State>
+      membershipConversation(String id, org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<Enqueued> outboxes,
+          AtomicBoolean carolReachable, int maxMembers) {
+    // As User entities do, each user enqueues a cause once: repeated offers are not passed on.
+    var enqueued = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
+    var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationEntity.State>create(
+        testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), settings((user, cause, push) -> {
+          if (user.equals("carol") && !carolReachable.get()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("carol's User entity does not answer"));
+          }
+          if (enqueued.add(user + " " + cause)) {
+            outboxes.getRef().tell(new Enqueued(user, cause, push));
+          }
+          return CompletableFuture.completedFuture(Done.getInstance());
+        }, maxMembers)),
+        new SerializationSettings(true, false, true, true, false));
+    kit.clear();
+    return kit;
+  }
+
+  /** Once the notice of {@code version} is persisted as told, the next command's events are its own. */
+  private static void awaitTold(
+      EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationEntity.State> kit, long version) {
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(version, kit.getState().notifiedVersion));
+  }
+
+  private static CommandResultWithReply<ConversationSignal, ConversationEntity.Event, ConversationEntity.State, IngressApplied>
+      applyTo(EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationEntity.State> kit,
+          String messageId, String user, ClientFrame.Builder frame) {
+    return kit.runCommand(replyTo -> new ApplyToConversation(record(messageId, user, frame), replyTo));
   }
 
   @Test

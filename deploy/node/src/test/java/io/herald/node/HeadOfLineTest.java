@@ -143,7 +143,7 @@ class HeadOfLineTest {
     return late;
   }
 
-  private static Rejected awaitRejected(DeviceClient client, String messageId) throws InterruptedException {
+  static Rejected awaitRejected(DeviceClient client, String messageId) throws InterruptedException {
     var frame = next(client, f -> f.hasPush() && f.getPush().hasRejected()
         && f.getPush().getRejected().getMessageId().equals(messageId), Duration.ofSeconds(30));
     if (frame == null) {
@@ -153,7 +153,7 @@ class HeadOfLineTest {
   }
 
   /** The first frame that matches within {@code within}, skipping the others; null if none came. */
-  private static ServerFrame next(DeviceClient client, Predicate<ServerFrame> wanted, Duration within)
+  static ServerFrame next(DeviceClient client, Predicate<ServerFrame> wanted, Duration within)
       throws InterruptedException {
     var deadline = System.nanoTime() + within.toNanos();
     while (true) {
@@ -166,7 +166,7 @@ class HeadOfLineTest {
   }
 
   /** A user's phone with a live session (hello answered), so that its pushes arrive on it. */
-  private static DeviceClient open(HeraldNode node, String user, List<DeviceClient> clients) throws Exception {
+  static DeviceClient open(HeraldNode node, String user, List<DeviceClient> clients) throws Exception {
     var client = DeviceClient.connect(node.httpPort(),
         Tokens.mint(TestNodes.JWT_SECRET, user, user + "-phone", Duration.ofMinutes(10)));
     clients.add(client);
@@ -176,8 +176,13 @@ class HeadOfLineTest {
   }
 
   private static int rest(HeraldNode node, String user, String path) throws Exception {
+    return restGet(node, user, path).statusCode();
+  }
+
+  /** A REST read by the user's phone. */
+  static HttpResponse<String> restGet(HeraldNode node, String user, String path) throws Exception {
     var token = Tokens.mint(TestNodes.JWT_SECRET, user, user + "-phone", Duration.ofMinutes(10));
     return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
-        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -16,6 +16,9 @@ final class CoapCodes {
       case TOO_LARGE -> ResponseCode.REQUEST_ENTITY_TOO_LARGE; // 4.13
       case FORBIDDEN -> ResponseCode.FORBIDDEN; // 4.03
       case UNKNOWN_DEVICE -> ResponseCode.NOT_FOUND; // 4.04
+      // Conversation entities refuse with these (as push.rejected); the gateway itself does not.
+      case ALREADY_EXISTS -> ResponseCode.CONFLICT; // 4.09
+      case TOO_MANY_MEMBERS -> ResponseCode.FORBIDDEN; // 4.03
       // A nack without a known code is the server's fault, not the client's.
       case NACK_CODE_UNSPECIFIED, UNRECOGNIZED -> ResponseCode.INTERNAL_SERVER_ERROR;
     };

@@ -2,10 +2,13 @@ package io.herald.gateway.rest;
 
 import io.herald.protocol.cluster.ConversationSignal;
 import io.herald.protocol.cluster.DeviceSignal;
+import io.herald.protocol.cluster.GetConversations;
 import io.herald.protocol.cluster.GetHistory;
 import io.herald.protocol.cluster.GetDeviceOwner;
 import io.herald.protocol.cluster.GetShadow;
+import io.herald.protocol.cluster.UserSignal;
 import io.herald.protocol.cluster.v1.ConversationHistory;
+import io.herald.protocol.cluster.v1.ConversationList;
 import io.herald.protocol.cluster.v1.DeviceOwner;
 import io.herald.protocol.cluster.v1.DeviceShadow;
 import java.time.Duration;
@@ -27,6 +30,9 @@ public interface EntityQueries {
   CompletionStage<DeviceOwner> owner(String deviceId);
 
   CompletionStage<ConversationHistory> history(String conversationId, String requesterUserId, long afterSeq, int limit);
+
+  /** The conversations the user is a member of, ascending by id, after {@code afterConversationId}. */
+  CompletionStage<ConversationList> conversations(String userId, String afterConversationId, int limit);
 
   /** This node reaches no entities (not a cluster member). */
   final class NoEntitiesException extends RuntimeException {
@@ -58,6 +64,12 @@ public interface EntityQueries {
         return sharding.entityRefFor(ConversationSignal.TYPE_KEY, conversationId)
             .ask(replyTo -> new GetHistory(requesterUserId, afterSeq, limit, replyTo), timeout);
       }
+
+      @Override
+      public CompletionStage<ConversationList> conversations(String userId, String afterConversationId, int limit) {
+        return sharding.entityRefFor(UserSignal.TYPE_KEY, userId)
+            .ask(replyTo -> new GetConversations(afterConversationId, limit, replyTo), timeout);
+      }
     };
   }
 
@@ -75,6 +87,11 @@ public interface EntityQueries {
 
       @Override
       public CompletionStage<ConversationHistory> history(String conversationId, String requesterUserId, long afterSeq, int limit) {
+        return CompletableFuture.failedFuture(new NoEntitiesException());
+      }
+
+      @Override
+      public CompletionStage<ConversationList> conversations(String userId, String afterConversationId, int limit) {
         return CompletableFuture.failedFuture(new NoEntitiesException());
       }
     };

@@ -19,6 +19,7 @@ import io.herald.gateway.auth.DeviceIdentity;
 import io.herald.gateway.auth.InvalidTokenException;
 import io.herald.gateway.auth.TokenVerifier;
 import io.herald.protocol.cluster.v1.ConversationHistory;
+import io.herald.protocol.cluster.v1.ConversationList;
 import io.herald.protocol.cluster.v1.DeviceShadow;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -37,7 +38,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The REST reads of the contract, JSON with the Protobuf field names, for the token's user:
- * {@code GET /v1/devices/{id}/shadow} and {@code GET /v1/conversations/{id}/messages?after_seq=N&limit=M}. Someone
+ * {@code GET /v1/devices/{id}/shadow}, {@code GET /v1/conversations/{id}/messages?after_seq=N&limit=M} and
+ * {@code GET /v1/conversations?after=ID&limit=M} (the user's own conversations, from their User entity). Someone
  * else's device or a conversation the user is not a member of answers 404, like one that does not exist. When the
  * entity does not answer in time, the last answer it gave to the same read (kept bounded, see {@link StaleIfError})
  * is served with {@code "stale": true} and an {@code Age} header; without one, 503 with Retry-After. Each user has a
@@ -53,10 +55,14 @@ public final class RestEndpoint {
   private final int maxPage;
   private final StaleIfError<DeviceShadow> shadows;
   private final StaleIfError<ConversationHistory> histories;
+  private final StaleIfError<ConversationList> conversationLists;
   private final RateLimit reads;
 
   /** The JSON-safe largest integer: an after_seq above it is no sequence number Herald can have given. */
   static final long MAX_AFTER_SEQ = (1L << 53) - 1;
+
+  /** Longer than any conversation id a frame may carry (herald.gateway.validation.max-id-length is in code points). */
+  static final int MAX_AFTER_ID_LENGTH = 1024;
 
   /** What a kept answer answered: whose read, of what, which page. Ids may hold any character, so no string key. */
   record ReadKey(String userId, String resourceId, long afterSeq, int limit) {}
@@ -70,6 +76,7 @@ public final class RestEndpoint {
     this.maxPage = settings.maxPage();
     this.shadows = new StaleIfError<>(settings.staleMaxEntries(), settings.staleMaxAge(), System::nanoTime);
     this.histories = new StaleIfError<>(settings.staleMaxEntries(), settings.staleMaxAge(), System::nanoTime);
+    this.conversationLists = new StaleIfError<>(settings.staleMaxEntries(), settings.staleMaxAge(), System::nanoTime);
     this.reads = new RateLimit(settings.userReadsPerSecond(), settings.userReadBurst(), System::nanoTime);
   }
 
@@ -103,6 +110,24 @@ public final class RestEndpoint {
                   histories, new ReadKey(user.userId(), conversationId, after, size), ConversationHistory::getFound,
                   (history, stale) -> ok(history.toBuilder().clearFound().setStale(stale)),
                   () -> notFound("conversation " + conversationId + " does not exist or you are not a member")));
+            })))),
+        path(segment("v1").slash("conversations"), () ->
+            authenticated(user -> parameterOptional("after", after -> parameterOptional("limit", limit -> {
+              int size;
+              try {
+                size = limit.map(Integer::parseInt).orElse(maxPage);
+              } catch (NumberFormatException e) {
+                return complete(error(StatusCodes.BAD_REQUEST, "limit must be a number"));
+              }
+              var afterId = after.orElse("");
+              if (afterId.length() > MAX_AFTER_ID_LENGTH || size < 1 || size > maxPage) {
+                return complete(error(StatusCodes.BAD_REQUEST,
+                    "after is at most " + MAX_AFTER_ID_LENGTH + " characters and 1 <= limit <= " + maxPage));
+              }
+              // Found always: a user in no conversation has an empty list.
+              return completeWithFuture(answer(entities.conversations(user.userId(), afterId, size),
+                  conversationLists, new ReadKey(user.userId(), afterId, 0, size), list -> true,
+                  (list, stale) -> ok(list.toBuilder().setStale(stale)), () -> notFound("")));
             }))))));
   }
 

@@ -1,9 +1,9 @@
 package io.herald.gateway.validation;
 
 import io.herald.protocol.device.v1.ClientFrame;
-import io.herald.protocol.device.v1.CreateConversation;
 import io.herald.protocol.device.v1.SetDesired;
 import io.herald.protocol.device.v1.Telemetry;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -52,7 +52,20 @@ public final class FrameValidator {
       case SET_DESIRED:
         return setDesiredProblem(frame.getSetDesired());
       case CREATE_CONVERSATION:
-        return createConversationProblem(frame.getCreateConversation());
+        return membersProblem("create_conversation", frame.getCreateConversation().getConversationId(),
+            frame.getCreateConversation().getMemberUserIdsList());
+      case ADD_MEMBERS:
+        return firstOf(
+            membersProblem("add_members", frame.getAddMembers().getConversationId(),
+                frame.getAddMembers().getMemberUserIdsList()),
+            frame.getAddMembers().getMemberUserIdsCount() == 0 ? "add_members.member_user_ids is empty" : null);
+      case REMOVE_MEMBERS:
+        return firstOf(
+            membersProblem("remove_members", frame.getRemoveMembers().getConversationId(),
+                frame.getRemoveMembers().getMemberUserIdsList()),
+            frame.getRemoveMembers().getMemberUserIdsCount() == 0 ? "remove_members.member_user_ids is empty" : null);
+      case LEAVE_CONVERSATION:
+        return requiredId("leave_conversation.conversation_id", frame.getLeaveConversation().getConversationId());
       case CHAT_SEND:
         return firstOf(
             requiredId("chat_send.conversation_id", frame.getChatSend().getConversationId()),
@@ -96,19 +109,17 @@ public final class FrameValidator {
         propertiesProblem("set_desired.desired", setDesired.getDesiredMap()));
   }
 
-  private String createConversationProblem(CreateConversation create) {
-    String problem = requiredId("create_conversation.conversation_id", create.getConversationId());
+  /** A conversation id and a list of member user ids (create_conversation, add_members, remove_members). */
+  private String membersProblem(String frame, String conversationId, List<String> members) {
+    String problem = requiredId(frame + ".conversation_id", conversationId);
     if (problem != null) {
       return problem;
     }
-    if (create.getMemberUserIdsCount() > limits.maxMembers()) {
-      return "create_conversation.member_user_ids has "
-          + create.getMemberUserIdsCount()
-          + " entries, more than "
-          + limits.maxMembers();
+    if (members.size() > limits.maxMembers()) {
+      return frame + ".member_user_ids has " + members.size() + " entries, more than " + limits.maxMembers();
     }
-    for (String member : create.getMemberUserIdsList()) {
-      problem = requiredId("create_conversation.member_user_ids[]", member);
+    for (String member : members) {
+      problem = requiredId(frame + ".member_user_ids[]", member);
       if (problem != null) {
         return problem;
       }

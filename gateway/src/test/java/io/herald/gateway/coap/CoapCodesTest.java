@@ -17,5 +17,7 @@ class CoapCodesTest {
     assertEquals(ResponseCode.REQUEST_ENTITY_TOO_LARGE, CoapCodes.forNack(NackCode.TOO_LARGE)); // 4.13
     assertEquals(ResponseCode.FORBIDDEN, CoapCodes.forNack(NackCode.FORBIDDEN)); // 4.03
     assertEquals(ResponseCode.NOT_FOUND, CoapCodes.forNack(NackCode.UNKNOWN_DEVICE)); // 4.04
+    assertEquals(ResponseCode.CONFLICT, CoapCodes.forNack(NackCode.ALREADY_EXISTS)); // 4.09
+    assertEquals(ResponseCode.FORBIDDEN, CoapCodes.forNack(NackCode.TOO_MANY_MEMBERS)); // 4.03
   }
 }

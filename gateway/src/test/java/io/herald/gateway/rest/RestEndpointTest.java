@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.herald.gateway.auth.TokenVerifier;
 import io.herald.gateway.auth.Tokens;
 import io.herald.protocol.cluster.v1.ConversationHistory;
+import io.herald.protocol.cluster.v1.ConversationList;
+import io.herald.protocol.cluster.v1.ConversationSummary;
 import io.herald.protocol.cluster.v1.DeviceOwner;
 import io.herald.protocol.cluster.v1.DeviceShadow;
 import java.net.URI;
@@ -13,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -109,6 +112,19 @@ class RestEndpointTest {
     assertTrue(tooFar.body().contains("after_seq <= " + RestEndpoint.MAX_AFTER_SEQ), tooFar.body());
   }
 
+  @Test
+  void theConversationListIsTheCallersOwnPagedAndBounded() throws Exception {
+    // Five reads: the burst of this test's read rate.
+    var mine = get("/v1/conversations?after=c-9&limit=2", "grace");
+    assertEquals(200, mine.statusCode(), mine.body());
+    assertTrue(mine.body().contains("\"conversation_id\": \"of-grace-after-c-9-2\""), mine.body());
+    assertTrue(mine.body().contains("\"stale\": false"), mine.body());
+    for (var bad : List.of("?limit=0", "?limit=x", "?limit=201", "?after=" + "c".repeat(1025))) {
+      var refused = get("/v1/conversations" + bad, "grace");
+      assertEquals(400, refused.statusCode(), bad + ": " + refused.body());
+    }
+  }
+
   private static HttpResponse<String> get(String path, String user) throws Exception {
     var token = Tokens.mint(SECRET, user, "app", Duration.ofMinutes(5));
     var uri = URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + path);
@@ -131,6 +147,13 @@ class RestEndpointTest {
     public CompletionStage<ConversationHistory> history(String conversationId, String requesterUserId, long afterSeq,
         int limit) {
       return CompletableFuture.failedFuture(new NoEntitiesException());
+    }
+
+    /** The User entity of the user asked for: one conversation named after that user and the page asked for. */
+    @Override
+    public CompletionStage<ConversationList> conversations(String userId, String afterConversationId, int limit) {
+      return CompletableFuture.completedFuture(ConversationList.newBuilder().addConversations(ConversationSummary
+          .newBuilder().setConversationId("of-" + userId + "-after-" + afterConversationId + "-" + limit)).build());
     }
   }
 }

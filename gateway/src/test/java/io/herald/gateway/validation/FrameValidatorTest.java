@@ -3,13 +3,16 @@ package io.herald.gateway.validation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.protocol.device.v1.AddMembers;
 import io.herald.protocol.device.v1.ChatRead;
 import io.herald.protocol.device.v1.ChatSend;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.CreateConversation;
 import io.herald.protocol.device.v1.Heartbeat;
 import io.herald.protocol.device.v1.Hello;
+import io.herald.protocol.device.v1.LeaveConversation;
 import io.herald.protocol.device.v1.PushAck;
+import io.herald.protocol.device.v1.RemoveMembers;
 import io.herald.protocol.device.v1.ReportState;
 import io.herald.protocol.device.v1.SetDesired;
 import io.herald.protocol.device.v1.Telemetry;
@@ -39,6 +42,25 @@ class FrameValidatorTest {
     assertValid(frame().setChatSend(ChatSend.newBuilder().setConversationId("c-1").setText("hi")));
     assertValid(frame().setChatRead(ChatRead.newBuilder().setConversationId("c-1").setUpToSeq(3)));
     assertValid(frame().setPushAck(PushAck.newBuilder().setUpToSeq(0)));
+    assertValid(frame().setAddMembers(AddMembers.newBuilder().setConversationId("c-1").addMemberUserIds("u-3")));
+    assertValid(frame().setRemoveMembers(RemoveMembers.newBuilder().setConversationId("c-1").addMemberUserIds("u-3")));
+    assertValid(frame().setLeaveConversation(LeaveConversation.newBuilder().setConversationId("c-1")));
+  }
+
+  @Test
+  void membershipChangesAreBoundedLikeCreations() {
+    assertViolation(frame().setAddMembers(AddMembers.newBuilder().addMemberUserIds("u")),
+        "add_members.conversation_id is empty");
+    assertViolation(frame().setAddMembers(AddMembers.newBuilder().setConversationId("c")),
+        "add_members.member_user_ids is empty");
+    assertViolation(frame().setAddMembers(AddMembers.newBuilder().setConversationId("c")
+        .addAllMemberUserIds(Collections.nCopies(4, "u"))), "add_members.member_user_ids has 4 entries, more than 3");
+    assertViolation(frame().setRemoveMembers(RemoveMembers.newBuilder().setConversationId("c").addMemberUserIds("")),
+        "remove_members.member_user_ids[] is empty");
+    assertViolation(frame().setRemoveMembers(RemoveMembers.newBuilder().setConversationId("c")),
+        "remove_members.member_user_ids is empty");
+    assertViolation(frame().setLeaveConversation(LeaveConversation.newBuilder().setConversationId("c".repeat(129))),
+        "leave_conversation.conversation_id is 129");
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.herald.protocol.cluster.AttachSession;
 import io.herald.protocol.cluster.DeliverPush;
 import io.herald.protocol.cluster.DetachSession;
 import io.herald.protocol.cluster.EnqueuePush;
+import io.herald.protocol.cluster.GetConversations;
 import io.herald.protocol.cluster.GetDeviceOwner;
 import io.herald.protocol.cluster.GetHistory;
 import io.herald.protocol.cluster.GetShadow;
@@ -14,6 +15,7 @@ import io.herald.protocol.cluster.v1.AttachSessionSignal;
 import io.herald.protocol.cluster.v1.DeliverPushSignal;
 import io.herald.protocol.cluster.v1.DetachSessionSignal;
 import io.herald.protocol.cluster.v1.EnqueuePushSignal;
+import io.herald.protocol.cluster.v1.GetConversationsSignal;
 import io.herald.protocol.cluster.v1.GetDeviceOwnerSignal;
 import io.herald.protocol.cluster.v1.GetHistorySignal;
 import io.herald.protocol.cluster.v1.GetShadowSignal;
@@ -36,6 +38,7 @@ public final class SignalSerializer extends SerializerWithStringManifest {
   private static final String GET_HISTORY = "herald.cluster.v1.GetHistorySignal";
   private static final String GET_DEVICE_OWNER = "herald.cluster.v1.GetDeviceOwnerSignal";
   private static final String ENQUEUE_PUSH = "herald.cluster.v1.EnqueuePushSignal";
+  private static final String GET_CONVERSATIONS = "herald.cluster.v1.GetConversationsSignal";
 
   private final ExtendedActorSystem system;
   private volatile ActorRefResolver resolver;
@@ -59,6 +62,7 @@ public final class SignalSerializer extends SerializerWithStringManifest {
     if (o instanceof GetHistory) return GET_HISTORY;
     if (o instanceof GetDeviceOwner) return GET_DEVICE_OWNER;
     if (o instanceof EnqueuePush) return ENQUEUE_PUSH;
+    if (o instanceof GetConversations) return GET_CONVERSATIONS;
     throw new IllegalArgumentException("Not a Herald signal: " + o.getClass().getName());
   }
 
@@ -95,6 +99,10 @@ public final class SignalSerializer extends SerializerWithStringManifest {
       return EnqueuePushSignal.newBuilder().setCauseId(enqueue.causeId()).setPush(enqueue.push())
           .setReplyTo(resolver().toSerializationFormat(enqueue.replyTo())).build().toByteArray();
     }
+    if (o instanceof GetConversations get) {
+      return GetConversationsSignal.newBuilder().setAfterConversationId(get.afterConversationId()).setLimit(get.limit())
+          .setReplyTo(resolver().toSerializationFormat(get.replyTo())).build().toByteArray();
+    }
     throw new IllegalArgumentException("Not a Herald signal: " + o.getClass().getName());
   }
 
@@ -127,6 +135,11 @@ public final class SignalSerializer extends SerializerWithStringManifest {
         case ENQUEUE_PUSH -> {
           var enqueue = EnqueuePushSignal.parseFrom(bytes);
           yield new EnqueuePush(enqueue.getCauseId(), enqueue.getPush(), resolver().resolveActorRef(enqueue.getReplyTo()));
+        }
+        case GET_CONVERSATIONS -> {
+          var get = GetConversationsSignal.parseFrom(bytes);
+          yield new GetConversations(get.getAfterConversationId(), get.getLimit(),
+              resolver().resolveActorRef(get.getReplyTo()));
         }
         default -> throw new NotSerializableException("Unknown signal manifest [" + manifest + "]");
       };

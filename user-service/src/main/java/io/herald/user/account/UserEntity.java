@@ -8,15 +8,20 @@ import io.herald.protocol.cluster.AttachSession;
 import io.herald.protocol.cluster.DeliverPush;
 import io.herald.protocol.cluster.DetachSession;
 import io.herald.protocol.cluster.EnqueuePush;
+import io.herald.protocol.cluster.GetConversations;
 import io.herald.protocol.cluster.SessionSignal;
 import io.herald.protocol.cluster.UserSignal;
+import io.herald.protocol.cluster.v1.ConversationList;
+import io.herald.protocol.cluster.v1.ConversationSummary;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.cluster.v1.UserAccount;
+import io.herald.protocol.device.v1.ConversationMembership;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.device.v1.Welcome;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import com.google.protobuf.CodedOutputStream;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -67,6 +72,13 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
    */
   public record PushesAcknowledged(String messageId, long upToSeq, String deviceId) implements Event {}
 
+  /**
+   * The user's place in one conversation, as its latest conversation_membership push said. {@code member} false: the
+   * user left or was removed, kept so that an older push (a lower version) does not bring the conversation back.
+   * Version 0: known only from a message of a conversation older than membership notices.
+   */
+  public record Membership(String ownerUserId, int memberCount, long version, boolean member) {}
+
   /** Only the event handler changes it. */
   public static final class State {
     final String userId;
@@ -77,13 +89,18 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     long outboxBytes;
     final DedupWindow recentIds;
     final LinkedHashSet<String> devices;
-    final LinkedHashSet<String> conversations;
+    // By conversation id, least recently changed first; bounded by known-devices-and-conversations and
+    // conversations-max-bytes. Derived from the pushes (PushEnqueued), so it needs no event of its own.
+    final LinkedHashMap<String, Membership> memberships;
+    long membershipsBytes;
+    // Memberships dropped from the bounded list: the list is incomplete once one was.
+    long membershipsDropped;
     // Each device's acknowledged seq, least recently moved first, bounded by device-cursors. A push leaves the outbox
     // once every device here is past it.
     final LinkedHashMap<String, Long> cursors;
 
     State(String userId, long lastSeq, long ackedSeq, ArrayDeque<Push> outbox, DedupWindow recentIds,
-        List<String> devices, List<String> conversations, Map<String, Long> cursors) {
+        List<String> devices, Map<String, Membership> memberships, long membershipsDropped, Map<String, Long> cursors) {
       this.userId = userId;
       this.lastSeq = lastSeq;
       this.ackedSeq = ackedSeq;
@@ -91,7 +108,9 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
       this.outboxBytes = outbox.stream().mapToLong(Push::getSerializedSize).sum();
       this.recentIds = recentIds;
       this.devices = new LinkedHashSet<>(devices);
-      this.conversations = new LinkedHashSet<>(conversations);
+      this.memberships = new LinkedHashMap<>(memberships);
+      this.membershipsBytes = memberships.entrySet().stream().mapToLong(e -> bytes(e.getKey(), e.getValue())).sum();
+      this.membershipsDropped = membershipsDropped;
       this.cursors = new LinkedHashMap<>(cursors);
     }
 
@@ -105,14 +124,83 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
 
     /** Remembers what a push names; the most recent {@code limit} of each kind are kept. */
-    void learnFrom(Push push, int limit) {
+    void learnFrom(Push push, int limit, long conversationsMaxBytes) {
       switch (push.getBodyCase()) {
         case DEVICE_UPDATE -> remember(devices, push.getDeviceUpdate().getDeviceId(), limit);
         case DESIRED_STATE -> remember(devices, push.getDesiredState().getDeviceId(), limit);
-        case CHAT_MESSAGE -> remember(conversations, push.getChatMessage().getConversationId(), limit);
-        case READ_RECEIPT -> remember(conversations, push.getReadReceipt().getConversationId(), limit);
+        case CONVERSATION_MEMBERSHIP -> {
+          learnMembership(push.getConversationMembership());
+          boundMemberships(limit, conversationsMaxBytes);
+        }
+        // Only a member gets a conversation's messages and receipts: one not listed yet is an older conversation,
+        // whose members were never told (a notice comes once it changes or recovers).
+        case CHAT_MESSAGE -> knownFromMessages(push.getChatMessage().getConversationId(), limit, conversationsMaxBytes);
+        case READ_RECEIPT -> knownFromMessages(push.getReadReceipt().getConversationId(), limit, conversationsMaxBytes);
         default -> { }
       }
+    }
+
+    /** The newest notice counts: one of a version already seen (or older) changes nothing. */
+    private void learnMembership(ConversationMembership notice) {
+      var id = notice.getConversationId();
+      var known = memberships.get(id);
+      if (id.isEmpty() || (known != null && known.version() >= notice.getVersion())) {
+        return;
+      }
+      forgetMembership(id);
+      var membership = new Membership(notice.getOwnerUserId(), notice.getMemberUserIdsCount(), notice.getVersion(),
+          notice.getMemberUserIdsList().contains(userId));
+      memberships.put(id, membership);
+      membershipsBytes += bytes(id, membership);
+    }
+
+    private void knownFromMessages(String id, int limit, long maxBytes) {
+      if (id.isEmpty() || memberships.containsKey(id)) {
+        return;
+      }
+      var membership = new Membership("", 0, 0, true);
+      memberships.put(id, membership);
+      membershipsBytes += bytes(id, membership);
+      boundMemberships(limit, maxBytes);
+    }
+
+    /** Past either bound, the least recently changed conversation the user left goes first, then the one it is in. */
+    private void boundMemberships(int limit, long maxBytes) {
+      while (memberships.size() > limit || membershipsBytes > maxBytes) {
+        var left = memberships.entrySet().stream().filter(e -> !e.getValue().member()).map(Map.Entry::getKey)
+            .findFirst();
+        if (left.isPresent()) {
+          forgetMembership(left.get());
+        } else {
+          forgetMembership(memberships.keySet().iterator().next());
+          membershipsDropped++;
+        }
+      }
+    }
+
+    private void forgetMembership(String id) {
+      var forgotten = memberships.remove(id);
+      if (forgotten != null) {
+        membershipsBytes -= bytes(id, forgotten);
+      }
+    }
+
+    /** The conversations the user is in, ascending by id, after {@code afterId}: at most {@code limit}. */
+    ConversationList conversationsAfter(String afterId, int limit) {
+      var page = memberships.entrySet().stream()
+          .filter(e -> e.getValue().member() && e.getKey().compareTo(afterId) > 0)
+          .sorted(Map.Entry.comparingByKey())
+          .limit(limit + 1L)
+          .toList();
+      var list = ConversationList.newBuilder().setMore(page.size() > limit).setTruncated(membershipsDropped > 0);
+      page.stream().limit(limit).forEach(e -> list.addConversations(ConversationSummary.newBuilder()
+          .setConversationId(e.getKey()).setOwnerUserId(e.getValue().ownerUserId())
+          .setMemberCount(e.getValue().memberCount()).setVersion(e.getValue().version())));
+      return list.build();
+    }
+
+    List<String> memberOf() {
+      return memberships.entrySet().stream().filter(e -> e.getValue().member()).map(Map.Entry::getKey).toList();
     }
 
     private static void remember(LinkedHashSet<String> known, String id, int limit) {
@@ -125,6 +213,12 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         known.remove(known.iterator().next());
       }
     }
+  }
+
+  /** A membership's size in memory and in a snapshot, near enough to bound them: its ids in UTF-8 and its numbers. */
+  static long bytes(String conversationId, Membership membership) {
+    return CodedOutputStream.computeStringSizeNoTag(conversationId)
+        + CodedOutputStream.computeStringSizeNoTag(membership.ownerUserId()) + 16;
   }
 
   public static Behavior<UserSignal> create(String userId, UserSettings settings) {
@@ -155,7 +249,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
   @Override
   public State emptyState() {
-    return new State(userId, 0, 0, new ArrayDeque<>(), new DedupWindow(settings.dedupWindow()), List.of(), List.of(),
+    return new State(userId, 0, 0, new ArrayDeque<>(), new DedupWindow(settings.dedupWindow()), List.of(), Map.of(), 0,
         Map.of());
   }
 
@@ -168,9 +262,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         .onCommand(AttachSession.class, (State state, AttachSession attach) -> attach(state, attach))
         .onCommand(GetAccount.class, (State state, GetAccount get) -> Effect().reply(get.replyTo(),
             UserAccount.newBuilder().setUserId(state.userId).addAllDevices(state.devices)
-                .addAllConversations(state.conversations).setLiveSessions(sessions.size())
+                .addAllConversations(state.memberOf()).setLiveSessions(sessions.size())
                 .setLastSeq(state.lastSeq).setAckedSeq(state.ackedSeq).putAllDeviceAckedSeq(state.cursors)
                 .setOutboxPushes(state.outbox.size()).setOutboxBytes(state.outboxBytes).build()))
+        .onCommand(GetConversations.class, (State state, GetConversations get) -> Effect().reply(get.replyTo(),
+            state.conversationsAfter(get.afterConversationId(), Math.max(1, get.limit()))))
         .onCommand(DetachSession.class, (State state, DetachSession detach) -> forget(detach.session()))
         .onCommand(SessionEnded.class, (State state, SessionEnded ended) -> forget(ended.session()))
         .build();
@@ -279,7 +375,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             state.dropOldestPush();
           }
           state.recentIds.add(event.causeId());
-          state.learnFrom(event.push(), settings.knownLimit());
+          state.learnFrom(event.push(), settings.knownLimit(), settings.conversationsMaxBytes());
           return state;
         })
         .onEvent(PushesAcknowledged.class, (state, event) -> {

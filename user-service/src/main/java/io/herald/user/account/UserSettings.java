@@ -7,12 +7,13 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 /** herald.user.account.* */
 public record UserSettings(
     int dedupWindow, int outboxCapacity, long outboxMaxBytes, int deviceCursors, int mailboxCapacity, int knownLimit,
-    RetentionCriteria retention) {
+    long conversationsMaxBytes, RetentionCriteria retention) {
 
   public static UserSettings fromConfig(Config config) {
     var account = config.getConfig("herald.user.account");
     return new UserSettings(account.getInt("dedup-window"), account.getInt("outbox-capacity"),
         account.getBytes("outbox-max-bytes"), account.getInt("device-cursors"), account.getInt("mailbox-capacity"), account.getInt("known-devices-and-conversations"),
+        account.getBytes("conversations-max-bytes"),
         Retention.fromConfig(config));
   }
 }

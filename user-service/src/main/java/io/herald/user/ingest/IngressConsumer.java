@@ -201,6 +201,10 @@ public final class IngressConsumer {
       case CREATE_CONVERSATION -> Optional.of(askConversation(record.getFrame().getCreateConversation().getConversationId(), record));
       case CHAT_SEND -> Optional.of(askConversation(record.getFrame().getChatSend().getConversationId(), record));
       case CHAT_READ -> Optional.of(askConversation(record.getFrame().getChatRead().getConversationId(), record));
+      case ADD_MEMBERS -> Optional.of(askConversation(record.getFrame().getAddMembers().getConversationId(), record));
+      case REMOVE_MEMBERS -> Optional.of(askConversation(record.getFrame().getRemoveMembers().getConversationId(), record));
+      case LEAVE_CONVERSATION ->
+          Optional.of(askConversation(record.getFrame().getLeaveConversation().getConversationId(), record));
       case PUSH_ACK -> Optional.of(() -> {
         hops.count(UserSignal.TYPE_KEY, colocation.userShards(), record.getUserId());
         return sharding.entityRefFor(UserSignal.TYPE_KEY, record.getUserId())

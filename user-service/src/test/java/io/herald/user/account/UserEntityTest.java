@@ -10,7 +10,11 @@ import io.herald.protocol.cluster.DeliverPush;
 import io.herald.protocol.cluster.SessionSignal;
 import io.herald.protocol.cluster.EnqueuePush;
 import io.herald.protocol.cluster.UserSignal;
+import io.herald.protocol.cluster.GetConversations;
+import io.herald.protocol.cluster.v1.ConversationList;
+import io.herald.protocol.cluster.v1.ConversationSummary;
 import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.device.v1.ConversationMembership;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.cluster.v1.UserAccount;
 import io.herald.protocol.device.v1.ChatMessage;
@@ -38,7 +42,8 @@ class UserEntityTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create(
       EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  private static final UserSettings SETTINGS = new UserSettings(100, 5, 4096, 3, 100, 10, RetentionCriteria.disabled());
+  private static final UserSettings SETTINGS = new UserSettings(100, 5, 4096, 3, 100, 10, 2_000,
+      RetentionCriteria.disabled());
 
   private EventSourcedBehaviorTestKit<UserSignal, UserEntity.Event, UserEntity.State> user;
 
@@ -222,6 +227,67 @@ class UserEntityTest {
     assertEquals(4, account.getLastSeq());
     user.restart();
     assertEquals(account, user.<UserAccount>runCommand(UserEntity.GetAccount::new).reply());
+  }
+
+  @Test
+  void theConversationListFollowsTheNewestMembershipNoticeOfEachConversationPagedByIdAndSurvivesARestart() {
+    enqueue("n1", membership("c-b", 1, "bob", "bob", "alice"));
+    enqueue("n2", membership("c-a", 1, "alice", "alice", "carol"));
+    enqueue("n3", membership("c-c", 2, "carol", "carol"));
+    enqueue("n4", membership("c-b", 3, "bob", "bob", "alice", "dave"));
+    enqueue("n5", membership("c-b", 2, "bob", "bob"));
+    var all = conversations("", 10);
+    assertEquals(List.of("c-a", "c-b"), ids(all), "c-c does not have alice; the older notice of c-b changes nothing");
+    assertEquals("bob", all.getConversations(1).getOwnerUserId());
+    assertEquals(3, all.getConversations(1).getMemberCount());
+    assertEquals(3, all.getConversations(1).getVersion());
+    assertFalse(all.getMore());
+    assertFalse(all.getTruncated());
+    var first = conversations("", 1);
+    assertEquals(List.of("c-a"), ids(first));
+    assertTrue(first.getMore());
+    assertEquals(List.of("c-b"), ids(conversations("c-a", 1)));
+
+    // Removed from c-a; a message of c-a that was on its way does not bring it back.
+    enqueue("n6", membership("c-a", 2, "carol", "carol"));
+    enqueue("n7", Push.newBuilder().setChatMessage(ChatMessage.newBuilder().setConversationId("c-a")).build());
+    assertEquals(List.of("c-b"), ids(conversations("", 10)));
+    user.restart();
+    assertEquals(List.of("c-b"), ids(conversations("", 10)));
+    assertEquals(List.of("c-b"), user.<UserAccount>runCommand(UserEntity.GetAccount::new).reply().getConversationsList());
+  }
+
+  @Test
+  void theConversationListIsBoundedInCountAndBytesAndSaysWhenItIsIncomplete() {
+    for (int i = 10; i < 22; i++) {
+      enqueue("count-" + i, membership("c-" + i, 1, "bob", "bob", "alice"));
+    }
+    var byCount = conversations("", 100);
+    assertEquals(10, byCount.getConversationsCount(), "known-devices-and-conversations is 10 here");
+    assertEquals("c-12", byCount.getConversations(0).getConversationId(), "the least recently changed went first");
+    assertTrue(byCount.getTruncated());
+
+    for (int i = 0; i < 10; i++) {
+      enqueue("bytes-" + i, membership("long-" + i + "-" + "x".repeat(300), 1, "bob", "bob", "alice"));
+    }
+    var state = user.restart().state();
+    assertTrue(state.membershipsBytes <= 2_000, "bytes kept: " + state.membershipsBytes);
+    assertEquals(List.of("long-4", "long-5", "long-6", "long-7", "long-8", "long-9"),
+        state.memberships.keySet().stream().map(id -> id.substring(0, 6)).toList(), "six of about 330 bytes fit");
+  }
+
+  private ConversationList conversations(String after, int limit) {
+    return user.<ConversationList>runCommand(replyTo -> new GetConversations(after, limit, replyTo)).reply();
+  }
+
+  private static List<String> ids(ConversationList list) {
+    return list.getConversationsList().stream().map(ConversationSummary::getConversationId).toList();
+  }
+
+  private static Push membership(String conversationId, long version, String owner, String... members) {
+    return Push.newBuilder().setConversationMembership(ConversationMembership.newBuilder()
+        .setConversationId(conversationId).setVersion(version).setOwnerUserId(owner)
+        .addAllMemberUserIds(List.of(members))).build();
   }
 
   private void enqueue(String cause, Push push) {
