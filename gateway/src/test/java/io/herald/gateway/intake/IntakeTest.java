@@ -20,6 +20,7 @@ import io.herald.gateway.validation.FrameDecoder;
 import io.herald.gateway.validation.FrameLimits;
 import io.herald.gateway.validation.Ownership;
 import io.herald.protocol.cluster.v1.ConversationHistory;
+import io.herald.protocol.cluster.v1.ConversationList;
 import io.herald.protocol.cluster.v1.DeviceOwner;
 import io.herald.protocol.cluster.v1.DeviceShadow;
 import io.herald.protocol.device.v1.ClientFrame;
@@ -291,6 +292,11 @@ class IntakeTest {
     @Override
     public CompletionStage<ConversationHistory> history(String conversationId, String requesterUserId,
         long afterSeq, int limit) {
+      return CompletableFuture.failedFuture(new UnsupportedOperationException());
+    }
+
+    @Override
+    public CompletionStage<ConversationList> conversations(String userId, String afterConversationId, int limit) {
       return CompletableFuture.failedFuture(new UnsupportedOperationException());
     }
   }
