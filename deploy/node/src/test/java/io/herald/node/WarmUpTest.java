@@ -76,6 +76,7 @@ class WarmUpTest {
       assertTrue(report.completed(), report.toString());
       assertTrue(report.acked() >= 1_000, "most of 6 s at 300 telemetry frames/s acked: " + report);
       assertTrue(report.chatPushes() > 0, "chat messages reached the other member: " + report);
+      assertEquals(0, report.rejected(), "no warm-up frame was refused by its entity: " + report);
       assertEquals(1L, report.refused().get(NackCode.INVALID), "the one invalid frame was refused: " + report);
       // RETRY_LATER for the burst past the device's rate limit, unless the machine sent it slower than the bucket
       // refills; nothing else.

@@ -2,6 +2,7 @@ package io.herald.node.warmup;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.PushAck;
 import io.herald.protocol.device.v1.ServerFrame;
@@ -152,6 +153,10 @@ final class WarmUpSession implements WebSocket.Listener {
 
   private void pushed(Push push) {
     tally.pushed(push.hasChatMessage());
+    // Refused by its entity after the ack. On every start but the first, the conversations exist already.
+    if (push.hasRejected() && push.getRejected().getCode() != NackCode.ALREADY_EXISTS) {
+      tally.rejected(push.getRejected());
+    }
     if (push.hasChatMessage()) {
       // Bounded: one entry per conversation of the warm-up user (two).
       lastChatMessageSeen.put(push.getChatMessage().getConversationId(), push.getChatMessage().getMessageId());

@@ -1,6 +1,7 @@
 package io.herald.node.warmup;
 
 import io.herald.protocol.device.v1.NackCode;
+import io.herald.protocol.device.v1.Rejected;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import java.util.Arrays;
@@ -22,6 +23,7 @@ final class WarmUpTally {
   private final AtomicLong acked = new AtomicLong();
   private final AtomicLong pushes = new AtomicLong();
   private final AtomicLong chatPushes = new AtomicLong();
+  private final AtomicLong rejectedCount = new AtomicLong();
   private final Map<NackCode, Long> refused = new EnumMap<>(NackCode.class);
   private final long[] latenciesNanos = new long[LATENCIES_KEPT];
   private int latencyCount;
@@ -56,6 +58,13 @@ final class WarmUpTally {
     frames("refused").increment();
   }
 
+  /** A frame acked and then refused by its entity: the warm-up's own traffic should never be. */
+  void rejected(Rejected rejected) {
+    rejectedCount.incrementAndGet();
+    failed("frame " + rejected.getMessageId() + " refused by its entity: " + rejected.getCode() + " "
+        + rejected.getDetail());
+  }
+
   void pushed(boolean chat) {
     pushes.incrementAndGet();
     if (chat) {
@@ -83,8 +92,9 @@ final class WarmUpTally {
     synchronized (refused) {
       refusals = Map.copyOf(refused);
     }
-    return new WarmUpReport(completed, why != null ? why : firstFailure, elapsedMillis, sent.get(), acked.get(),
-        refusals, pushes.get(), chatPushes.get(), percentileMillis(recent, 0.5), percentileMillis(recent, 0.99));
+    return new WarmUpReport(completed && firstFailure == null, why != null ? why : firstFailure, elapsedMillis,
+        sent.get(), acked.get(), refusals, rejectedCount.get(), pushes.get(), chatPushes.get(),
+        percentileMillis(recent, 0.5), percentileMillis(recent, 0.99));
   }
 
   private static double percentileMillis(long[] sorted, double quantile) {

@@ -115,11 +115,12 @@ final class WarmUpTraffic {
   private void connect() throws InterruptedException {
     for (String user : users) {
       for (int i = 0; i < settings.devicesPerUser(); i++) {
-        devices.add(open(user, "warm-up-" + deviceTag + "-" + i));
+        // A device belongs to one user: its id names the user, and the node (nodes share the warm-up users).
+        devices.add(open(user, user + "-" + deviceTag + "-" + i));
       }
       chatters.add(devices.get(devices.size() - settings.devicesPerUser()));
     }
-    burster = open(users.get(0), "warm-up-" + deviceTag + "-burst");
+    burster = open(users.get(0), users.get(0) + "-" + deviceTag + "-burst");
     devices.add(burster);
     for (var device : devices) {
       device.send(frame().setHello(Hello.newBuilder().setClientVersion("herald-warm-up")).build());
