@@ -27,6 +27,8 @@ public final class WarmUp implements Extension {
 
   public static final Id ID = new Id();
 
+  private static final int MAX_BURST_FRAMES = 1_000;
+
   private final CompletableFuture<WarmUpReport> done = new CompletableFuture<>();
   private volatile WarmUpTraffic running;
 
@@ -77,7 +79,9 @@ public final class WarmUp implements Extension {
     var traffic = new WarmUpTraffic(settings, host.equals("0.0.0.0") ? "127.0.0.1" : host, httpPort,
         config.getString("herald.auth.jwt-secret"), config.getInt("herald.kafka.topics.ingress-partitions"),
         Integer.toHexString(nodeAddress.hashCode()),
-        config.getInt("herald.gateway.limits.device-burst") + 100, io);
+        // Past the device's burst allowance, but never a flood: a node configured with a huge allowance gets no
+        // RETRY_LATER from this burst (the invalid frame still runs a refusal).
+        Math.min(config.getInt("herald.gateway.limits.device-burst") + 100, MAX_BURST_FRAMES), io);
     running = traffic;
     log.info("Warm-up: {} of traffic through this node's own gateway before it says ready", settings.duration());
     io.execute(() -> {
