@@ -29,6 +29,7 @@ import java.util.Set;
  *          [--work-dir DIR] [--kafka H:P [--baseline-duration 5s] [--kafka-replication 1]]
  *          [--warm-up 5s] [--p99-bound 500ms] [--keep-up 0.9] [--ramp-factor 1.5] [--ramp-steps 10]
  *          [--overload-factor 3] [--saturation-rate R]
+ *          [--hostile-chats 100] [--hostile-parked 80] [--hostile-burst 400] [--hostile-reads 100]
  * </pre>
  *
  * Exit status: 0 when every invariant held (for {@code recovery} and {@code scale}, which report figures and judge
@@ -39,7 +40,7 @@ import java.util.Set;
 public final class LoadMain {
 
   static final String USAGE = String.join("\n",
-      "usage: load --scenario steady|ramp|overload|recovery|scale --report DIR [options]",
+      "usage: load --scenario steady|ramp|overload|noisy-neighbour|recovery|scale --report DIR [options]",
       "  --url URL          Herald WebSocket endpoint, this machine only (default ws://127.0.0.1:8080/v1/ws)",
       "  --secret S         JWT secret of Herald (default: environment HERALD_JWT_SECRET)",
       "  --users N          simulated devices, one user each (default 20)",
@@ -77,6 +78,11 @@ public final class LoadMain {
       "  --coap URL         the node's CoAP endpoint (default coap://127.0.0.1:5683)",
       "  --scale-devices D1,D2  distinct devices of each phase (default 1000,1000000)",
       "  --scale-in-flight N  CoAP requests unanswered at once, over all devices (default 512)",
+      "noisy-neighbour (the steady load alone, then beside a user filling every budget it can reach, round after round):",
+      "  --hostile-chats N  16,000-character chats its peer sends per round, pushes never acknowledged (default 100)",
+      "  --hostile-parked N  16,000-character sends per round to a conversation nobody creates (default 80)",
+      "  --hostile-burst N  heartbeats per round one of its devices sends at once (default 400)",
+      "  --hostile-reads N  REST reads per round sent at once (default 100)",
       "scenarios: " + new java.util.TreeSet<>(Scenarios.NAMES),
       "sessions: many idle sessions held with heartbeats; see --scenario sessions --help");
 
@@ -84,7 +90,8 @@ public final class LoadMain {
       "--duration", "--cassandra", "--local-dc", "--keyspace", "--in-flight", "--work-dir", "--kafka",
       "--baseline-duration", "--kafka-replication", "--ramp-factor", "--ramp-steps", "--p99-bound", "--keep-up",
       "--overload-factor", "--saturation-rate", "--warm-up", "--mix", "--conversation-size", "--node-pid",
-      "--management", "--events", "--passivation-wait", "--coap", "--scale-devices", "--scale-in-flight");
+      "--management", "--events", "--passivation-wait", "--coap", "--scale-devices", "--scale-in-flight",
+      "--hostile-chats", "--hostile-parked", "--hostile-burst", "--hostile-reads");
 
   private LoadMain() {}
 
@@ -157,7 +164,12 @@ public final class LoadMain {
             OptionValues.integer(values.getOrDefault("--events", "100000"), "--events"),
             OptionValues.duration(values.getOrDefault("--passivation-wait", "3m"), "--passivation-wait")))
         .withScale(ScalePlan.parse(values.getOrDefault("--scale-devices", "1000,1000000"),
-            OptionValues.integer(values.getOrDefault("--scale-in-flight", "512"), "--scale-in-flight")));
+            OptionValues.integer(values.getOrDefault("--scale-in-flight", "512"), "--scale-in-flight")))
+        .withHostile(new HostilePlan(
+            OptionValues.integer(values.getOrDefault("--hostile-chats", "100"), "--hostile-chats"),
+            OptionValues.integer(values.getOrDefault("--hostile-parked", "80"), "--hostile-parked"),
+            OptionValues.integer(values.getOrDefault("--hostile-burst", "400"), "--hostile-burst"),
+            OptionValues.integer(values.getOrDefault("--hostile-reads", "100"), "--hostile-reads")));
     if (values.containsKey("--kafka")) {
       for (String server : values.get("--kafka").split(",")) {
         hostPort(server.strip());
