@@ -36,6 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 /**
  * One user, and a peer it controls, filling every budget a client can reach, round after round, until stopped: a
@@ -81,8 +82,8 @@ public final class HostileUser implements AutoCloseable {
    * @param messagesOf the REST messages URI of a conversation id on this node
    */
   private HostileUser(String run, HostilePlan plan, URI url, String secret, Path workDirectory,
-      ScheduledExecutorService scheduler, HttpClient http, java.util.function.Function<String, URI> shadowOf,
-      java.util.function.Function<String, URI> messagesOf) {
+      ScheduledExecutorService scheduler, HttpClient http, Function<String, URI> shadowOf,
+      Function<String, URI> messagesOf) {
     this.run = run;
     this.user = "hostile-" + run;
     this.peer = "hostile-peer-" + run;
@@ -101,8 +102,8 @@ public final class HostileUser implements AutoCloseable {
    * peer, and waits (bounded) until both are applied; nothing is filled yet.
    */
   public static HostileUser connect(String run, HostilePlan plan, URI url, String secret, Path workDirectory,
-      ScheduledExecutorService scheduler, HttpClient http, java.util.function.Function<String, URI> shadowOf,
-      java.util.function.Function<String, URI> messagesOf) throws IOException {
+      ScheduledExecutorService scheduler, HttpClient http, Function<String, URI> shadowOf,
+      Function<String, URI> messagesOf) throws IOException {
     var hostile = new HostileUser(run, plan, url, secret, workDirectory, scheduler, http, shadowOf, messagesOf);
     hostile.sensor = hostile.client(hostile.user, "sensor", 16);
     hostile.app = hostile.client(hostile.user, "app", 64);
@@ -117,7 +118,7 @@ public final class HostileUser implements AutoCloseable {
     while (hostile.read(hostile.shadow) != 200 || hostile.read(hostile.conversation) != 200) {
       if (System.nanoTime() > deadline) {
         hostile.close();
-        throw new IllegalStateException("the hostile user's device and conversation were not applied within "
+        throw new Scenarios.NotSettledException("the hostile user's device and conversation were not applied within "
             + SETUP_BOUND.toSeconds() + " s");
       }
       LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
