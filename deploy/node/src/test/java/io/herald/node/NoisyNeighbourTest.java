@@ -68,8 +68,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * is shorter); the parking of a conversation nobody created ({@code parked.max-bytes}: push.rejected RETRY_LATER with
  * retry_after_ms); a frame over 64 KiB (nack TOO_LARGE); its device's frame rate (nack RETRY_LATER with
  * retry_after_ms); its REST read rate (429 with Retry-After). The outbox, recent-message and parking bounds are set
- * lower than their defaults (8 MiB, 4 MiB, 1 MiB) so that filling them takes seconds, not minutes; the load scenario
- * {@code noisy-neighbour} fills the defaults.
+ * lower than their defaults (8 MiB, 4 MiB, 1 MiB) so that filling them takes seconds, not minutes, and the device rate
+ * (20 frames/s, burst 20, not 100 and 200; the pairs send at most 8 a second) so that the frames it admits stay fewer
+ * than the consumer's window (below); the load scenario {@code noisy-neighbour} fills the defaults.
  *
  * <p>The peer's chats go one at a time, each once the one before was pushed, and the parking fills with 20 sends: one
  * user's records are applied one after the other, and while more of them wait than the consumer's window holds
@@ -96,8 +97,8 @@ class NoisyNeighbourTest {
   private static final long RECENT_MESSAGES_MAX_BYTES = 256 * 1024;
   private static final long PARKED_MAX_BYTES = 256 * 1024;
   private static final long HISTORY_PAGE_MAX_BYTES = 192 * 1024;
-  private static final int DEVICE_BURST = 200;
-  private static final int DEVICE_FRAMES_PER_SECOND = 100;
+  private static final int DEVICE_BURST = 20;
+  private static final int DEVICE_FRAMES_PER_SECOND = 20;
   private static final int USER_READ_BURST = 40;
   private static final int USER_READS_PER_SECOND = 20;
   private static final int BIG_TEXT = 16_000;
@@ -115,7 +116,9 @@ class NoisyNeighbourTest {
     var config = TestNodes.config(kafka, cassandra, Map.of(
         "herald.user.account.outbox-max-bytes", OUTBOX_MAX_BYTES,
         "herald.chat.conversation.recent-messages-max-bytes", RECENT_MESSAGES_MAX_BYTES,
-        "herald.chat.conversation.parked.max-bytes", PARKED_MAX_BYTES));
+        "herald.chat.conversation.parked.max-bytes", PARKED_MAX_BYTES,
+        "herald.gateway.limits.device-burst", DEVICE_BURST,
+        "herald.gateway.limits.device-frames-per-second", DEVICE_FRAMES_PER_SECOND));
     var pool = Executors.newFixedThreadPool(PAIRS + 1);
     var clients = Collections.synchronizedList(new ArrayList<DeviceClient>());
     try (var node = HeraldNode.start(config)) {
@@ -541,18 +544,18 @@ class NoisyNeighbourTest {
     }
 
     /**
-     * The device's rate (100 frames/s, burst 200): six connections of one device send 60 heartbeats each at once (each
-     * connection within its own 64 frames in flight); past the bucket, RETRY_LATER with retry_after_ms, and every
-     * frame is answered.
+     * The device's rate (here 20 frames/s, burst 20): two connections of one device send 30 heartbeats each at once
+     * (each connection within its own 64 frames in flight); past the bucket, RETRY_LATER with retry_after_ms, and
+     * every frame is answered.
      */
     void sendFramesBeyondTheRate() throws Exception {
       var connections = new ArrayList<DeviceClient>();
-      for (int c = 0; c < 6; c++) {
+      for (int c = 0; c < 2; c++) {
         connections.add(device(user, "flooder"));
       }
       var started = System.nanoTime();
       for (int c = 0; c < connections.size(); c++) {
-        for (int k = 0; k < 60; k++) {
+        for (int k = 0; k < 30; k++) {
           connections.get(c).send(ClientFrame.newBuilder().setMessageId("beat-" + c + "-" + k + "-" + run)
               .setHeartbeat(Heartbeat.getDefaultInstance()).build());
         }
@@ -560,7 +563,7 @@ class NoisyNeighbourTest {
       int acked = 0;
       int refused = 0;
       for (var connection : connections) {
-        for (int k = 0; k < 60; k++) {
+        for (int k = 0; k < 30; k++) {
           var answer = connection.receive(ANSWER_BOUND);
           assertTrue(answer != null, "a heartbeat without an answer within " + ANSWER_BOUND);
           if (answer.hasAck()) {
