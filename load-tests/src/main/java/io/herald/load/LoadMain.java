@@ -29,6 +29,7 @@ import java.util.Set;
  *          [--work-dir DIR] [--kafka H:P [--baseline-duration 5s] [--kafka-replication 1]]
  *          [--warm-up 5s] [--p99-bound 500ms] [--keep-up 0.9] [--ramp-factor 1.5] [--ramp-steps 10]
  *          [--overload-factor 3] [--saturation-rate R]
+ *          [--hostile-chats 100] [--hostile-parked 80] [--hostile-burst 400] [--hostile-reads 100]
  * </pre>
  *
  * Exit status: 0 when every invariant held (for {@code recovery} and {@code scale}, which report figures and judge
@@ -39,7 +40,7 @@ import java.util.Set;
 public final class LoadMain {
 
   static final String USAGE = String.join("\n",
-      "usage: load --scenario steady|ramp|overload|recovery|scale --report DIR [options]",
+      "usage: load --scenario steady|ramp|overload|noisy-neighbour|recovery|scale --report DIR [options]",
       "  --url URL          Herald WebSocket endpoint, this machine only (default ws://127.0.0.1:8080/v1/ws)",
       "  --secret S         JWT secret of Herald (default: environment HERALD_JWT_SECRET)",
       "  --users N          simulated devices, one user each (default 20)",
@@ -79,6 +80,11 @@ public final class LoadMain {
       "  --scale-in-flight N  CoAP requests unanswered at once, over all devices (default 512)",
       "  --heap-settle D      scale: wait after each phase before reading the heap (default 0s; 260s outlasts the",
       "                       node's CoAP exchanges, so the heap added is the entities')",
+      "noisy-neighbour (the steady load alone, then beside a user filling every budget it can reach, round after round):",
+      "  --hostile-chats N  16,000-character chats its peer sends per round, pushes never acknowledged (default 100)",
+      "  --hostile-parked N  16,000-character sends per round to a conversation nobody creates (default 80)",
+      "  --hostile-burst N  heartbeats per round one of its devices sends at once (default 400)",
+      "  --hostile-reads N  REST reads per round sent at once (default 100)",
       "scenarios: " + new java.util.TreeSet<>(Scenarios.NAMES),
       "sessions: many idle sessions held with heartbeats; see --scenario sessions --help");
 
@@ -87,7 +93,7 @@ public final class LoadMain {
       "--baseline-duration", "--kafka-replication", "--ramp-factor", "--ramp-steps", "--p99-bound", "--keep-up",
       "--overload-factor", "--saturation-rate", "--warm-up", "--mix", "--conversation-size", "--node-pid",
       "--management", "--events", "--passivation-wait", "--coap", "--scale-devices", "--scale-in-flight",
-      "--heap-settle");
+      "--heap-settle", "--hostile-chats", "--hostile-parked", "--hostile-burst", "--hostile-reads");
 
   private LoadMain() {}
 
@@ -161,7 +167,12 @@ public final class LoadMain {
             OptionValues.duration(values.getOrDefault("--passivation-wait", "3m"), "--passivation-wait")))
         .withScale(ScalePlan.parse(values.getOrDefault("--scale-devices", "1000,1000000"),
             OptionValues.integer(values.getOrDefault("--scale-in-flight", "512"), "--scale-in-flight"),
-            OptionValues.duration(values.getOrDefault("--heap-settle", "0s"), "--heap-settle")));
+            OptionValues.duration(values.getOrDefault("--heap-settle", "0s"), "--heap-settle")))
+        .withHostile(new HostilePlan(
+            OptionValues.integer(values.getOrDefault("--hostile-chats", "100"), "--hostile-chats"),
+            OptionValues.integer(values.getOrDefault("--hostile-parked", "80"), "--hostile-parked"),
+            OptionValues.integer(values.getOrDefault("--hostile-burst", "400"), "--hostile-burst"),
+            OptionValues.integer(values.getOrDefault("--hostile-reads", "100"), "--hostile-reads")));
     if (values.containsKey("--kafka")) {
       for (String server : values.get("--kafka").split(",")) {
         hostPort(server.strip());

@@ -186,9 +186,13 @@ final class RecoveryScenario {
 
   /** {@code GET /v1/devices/{id}/shadow} on the WebSocket endpoint's host and port. */
   static URI shadowUri(URI webSocket, String deviceId) {
+    return restUri(webSocket, "/v1/devices/" + deviceId + "/shadow");
+  }
+
+  /** A REST path on the node whose WebSocket endpoint is {@code webSocket} (same host and port). */
+  static URI restUri(URI webSocket, String path) {
     String scheme = "wss".equals(webSocket.getScheme()) ? "https" : "http";
-    return URI.create(scheme + "://" + webSocket.getHost() + ":" + webSocket.getPort() + "/v1/devices/" + deviceId
-        + "/shadow");
+    return URI.create(scheme + "://" + webSocket.getHost() + ":" + webSocket.getPort() + path);
   }
 
   private static double round(double value) {

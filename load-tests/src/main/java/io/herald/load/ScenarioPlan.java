@@ -24,10 +24,11 @@ import java.util.OptionalDouble;
  * @param node the node's process and management port (CPU per frame, entity counts, heap)
  * @param recovery the {@code recovery} scenario's events and passivation bound
  * @param scale the {@code scale} scenario's device counts
+ * @param hostile what the {@code noisy-neighbour} scenario's hostile user does each round
  */
 public record ScenarioPlan(ScenarioSettings settings, RampPlan ramp, StepCriteria criteria, double overloadFactor,
     OptionalDouble saturationRate, Optional<BaselineTargets> baselines, Duration warmUp, TrafficMix mix,
-    NodeAccess node, RecoveryPlan recovery, ScalePlan scale) {
+    NodeAccess node, RecoveryPlan recovery, ScalePlan scale, HostilePlan hostile) {
 
   public static final Duration DEFAULT_WARM_UP = Duration.ofSeconds(5);
 
@@ -52,46 +53,51 @@ public record ScenarioPlan(ScenarioSettings settings, RampPlan ramp, StepCriteri
   public static ScenarioPlan of(ScenarioSettings settings) {
     return new ScenarioPlan(settings, DEFAULT_RAMP, DEFAULT_CRITERIA, DEFAULT_OVERLOAD_FACTOR, OptionalDouble.empty(),
         Optional.empty(), DEFAULT_WARM_UP, TrafficMix.TELEMETRY_ONLY, NodeAccess.DEFAULT, RecoveryPlan.DEFAULT,
-        ScalePlan.DEFAULT);
+        ScalePlan.DEFAULT, HostilePlan.DEFAULT);
   }
 
   public ScenarioPlan withRamp(RampPlan value, StepCriteria criteriaValue) {
     return new ScenarioPlan(settings, value, criteriaValue, overloadFactor, saturationRate, baselines, warmUp, mix,
-        node, recovery, scale);
+        node, recovery, scale, hostile);
   }
 
   public ScenarioPlan withOverload(double factor, OptionalDouble saturation) {
     return new ScenarioPlan(settings, ramp, criteria, factor, saturation, baselines, warmUp, mix,
-        node, recovery, scale);
+        node, recovery, scale, hostile);
   }
 
   public ScenarioPlan withWarmUp(Duration value) {
     return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, value, mix,
-        node, recovery, scale);
+        node, recovery, scale, hostile);
   }
 
   public ScenarioPlan withBaselines(BaselineTargets value) {
     return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, Optional.of(value), warmUp, mix,
-        node, recovery, scale);
+        node, recovery, scale, hostile);
   }
 
   public ScenarioPlan withNode(NodeAccess value) {
     return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, warmUp, mix, value,
-        recovery, scale);
+        recovery, scale, hostile);
   }
 
   public ScenarioPlan withRecovery(RecoveryPlan value) {
     return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, warmUp, mix, node,
-        value, scale);
+        value, scale, hostile);
   }
 
   public ScenarioPlan withScale(ScalePlan value) {
     return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, warmUp, mix, node,
-        recovery, value);
+        recovery, value, hostile);
+  }
+
+  public ScenarioPlan withHostile(HostilePlan value) {
+    return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, warmUp, mix, node,
+        recovery, scale, value);
   }
 
   public ScenarioPlan withMix(TrafficMix value) {
     return new ScenarioPlan(settings, ramp, criteria, overloadFactor, saturationRate, baselines, warmUp, value,
-        node, recovery, scale);
+        node, recovery, scale, hostile);
   }
 }

@@ -47,13 +47,13 @@ import java.util.function.BooleanSupplier;
 public final class Scenarios {
 
   /** The scenarios {@link #run} knows: load whose every acked frame the invariant checker follows into the journal. */
-  public static final Set<String> CHECKED = Set.of("steady", "ramp", "overload");
+  public static final Set<String> CHECKED = Set.of("steady", "ramp", "overload", "noisy-neighbour");
   /**
    * The scenarios {@link #measure} knows: benchmarks that report figures of the node (recovery time, rates over many
    * devices, heap), not invariants.
    */
   public static final Set<String> MEASURED = Set.of("recovery", "scale");
-  public static final Set<String> NAMES = Set.of("steady", "ramp", "overload", "recovery", "scale");
+  public static final Set<String> NAMES = Set.of("steady", "ramp", "overload", "noisy-neighbour", "recovery", "scale");
 
   private static final Duration POLL = Duration.ofMillis(200);
 
@@ -83,6 +83,7 @@ public final class Scenarios {
     return switch (settings.scenario()) {
       case "ramp" -> RampScenario.run(plan, progress, baselines);
       case "overload" -> OverloadScenario.run(plan, progress, baselines);
+      case "noisy-neighbour" -> NoisyNeighbourScenario.run(plan, progress);
       default -> steady(settings, plan.mix(), progress, ReportExtras.of(baselines));
     };
   }
@@ -283,7 +284,7 @@ public final class Scenarios {
   }
 
   /** Polls {@code condition} until it holds or {@code bound} passes; says whether it held. */
-  static boolean waitUntil(BooleanSupplier condition, Duration bound) {
+  public static boolean waitUntil(BooleanSupplier condition, Duration bound) {
     long deadline = System.nanoTime() + bound.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() >= deadline) {

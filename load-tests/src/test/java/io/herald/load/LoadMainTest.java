@@ -151,4 +151,24 @@ class LoadMainTest {
       assertThrows(IllegalArgumentException.class, () -> LoadMain.parsePlan(args, Map.of()), wrong.toString());
     }
   }
+
+  @Test
+  void parsesTheNoisyNeighboursHostilePlan() {
+    var plan = LoadMain.parsePlan(List.of("--scenario", "noisy-neighbour", "--report", "out", "--secret", "s",
+        "--hostile-chats", "600", "--hostile-parked", "70", "--hostile-burst", "300", "--hostile-reads", "60",
+        "--mix", "telemetry=70,chat=30"), Map.of());
+
+    assertEquals("noisy-neighbour", plan.settings().scenario());
+    assertEquals(new HostilePlan(600, 70, 300, 60), plan.hostile());
+    assertEquals(HostilePlan.DEFAULT,
+        LoadMain.parsePlan(List.of("--scenario", "noisy-neighbour", "--report", "out", "--secret", "s"), Map.of())
+            .hostile());
+    assertTrue(Scenarios.CHECKED.contains("noisy-neighbour"), "its phases are judged by the checker");
+    for (List<String> wrong : List.of(List.of("--hostile-chats", "0"), List.of("--hostile-reads", "-1"),
+        List.of("--hostile-burst", "many"), List.of("--hostile-parked", "10001"))) {
+      var args = new java.util.ArrayList<>(List.of("--scenario", "noisy-neighbour", "--report", "out", "--secret", "s"));
+      args.addAll(wrong);
+      assertThrows(IllegalArgumentException.class, () -> LoadMain.parsePlan(args, Map.of()), wrong.toString());
+    }
+  }
 }

@@ -45,6 +45,13 @@ public final class ReportWriter {
     Files.writeString(directory.resolve(HTML), report.html(), StandardCharsets.UTF_8);
   }
 
+  /** The {@code noisy-neighbour} scenario's summary and page (each phase's own are in its directory). */
+  public static void write(Path directory, NoisyNeighbourReport report) throws IOException {
+    Files.createDirectories(directory);
+    Files.writeString(directory.resolve(SUMMARY), report.json(), StandardCharsets.UTF_8);
+    Files.writeString(directory.resolve(HTML), report.html(), StandardCharsets.UTF_8);
+  }
+
   static String summaryJson(RunSummary s) {
     return summaryJson(s, ReportExtras.NONE);
   }

@@ -1,6 +1,7 @@
 package io.herald.load.sessions;
 
 import io.herald.load.OptionValues;
+import io.herald.load.node.MachineLoad;
 import io.herald.load.report.LatencyMs;
 import io.herald.load.report.SessionsReport;
 import io.herald.load.report.SessionsSummary;
@@ -147,7 +148,7 @@ public final class SessionsScenario {
             + filesLimit + " files here: use more --processes");
       }
     }
-    String loadBefore = loadAverage();
+    String loadBefore = MachineLoad.average();
     Optional<NodeProcess> node = settings.nodePid().stream().mapToObj(NodeProcess::new).findFirst();
     Optional<NodeProcess.Reading> memoryBefore = node.isPresent() ? Optional.of(node.get().read()) : Optional.empty();
     double cpuBefore = node.isPresent() ? node.get().cpuSeconds() : 0;
@@ -246,7 +247,7 @@ public final class SessionsScenario {
           memoryBefore.flatMap(before -> memoryHeld.map(held -> new SessionsSummary.Node(before.heapUsedAfterGcBytes(),
               held.heapUsedAfterGcBytes(), before.residentBytes(), held.residentBytes(), openWhileMeasured,
               cpuConnected - cpuBefore, holdCpu, steadySeconds))),
-          loadBefore, loadAverage(), seconds);
+          loadBefore, MachineLoad.average(), seconds);
       SessionsReport.write(settings.reportDirectory(), summary);
       out.println(summary.oneLine() + " | report in " + settings.reportDirectory().toAbsolutePath());
       return summary;
@@ -271,12 +272,6 @@ public final class SessionsScenario {
       Thread.currentThread().interrupt();
       throw new WorkerException("interrupted");
     }
-  }
-
-  /** The 1-, 5- and 15-minute load averages of this machine, as {@code uptime} shows them. */
-  private static String loadAverage() throws IOException {
-    String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
-    return fields[0] + " " + fields[1] + " " + fields[2];
   }
 
   private static long openFilesLimit() throws IOException {

@@ -95,4 +95,35 @@ class BenchmarkReportsTest {
   private static RecoveryReport recovery(double firstAnswerMs, int status, boolean stale) {
     return new RecoveryReport("d", 10, 10, 1, 10, 30, firstAnswerMs, status, stale, 5, 1000);
   }
+
+  private static RunSummary steadyPhase(LatencyMs latency, LatencyMs pushLatency, long lost) {
+    return new RunSummary("noisy-neighbour", 200, 30, 20, 6_000, 6_000, Map.of(), 0, 0, 0, 0, 0, 6_000, 1_200, lost, 0,
+        0, 0, 0, 0, 200, latency, pushLatency, null, List.of());
+  }
+
+  @Test
+  void theNoisyNeighbourRatiosAreTheOthersP99BesideTheHostileUserOverAlone() throws Exception {
+    var hostile = new NoisyNeighbourReport.Hostile(7, 5_000, 4_200, 700,
+        Map.of("rejected TOO_LARGE", 21L, "nack RETRY_LATER", 1_400L, "http 429", 350L, "welcome pushes_missed", 1L));
+    var report = new NoisyNeighbourReport(steadyPhase(LATENCY, new LatencyMs(8, 50, 90, 100), 0),
+        steadyPhase(new LatencyMs(6, 60, 90, 150), new LatencyMs(9, 125, 200, 300), 1), hostile, "1.00 0.80 0.50",
+        "3.10 1.20 0.70");
+
+    assertEquals(1.5, report.p99Ratio());
+    assertEquals(2.5, report.pushP99Ratio());
+    assertEquals(1, report.lost(), "both phases' verdicts add up");
+    assertNull(new NoisyNeighbourReport(steadyPhase(LATENCY, null, 0), steadyPhase(LATENCY, null, 0), hostile, "", "")
+        .pushP99Ratio(), "no chat in the mix, no push ratio");
+    assertNull(new NoisyNeighbourReport(steadyPhase(LatencyMs.NONE, null, 0), steadyPhase(LATENCY, null, 0), hostile,
+        "", "").p99Ratio(), "nothing acked alone: no ratio");
+
+    ReportWriter.write(directory, report);
+    String json = Files.readString(directory.resolve("summary.json"));
+    for (String field : List.of("\"scenario\": \"noisy-neighbour\"", "\"p99_ratio\": 1.5", "\"push_p99_ratio\": 2.5",
+        "\"phase\": \"alone\"", "\"phase\": \"noisy\"", "\"rejected TOO_LARGE\": 21", "\"http 429\": 350",
+        "\"welcome pushes_missed\": 1", "\"load_average_before\": \"1.00 0.80 0.50\"", "\"lost\": 1")) {
+      assertTrue(json.contains(field), field + " missing from " + json);
+    }
+    assertTrue(Files.readString(directory.resolve("report.html")).contains("rejected TOO_LARGE"));
+  }
 }
