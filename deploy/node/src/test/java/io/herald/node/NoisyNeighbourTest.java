@@ -73,10 +73,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * than the consumer's window (below); the load scenario {@code noisy-neighbour} fills the defaults.
  *
  * <p>The peer's chats go one at a time, each once the one before was pushed, and the parking fills with 20 sends: one
- * user's records are applied one after the other, and while more of them wait than the consumer's window holds
- * ({@code herald.user.ingest.parallelism}, 32, counting the records that wait for their user's earlier ones) every
- * other user's records wait too. 100 chats of 16,000 characters sent at once delayed every pair's chat push by 1.1 to
- * 1.7 s here (docs/benchmarks.md, "Noisy neighbour"): that is not a per-entity budget, and this test does not cover it.
+ * user's records are applied one after the other, and a backlog of one user holds up the others only past the
+ * consumer's window ({@code herald.user.ingest.window}; docs/design.md, "From Kafka to the entities"). HeadOfLineTest
+ * covers a backlog beside chatting pairs; this test covers the per-entity budgets.
  */
 @ExtendWith(InfraExtension.class)
 class NoisyNeighbourTest {

@@ -10,6 +10,7 @@ public record IngestSettings(
     String deadLetterTopic,
     String groupId,
     int parallelism,
+    int window,
     Duration askTimeout,
     int commitMaxBatch,
     Duration commitMaxInterval,
@@ -24,6 +25,13 @@ public record IngestSettings(
     Config consumerConfig,
     Config deadLetterProducerConfig) {
 
+  public IngestSettings {
+    if (window < parallelism) {
+      throw new IllegalArgumentException("herald.user.ingest.window (" + window + ") must be at least its parallelism ("
+          + parallelism + ")");
+    }
+  }
+
   public static IngestSettings fromConfig(Config config) {
     var ingest = config.getConfig("herald.user.ingest");
     return new IngestSettings(
@@ -32,6 +40,7 @@ public record IngestSettings(
         config.getString("herald.kafka.topics.dead-letter"),
         ingest.getString("group-id"),
         ingest.getInt("parallelism"),
+        ingest.getInt("window"),
         ingest.getDuration("ask-timeout"),
         ingest.getInt("commit.max-batch"),
         ingest.getDuration("commit.max-interval"),
