@@ -51,7 +51,8 @@ final class SessionFlow {
             "no message for " + settings.idleTimeout().toSeconds() + " s: the session is closed as idle (send "
                 + "heartbeats to keep it open)");
     this.blueprint = Flow.<Message>create()
-        .idleTimeout(settings.idleTimeout())
+        // Not Pekko's idleTimeout, which looks every second (a timer firing per held session per second).
+        .via(new IdleTimeout<>(settings.idleTimeout()))
         // Completing (rather than failing) closes the WebSocket with a normal close frame once replies are out; the
         // mark in its place becomes the idle close below.
         .recoverWithRetries(1, StreamIdleTimeoutException.class, () -> Source.single(MessageReader.IDLE))
