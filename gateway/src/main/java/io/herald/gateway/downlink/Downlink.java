@@ -3,7 +3,7 @@ package io.herald.gateway.downlink;
 import java.time.Duration;
 import io.herald.gateway.auth.DeviceIdentity;
 import io.herald.protocol.device.v1.ServerFrame;
-import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -15,6 +15,9 @@ public final class Downlink {
   private final ActorSystem<?> system;
   private final UserEntities users;
   private final Duration reattachEvery;
+  // Names the session actors, unique in the JVM (so also with several gateways on one system), which is all a name
+  // must be: a random UUID per session cost a SecureRandom draw per connect.
+  private static final AtomicLong sessionNumbers = new AtomicLong();
 
   /** @param reattachEvery how often a session attaches again (see {@link SessionActor}) */
   public Downlink(ActorSystem<?> system, UserEntities users, Duration reattachEvery) {
@@ -34,7 +37,7 @@ public final class Downlink {
     ActorRef<Object> actor =
         system.systemActorOf(
             SessionActor.create(identity, lastSeq, pushes, pushBufferSize, reattachEvery, users),
-            "session-" + UUID.randomUUID(),
+            "session-" + sessionNumbers.incrementAndGet(),
             Props.empty());
     return new Session(actor);
   }

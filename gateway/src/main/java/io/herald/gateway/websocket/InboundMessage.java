@@ -13,4 +13,7 @@ sealed interface InboundMessage {
 
   /** A text message: not part of the protocol, its content was discarded. */
   record Text() implements InboundMessage {}
+
+  /** No message came within the idle timeout: the session closes (the last thing its client sent). */
+  record Idle() implements InboundMessage {}
 }

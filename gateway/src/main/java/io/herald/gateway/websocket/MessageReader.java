@@ -16,6 +16,12 @@ import org.apache.pekko.stream.javadsl.Sink;
  */
 final class MessageReader {
 
+  /**
+   * Stands for "no message within the idle timeout" in the stream of a connection's messages (the session's flow
+   * puts it there in place of the timeout's failure); read as {@link InboundMessage.Idle}. Compared by identity.
+   */
+  static final Message IDLE = TextMessage.create("idle");
+
   private final int maxFrameBytes;
   private final Materializer materializer;
   private final Executor dispatcher;
@@ -27,6 +33,9 @@ final class MessageReader {
   }
 
   CompletionStage<InboundMessage> read(Message message) {
+    if (message == IDLE) {
+      return CompletableFuture.completedFuture(new InboundMessage.Idle());
+    }
     if (message.isText()) {
       TextMessage text = message.asTextMessage();
       if (text.isStrict()) {

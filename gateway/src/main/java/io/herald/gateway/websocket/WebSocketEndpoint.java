@@ -40,7 +40,7 @@ public final class WebSocketEndpoint {
   private final TokenVerifier verifier;
   private final WebSocketSettings settings;
   private final Intake intake;
-  private final MessageReader reader;
+  private final SessionFlow sessionFlow;
   private final Downlink downlink;
   private final Executor dispatcher;
   private final Clock clock;
@@ -56,7 +56,7 @@ public final class WebSocketEndpoint {
     this.verifier = verifier;
     this.settings = settings;
     this.intake = intake;
-    this.reader = new MessageReader(settings.maxFrameBytes(), materializer, dispatcher);
+    this.sessionFlow = new SessionFlow(settings, new MessageReader(settings.maxFrameBytes(), materializer, dispatcher));
     this.downlink = downlink;
     this.dispatcher = dispatcher;
     this.clock = clock;
@@ -80,7 +80,7 @@ public final class WebSocketEndpoint {
     }
     Optional<String> callerTrace = request.getHeader(IngressProducer.TRACEPARENT_HEADER).map(HttpHeader::value);
     WebSocketSession session =
-        new WebSocketSession(identity, callerTrace, settings, reader, intake, downlink, dispatcher, clock);
+        new WebSocketSession(identity, callerTrace, settings, sessionFlow, intake, downlink, dispatcher, clock);
     return handleWebSocketMessages(session.flow());
   }
 

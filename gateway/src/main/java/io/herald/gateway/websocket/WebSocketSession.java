@@ -4,7 +4,6 @@ import io.herald.gateway.GatewayMetrics;
 import io.herald.gateway.ServerFrames;
 import io.herald.gateway.auth.DeviceIdentity;
 import io.herald.gateway.downlink.Downlink;
-import io.herald.gateway.downlink.SlowSubscriberException;
 import io.herald.gateway.intake.Arrivals;
 import io.herald.gateway.intake.Intake;
 import io.herald.protocol.device.v1.ClientFrame;
@@ -16,28 +15,18 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.OverflowStrategy;
-import org.apache.pekko.stream.StreamIdleTimeoutException;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One authenticated WebSocket connection: reads the client's messages, hands each to the gateway's {@link Intake}
- * (the connection is one {@link Arrivals} of the intake) and writes the answers and pushes.
- *
- * <pre>
- * messages -> idle timeout -> read within the size limit -> intake (decode, degrade, admit, ownership, publish)
- *          -> answers (bounded) + pushes -> messages
- * </pre>
+ * (the connection is one {@link Arrivals} of the intake) and writes the answers and pushes. The connection runs the endpoint's {@link SessionFlow}, built once, with this object as its per-session state.
  *
  * <p>The intake answers {@code ack} only after Kafka acknowledged a frame, refusals at once, and keeps the
  * connection's frames in arrival order on their way to Kafka. At most {@code max-in-flight} frames of a connection
@@ -56,7 +45,7 @@ final class WebSocketSession {
 
   private final DeviceIdentity identity;
   private final WebSocketSettings settings;
-  private final MessageReader reader;
+  private final SessionFlow flow;
   private final Intake intake;
   private final Arrivals arrivals;
   private final Downlink downlink;
@@ -70,20 +59,21 @@ final class WebSocketSession {
   /**
    * @param callerTrace the {@code traceparent} of the upgrade request, if it carried one; each frame's publish span
    *     is then part of that trace, otherwise it starts a trace of its own
+   * @param flow the endpoint's session flow, which this session runs
    * @param dispatcher runs the continuation of the stream's end
    */
   WebSocketSession(
       DeviceIdentity identity,
       Optional<String> callerTrace,
       WebSocketSettings settings,
-      MessageReader reader,
+      SessionFlow flow,
       Intake intake,
       Downlink downlink,
       Executor dispatcher,
       Clock clock) {
     this.identity = identity;
     this.settings = settings;
-    this.reader = reader;
+    this.flow = flow;
     this.intake = intake;
     this.arrivals =
         intake.connection(identity, Transport.WEBSOCKET, callerTrace, settings.maxInFlight(), this::greet);
@@ -92,71 +82,39 @@ final class WebSocketSession {
     this.clock = clock;
   }
 
-  /** The session's flow; call once (it owns the session's push queue). */
+  /** The session's flow: the endpoint's shared {@link SessionFlow}, bound to this session; call once. */
   Flow<Message, Message, NotUsed> flow() {
-    // Materialized with the session's own stream, not pre-materialized: preMaterialize runs the queue as a stream of
-    // its own (an actor) behind a fan-out publisher (another actor), two actors and a hop per session for nothing.
-    Source<ServerFrame, NotUsed> pushQueue =
-        Source.<ServerFrame>queue(settings.pushBuffer())
-            .mapMaterializedValue(
-                queue -> {
-                  pushes = queue;
-                  return NotUsed.getInstance();
-                });
-    ServerFrame slowSubscriberClose =
-        ServerFrames.sessionClosed(
-            settings.retryAfter(), new SlowSubscriberException(settings.pushBuffer()).getMessage());
-    ServerFrame idleClose =
-        ServerFrames.sessionClosed(
-            settings.retryAfter(),
-            "no message for " + settings.idleTimeout().toSeconds() + " s: the session is closed as idle (send "
-                + "heartbeats to keep it open)");
-    AtomicBoolean closedAsIdle = new AtomicBoolean();
-    return Flow.<Message>create()
-        .idleTimeout(settings.idleTimeout())
-        // Completing (rather than failing) closes the WebSocket with a normal close frame once replies are out.
-        .recoverWithRetries(
-            1,
-            StreamIdleTimeoutException.class,
-            () -> {
-              log.debug("Closing idle session of {}", identity);
-              closedAsIdle.set(true);
-              return Source.empty();
-            })
-        // One message at a time: a streamed message must be read to its end before the next one arrives.
-        .mapAsync(1, reader::read)
-        // One slot more than the in-flight limit, so an immediate answer always finds room.
-        .mapAsyncUnordered(settings.maxInFlight() + 1, this::take)
-        .map(answer -> GatewayMetrics.replied(Transport.WEBSOCKET, answer))
-        // Pushes from the cluster join the replies; the session ends when the client's side does.
-        .merge(pushQueue, true)
-        // The push queue overflowed: say why in a last frame, then close normally.
-        .recoverWithRetries(1, SlowSubscriberException.class, () -> Source.single(slowSubscriberClose))
-        // Idle: say why in a last frame too.
-        // concatLazy: plain concat would pull (and so create) the lazy source at once, before the session is idle.
-        .concatLazy(Source.lazySource(() -> closedAsIdle.get() ? Source.single(idleClose) : Source.empty()))
-        .buffer(settings.outgoingBuffer(), OverflowStrategy.backpressure())
-        .<Message>map(frame -> BinaryMessage.create(ByteString.fromArrayUnsafe(frame.toByteArray())))
-        .watchTermination(
-            (notUsed, done) -> {
-              log.debug("Session of {} opened", identity);
-              GatewayMetrics.sessionOpened();
-              done.whenCompleteAsync(
-                  (ok, failure) -> {
-                    log.debug("Session of {} closed", identity);
-                    GatewayMetrics.sessionClosed();
-                    // The push queue ended with the stream (merge cancels it); the session actor detaches and stops.
-                    Downlink.Session session = downlinkSession.get();
-                    if (session != null) {
-                      session.close();
-                    }
-                  },
-                  dispatcher);
-              return notUsed;
-            });
+    return flow.forSession(this);
   }
 
-  private CompletionStage<ServerFrame> take(InboundMessage message) {
+  /**
+   * The session's stream was materialized, before its first message is handled: {@code pushes} is its push queue
+   * (materialized with the session's own stream, so no actor or hop of its own), {@code done} completes when the
+   * stream ends.
+   */
+  void opened(BoundedSourceQueue<ServerFrame> pushes, CompletionStage<Done> done) {
+    this.pushes = pushes;
+    log.debug("Session of {} opened", identity);
+    GatewayMetrics.sessionOpened();
+    done.whenCompleteAsync(
+        (ok, failure) -> {
+          log.debug("Session of {} closed", identity);
+          GatewayMetrics.sessionClosed();
+          // The push queue ended with the stream (merge cancels it); the session actor detaches and stops.
+          Downlink.Session session = downlinkSession.get();
+          if (session != null) {
+            session.close();
+          }
+        },
+        dispatcher);
+  }
+
+  /** One message of the client, read; called by the stream's stage, one at a time in arrival order. */
+  CompletionStage<ServerFrame> take(InboundMessage message) {
+    if (message instanceof InboundMessage.Idle) {
+      log.debug("Closing idle session of {}", identity);
+      return CompletableFuture.completedFuture(flow.idleClose());
+    }
     if (message instanceof InboundMessage.Text) {
       GatewayMetrics.frameIn(Transport.WEBSOCKET, "text");
       log.debug("Refused a text message of {}", identity);
