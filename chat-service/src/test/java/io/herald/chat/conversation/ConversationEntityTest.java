@@ -15,6 +15,7 @@ import io.herald.protocol.device.v1.Push;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
+import io.herald.persistence.DedupWindow;
 import java.time.Duration;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
@@ -54,7 +55,7 @@ class ConversationEntityTest {
    * 700 bytes; fan-out pages of 2 messages; 2 parked sends or 2,000 bytes of them.
    */
   private static ConversationSettings settings(MemberOutboxes outboxes) {
-    return new ConversationSettings(3, 1_000, 700, 100, Duration.ofMinutes(10), RetentionCriteria.disabled(),
+    return new ConversationSettings(new DedupWindow.Bounds(3, Duration.ofHours(24)), 1_000, 700, 100, Duration.ofMinutes(10), RetentionCriteria.disabled(),
         new FanOut.FanOutSettings(4, 2, 2, 3, Duration.ofMillis(20), Duration.ofMillis(100)),
         new ConversationSettings.ParkedSettings(2, 2_000, Duration.ofMinutes(10), Duration.ofSeconds(5)),
         (persistenceId, from) -> PersistenceQuery.get(testKit.system())

@@ -12,16 +12,17 @@ import org.apache.pekko.persistence.typed.SnapshotAdapter;
 /** Snapshot form of User state: herald.events.v1.UserSnapshot. */
 final class UserSnapshotAdapter implements SnapshotAdapter<State> {
 
-  private final int dedupWindow;
+  private final DedupWindow.Bounds dedup;
 
-  UserSnapshotAdapter(int dedupWindow) {
-    this.dedupWindow = dedupWindow;
+  UserSnapshotAdapter(DedupWindow.Bounds dedup) {
+    this.dedup = dedup;
   }
 
   @Override
   public Object toJournal(State state) {
     return UserSnapshot.newBuilder().setUserId(state.userId).setLastSeq(state.lastSeq).setAckedSeq(state.ackedSeq)
         .addAllOutbox(state.outbox).addAllRecentIds(state.recentIds.toList())
+        .addAllRecentIdsAtMs(state.recentIds.appliedAtMs())
         .addAllDevices(state.devices).addAllConversations(state.conversations)
         .addAllDeviceCursors(state.cursors.entrySet().stream().map(cursor -> DeviceCursor.newBuilder()
             .setDeviceId(cursor.getKey()).setAckedSeq(cursor.getValue()).build()).toList())
@@ -32,7 +33,7 @@ final class UserSnapshotAdapter implements SnapshotAdapter<State> {
   public State fromJournal(Object from) {
     var snapshot = (UserSnapshot) from;
     return new State(snapshot.getUserId(), snapshot.getLastSeq(), snapshot.getAckedSeq(),
-        new ArrayDeque<>(snapshot.getOutboxList()), DedupWindow.of(dedupWindow, snapshot.getRecentIdsList()),
+        new ArrayDeque<>(snapshot.getOutboxList()), DedupWindow.of(dedup, snapshot.getRecentIdsList(), snapshot.getRecentIdsAtMsList()),
         snapshot.getDevicesList(), snapshot.getConversationsList(), cursors(snapshot));
   }
 
