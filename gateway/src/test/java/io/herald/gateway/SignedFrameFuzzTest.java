@@ -62,7 +62,7 @@ class SignedFrameFuzzTest {
   }
 
   @EnabledIfSystemProperty(named = LONG_RUN, matches = "true")
-  @FuzzTest(maxDuration = "30m")
+  @FuzzTest(maxDuration = "5m")
   void framesOfAnAuthenticatedDeviceForLong(FuzzedDataProvider data) {
     fuzzOnce(data);
   }

@@ -69,7 +69,7 @@ class RestFuzzTest {
   }
 
   @EnabledIfSystemProperty(named = LONG_RUN, matches = "true")
-  @FuzzTest(maxDuration = "30m")
+  @FuzzTest(maxDuration = "5m")
   void requestTargetsAndTokensForLong(FuzzedDataProvider data) throws Exception {
     fuzzOnce(data);
   }

@@ -33,7 +33,7 @@ class UserJournalFuzzTest {
   }
 
   @EnabledIfSystemProperty(named = LONG_RUN, matches = "true")
-  @FuzzTest(maxDuration = "30m")
+  @FuzzTest(maxDuration = "5m")
   void storedBytesForLong(FuzzedDataProvider data) {
     fuzzOnce(data);
   }

@@ -32,7 +32,7 @@ class IngressRouteFuzzTest {
   }
 
   @EnabledIfSystemProperty(named = LONG_RUN, matches = "true")
-  @FuzzTest(maxDuration = "30m")
+  @FuzzTest(maxDuration = "5m")
   void recordValuesFromTheTopicForLong(FuzzedDataProvider data) {
     fuzzOnce(data);
   }
