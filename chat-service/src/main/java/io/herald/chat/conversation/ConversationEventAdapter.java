@@ -35,7 +35,7 @@ final class ConversationEventAdapter extends EventAdapter<Event, Message> {
     }
     if (event instanceof ReadPointerMoved moved) {
       return io.herald.protocol.events.v1.ReadPointerMoved.newBuilder().setMessageId(moved.messageId())
-          .setUserId(moved.userId()).setUpToSeq(moved.upToSeq()).build();
+          .setUserId(moved.userId()).setUpToSeq(moved.upToSeq()).setAtMs(moved.atMs()).build();
     }
     if (event instanceof FanOutProgressed progressed) {
       return io.herald.protocol.events.v1.FanOutProgressed.newBuilder().setUpToSeq(progressed.upToSeq()).build();
@@ -72,7 +72,8 @@ final class ConversationEventAdapter extends EventAdapter<Event, Message> {
       return EventSeq.single(fromProto(appended));
     }
     if (stored instanceof io.herald.protocol.events.v1.ReadPointerMoved moved) {
-      return EventSeq.single(new ReadPointerMoved(moved.getMessageId(), moved.getUserId(), moved.getUpToSeq()));
+      return EventSeq.single(new ReadPointerMoved(moved.getMessageId(), moved.getUserId(), moved.getUpToSeq(),
+          moved.getAtMs()));
     }
     if (stored instanceof io.herald.protocol.events.v1.FanOutProgressed progressed) {
       return EventSeq.single(new FanOutProgressed(progressed.getUpToSeq()));
