@@ -119,10 +119,11 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
 
   /**
    * Members added and removed by one frame of {@code byUserId}; {@code ownerUserId} is the new owner when the owner
-   * left (empty: unchanged).
+   * left (empty: unchanged). {@code atMs}: when the gateway received the frame (0 in events written before it was
+   * kept).
    */
   public record MembersChanged(String messageId, String byUserId, List<String> added, List<String> removed,
-      String ownerUserId) implements Event {}
+      String ownerUserId, long atMs) implements Event {}
 
   /** Every member, and every user removed up to {@code version}, has the membership notice of {@code version}. */
   public record MembersNotified(long version) implements Event {}
@@ -614,7 +615,8 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
       return Effect().reply(command.replyTo(), Outcomes.applied(messageId, false));
     }
     var started = PersistLatency.start();
-    return Effect().persist(new MembersChanged(messageId, command.record().getUserId(), added, removed, newOwner))
+    return Effect().persist(new MembersChanged(messageId, command.record().getUserId(), added, removed, newOwner,
+            command.record().getReceivedAtMs()))
         .thenRun(s -> persistLatency.since(started))
         // The fan-out delivers the next messages to the members of now, whether or not it is behind.
         .thenRun(s -> fanOut.tell(new FanOut.Wake(s.fannedOutSeq, s.lastSeq, List.copyOf(s.members))))
@@ -706,7 +708,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
           if (!event.ownerUserId().isEmpty()) {
             state.owner = event.ownerUserId();
           }
-          state.recentMessageIds.add(event.byUserId(), event.messageId(), DedupWindow.UNKNOWN_TIME);
+          state.recentMessageIds.add(event.byUserId(), event.messageId(), event.atMs());
           return state;
         })
         .onEvent(MembersNotified.class, (state, event) -> {

@@ -49,7 +49,7 @@ final class ConversationEventAdapter extends EventAdapter<Event, Message> {
     if (event instanceof MembersChanged changed) {
       return ConversationMembersChanged.newBuilder().setMessageId(changed.messageId()).setByUserId(changed.byUserId())
           .addAllAddedUserIds(changed.added()).addAllRemovedUserIds(changed.removed())
-          .setOwnerUserId(changed.ownerUserId()).build();
+          .setOwnerUserId(changed.ownerUserId()).setAtMs(changed.atMs()).build();
     }
     if (event instanceof MembersNotified notified) {
       return ConversationMembersNotified.newBuilder().setVersion(notified.version()).build();
@@ -87,7 +87,7 @@ final class ConversationEventAdapter extends EventAdapter<Event, Message> {
     if (stored instanceof ConversationMembersChanged changed) {
       return EventSeq.single(new MembersChanged(changed.getMessageId(), changed.getByUserId(),
           List.copyOf(changed.getAddedUserIdsList()), List.copyOf(changed.getRemovedUserIdsList()),
-          changed.getOwnerUserId()));
+          changed.getOwnerUserId(), changed.getAtMs()));
     }
     if (stored instanceof ConversationMembersNotified notified) {
       return EventSeq.single(new MembersNotified(notified.getVersion()));

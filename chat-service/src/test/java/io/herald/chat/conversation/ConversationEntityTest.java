@@ -366,6 +366,21 @@ class ConversationEntityTest {
   }
 
   @Test
+  void aMembershipChangesIdLeavesTheDeduplicationWindowByTimeAsEveryOtherId() {
+    var added = apply(record("m-add", "alice", ClientFrame.newBuilder().setAddMembers(AddMembers.newBuilder()
+        .setConversationId("c-1").addMemberUserIds("dave"))).toBuilder().setReceivedAtMs(2_000).build());
+    assertEquals(NackCode.NACK_CODE_UNSPECIFIED, added.reply().getRejectedCode());
+    assertTrue(conversation.getState().recentMessageIds.contains("alice", "m-add"));
+
+    // A frame received more than dedup-retention (24 h) after it: the add's id is past its horizon.
+    apply(send("m-late", "bob", "a day later").toBuilder()
+        .setReceivedAtMs(2_000 + Duration.ofHours(24).toMillis() + 1).build());
+    assertFalse(conversation.getState().recentMessageIds.contains("alice", "m-add"), "left by time");
+    assertTrue(conversation.getState().recentMessageIds.contains("bob", "m-late"));
+    assertFalse(conversation.restart().state().recentMessageIds.contains("alice", "m-add"), "replay rebuilds the same");
+  }
+
+  @Test
   void membersAreToldTheConversationItsOwnerAndMembersOnceEvenAcrossACrash() {
     var outboxes = testKit.<Enqueued>createTestProbe();
     var carolReachable = new AtomicBoolean(false);
