@@ -1,6 +1,7 @@
 package io.herald.chat.conversation;
 
 import com.google.protobuf.CodedOutputStream;
+import io.herald.persistence.DedupEvictions;
 import io.herald.persistence.DedupWindow;
 import io.herald.persistence.PersistLatency;
 import io.herald.protocol.cluster.ApplyToConversation;
@@ -104,7 +105,8 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
       String messageId, long conversationSeq, String senderUserId, String text, long sentAtMs, long receivedAtMs)
       implements Event {}
 
-  public record ReadPointerMoved(String messageId, String userId, long upToSeq) implements Event {}
+  /** {@code atMs}: when the gateway received the chat_read (0 in events written before it was kept). */
+  public record ReadPointerMoved(String messageId, String userId, long upToSeq, long atMs) implements Event {}
 
   public record FanOutProgressed(long upToSeq) implements Event {}
 
@@ -117,10 +119,11 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
 
   /**
    * Members added and removed by one frame of {@code byUserId}; {@code ownerUserId} is the new owner when the owner
-   * left (empty: unchanged).
+   * left (empty: unchanged). {@code atMs}: when the gateway received the frame (0 in events written before it was
+   * kept).
    */
   public record MembersChanged(String messageId, String byUserId, List<String> added, List<String> removed,
-      String ownerUserId) implements Event {}
+      String ownerUserId, long atMs) implements Event {}
 
   /** Every member, and every user removed up to {@code version}, has the membership notice of {@code version}. */
   public record MembersNotified(long version) implements Event {}
@@ -212,6 +215,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
   private final String conversationId;
   private final ConversationSettings settings;
   private final PersistLatency persistLatency = new PersistLatency(ConversationSignal.ENTITY_TYPE);
+  private final DedupEvictions dedupEvictions = new DedupEvictions(ConversationSignal.ENTITY_TYPE);
 
   private final ActorContext<ConversationSignal> context;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
@@ -239,7 +243,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
   @Override
   public State emptyState() {
     return new State(conversationId, List.of(), Membership.NONE, 0, 0, new HashMap<>(),
-        new DedupWindow(settings.dedupWindow()), new ArrayDeque<>(), new ArrayDeque<>());
+        new DedupWindow(settings.dedup()), new ArrayDeque<>(), new ArrayDeque<>());
   }
 
   @Override
@@ -282,6 +286,8 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
+          // Early dedup evictions are reported from here on, not again for replayed events.
+          state.recentMessageIds.reportTo(dedupEvictions);
           wakeFanOut(state);
           refuseParked(state);
           notifyMembers(state);
@@ -432,7 +438,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         if (upTo <= state.readPointers.getOrDefault(user, 0L)) {
           yield Effect().reply(command.replyTo(), Outcomes.applied(messageId, false));
         }
-        yield Effect().persist(new ReadPointerMoved(messageId, user, upTo))
+        yield Effect().persist(new ReadPointerMoved(messageId, user, upTo, record.getReceivedAtMs()))
             .thenRun(s -> persistLatency.since(started))
             .thenReply(command.replyTo(), s -> Outcomes.withPushes(Outcomes.applied(messageId, false), pushesFor(s, record)));
       }
@@ -609,7 +615,8 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
       return Effect().reply(command.replyTo(), Outcomes.applied(messageId, false));
     }
     var started = PersistLatency.start();
-    return Effect().persist(new MembersChanged(messageId, command.record().getUserId(), added, removed, newOwner))
+    return Effect().persist(new MembersChanged(messageId, command.record().getUserId(), added, removed, newOwner,
+            command.record().getReceivedAtMs()))
         .thenRun(s -> persistLatency.since(started))
         // The fan-out delivers the next messages to the members of now, whether or not it is behind.
         .thenRun(s -> fanOut.tell(new FanOut.Wake(s.fannedOutSeq, s.lastSeq, List.copyOf(s.members))))
@@ -681,7 +688,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
           state.creatorUserId = event.creatorUserId();
           state.creationMessageId = event.messageId();
           state.membershipVersion = 1;
-          state.recentMessageIds.add(event.creatorUserId(), event.messageId());
+          state.recentMessageIds.add(event.creatorUserId(), event.messageId(), event.createdAtMs());
           return state;
         })
         .onEvent(MembersChanged.class, (state, event) -> {
@@ -701,7 +708,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
           if (!event.ownerUserId().isEmpty()) {
             state.owner = event.ownerUserId();
           }
-          state.recentMessageIds.add(event.byUserId(), event.messageId());
+          state.recentMessageIds.add(event.byUserId(), event.messageId(), event.atMs());
           return state;
         })
         .onEvent(MembersNotified.class, (state, event) -> {
@@ -711,13 +718,13 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         })
         .onEvent(MessageAppended.class, (state, event) -> {
           state.lastSeq = event.conversationSeq();
-          state.recentMessageIds.add(event.senderUserId(), event.messageId());
+          state.recentMessageIds.add(event.senderUserId(), event.messageId(), event.receivedAtMs());
           if (!state.parked.isEmpty()) {
             removeParked(state, event.messageId());
           }
           state.recentMessages.addLast(event);
           state.recentBytes += bytes(event);
-          while (state.recentMessages.size() > settings.dedupWindow()
+          while (state.recentMessages.size() > settings.dedup().capacity()
               || state.recentBytes > settings.recentMessagesMaxBytes()) {
             state.recentBytes -= bytes(state.recentMessages.removeFirst());
           }
@@ -730,7 +737,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         .onEvent(SendParked.class, (state, event) -> {
           state.parked.addLast(event.send());
           state.parkedBytes += bytes(event.send());
-          state.recentMessageIds.add(event.send().senderUserId(), event.send().messageId());
+          state.recentMessageIds.add(event.send().senderUserId(), event.send().messageId(), event.send().receivedAtMs());
           return state;
         })
         .onEvent(ParkedSendRefused.class, (state, event) -> {
@@ -739,7 +746,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
         })
         .onEvent(ReadPointerMoved.class, (state, event) -> {
           state.readPointers.merge(event.userId(), event.upToSeq(), Math::max);
-          state.recentMessageIds.add(event.userId(), event.messageId());
+          state.recentMessageIds.add(event.userId(), event.messageId(), event.atMs());
           return state;
         })
         .build();
@@ -767,6 +774,6 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
 
   @Override
   public SnapshotAdapter<State> snapshotAdapter() {
-    return new ConversationSnapshotAdapter(settings.dedupWindow());
+    return new ConversationSnapshotAdapter(settings.dedup());
   }
 }

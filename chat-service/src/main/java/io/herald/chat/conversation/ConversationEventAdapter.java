@@ -35,7 +35,7 @@ final class ConversationEventAdapter extends EventAdapter<Event, Message> {
     }
     if (event instanceof ReadPointerMoved moved) {
       return io.herald.protocol.events.v1.ReadPointerMoved.newBuilder().setMessageId(moved.messageId())
-          .setUserId(moved.userId()).setUpToSeq(moved.upToSeq()).build();
+          .setUserId(moved.userId()).setUpToSeq(moved.upToSeq()).setAtMs(moved.atMs()).build();
     }
     if (event instanceof FanOutProgressed progressed) {
       return io.herald.protocol.events.v1.FanOutProgressed.newBuilder().setUpToSeq(progressed.upToSeq()).build();
@@ -49,7 +49,7 @@ final class ConversationEventAdapter extends EventAdapter<Event, Message> {
     if (event instanceof MembersChanged changed) {
       return ConversationMembersChanged.newBuilder().setMessageId(changed.messageId()).setByUserId(changed.byUserId())
           .addAllAddedUserIds(changed.added()).addAllRemovedUserIds(changed.removed())
-          .setOwnerUserId(changed.ownerUserId()).build();
+          .setOwnerUserId(changed.ownerUserId()).setAtMs(changed.atMs()).build();
     }
     if (event instanceof MembersNotified notified) {
       return ConversationMembersNotified.newBuilder().setVersion(notified.version()).build();
@@ -72,7 +72,8 @@ final class ConversationEventAdapter extends EventAdapter<Event, Message> {
       return EventSeq.single(fromProto(appended));
     }
     if (stored instanceof io.herald.protocol.events.v1.ReadPointerMoved moved) {
-      return EventSeq.single(new ReadPointerMoved(moved.getMessageId(), moved.getUserId(), moved.getUpToSeq()));
+      return EventSeq.single(new ReadPointerMoved(moved.getMessageId(), moved.getUserId(), moved.getUpToSeq(),
+          moved.getAtMs()));
     }
     if (stored instanceof io.herald.protocol.events.v1.FanOutProgressed progressed) {
       return EventSeq.single(new FanOutProgressed(progressed.getUpToSeq()));
@@ -86,7 +87,7 @@ final class ConversationEventAdapter extends EventAdapter<Event, Message> {
     if (stored instanceof ConversationMembersChanged changed) {
       return EventSeq.single(new MembersChanged(changed.getMessageId(), changed.getByUserId(),
           List.copyOf(changed.getAddedUserIdsList()), List.copyOf(changed.getRemovedUserIdsList()),
-          changed.getOwnerUserId()));
+          changed.getOwnerUserId(), changed.getAtMs()));
     }
     if (stored instanceof ConversationMembersNotified notified) {
       return EventSeq.single(new MembersNotified(notified.getVersion()));

@@ -2,6 +2,7 @@ package io.herald.chat.conversation;
 
 import com.typesafe.config.Config;
 import io.herald.chat.conversation.FanOut.FanOutSettings;
+import io.herald.persistence.DedupWindow;
 import java.time.Duration;
 import java.util.function.BiFunction;
 import org.apache.pekko.NotUsed;
@@ -17,8 +18,9 @@ import org.apache.pekko.stream.javadsl.Source;
  * sequence number on, in their stored Protobuf form) and where fan-out puts pushes.
  */
 public record ConversationSettings(
-    int dedupWindow, long recentMessagesMaxBytes, long historyPageMaxBytes, int mailboxCapacity, Duration idleTimeout,
-    int maxMembers, RetentionCriteria retention, FanOutSettings fanOut, ParkedSettings parked, BiFunction<String, Long, Source<EventEnvelope, NotUsed>> journal, MemberOutboxes outboxes) {
+    DedupWindow.Bounds dedup, long recentMessagesMaxBytes, long historyPageMaxBytes, int mailboxCapacity,
+    Duration idleTimeout, int maxMembers, RetentionCriteria retention, FanOutSettings fanOut, ParkedSettings parked,
+    BiFunction<String, Long, Source<EventEnvelope, NotUsed>> journal, MemberOutboxes outboxes) {
 
   /** herald.chat.conversation.parked */
   public record ParkedSettings(int capacity, long maxBytes, Duration timeout, Duration retryAfter) {}
@@ -31,7 +33,7 @@ public record ConversationSettings(
     var readJournal = PersistenceQuery.get(system).getReadJournalFor(
         CurrentEventsByPersistenceIdQuery.class, conversation.getString("read-journal"));
     // Snapshots speed up recovery, but the events stay: a conversation's journal is its history.
-    return new ConversationSettings(conversation.getInt("dedup-window"),
+    return new ConversationSettings(DedupWindow.Bounds.fromConfig(conversation),
         conversation.getBytes("recent-messages-max-bytes"), conversation.getBytes("history-page-max-bytes"),
         conversation.getInt("mailbox-capacity"),
         conversation.getDuration("idle-timeout"), conversation.getInt("max-members"),

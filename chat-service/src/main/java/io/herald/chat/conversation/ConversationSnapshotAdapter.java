@@ -12,10 +12,10 @@ import org.apache.pekko.persistence.typed.SnapshotAdapter;
 /** Snapshot form of Conversation state: herald.events.v1.ConversationSnapshot. */
 final class ConversationSnapshotAdapter implements SnapshotAdapter<State> {
 
-  private final int dedupWindow;
+  private final DedupWindow.Bounds dedup;
 
-  ConversationSnapshotAdapter(int dedupWindow) {
-    this.dedupWindow = dedupWindow;
+  ConversationSnapshotAdapter(DedupWindow.Bounds dedup) {
+    this.dedup = dedup;
   }
 
   @Override
@@ -27,6 +27,7 @@ final class ConversationSnapshotAdapter implements SnapshotAdapter<State> {
         .setFannedOutSeq(state.fannedOutSeq)
         .putAllReadPointers(state.readPointers)
         .addAllRecentMessageIds(state.recentMessageIds.toList())
+        .addAllRecentMessageIdsAtMs(state.recentMessageIds.appliedAtMs())
         .addAllRecentMessages(state.recentMessages.stream().map(ConversationEventAdapter::toProto).toList())
         .addAllParked(state.parked.stream().map(ConversationEventAdapter::toProto).toList())
         .setOwnerUserId(state.owner)
@@ -42,7 +43,8 @@ final class ConversationSnapshotAdapter implements SnapshotAdapter<State> {
   public State fromJournal(Object from) {
     var snapshot = (ConversationSnapshot) from;
     return new State(snapshot.getConversationId(), snapshot.getMemberUserIdsList(), membership(snapshot),
-        snapshot.getLastSeq(), snapshot.getFannedOutSeq(), new HashMap<>(snapshot.getReadPointersMap()), DedupWindow.of(dedupWindow, snapshot.getRecentMessageIdsList()),
+        snapshot.getLastSeq(), snapshot.getFannedOutSeq(), new HashMap<>(snapshot.getReadPointersMap()),
+        DedupWindow.of(dedup, snapshot.getRecentMessageIdsList(), snapshot.getRecentMessageIdsAtMsList()),
         new ArrayDeque<>(snapshot.getRecentMessagesList().stream().map(ConversationEventAdapter::fromProto).toList()),
         new ArrayDeque<>(snapshot.getParkedList().stream().map(ConversationEventAdapter::fromProto).toList()));
   }

@@ -15,6 +15,7 @@ import io.herald.protocol.device.v1.Push;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
+import io.herald.persistence.DedupWindow;
 import java.time.Duration;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
@@ -71,7 +72,8 @@ class ConversationEntityTest {
   }
 
   private static ConversationSettings settings(MemberOutboxes outboxes, int maxMembers) {
-    return new ConversationSettings(3, 1_000, 700, 100, Duration.ofMinutes(10), maxMembers, RetentionCriteria.disabled(),
+    return new ConversationSettings(new DedupWindow.Bounds(3, Duration.ofHours(24)), 1_000, 700, 100,
+        Duration.ofMinutes(10), maxMembers, RetentionCriteria.disabled(),
         new FanOut.FanOutSettings(4, 2, 2, 3, Duration.ofMillis(20), Duration.ofMillis(100)),
         new ConversationSettings.ParkedSettings(2, 2_000, Duration.ofMinutes(10), Duration.ofSeconds(5)),
         (persistenceId, from) -> PersistenceQuery.get(testKit.system())
@@ -364,6 +366,21 @@ class ConversationEntityTest {
   }
 
   @Test
+  void aMembershipChangesIdLeavesTheDeduplicationWindowByTimeAsEveryOtherId() {
+    var added = apply(record("m-add", "alice", ClientFrame.newBuilder().setAddMembers(AddMembers.newBuilder()
+        .setConversationId("c-1").addMemberUserIds("dave"))).toBuilder().setReceivedAtMs(2_000).build());
+    assertEquals(NackCode.NACK_CODE_UNSPECIFIED, added.reply().getRejectedCode());
+    assertTrue(conversation.getState().recentMessageIds.contains("alice", "m-add"));
+
+    // A frame received more than dedup-retention (24 h) after it: the add's id is past its horizon.
+    apply(send("m-late", "bob", "a day later").toBuilder()
+        .setReceivedAtMs(2_000 + Duration.ofHours(24).toMillis() + 1).build());
+    assertFalse(conversation.getState().recentMessageIds.contains("alice", "m-add"), "left by time");
+    assertTrue(conversation.getState().recentMessageIds.contains("bob", "m-late"));
+    assertFalse(conversation.restart().state().recentMessageIds.contains("alice", "m-add"), "replay rebuilds the same");
+  }
+
+  @Test
   void membersAreToldTheConversationItsOwnerAndMembersOnceEvenAcrossACrash() {
     var outboxes = testKit.<Enqueued>createTestProbe();
     var carolReachable = new AtomicBoolean(false);
@@ -493,7 +510,7 @@ class ConversationEntityTest {
 
   @Test
   void aSnapshotWrittenBeforeOwnersIsOwnedByItsFirstMemberAndItsMembersAreToldOnce() {
-    var adapter = new ConversationSnapshotAdapter(3);
+    var adapter = new ConversationSnapshotAdapter(new DedupWindow.Bounds(3, Duration.ofHours(24)));
     var old = adapter.fromJournal(ConversationSnapshot.newBuilder().setConversationId("c-old")
         .addAllMemberUserIds(List.of("alice", "bob")).setLastSeq(7).build());
     assertTrue(old.created());

@@ -88,8 +88,12 @@ final class InboxResource extends CoapResource {
       String query = exchange.getQueryParameter(LAST_SEQ_QUERY);
       lastSeq = query == null ? 0 : Long.parseLong(query);
     } catch (NumberFormatException e) {
+      lastSeq = -1;
+    }
+    if (lastSeq < 0) {
+      // As a WebSocket hello.last_seq: a push sequence the client saw, 0 for none.
       respond(exchange, ResponseCode.BAD_REQUEST,
-          ServerFrames.nack("", NackCode.INVALID, "last_seq must be a number"), null);
+          ServerFrames.nack("", NackCode.INVALID, "last_seq must be a number, 0 or more"), null);
       return;
     }
     if (relation == null) {

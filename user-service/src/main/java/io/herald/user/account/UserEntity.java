@@ -1,5 +1,6 @@
 package io.herald.user.account;
 
+import io.herald.persistence.DedupEvictions;
 import io.herald.persistence.DedupWindow;
 import io.herald.persistence.PersistLatency;
 import io.herald.persistence.fence.WriterFence;
@@ -35,12 +36,14 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One user: the single writer of the user's outbox. Every push gets the next per-user sequence number (gap-free from
@@ -63,14 +66,16 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
   public sealed interface Event {}
 
-  public record PushEnqueued(String causeId, Push push) implements Event {}
+  /** {@code atMs}: when it was enqueued (0 in events written before it was kept), its cause id's dedup time. */
+  public record PushEnqueued(String causeId, Push push, long atMs) implements Event {}
 
   /**
    * Device {@code deviceId} acknowledged every push up to {@code upToSeq} (an empty device id, from events written
    * before per-device cursors: every device did). An empty {@code messageId} opens the cursor of a device that attached
-   * for the first time.
+   * for the first time. {@code atMs}: when the gateway received the push_ack (0 in events written before it was
+   * kept), its message id's dedup time.
    */
-  public record PushesAcknowledged(String messageId, long upToSeq, String deviceId) implements Event {}
+  public record PushesAcknowledged(String messageId, long upToSeq, String deviceId, long atMs) implements Event {}
 
   /**
    * The user's place in one conversation, as its latest conversation_membership push said. {@code member} false: the
@@ -236,6 +241,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
   // being replayed a backlog page by page (it attaches again for the next); actor-local, rebuilt by AttachSession.
   private final Map<ActorRef<SessionSignal>, Boolean> sessions = new HashMap<>();
   private final PersistLatency persistLatency = new PersistLatency(UserSignal.ENTITY_TYPE);
+  private final DedupEvictions dedupEvictions = new DedupEvictions(UserSignal.ENTITY_TYPE);
   // A fenced node sends no push: its outboxes may already be another node's.
   private final WriterFence fence;
 
@@ -249,7 +255,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
   @Override
   public State emptyState() {
-    return new State(userId, 0, 0, new ArrayDeque<>(), new DedupWindow(settings.dedupWindow()), List.of(), Map.of(), 0,
+    return new State(userId, 0, 0, new ArrayDeque<>(), new DedupWindow(settings.dedup()), List.of(), Map.of(), 0,
         Map.of());
   }
 
@@ -286,7 +292,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     // An ack never reaches past what was pushed.
     var upTo = Math.min(record.getFrame().getPushAck().getUpToSeq(), state.lastSeq);
     var started = PersistLatency.start();
-    return Effect().persist(new PushesAcknowledged(messageId, upTo, record.getDeviceId()))
+    return Effect().persist(new PushesAcknowledged(messageId, upTo, record.getDeviceId(), record.getReceivedAtMs()))
         .thenRun(s -> persistLatency.since(started))
         .thenReply(command.replyTo(), s -> Outcomes.applied(messageId, false));
   }
@@ -297,7 +303,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
     var push = command.push().toBuilder().setSeq(state.lastSeq + 1).build();
     var started = PersistLatency.start();
-    return Effect().persist(new PushEnqueued(command.causeId(), push))
+    return Effect().persist(new PushEnqueued(command.causeId(), push, System.currentTimeMillis()))
         .thenRun(s -> persistLatency.since(started))
         .thenRun(s -> {
           if (fence.permits()) {
@@ -319,7 +325,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     if (!device.isEmpty() && !state.cursors.containsKey(device) && fence.permits()) {
       // A device seen for the first time gets a cursor, at what it says it has: the pushes after it stay until it
       // acknowledges them, whatever the user's other devices acknowledge.
-      return Effect().persist(new PushesAcknowledged("", Math.min(attach.lastSeq(), state.lastSeq), device))
+      return Effect().persist(new PushesAcknowledged("", Math.min(attach.lastSeq(), state.lastSeq), device, 0))
           .thenRun(s -> replay(s, attach))
           .thenNoReply();
     }
@@ -374,7 +380,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
           while (state.outbox.size() > settings.outboxCapacity() || state.outboxBytes > settings.outboxMaxBytes()) {
             state.dropOldestPush();
           }
-          state.recentIds.add(event.causeId());
+          state.recentIds.add(event.causeId(), event.atMs());
           state.learnFrom(event.push(), settings.knownLimit(), settings.conversationsMaxBytes());
           return state;
         })
@@ -396,10 +402,18 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
             state.dropOldestPush();
           }
           if (!event.messageId().isEmpty()) {
-            state.recentIds.add(event.deviceId(), event.messageId());
+            state.recentIds.add(event.deviceId(), event.messageId(), event.atMs());
           }
           return state;
         })
+        .build();
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    // Early dedup evictions are reported from here on, not again for replayed events.
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> state.recentIds.reportTo(dedupEvictions))
         .build();
   }
 
@@ -415,6 +429,6 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
   @Override
   public SnapshotAdapter<State> snapshotAdapter() {
-    return new UserSnapshotAdapter(settings.dedupWindow());
+    return new UserSnapshotAdapter(settings.dedup());
   }
 }

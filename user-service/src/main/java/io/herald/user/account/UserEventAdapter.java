@@ -13,11 +13,12 @@ final class UserEventAdapter extends EventAdapter<Event, Message> {
   @Override
   public Message toJournal(Event event) {
     if (event instanceof PushEnqueued enqueued) {
-      return io.herald.protocol.events.v1.PushEnqueued.newBuilder().setCauseId(enqueued.causeId()).setPush(enqueued.push()).build();
+      return io.herald.protocol.events.v1.PushEnqueued.newBuilder().setCauseId(enqueued.causeId()).setPush(enqueued.push())
+          .setAtMs(enqueued.atMs()).build();
     }
     if (event instanceof PushesAcknowledged acknowledged) {
       return io.herald.protocol.events.v1.PushesAcknowledged.newBuilder().setMessageId(acknowledged.messageId())
-          .setUpToSeq(acknowledged.upToSeq()).setDeviceId(acknowledged.deviceId()).build();
+          .setUpToSeq(acknowledged.upToSeq()).setDeviceId(acknowledged.deviceId()).setAtMs(acknowledged.atMs()).build();
     }
     throw new IllegalArgumentException("Unknown User event " + event.getClass().getName());
   }
@@ -30,11 +31,11 @@ final class UserEventAdapter extends EventAdapter<Event, Message> {
   @Override
   public EventSeq<Event> fromJournal(Message stored, String manifest) {
     if (stored instanceof io.herald.protocol.events.v1.PushEnqueued enqueued) {
-      return EventSeq.single(new PushEnqueued(enqueued.getCauseId(), enqueued.getPush()));
+      return EventSeq.single(new PushEnqueued(enqueued.getCauseId(), enqueued.getPush(), enqueued.getAtMs()));
     }
     if (stored instanceof io.herald.protocol.events.v1.PushesAcknowledged acknowledged) {
       return EventSeq.single(new PushesAcknowledged(acknowledged.getMessageId(), acknowledged.getUpToSeq(),
-          acknowledged.getDeviceId()));
+          acknowledged.getDeviceId(), acknowledged.getAtMs()));
     }
     throw new IllegalArgumentException("Unknown stored User event " + stored.getDescriptorForType().getFullName());
   }

@@ -13,16 +13,17 @@ import org.apache.pekko.persistence.typed.SnapshotAdapter;
 /** Snapshot form of User state: herald.events.v1.UserSnapshot. */
 final class UserSnapshotAdapter implements SnapshotAdapter<State> {
 
-  private final int dedupWindow;
+  private final DedupWindow.Bounds dedup;
 
-  UserSnapshotAdapter(int dedupWindow) {
-    this.dedupWindow = dedupWindow;
+  UserSnapshotAdapter(DedupWindow.Bounds dedup) {
+    this.dedup = dedup;
   }
 
   @Override
   public Object toJournal(State state) {
     return UserSnapshot.newBuilder().setUserId(state.userId).setLastSeq(state.lastSeq).setAckedSeq(state.ackedSeq)
         .addAllOutbox(state.outbox).addAllRecentIds(state.recentIds.toList())
+        .addAllRecentIdsAtMs(state.recentIds.appliedAtMs())
         .addAllDevices(state.devices)
         .addAllMemberships(state.memberships.entrySet().stream().map(e -> ConversationMembershipEntry.newBuilder()
             .setConversationId(e.getKey()).setOwnerUserId(e.getValue().ownerUserId())
@@ -38,7 +39,8 @@ final class UserSnapshotAdapter implements SnapshotAdapter<State> {
   public State fromJournal(Object from) {
     var snapshot = (UserSnapshot) from;
     return new State(snapshot.getUserId(), snapshot.getLastSeq(), snapshot.getAckedSeq(),
-        new ArrayDeque<>(snapshot.getOutboxList()), DedupWindow.of(dedupWindow, snapshot.getRecentIdsList()),
+        new ArrayDeque<>(snapshot.getOutboxList()),
+        DedupWindow.of(dedup, snapshot.getRecentIdsList(), snapshot.getRecentIdsAtMsList()),
         snapshot.getDevicesList(), memberships(snapshot), snapshot.getMembershipsDropped(), cursors(snapshot));
   }
 

@@ -2,6 +2,7 @@ package io.herald.user.device;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.ByteString;
+import io.herald.persistence.DedupEvictions;
 import io.herald.persistence.DedupWindow;
 import io.herald.persistence.PersistLatency;
 import io.herald.protocol.cluster.DeviceSignal;
@@ -170,6 +171,7 @@ public final class DeviceEntity
   private final TimerScheduler<DeviceSignal> timers;
   private final Clock clock = Clock.systemUTC();
   private final PersistLatency persistLatency = new PersistLatency(DeviceSignal.ENTITY_TYPE);
+  private final DedupEvictions dedupEvictions = new DedupEvictions(DeviceSignal.ENTITY_TYPE);
 
   private DeviceEntity(String deviceId, DeviceSettings settings, TimerScheduler<DeviceSignal> timers) {
     super(persistenceId(deviceId));
@@ -180,7 +182,7 @@ public final class DeviceEntity
 
   @Override
   public State emptyState() {
-    return new State(deviceId, "", 0, new HashMap<>(), new DedupWindow(settings.dedupWindow()),
+    return new State(deviceId, "", 0, new HashMap<>(), new DedupWindow(settings.dedup()),
         new Shadow(new HashMap<>(), new HashMap<>(), 0, false, 0));
   }
 
@@ -372,7 +374,7 @@ public final class DeviceEntity
               state.readings.getOrDefault(key, new Reading(value, 0, event.receivedAtMs(), List.of()))
                   .with(value, event.receivedAtMs(), settings.telemetryHistory())));
           state.shadow.lastSeenMs = event.receivedAtMs();
-          state.recentMessageIds.add(event.messageId());
+          state.recentMessageIds.add(event.messageId(), event.receivedAtMs());
           return state;
         })
         .onEvent(ReportedStateChanged.class, (state, event) -> {
@@ -380,13 +382,13 @@ public final class DeviceEntity
           Shadow.merge(state.shadow.reported, event.reported());
           state.shadow.version = event.version();
           state.shadow.lastSeenMs = event.atMs();
-          state.recentMessageIds.add(event.messageId());
+          state.recentMessageIds.add(event.messageId(), event.atMs());
           return state;
         })
         .onEvent(DesiredStateChanged.class, (state, event) -> {
           Shadow.merge(state.shadow.desired, event.desired());
           state.shadow.version = event.version();
-          state.recentMessageIds.add(event.messageId());
+          state.recentMessageIds.add(event.messageId(), event.atMs());
           return state;
         })
         .onEvent(PresenceChanged.class, (state, event) -> {
@@ -402,9 +404,11 @@ public final class DeviceEntity
 
   @Override
   public SignalHandler<State> signalHandler() {
-    // A device recovered as online gets its presence timer back; without a frame it goes offline in due time.
+    // A device recovered as online gets its presence timer back; without a frame it goes offline in due time. Early
+    // dedup evictions are reported from here on, not again for replayed events.
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
+          state.recentMessageIds.reportTo(dedupEvictions);
           if (state.shadow.online) {
             timers.startSingleTimer(PRESENCE_TIMER, new PresenceExpired(), settings.presenceTimeout());
           }
@@ -424,6 +428,6 @@ public final class DeviceEntity
 
   @Override
   public SnapshotAdapter<State> snapshotAdapter() {
-    return new DeviceSnapshotAdapter(settings.dedupWindow());
+    return new DeviceSnapshotAdapter(settings.dedup());
   }
 }

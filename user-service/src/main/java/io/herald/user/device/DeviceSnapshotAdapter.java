@@ -11,10 +11,10 @@ import org.apache.pekko.persistence.typed.SnapshotAdapter;
 /** Snapshot form of Device state: herald.events.v1.DeviceSnapshot. */
 final class DeviceSnapshotAdapter implements SnapshotAdapter<State> {
 
-  private final int dedupWindow;
+  private final DedupWindow.Bounds dedup;
 
-  DeviceSnapshotAdapter(int dedupWindow) {
-    this.dedupWindow = dedupWindow;
+  DeviceSnapshotAdapter(DedupWindow.Bounds dedup) {
+    this.dedup = dedup;
   }
 
   @Override
@@ -24,6 +24,7 @@ final class DeviceSnapshotAdapter implements SnapshotAdapter<State> {
         .setOwnerUserId(state.ownerUserId)
         .setTelemetryCount(state.telemetryCount)
         .addAllRecentMessageIds(state.recentMessageIds.toList())
+        .addAllRecentMessageIdsAtMs(state.recentMessageIds.appliedAtMs())
         .setShadow(ShadowSnapshot.newBuilder().putAllReported(state.shadow.reported).putAllDesired(state.shadow.desired)
             .setVersion(state.shadow.version).setOnline(state.shadow.online).setLastSeenMs(state.shadow.lastSeenMs));
     state.readings.forEach((key, reading) -> snapshot.putReadings(key, reading.toStats()));
@@ -38,7 +39,7 @@ final class DeviceSnapshotAdapter implements SnapshotAdapter<State> {
         readings.put(key, Reading.of(stats)));
     var shadow = snapshot.getShadow();
     return new State(snapshot.getDeviceId(), snapshot.getOwnerUserId(), snapshot.getTelemetryCount(), readings,
-        DedupWindow.of(dedupWindow, snapshot.getRecentMessageIdsList()),
+        DedupWindow.of(dedup, snapshot.getRecentMessageIdsList(), snapshot.getRecentMessageIdsAtMsList()),
         new DeviceEntity.Shadow(new HashMap<>(shadow.getReportedMap()), new HashMap<>(shadow.getDesiredMap()),
             shadow.getVersion(), shadow.getOnline(), shadow.getLastSeenMs()));
   }

@@ -1,6 +1,5 @@
 package io.herald.user.ingest;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.herald.persistence.JournalHealth;
 import io.herald.persistence.fence.WriterFence;
 import io.herald.protocol.KafkaHeaders;
@@ -165,20 +164,19 @@ public final class IngressConsumer {
 
   /** Completes on the dispatcher (or at once): may be continued synchronously. */
   private CompletionStage<Done> process(CommittableMessage<String, byte[]> message) {
-    IngressRecord record;
-    try {
-      record = IngressRecord.parseFrom(message.record().value());
-    } catch (InvalidProtocolBufferException e) {
+    var routing = IngressRoute.of(message.record().value());
+    if (routing instanceof IngressRoute.Undeliverable undeliverable) {
       metrics.outcome("dead_letter");
-      return deadLetters.send(message.record(), "undecodable IngressRecord: " + e.getMessage());
+      return deadLetters.send(message.record(), undeliverable.reason());
     }
+    var record = routing instanceof IngressRoute.ToEntity to ? to.record() : ((IngressRoute.Unrouted) routing).record();
     var started = System.nanoTime();
     var traceparent = message.record().headers().lastHeader(KafkaHeaders.TRACEPARENT);
     // The apply span continues the gateway's publish span: it lasts until the effect is persisted and pushed.
     Span span = tracing.startApply(traceparent == null ? null : new String(traceparent.value(), StandardCharsets.UTF_8),
         record.getMessageId(), record.getUserId(), record.getDeviceId());
     var context = RecordContext.of(record, span.getSpanContext().getTraceId());
-    return route(record)
+    return route(routing)
         // Synchronous: applyOrDeadLetter completes on the dispatcher.
         .map(ask -> applyOrDeadLetter(message, record, context, ask)
             .whenComplete((done, failure) -> {
@@ -198,24 +196,20 @@ public final class IngressConsumer {
         });
   }
 
-  private Optional<Callable<CompletionStage<IngressApplied>>> route(IngressRecord record) {
-    return switch (record.getFrame().getBodyCase()) {
-      case TELEMETRY, HEARTBEAT, REPORT_STATE -> Optional.of(askDevice(record.getDeviceId(), record));
-      case SET_DESIRED -> Optional.of(askDevice(record.getFrame().getSetDesired().getDeviceId(), record));
-      case CREATE_CONVERSATION -> Optional.of(askConversation(record.getFrame().getCreateConversation().getConversationId(), record));
-      case CHAT_SEND -> Optional.of(askConversation(record.getFrame().getChatSend().getConversationId(), record));
-      case CHAT_READ -> Optional.of(askConversation(record.getFrame().getChatRead().getConversationId(), record));
-      case ADD_MEMBERS -> Optional.of(askConversation(record.getFrame().getAddMembers().getConversationId(), record));
-      case REMOVE_MEMBERS -> Optional.of(askConversation(record.getFrame().getRemoveMembers().getConversationId(), record));
-      case LEAVE_CONVERSATION ->
-          Optional.of(askConversation(record.getFrame().getLeaveConversation().getConversationId(), record));
-      case PUSH_ACK -> Optional.of(() -> {
-        hops.count(UserSignal.TYPE_KEY, colocation.userShards(), record.getUserId());
-        return sharding.entityRefFor(UserSignal.TYPE_KEY, record.getUserId())
+  private Optional<Callable<CompletionStage<IngressApplied>>> route(IngressRoute routing) {
+    if (!(routing instanceof IngressRoute.ToEntity to)) {
+      return Optional.empty();
+    }
+    var record = to.record();
+    return Optional.of(switch (to.entity()) {
+      case DEVICE -> askDevice(to.entityId(), record);
+      case CONVERSATION -> askConversation(to.entityId(), record);
+      case USER -> () -> {
+        hops.count(UserSignal.TYPE_KEY, colocation.userShards(), to.entityId());
+        return sharding.entityRefFor(UserSignal.TYPE_KEY, to.entityId())
             .ask(replyTo -> new UserEntity.Apply(record, replyTo), settings.askTimeout());
-      });
-      default -> Optional.empty();
-    };
+      };
+    });
   }
 
   private Callable<CompletionStage<IngressApplied>> askDevice(String deviceId, IngressRecord record) {

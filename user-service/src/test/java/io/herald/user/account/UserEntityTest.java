@@ -24,6 +24,7 @@ import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.PushAck;
 import io.herald.protocol.device.v1.ReadReceipt;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.persistence.DedupWindow;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +43,8 @@ class UserEntityTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create(
       EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  private static final UserSettings SETTINGS = new UserSettings(100, 5, 4096, 3, 100, 10, 2_000,
-      RetentionCriteria.disabled());
+  private static final UserSettings SETTINGS = new UserSettings(new DedupWindow.Bounds(100, Duration.ofHours(24)), 5,
+      4096, 3, 100, 10, 2_000, RetentionCriteria.disabled());
 
   private EventSourcedBehaviorTestKit<UserSignal, UserEntity.Event, UserEntity.State> user;
 

@@ -18,6 +18,10 @@ import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.ReportState;
 import io.herald.protocol.device.v1.SetDesired;
+import io.herald.persistence.DedupWindow;
+import io.herald.protocol.events.v1.DeviceSnapshot;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +56,7 @@ class DeviceEntityTest {
   @BeforeEach
   void newDevice() {
     offline = testKit.createTestProbe();
-    var settings = new DeviceSettings(3, 100, 2, 600, Duration.ofMillis(300), RetentionCriteria.disabled(), offline.ref()::tell);
+    var settings = new DeviceSettings(new DedupWindow.Bounds(3, Duration.ofHours(24)), 100, 2, 600, Duration.ofMillis(300), RetentionCriteria.disabled(), offline.ref()::tell);
     // The kit checks that commands, replies and journal events serialize; state is stored through the snapshot
     // adapter instead.
     // A device id of its own per test: the previous test's entity is still alive and its presence timer would write
@@ -100,6 +104,51 @@ class DeviceEntityTest {
     var forgotten = apply(telemetry("m-1", "u-1", 1));
     assertFalse(forgotten.reply().getDuplicate());
     assertEquals(5, forgotten.state().telemetryCount);
+  }
+
+  @Test
+  void aResendWithinTheHorizonIsADuplicateAndAfterItsEvictionByTimeIsAppliedAgain() {
+    long t0 = 1_800_000_000_000L;
+    long hour = Duration.ofHours(1).toMillis();
+    apply(telemetryAt("m-1", t0));
+    assertTrue(apply(telemetryAt("m-1", t0 + 23 * hour)).reply().getDuplicate(), "within 24 h: a duplicate");
+    // A newer frame past m-1's horizon: m-1 is forgotten by time, though the count (3) would still hold it.
+    apply(telemetryAt("m-2", t0 + 24 * hour + 1));
+    // Replay rebuilds the same window: its times are the events' own.
+    device.restart();
+    assertTrue(apply(telemetryAt("m-2", t0 + 24 * hour + 2)).reply().getDuplicate());
+    var resent = apply(telemetryAt("m-1", t0 + 24 * hour + 2));
+    assertFalse(resent.reply().getDuplicate(), "past the horizon and forgotten: applied again");
+    assertEquals(3, resent.state().telemetryCount);
+  }
+
+  @Test
+  void anIdEvictedByCountWithinItsHorizonIsCounted() {
+    var registry = new SimpleMeterRegistry();
+    Metrics.addRegistry(registry);
+    try {
+      long t0 = 1_800_000_000_000L;
+      for (int i = 1; i <= 4; i++) {
+        apply(telemetryAt("m-" + i, t0 + i));
+      }
+      var early = registry.find("herald.dedup.evicted.early").tag("entity", DeviceSignal.ENTITY_TYPE).summary();
+      assertEquals(1, early.count(), "m-1 left the window of 3 a few milliseconds old, long before 24 h");
+    } finally {
+      Metrics.removeRegistry(registry);
+    }
+  }
+
+  @Test
+  void theIdsOfASnapshotWrittenBeforeTimesWereKeptStillCount() {
+    var adapter = new DeviceSnapshotAdapter(new DedupWindow.Bounds(3, Duration.ofHours(24)));
+    var state = adapter.fromJournal(DeviceSnapshot.newBuilder().setDeviceId(deviceId).setOwnerUserId("u-1")
+        .addRecentMessageIds("m-old").build());
+    state.recentMessageIds.add("m-new", 1_800_000_000_000L + Duration.ofDays(3).toMillis());
+    assertTrue(state.recentMessageIds.contains("m-old"), "an id without time leaves by count only");
+    var written = (DeviceSnapshot) adapter.toJournal(state);
+    assertEquals(List.of("m-old", "m-new"), written.getRecentMessageIdsList());
+    assertEquals(List.of(DedupWindow.UNKNOWN_TIME, 1_800_000_000_000L + Duration.ofDays(3).toMillis()),
+        written.getRecentMessageIdsAtMsList());
   }
 
   @Test
@@ -246,6 +295,10 @@ class DeviceEntityTest {
   private EventSourcedBehaviorTestKit.CommandResultWithReply<DeviceSignal, DeviceEntity.Event, DeviceEntity.State, IngressApplied>
       apply(IngressRecord record) {
     return device.runCommand(replyTo -> new DeviceEntity.Apply(record, replyTo));
+  }
+
+  private IngressRecord telemetryAt(String messageId, long receivedAtMs) {
+    return telemetry(messageId, "u-1", 1).toBuilder().setReceivedAtMs(receivedAtMs).build();
   }
 
   private IngressRecord telemetry(String messageId, String userId, double temp) {
