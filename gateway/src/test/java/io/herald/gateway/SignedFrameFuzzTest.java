@@ -57,7 +57,7 @@ class SignedFrameFuzzTest {
   private static final Set<NackCode> OWNERSHIP_CODES = Set.of(NackCode.UNKNOWN_DEVICE, NackCode.FORBIDDEN);
 
   @DisabledIfSystemProperty(named = LONG_RUN, matches = "true")
-  @FuzzTest(maxDuration = "10s")
+  @FuzzTest(maxDuration = "5s")
   void framesOfAnAuthenticatedDevice(FuzzedDataProvider data) {
     fuzzOnce(data);
   }

@@ -55,7 +55,7 @@ class CoapFuzzTest {
   }
 
   @DisabledIfSystemProperty(named = LONG_RUN, matches = "true")
-  @FuzzTest(maxDuration = "10s")
+  @FuzzTest(maxDuration = "5s")
   void datagramsToTheGatewaysResources(FuzzedDataProvider data) {
     fuzzOnce(data);
   }

@@ -66,7 +66,7 @@ class RestFuzzTest {
   }
 
   @DisabledIfSystemProperty(named = LONG_RUN, matches = "true")
-  @FuzzTest(maxDuration = "10s")
+  @FuzzTest(maxDuration = "5s")
   void requestTargetsAndTokens(FuzzedDataProvider data) throws Exception {
     fuzzOnce(data);
   }

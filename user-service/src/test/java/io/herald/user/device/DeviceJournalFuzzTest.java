@@ -29,7 +29,7 @@ class DeviceJournalFuzzTest {
       "herald.device.v1.ClientFrame");
 
   @DisabledIfSystemProperty(named = LONG_RUN, matches = "true")
-  @FuzzTest(maxDuration = "10s")
+  @FuzzTest(maxDuration = "5s")
   void storedBytes(FuzzedDataProvider data) {
     fuzzOnce(data);
   }

@@ -26,7 +26,7 @@ class IngressRouteFuzzTest {
   private static final String LONG_RUN = "herald.fuzz.long";
 
   @DisabledIfSystemProperty(named = LONG_RUN, matches = "true")
-  @FuzzTest(maxDuration = "10s")
+  @FuzzTest(maxDuration = "5s")
   void recordValuesFromTheTopic(FuzzedDataProvider data) {
     fuzzOnce(data);
   }
