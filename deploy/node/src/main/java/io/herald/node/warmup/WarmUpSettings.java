@@ -8,17 +8,18 @@ import java.time.Duration;
  *
  * @param duration how long the warm-up traffic runs; zero turns the warm-up off
  * @param framesPerSecond telemetry frames per second over all warm-up devices together
- * @param devicesPerUser warm-up devices of each warm-up user (one user per partition of the ingress topic)
+ * @param usersPerPartition warm-up users (one device each) per partition of the ingress topic: a user's records are
+ *     applied one after the other, so the traffic is spread over enough users for the node to apply it in parallel
  * @param giveUpAfter bound on the whole warm-up: past it the node says ready, warm or not, and logs why
  */
-public record WarmUpSettings(Duration duration, int framesPerSecond, int devicesPerUser, Duration giveUpAfter) {
+public record WarmUpSettings(Duration duration, int framesPerSecond, int usersPerPartition, Duration giveUpAfter) {
 
   public WarmUpSettings {
     if (duration.isNegative()) {
       throw new IllegalArgumentException("herald.node.warm-up.duration must not be negative, got " + duration);
     }
-    if (framesPerSecond < 1 || devicesPerUser < 1) {
-      throw new IllegalArgumentException("herald.node.warm-up.frames-per-second and devices-per-user must be >= 1");
+    if (framesPerSecond < 1 || usersPerPartition < 1) {
+      throw new IllegalArgumentException("herald.node.warm-up.frames-per-second and users-per-partition must be >= 1");
     }
     if (giveUpAfter.compareTo(duration) <= 0) {
       throw new IllegalArgumentException("herald.node.warm-up.give-up-after must be longer than its duration");
@@ -28,7 +29,7 @@ public record WarmUpSettings(Duration duration, int framesPerSecond, int devices
   public static WarmUpSettings from(Config config) {
     var warmUp = config.getConfig("herald.node.warm-up");
     return new WarmUpSettings(warmUp.getDuration("duration"), warmUp.getInt("frames-per-second"),
-        warmUp.getInt("devices-per-user"), warmUp.getDuration("give-up-after"));
+        warmUp.getInt("users-per-partition"), warmUp.getDuration("give-up-after"));
   }
 
   public boolean enabled() {

@@ -28,6 +28,7 @@ final class WarmUpTally {
   private final long[] latenciesNanos = new long[LATENCIES_KEPT];
   private int latencyCount;
   private volatile String firstFailure;
+  private final java.util.List<String> phases = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   WarmUpTally(String runId) {
     this.runId = runId;
@@ -78,6 +79,10 @@ final class WarmUpTally {
     }
   }
 
+  void phaseEnded(String phase) {
+    phases.add(phase);
+  }
+
   long sentCount() {
     return sent.get();
   }
@@ -94,7 +99,7 @@ final class WarmUpTally {
     }
     return new WarmUpReport(completed && firstFailure == null, why != null ? why : firstFailure, elapsedMillis,
         sent.get(), acked.get(), refusals, rejectedCount.get(), pushes.get(), chatPushes.get(),
-        percentileMillis(recent, 0.5), percentileMillis(recent, 0.99));
+        percentileMillis(recent, 0.5), percentileMillis(recent, 0.99), String.join(", ", phases));
   }
 
   private static double percentileMillis(long[] sorted, double quantile) {

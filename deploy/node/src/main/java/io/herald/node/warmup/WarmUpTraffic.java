@@ -62,7 +62,7 @@ final class WarmUpTraffic {
     this.webSocket = URI.create("ws://" + host + ":" + httpPort + "/v1/ws");
     this.rest = URI.create("http://" + host + ":" + httpPort + "/v1/devices/");
     this.secret = secret;
-    this.users = usersCovering(partitions);
+    this.users = usersCovering(partitions, settings.usersPerPartition());
     this.deviceTag = deviceTag;
     this.burstFrames = burstFrames;
     this.http = HttpClient.newBuilder().executor(io).connectTimeout(Duration.ofSeconds(5)).build();
@@ -71,29 +71,33 @@ final class WarmUpTraffic {
   }
 
   /**
-   * One warm-up user per partition of the ingress topic (the record key is the user id), so every partition's
-   * consumer path, and the shards of the User entities that follow the partitions, take traffic.
+   * {@code perPartition} warm-up users for each partition of the ingress topic (the record key is the user id), so
+   * every partition's consumer path, and the shards of the User entities that follow the partitions, take traffic.
    */
-  static List<String> usersCovering(int partitions) {
-    var byPartition = new String[partitions];
-    int covered = 0;
-    for (int k = 0; covered < partitions; k++) {
+  static List<String> usersCovering(int partitions, int perPartition) {
+    var users = new ArrayList<String>();
+    var taken = new int[partitions];
+    for (int k = 0; users.size() < partitions * perPartition; k++) {
       String user = "herald-warm-up-" + k;
       int partition = Utils.toPositive(Utils.murmur2(user.getBytes(StandardCharsets.UTF_8))) % partitions;
-      if (byPartition[partition] == null) {
-        byPartition[partition] = user;
-        covered++;
+      if (taken[partition] < perPartition) {
+        taken[partition]++;
+        users.add(user);
       }
     }
-    return List.of(byPartition);
+    return List.copyOf(users);
   }
 
   WarmUpReport run() {
     try {
       connect();
+      phaseEnded("sessions open");
       createConversations();
+      phaseEnded("conversations");
       String problem = traffic();
+      phaseEnded("traffic");
       drain();
+      phaseEnded("answers and pushes in");
       boolean complete = problem == null && everythingAnswered();
       return tally.report(elapsedMillis(), complete,
           problem != null ? problem : complete ? null : "missing before the give-up bound: " + missing());
@@ -108,17 +112,21 @@ final class WarmUpTraffic {
     }
   }
 
+  /** Where the time went, for the log: each phase's end, in ms from the start. */
+  private void phaseEnded(String phase) {
+    tally.phaseEnded(phase + " " + elapsedMillis() + " ms");
+  }
+
   WarmUpReport progress() {
     return tally.report(elapsedMillis(), false, null);
   }
 
   private void connect() throws InterruptedException {
     for (String user : users) {
-      for (int i = 0; i < settings.devicesPerUser(); i++) {
-        // A device belongs to one user: its id names the user, and the node (nodes share the warm-up users).
-        devices.add(open(user, user + "-" + deviceTag + "-" + i));
-      }
-      chatters.add(devices.get(devices.size() - settings.devicesPerUser()));
+      // A device belongs to one user: its id names the user, and the node (nodes share the warm-up users).
+      var device = open(user, user + "-" + deviceTag);
+      devices.add(device);
+      chatters.add(device);
     }
     burster = open(users.get(0), users.get(0) + "-" + deviceTag + "-burst");
     devices.add(burster);
@@ -191,7 +199,7 @@ final class WarmUpTraffic {
           tried = 0;
         }
       }
-      if (elapsed / 250_000_000L >= chatRounds) {
+      if (elapsed / 1_000_000_000L >= chatRounds) {
         chatRounds++;
         for (int k = 0; k < chatters.size(); k++) {
           var send = frame().setChatSend(ChatSend.newBuilder().setConversationId(conversation(k)).setText("warm-up"))
