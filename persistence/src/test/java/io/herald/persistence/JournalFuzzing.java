@@ -20,6 +20,13 @@ import scala.jdk.javaapi.CollectionConverters;
  */
 public final class JournalFuzzing {
 
+  // Every message of herald.events.v1 and one of another package: the entity's own and what it must refuse.
+  public static final List<String> MANIFESTS = List.of("herald.events.v1.TelemetryRecorded", "herald.events.v1.ReportedStateChanged", "herald.events.v1.DesiredStateChanged", "herald.events.v1.PresenceChanged",
+      "herald.events.v1.PushEnqueued", "herald.events.v1.PushesAcknowledged", "herald.events.v1.ConversationCreated", "herald.events.v1.ChatMessageAppended", "herald.events.v1.ReadPointerMoved",
+      "herald.events.v1.FanOutProgressed", "herald.events.v1.ChatSendParked", "herald.events.v1.ParkedChatSendRefused",
+      "herald.events.v1.ConversationMembersChanged", "herald.events.v1.ConversationMembersNotified",
+      "herald.device.v1.ClientFrame");
+
   private static final ProtobufSerializer SERIALIZER = new ProtobufSerializer(null);
 
   private JournalFuzzing() {}

@@ -5,7 +5,6 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.herald.persistence.DedupWindow;
 import io.herald.persistence.JournalFuzzing;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -14,19 +13,13 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * events or a state, or the documented exception, and what they give survives a write and a read (see
  * {@link JournalFuzzing}).
  *
- * <p>The build fuzzes for 10 s (surefire execution "fuzz"); without JAZZER_FUZZ the inputs under
+ * <p>The build fuzzes for 5 s (surefire execution "fuzz"); without JAZZER_FUZZ the inputs under
  * src/test/resources/io/herald/chat/conversation/ConversationJournalFuzzTestInputs are replayed; long on demand:
  * {@code mvn -pl chat-service test-compile surefire:test@fuzz -Dherald.fuzz.long=true -Dtest=ConversationJournalFuzzTest}.
  */
 class ConversationJournalFuzzTest {
 
   private static final String LONG_RUN = "herald.fuzz.long";
-  // Every message of herald.events.v1 and one of another package: the entity's own and what it must refuse.
-  private static final List<String> MANIFESTS = List.of("herald.events.v1.TelemetryRecorded", "herald.events.v1.ReportedStateChanged", "herald.events.v1.DesiredStateChanged", "herald.events.v1.PresenceChanged",
-      "herald.events.v1.PushEnqueued", "herald.events.v1.PushesAcknowledged", "herald.events.v1.ConversationCreated", "herald.events.v1.ChatMessageAppended", "herald.events.v1.ReadPointerMoved",
-      "herald.events.v1.FanOutProgressed", "herald.events.v1.ChatSendParked", "herald.events.v1.ParkedChatSendRefused",
-      "herald.events.v1.ConversationMembersChanged", "herald.events.v1.ConversationMembersNotified",
-      "herald.device.v1.ClientFrame");
 
   @DisabledIfSystemProperty(named = LONG_RUN, matches = "true")
   @FuzzTest(maxDuration = "5s")
@@ -42,7 +35,7 @@ class ConversationJournalFuzzTest {
 
   private static void fuzzOnce(FuzzedDataProvider data) {
     if (data.consumeBoolean()) {
-      JournalFuzzing.events(data, MANIFESTS, new ConversationEventAdapter());
+      JournalFuzzing.events(data, JournalFuzzing.MANIFESTS, new ConversationEventAdapter());
     } else {
       JournalFuzzing.snapshot(data, "herald.events.v1.ConversationSnapshot",
           new ConversationSnapshotAdapter(new DedupWindow.Bounds(5000, Duration.ofHours(24))));
