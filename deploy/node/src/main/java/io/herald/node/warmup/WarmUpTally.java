@@ -83,10 +83,6 @@ final class WarmUpTally {
     phases.add(phase);
   }
 
-  long sentCount() {
-    return sent.get();
-  }
-
   WarmUpReport report(long elapsedMillis, boolean completed, String why) {
     long[] recent;
     synchronized (latenciesNanos) {
