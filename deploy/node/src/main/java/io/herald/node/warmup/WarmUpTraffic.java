@@ -100,7 +100,7 @@ final class WarmUpTraffic {
       phaseEnded("answers and pushes in");
       boolean complete = problem == null && everythingAnswered();
       return tally.report(elapsedMillis(), complete,
-          problem != null ? problem : complete ? null : "missing before the give-up bound: " + missing());
+          problem != null ? problem : complete ? null : "missing before the give-up bound: " + String.join(", ", missing()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return tally.report(elapsedMillis(), false, "interrupted");
@@ -240,16 +240,7 @@ final class WarmUpTraffic {
   }
 
   private boolean everythingAnswered() {
-    if (devices.stream().anyMatch(d -> d.unansweredCount() > 0)) {
-      return false;
-    }
-    for (int k = 0; k < chatters.size(); k++) {
-      var peer = chatters.get((k + 1) % chatters.size());
-      if (chatPushMissing(k, peer)) {
-        return false;
-      }
-    }
-    return true;
+    return missing().isEmpty();
   }
 
   /** Conversation k's last chat message, sent and not refused, has not reached the other member yet. */
@@ -258,8 +249,8 @@ final class WarmUpTraffic {
         && !peer.sawChatMessage(conversation(k), lastChatSent[k]);
   }
 
-  /** What {@link #everythingAnswered()} still waits for, for the log. */
-  private String missing() {
+  /** What the warm-up still waits for: answers to frames, and chat pushes at the other member. */
+  private List<String> missing() {
     var missing = new ArrayList<String>();
     devices.stream().filter(d -> d.unansweredCount() > 0)
         .forEach(d -> missing.add(d.unansweredCount() + " answers to " + d.deviceId() + " of " + d.userId()));
@@ -269,7 +260,7 @@ final class WarmUpTraffic {
         missing.add("the push of chat message " + lastChatSent[k] + " in " + conversation(k) + " at " + peer.userId());
       }
     }
-    return String.join(", ", missing);
+    return missing;
   }
 
   private ClientFrame.Builder frame() {
