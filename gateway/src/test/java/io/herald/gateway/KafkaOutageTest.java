@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Kafka goes away and comes back under a running gateway (ARCHITECTURE.md, "Kafka unavailable"): frames are answered
+ * Kafka goes away and comes back under a running gateway (docs/architecture.md, "Failure and degradation": Kafka unavailable): frames are answered
  * RETRY_LATER within the answer bound, the session stays open, and acks resume without restarting anything; every
  * acked message id is in the topic.
  */

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * Decides, at once, whether this node takes one more frame for Kafka (ARCHITECTURE.md, "overload"): the device must
+ * Decides, at once, whether this node takes one more frame for Kafka (docs/architecture.md, "Failure and degradation": overload): the device must
  * have a token in its bucket (contract default 100 frames/s, burst 200) and the node must have fewer than
  * {@code node-max-in-flight} frames waiting for Kafka. A refused frame is answered {@code RETRY_LATER} with a
  * retry-after; accepted work keeps its latency. Shared by all transports of the node. Thread-safe.

@@ -3,7 +3,7 @@ package io.herald.gateway.coap;
 import io.herald.protocol.device.v1.NackCode;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 
-/** The CoAP response code that goes with each nack (CONTRACT.md, "CoAP"). */
+/** The CoAP response code that goes with each nack (docs/contract.md, "Endpoints": CoAP). */
 final class CoapCodes {
 
   private CoapCodes() {}

@@ -3,7 +3,7 @@ package io.herald.gateway.degradation;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** What the gateways of the cluster accept, set by an operator (ARCHITECTURE.md, "Failure and degradation"). */
+/** What the gateways of the cluster accept, set by an operator (docs/architecture.md, "Failure and degradation"). */
 public enum DegradationMode {
   /** Everything. */
   NORMAL("normal"),

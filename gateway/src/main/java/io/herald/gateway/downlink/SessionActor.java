@@ -16,7 +16,7 @@ import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.QueueOfferResult;
 
 /**
- * The cluster's handle on one live session (ARCHITECTURE.md: entities push to "gateway session actors"). On start it
+ * The cluster's handle on one live session (docs/architecture.md, "The flow": entities push to "gateway session actors"). On start it
  * attaches to its user's User entity with the client's resume point; each {@link DeliverPush} goes into the session's
  * bounded push queue, which feeds the client's connection. When the queue is full (the client does not read) the
  * queue is failed with {@link SlowSubscriberException} (the connection closes with that reason) and the actor stops;

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The result of a run, as {@code summary.json} states it (field names there are those of ARCHITECTURE.md "Reports").
+ * The result of a run, as {@code summary.json} states it (field names there are those of docs/architecture.md, "Reports").
  * {@code lost}, {@code duplicates} and {@code outOfOrder} come from the invariant checker.
  *
  * @param scenario the scenario's name
