@@ -1,0 +1,143 @@
+package io.herald.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.herald.infra.Cassandra;
+import io.herald.infra.InfraExtension;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The explicit schema step on the real Cassandra: it creates the keyspace with the replication the settings name
+ * (NetworkTopologyStrategy per data centre, as in production) and the journal's and snapshot store's tables, running
+ * it again changes nothing, and a node's own settings (autocreate off) never create a keyspace: against a missing
+ * one, recovery fails loudly.
+ */
+@ExtendWith(InfraExtension.class)
+class CassandraSchemaTest {
+
+  @Test
+  void createsTheKeyspaceWithTheConfiguredReplicationAndTheTablesAndIsIdempotent(Cassandra cassandra) throws Exception {
+    var keyspace = "schema_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    var config = config(cassandra, keyspace, Map.of(
+        "herald.persistence.cassandra.replication-strategy", "NetworkTopologyStrategy",
+        "herald.persistence.cassandra.data-center-replication-factors",
+        List.of(cassandra.localDatacenter() + ":1")));
+
+    CassandraSchema.create(config, Duration.ofMinutes(2));
+    try (var session = session(cassandra)) {
+      var replication = replication(session, keyspace);
+      assertEquals("org.apache.cassandra.locator.NetworkTopologyStrategy", replication.get("class"), replication::toString);
+      assertEquals("1", replication.get(cassandra.localDatacenter()), replication::toString);
+      var tables = tables(session, keyspace);
+      assertTrue(tables.containsAll(Set.of("messages", "snapshots", "metadata")), tables::toString);
+
+      CassandraSchema.create(config, Duration.ofMinutes(2));
+      assertEquals(replication, replication(session, keyspace), "a second run keeps the keyspace as it was");
+      assertEquals(tables, tables(session, keyspace), "a second run adds and drops nothing");
+    }
+  }
+
+  @Test
+  void aNodesOwnSettingsNeverCreateAKeyspaceRecoveryFailsInstead(Cassandra cassandra) throws Exception {
+    var keyspace = "missing_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    var recovery = new CompletableFuture<Throwable>();
+    var system = ActorSystem.create(Behaviors.<Void>setup(context -> new Probe(recovery)), "schema-missing",
+        config(cassandra, keyspace, Map.of()));
+    try {
+      var failure = recovery.get(2, TimeUnit.MINUTES);
+      assertInstanceOf(Throwable.class, failure, "recovery against a missing keyspace fails");
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
+    }
+    try (var session = session(cassandra)) {
+      assertFalse(session.execute("SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?", keyspace)
+          .iterator().hasNext(), "the node did not create " + keyspace);
+    }
+  }
+
+  private static Config config(Cassandra cassandra, String keyspace, Map<String, Object> more) {
+    var settings = new java.util.HashMap<String, Object>(more);
+    settings.put("herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()));
+    settings.put("herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter());
+    settings.put("herald.persistence.cassandra.keyspace", keyspace);
+    settings.put("pekko.actor.provider", "local");
+    // A failed recovery must end the probe at once, not after the journal's retries.
+    settings.put("pekko.persistence.cassandra.journal.circuit-breaker.call-timeout", "20s");
+    return ConfigFactory.load(ConfigFactory.parseMap(settings));
+  }
+
+  private static CqlSession session(Cassandra cassandra) {
+    return CqlSession.builder().addContactPoint(new InetSocketAddress(cassandra.host(), cassandra.port()))
+        .withLocalDatacenter(cassandra.localDatacenter()).build();
+  }
+
+  private static Map<String, String> replication(CqlSession session, String keyspace) {
+    var row = session.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?", keyspace).one();
+    assertTrue(row != null, keyspace + " exists");
+    return row.getMap("replication", String.class, String.class);
+  }
+
+  private static Set<String> tables(CqlSession session, String keyspace) {
+    return session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", keyspace).all()
+        .stream().map(row -> row.getString("table_name")).collect(Collectors.toSet());
+  }
+
+  /** Recovers once and reports how recovery ended: null when it completed, the failure when it failed. */
+  private static final class Probe extends EventSourcedBehavior<Void, Void, String> {
+    private final CompletableFuture<Throwable> recovery;
+
+    Probe(CompletableFuture<Throwable> recovery) {
+      super(PersistenceId.ofUniqueId("schema-test-probe-" + UUID.randomUUID()));
+      this.recovery = recovery;
+    }
+
+    @Override
+    public String emptyState() {
+      return "";
+    }
+
+    @Override
+    public CommandHandler<Void, Void, String> commandHandler() {
+      return newCommandHandlerBuilder().forAnyState().onAnyCommand(command -> Effect().none());
+    }
+
+    @Override
+    public EventHandler<String, Void> eventHandler() {
+      return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> state);
+    }
+
+    @Override
+    public SignalHandler<String> signalHandler() {
+      return newSignalHandlerBuilder()
+          .onSignal(RecoveryCompleted.instance(), state -> recovery.complete(null))
+          .onSignal(RecoveryFailed.class, (state, failed) -> recovery.complete(failed.getFailure()))
+          .build();
+    }
+  }
+}
