@@ -4,19 +4,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
-import org.apache.pekko.persistence.typed.RecoveryFailed;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
-import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * The explicit schema step ({@code bin/herald schema}, run by {@code herald up}): creates the keyspace with the
@@ -46,7 +36,7 @@ public final class CassandraSchema {
         "datastax-java-driver.basic.request.timeout", timeout.toMillis() + "ms",
         "pekko.actor.provider", "local"));
     var done = new CompletableFuture<Void>();
-    var system = ActorSystem.create(probe(done), "herald-schema", autocreate.withFallback(config));
+    var system = ActorSystem.create(RecoveryProbe.create(done), "herald-schema", autocreate.withFallback(config));
     try {
       done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
@@ -54,43 +44,6 @@ public final class CassandraSchema {
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().join();
-    }
-  }
-
-  private static Behavior<Void> probe(CompletableFuture<Void> done) {
-    return Behaviors.setup(context -> new SchemaProbe(PersistenceId.ofUniqueId("herald-schema-probe-" + UUID.randomUUID()), done));
-  }
-
-  /** An entity that is only ever recovered: recovery touches both the journal and the snapshot store. */
-  private static final class SchemaProbe extends EventSourcedBehavior<Void, Void, String> {
-    private final CompletableFuture<Void> done;
-
-    SchemaProbe(PersistenceId id, CompletableFuture<Void> done) {
-      super(id);
-      this.done = done;
-    }
-
-    @Override
-    public String emptyState() {
-      return "";
-    }
-
-    @Override
-    public CommandHandler<Void, Void, String> commandHandler() {
-      return newCommandHandlerBuilder().forAnyState().onAnyCommand(command -> Effect().none());
-    }
-
-    @Override
-    public EventHandler<String, Void> eventHandler() {
-      return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> state);
-    }
-
-    @Override
-    public SignalHandler<String> signalHandler() {
-      return newSignalHandlerBuilder()
-          .onSignal(RecoveryCompleted.instance(), state -> done.complete(null))
-          .onSignal(RecoveryFailed.class, (state, failed) -> done.completeExceptionally(failed.getFailure()))
-          .build();
     }
   }
 }

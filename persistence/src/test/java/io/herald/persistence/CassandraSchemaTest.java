@@ -2,7 +2,7 @@ package io.herald.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -12,22 +12,16 @@ import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
-import org.apache.pekko.persistence.typed.RecoveryFailed;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
-import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -65,12 +59,12 @@ class CassandraSchemaTest {
   @Test
   void aNodesOwnSettingsNeverCreateAKeyspaceRecoveryFailsInstead(Cassandra cassandra) throws Exception {
     var keyspace = "missing_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    var recovery = new CompletableFuture<Throwable>();
-    var system = ActorSystem.create(Behaviors.<Void>setup(context -> new Probe(recovery)), "schema-missing",
+    var recovered = new CompletableFuture<Void>();
+    var system = ActorSystem.create(RecoveryProbe.create(recovered), "schema-missing",
         config(cassandra, keyspace, Map.of()));
     try {
-      var failure = recovery.get(2, TimeUnit.MINUTES);
-      assertInstanceOf(Throwable.class, failure, "recovery against a missing keyspace fails");
+      assertThrows(ExecutionException.class, () -> recovered.get(2, TimeUnit.MINUTES),
+          "recovery against a missing keyspace fails");
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
@@ -82,7 +76,7 @@ class CassandraSchemaTest {
   }
 
   private static Config config(Cassandra cassandra, String keyspace, Map<String, Object> more) {
-    var settings = new java.util.HashMap<String, Object>(more);
+    var settings = new HashMap<String, Object>(more);
     settings.put("herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()));
     settings.put("herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter());
     settings.put("herald.persistence.cassandra.keyspace", keyspace);
@@ -106,38 +100,5 @@ class CassandraSchemaTest {
   private static Set<String> tables(CqlSession session, String keyspace) {
     return session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", keyspace).all()
         .stream().map(row -> row.getString("table_name")).collect(Collectors.toSet());
-  }
-
-  /** Recovers once and reports how recovery ended: null when it completed, the failure when it failed. */
-  private static final class Probe extends EventSourcedBehavior<Void, Void, String> {
-    private final CompletableFuture<Throwable> recovery;
-
-    Probe(CompletableFuture<Throwable> recovery) {
-      super(PersistenceId.ofUniqueId("schema-test-probe-" + UUID.randomUUID()));
-      this.recovery = recovery;
-    }
-
-    @Override
-    public String emptyState() {
-      return "";
-    }
-
-    @Override
-    public CommandHandler<Void, Void, String> commandHandler() {
-      return newCommandHandlerBuilder().forAnyState().onAnyCommand(command -> Effect().none());
-    }
-
-    @Override
-    public EventHandler<String, Void> eventHandler() {
-      return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> state);
-    }
-
-    @Override
-    public SignalHandler<String> signalHandler() {
-      return newSignalHandlerBuilder()
-          .onSignal(RecoveryCompleted.instance(), state -> recovery.complete(null))
-          .onSignal(RecoveryFailed.class, (state, failed) -> recovery.complete(failed.getFailure()))
-          .build();
-    }
   }
 }
