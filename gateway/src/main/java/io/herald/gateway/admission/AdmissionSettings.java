@@ -1,7 +1,10 @@
 package io.herald.gateway.admission;
 
+import static io.herald.gateway.SettingChecks.positiveDuration;
+import static io.herald.gateway.SettingChecks.positiveInt;
+import static io.herald.gateway.SettingChecks.positiveNumber;
+
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import java.time.Duration;
 
 /**
@@ -22,28 +25,11 @@ public record AdmissionSettings(
 
   public static AdmissionSettings from(Config config) {
     Config limits = config.getConfig("herald.gateway.limits");
-    double rate = limits.getDouble("device-frames-per-second");
-    if (!(rate > 0) || Double.isInfinite(rate)) {
-      throw new ConfigException.BadValue(
-          limits.origin(), "device-frames-per-second", "must be a positive number, was " + rate);
-    }
-    Duration sweep = limits.getDuration("bucket-sweep-interval");
-    if (sweep.isNegative() || sweep.isZero()) {
-      throw new ConfigException.BadValue(limits.origin(), "bucket-sweep-interval", "must be positive, was " + sweep);
-    }
     return new AdmissionSettings(
-        rate,
-        positive(limits, "device-burst"),
-        positive(limits, "node-max-in-flight"),
-        sweep,
+        positiveNumber(limits, "device-frames-per-second"),
+        positiveInt(limits, "device-burst"),
+        positiveInt(limits, "node-max-in-flight"),
+        positiveDuration(limits, "bucket-sweep-interval"),
         config.getDuration("herald.gateway.retry-after"));
-  }
-
-  private static int positive(Config config, String path) {
-    int value = config.getInt(path);
-    if (value <= 0) {
-      throw new ConfigException.BadValue(config.origin(), path, "must be positive, was " + value);
-    }
-    return value;
   }
 }

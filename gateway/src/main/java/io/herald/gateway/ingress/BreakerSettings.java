@@ -1,5 +1,8 @@
 package io.herald.gateway.ingress;
 
+import static io.herald.gateway.SettingChecks.positiveDuration;
+import static io.herald.gateway.SettingChecks.positiveInt;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.time.Duration;
@@ -20,29 +23,18 @@ public record BreakerSettings(
 
   public static BreakerSettings from(Config config) {
     Config breaker = config.getConfig(PATH);
-    int maxFailures = breaker.getInt("max-failures");
-    if (maxFailures <= 0) {
-      throw new ConfigException.BadValue(breaker.origin(), "max-failures", "must be positive, was " + maxFailures);
-    }
-    Duration reset = positive(breaker, "reset-timeout");
-    Duration maxReset = positive(breaker, "max-reset-timeout");
+    int maxFailures = positiveInt(breaker, "max-failures");
+    Duration reset = positiveDuration(breaker, "reset-timeout");
+    Duration maxReset = positiveDuration(breaker, "max-reset-timeout");
     if (maxReset.compareTo(reset) < 0) {
       throw new ConfigException.BadValue(
           breaker.origin(), "max-reset-timeout", "must be at least reset-timeout (" + reset + "), was " + maxReset);
     }
     return new BreakerSettings(
         maxFailures,
-        positive(breaker, "answer-timeout"),
+        positiveDuration(breaker, "answer-timeout"),
         reset,
         maxReset,
-        positive(config.getConfig("herald.gateway"), "retry-after"));
-  }
-
-  private static Duration positive(Config config, String path) {
-    Duration value = config.getDuration(path);
-    if (value.isNegative() || value.isZero()) {
-      throw new ConfigException.BadValue(config.origin(), path, "must be positive, was " + value);
-    }
-    return value;
+        positiveDuration(config.getConfig("herald.gateway"), "retry-after"));
   }
 }

@@ -1,7 +1,8 @@
 package io.herald.gateway.validation;
 
+import static io.herald.gateway.SettingChecks.positiveInt;
+
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 
 /**
  * Bounds on what one {@link io.herald.protocol.device.v1.ClientFrame} may carry, beyond its byte size. They keep a
@@ -22,19 +23,11 @@ public record FrameLimits(
   public static FrameLimits from(Config config) {
     Config c = config.getConfig("herald.gateway.validation");
     return new FrameLimits(
-        positive(c, "max-id-length"),
-        positive(c, "max-map-entries"),
-        positive(c, "max-key-length"),
-        positive(c, "max-value-length"),
-        positive(c, "max-members"),
-        positive(c, "max-text-length"));
-  }
-
-  private static int positive(Config c, String path) {
-    int value = c.getInt(path);
-    if (value <= 0) {
-      throw new ConfigException.BadValue(c.origin(), path, "must be positive, was " + value);
-    }
-    return value;
+        positiveInt(c, "max-id-length"),
+        positiveInt(c, "max-map-entries"),
+        positiveInt(c, "max-key-length"),
+        positiveInt(c, "max-value-length"),
+        positiveInt(c, "max-members"),
+        positiveInt(c, "max-text-length"));
   }
 }

@@ -1,5 +1,8 @@
 package io.herald.gateway.websocket;
 
+import static io.herald.gateway.SettingChecks.positiveDuration;
+import static io.herald.gateway.SettingChecks.positiveInt;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.time.Duration;
@@ -33,26 +36,10 @@ public record WebSocketSettings(
     Config webSocket = gateway.getConfig("websocket");
     return new WebSocketSettings(
         (int) maxFrameBytes,
-        positive(webSocket, "max-in-flight"),
+        positiveInt(webSocket, "max-in-flight"),
         positiveDuration(webSocket, "idle-timeout"),
-        positive(webSocket, "outgoing-buffer"),
+        positiveInt(webSocket, "outgoing-buffer"),
         positiveDuration(gateway, "retry-after"),
-        positive(webSocket, "push-buffer"));
-  }
-
-  private static int positive(Config config, String path) {
-    int value = config.getInt(path);
-    if (value <= 0) {
-      throw new ConfigException.BadValue(config.origin(), path, "must be positive, was " + value);
-    }
-    return value;
-  }
-
-  private static Duration positiveDuration(Config config, String path) {
-    Duration value = config.getDuration(path);
-    if (value.isNegative() || value.isZero()) {
-      throw new ConfigException.BadValue(config.origin(), path, "must be positive, was " + value);
-    }
-    return value;
+        positiveInt(webSocket, "push-buffer"));
   }
 }
