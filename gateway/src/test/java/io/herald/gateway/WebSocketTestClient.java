@@ -17,11 +17,14 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A device's side of {@code /v1/ws}, on the JDK's WebSocket client: what an outside client would do. */
-final class WebSocketTestClient implements AutoCloseable {
+/**
+ * A device's side of {@code /v1/ws}, on the JDK's WebSocket client: what an outside client would do. The one WebSocket
+ * test client of the gateway's and the node's tests (deploy/node takes it from the gateway's test jar).
+ */
+public final class WebSocketTestClient implements AutoCloseable {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  static final Duration REPLY_TIMEOUT = Duration.ofSeconds(15);
+  public static final Duration REPLY_TIMEOUT = Duration.ofSeconds(15);
 
   private final WebSocket webSocket;
   private final Listener listener;
@@ -31,50 +34,50 @@ final class WebSocketTestClient implements AutoCloseable {
     this.listener = listener;
   }
 
-  static URI uri(int port) {
+  public static URI uri(int port) {
     return URI.create("ws://127.0.0.1:" + port + "/v1/ws");
   }
 
   /** Connects with the token in the Authorization header. */
-  static WebSocketTestClient connect(int port, String token) {
+  public static WebSocketTestClient connect(int port, String token) {
     return connect(uri(port), Map.of("Authorization", "Bearer " + token)).join();
   }
 
   /** Completes with the client, or fails with the handshake's failure (e.g. a WebSocketHandshakeException). */
-  static CompletableFuture<WebSocketTestClient> connect(URI uri, Map<String, String> headers) {
+  public static CompletableFuture<WebSocketTestClient> connect(URI uri, Map<String, String> headers) {
     Listener listener = new Listener();
     WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
     headers.forEach(builder::header);
     return builder.buildAsync(uri, listener).thenApply(webSocket -> new WebSocketTestClient(webSocket, listener));
   }
 
-  void send(ClientFrame frame) {
+  public void send(ClientFrame frame) {
     sendBytes(frame.toByteArray());
   }
 
-  void sendBytes(byte[] bytes) {
+  public void sendBytes(byte[] bytes) {
     webSocket.sendBinary(ByteBuffer.wrap(bytes), true).join();
   }
 
   /** One message sent as many WebSocket fragments, as clients streaming large payloads do. */
-  void sendFragmented(byte[] bytes, int fragmentSize) {
+  public void sendFragmented(byte[] bytes, int fragmentSize) {
     for (int offset = 0; offset < bytes.length; offset += fragmentSize) {
       int length = Math.min(fragmentSize, bytes.length - offset);
       webSocket.sendBinary(ByteBuffer.wrap(bytes, offset, length), offset + length == bytes.length).join();
     }
   }
 
-  void sendText(String text) {
+  public void sendText(String text) {
     webSocket.sendText(text, true).join();
   }
 
   /** The next reply; fails the test when none comes within {@link #REPLY_TIMEOUT}. */
-  ServerFrame next() {
+  public ServerFrame next() {
     return next(REPLY_TIMEOUT);
   }
 
   /** The next reply; fails the test when none comes within {@code within}. */
-  ServerFrame next(Duration within) {
+  public ServerFrame next(Duration within) {
     try {
       ServerFrame frame = listener.frames.poll(within.toMillis(), TimeUnit.MILLISECONDS);
       assertNotNull(frame, "no reply within " + within);
@@ -89,12 +92,12 @@ final class WebSocketTestClient implements AutoCloseable {
    * Stops reading after the message being read: a client that does not keep up. The server's writes then fill the
    * socket buffers and its own bounded buffers.
    */
-  void pauseReading() {
+  public void pauseReading() {
     listener.paused = true;
   }
 
   /** Reads again. */
-  void resumeReading() {
+  public void resumeReading() {
     synchronized (listener) {
       listener.paused = false;
       if (listener.withheld) {
@@ -104,13 +107,28 @@ final class WebSocketTestClient implements AutoCloseable {
     }
   }
 
+  /** Sends a frame and returns the next frame the server sends (for tests that send one frame at a time). */
+  public ServerFrame request(ClientFrame.Builder frame) {
+    return request(frame.build());
+  }
+
+  public ServerFrame request(ClientFrame frame) {
+    send(frame);
+    return next(Duration.ofSeconds(30));
+  }
+
+  /** The next frame the server sends, or null if none comes within {@code timeout}. */
+  public ServerFrame receive(Duration timeout) throws InterruptedException {
+    return listener.frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** The next reply if one has arrived, else null (does not wait). */
-  ServerFrame poll() {
+  public ServerFrame poll() {
     return listener.frames.poll();
   }
 
   /** Completes with the close status code the server sent. */
-  CompletableFuture<Integer> closedByServer() {
+  public CompletableFuture<Integer> closedByServer() {
     return listener.closed;
   }
 

@@ -3,6 +3,7 @@ package io.herald.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.gateway.WebSocketTestClient;
 import io.herald.gateway.auth.Tokens;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
@@ -54,7 +55,7 @@ class BacklogReplayTest {
       CompletableFuture.allOf(window.stream().map(CompletionStage::toCompletableFuture)
           .toArray(CompletableFuture[]::new)).join();
 
-      try (var client = DeviceClient.connect(node.httpPort(),
+      try (var client = WebSocketTestClient.connect(node.httpPort(),
           Tokens.mint(TestNodes.JWT_SECRET, user, "phone", Duration.ofMinutes(10)))) {
         client.send(ClientFrame.newBuilder().setMessageId("hello-" + user)
             .setHello(Hello.newBuilder().setLastSeq(0)).build());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.gateway.WebSocketTestClient;
 import io.herald.gateway.auth.Tokens;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
@@ -125,7 +126,7 @@ class ChatFlowTest {
       var devices = IntStream.range(0, 6).mapToObj(i -> "dev-" + i + "-" + run).toList();
       var telemetry = devices.stream().map(device -> CompletableFuture.supplyAsync(() -> {
         var acked = new ArrayList<String>();
-        try (var client = DeviceClient.connect(survivor.httpPort(),
+        try (var client = WebSocketTestClient.connect(survivor.httpPort(),
             Tokens.mint(TestNodes.JWT_SECRET, "owner-" + device, device, Duration.ofMinutes(10)))) {
           for (int i = 0; i < 80; i++) {
             var id = device + "/" + i;
@@ -134,8 +135,6 @@ class ChatFlowTest {
             acked.add(id);
             acks.incrementAndGet();
           }
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
         }
         return acked;
       })).toList();
@@ -217,8 +216,6 @@ class ChatFlowTest {
           assertTrue(reply.hasAck(), reply.toString());
           acks.incrementAndGet();
         }
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
       }
     })).toArray(CompletableFuture[]::new);
   }
@@ -285,8 +282,8 @@ class ChatFlowTest {
         .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static DeviceClient client(HeraldNode node, String user) {
-    return DeviceClient.connect(node.httpPort(), Tokens.mint(TestNodes.JWT_SECRET, user, user + "-phone", Duration.ofMinutes(10)));
+  private static WebSocketTestClient client(HeraldNode node, String user) {
+    return WebSocketTestClient.connect(node.httpPort(), Tokens.mint(TestNodes.JWT_SECRET, user, user + "-phone", Duration.ofMinutes(10)));
   }
 
   private static ClientFrame.Builder chat(String messageId, String conversation, String text) {

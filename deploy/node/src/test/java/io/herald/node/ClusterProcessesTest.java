@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.gateway.WebSocketTestClient;
 import io.herald.gateway.auth.Tokens;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
@@ -69,14 +70,14 @@ class ClusterProcessesTest {
       var user = "cluster-user-" + UUID.randomUUID();
       var device = "cluster-device-" + UUID.randomUUID();
       var acked = new ArrayList<String>();
-      var probes = new java.util.LinkedHashMap<String, DeviceClient>();
-      try (var client = DeviceClient.connect(cluster.node(0).httpPort(),
+      var probes = new java.util.LinkedHashMap<String, WebSocketTestClient>();
+      try (var client = WebSocketTestClient.connect(cluster.node(0).httpPort(),
           Tokens.mint(TestNodes.JWT_SECRET, user, device, Duration.ofMinutes(10)))) {
         sendAcked(client, acked, 20);
         for (int i = 0; i < 30; i++) {
           var probe = "zombie-probe-" + i + "-" + UUID.randomUUID();
           // One user each: their records spread over the partitions, as many users' do.
-          probes.put(probe, DeviceClient.connect(cluster.node(0).httpPort(),
+          probes.put(probe, WebSocketTestClient.connect(cluster.node(0).httpPort(),
               Tokens.mint(TestNodes.JWT_SECRET, probe + "-owner", probe, Duration.ofMinutes(10))));
         }
         // Online, each with an 8 s presence timer: node 2 freezes with the timers of the probes it hosts pending, and
@@ -108,7 +109,7 @@ class ClusterProcessesTest {
         Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(timersDue - System.nanoTime()) + 1_000));
         cluster.thaw(2);
         assertTrue(cluster.node(2).process().waitFor(60, TimeUnit.SECONDS), "the downed node exits when it wakes");
-        probes.values().forEach(DeviceClient::close);
+        probes.values().forEach(WebSocketTestClient::close);
         var zombieLog = Files.readString(cluster.node(2).log());
         assertTrue(zombieLog.contains("Writer fenced"), "the woken node fenced itself: " + cluster.node(2).log());
         assertTrue(zombieLog.contains("Journal write refused"),
@@ -181,7 +182,7 @@ class ClusterProcessesTest {
     }
   }
 
-  private static void sendAcked(DeviceClient client, List<String> acked, int count) throws InterruptedException {
+  private static void sendAcked(WebSocketTestClient client, List<String> acked, int count) throws InterruptedException {
     for (int i = 0; i < count; i++) {
       var id = UUID.randomUUID().toString();
       var reply = client.request(WalkingSkeletonTest.telemetry(id, i));

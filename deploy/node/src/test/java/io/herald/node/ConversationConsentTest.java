@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
+import io.herald.gateway.WebSocketTestClient;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
 import io.herald.infra.Kafka;
@@ -49,7 +50,7 @@ class ConversationConsentTest {
     var stranger = "stranger-" + run;
     var newcomer = "newcomer-" + run;
     var chat = "chat-" + run;
-    var clients = new ArrayList<DeviceClient>();
+    var clients = new ArrayList<WebSocketTestClient>();
     try (var node = HeraldNode.start(TestNodes.withSchema(kafka, cassandra))) {
       WalkingSkeletonTest.awaitReady(node);
       var owners = open(node, owner, clients);
@@ -119,7 +120,7 @@ class ConversationConsentTest {
       awaitList(node, leaver, List.of(elsewhere));
       awaitList(node, stayer, List.of());
     } finally {
-      clients.forEach(DeviceClient::close);
+      clients.forEach(WebSocketTestClient::close);
     }
   }
 
@@ -128,14 +129,14 @@ class ConversationConsentTest {
   }
 
   /** Sends a frame and waits for its ack (pushes that come first are left for later reads to skip). */
-  private static void send(DeviceClient client, String messageId, ClientFrame.Builder frame) throws Exception {
+  private static void send(WebSocketTestClient client, String messageId, ClientFrame.Builder frame) throws Exception {
     client.send(frame.setMessageId(messageId).build());
     var answer = next(client, f -> (f.hasAck() && f.getAck().getMessageId().equals(messageId))
         || (f.hasNack() && f.getNack().getMessageId().equals(messageId)), WITHIN);
     assertTrue(answer != null && answer.hasAck(), messageId + ": " + answer);
   }
 
-  private static ConversationMembership membership(DeviceClient client, String conversationId, long version)
+  private static ConversationMembership membership(WebSocketTestClient client, String conversationId, long version)
       throws InterruptedException {
     var frame = next(client, f -> isMembership(f, conversationId, version), WITHIN);
     assertTrue(frame != null, "no conversation_membership " + version + " of " + conversationId + " within " + WITHIN);
@@ -154,7 +155,7 @@ class ConversationConsentTest {
   }
 
   /** Every frame up to and without the first that matches, which must come within {@link #WITHIN}. */
-  private static List<ServerFrame> framesUntil(DeviceClient client, java.util.function.Predicate<ServerFrame> last)
+  private static List<ServerFrame> framesUntil(WebSocketTestClient client, java.util.function.Predicate<ServerFrame> last)
       throws InterruptedException {
     var frames = new ArrayList<ServerFrame>();
     var deadline = System.nanoTime() + WITHIN.toNanos();

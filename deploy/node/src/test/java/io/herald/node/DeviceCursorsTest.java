@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.gateway.WebSocketTestClient;
 import io.herald.gateway.auth.Tokens;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
@@ -75,17 +76,17 @@ class DeviceCursorsTest {
     return entity.<UserAccount>ask(UserEntity.GetAccount::new, Duration.ofSeconds(10)).toCompletableFuture().join();
   }
 
-  private static DeviceClient client(HeraldNode node, String user, String device) {
-    return DeviceClient.connect(node.httpPort(), Tokens.mint(TestNodes.JWT_SECRET, user, device, Duration.ofMinutes(10)));
+  private static WebSocketTestClient client(HeraldNode node, String user, String device) {
+    return WebSocketTestClient.connect(node.httpPort(), Tokens.mint(TestNodes.JWT_SECRET, user, device, Duration.ofMinutes(10)));
   }
 
-  private static ServerFrame hello(DeviceClient client, long lastSeq) throws InterruptedException {
+  private static ServerFrame hello(WebSocketTestClient client, long lastSeq) throws InterruptedException {
     return client.request(ClientFrame.newBuilder().setMessageId(UUID.randomUUID().toString())
         .setHello(Hello.newBuilder().setLastSeq(lastSeq)).build());
   }
 
   /** The seqs of the next {@code count} pushes (other frames skipped). */
-  private static List<Long> pushSeqs(DeviceClient client, int count) throws InterruptedException {
+  private static List<Long> pushSeqs(WebSocketTestClient client, int count) throws InterruptedException {
     var seqs = new ArrayList<Long>();
     while (seqs.size() < count) {
       var frame = client.receive(Duration.ofSeconds(30));

@@ -1,5 +1,6 @@
 package io.herald.node;
 
+import io.herald.gateway.WebSocketTestClient;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.protocol.ingress.v1.Transport;
@@ -63,11 +64,11 @@ class HeadOfLineTest {
     // One send may wait for a conversation's creation, so the second one finds the parking full.
     var config = TestNodes.config(kafka, cassandra, Map.of("herald.chat.conversation.parked.capacity", 1));
     var pool = Executors.newFixedThreadPool(PAIRS);
-    var clients = new ArrayList<DeviceClient>();
+    var clients = new ArrayList<WebSocketTestClient>();
     try (var node = HeraldNode.start(config)) {
       WalkingSkeletonTest.awaitReady(node);
-      var senders = new ArrayList<DeviceClient>();
-      var receivers = new ArrayList<DeviceClient>();
+      var senders = new ArrayList<WebSocketTestClient>();
+      var receivers = new ArrayList<WebSocketTestClient>();
       for (int i = 0; i < PAIRS; i++) {
         var sender = open(node, "a-" + i + "-" + run, clients);
         var receiver = open(node, "b-" + i + "-" + run, clients);
@@ -86,7 +87,7 @@ class HeadOfLineTest {
       // Every path has run once before anything is measured.
       assertEquals(List.of(), round(pool, senders, receivers, run, "warm", Duration.ofSeconds(60)));
 
-      var blockers = new ArrayList<DeviceClient>();
+      var blockers = new ArrayList<WebSocketTestClient>();
       for (int k = 0; k < BLOCKERS; k++) {
         var blocker = open(node, "blocker-" + k + "-" + run, clients);
         assertTrue(blocker.request(ClientFrame.newBuilder().setMessageId("read-" + k + "-" + run)
@@ -133,7 +134,7 @@ class HeadOfLineTest {
           "pairs whose chat push did not arrive within " + PUSH_BOUND + " of the send, beside a user's backlog of "
               + BACKLOG + " records");
     } finally {
-      clients.forEach(DeviceClient::close);
+      clients.forEach(WebSocketTestClient::close);
       pool.shutdownNow();
     }
   }
@@ -146,8 +147,8 @@ class HeadOfLineTest {
    * Each sender sends one chat, all at once; returns the pairs whose receiver did not get it as a push within
    * {@code bound} of the send (from the send to the moment the test read it: never less than the real delay).
    */
-  private static List<String> round(java.util.concurrent.ExecutorService pool, List<DeviceClient> senders,
-      List<DeviceClient> receivers, String run, String round, Duration bound) throws Exception {
+  private static List<String> round(java.util.concurrent.ExecutorService pool, List<WebSocketTestClient> senders,
+      List<WebSocketTestClient> receivers, String run, String round, Duration bound) throws Exception {
     var jobs = new ArrayList<Future<String>>();
     IntStream.range(0, senders.size()).forEach(i -> jobs.add(pool.submit((Callable<String>) () -> {
       var id = "chat-" + round + "-" + i + "-" + run;
@@ -173,7 +174,7 @@ class HeadOfLineTest {
     return late;
   }
 
-  static Rejected awaitRejected(DeviceClient client, String messageId) throws InterruptedException {
+  static Rejected awaitRejected(WebSocketTestClient client, String messageId) throws InterruptedException {
     var frame = next(client, f -> f.hasPush() && f.getPush().hasRejected()
         && f.getPush().getRejected().getMessageId().equals(messageId), Duration.ofSeconds(30));
     if (frame == null) {
@@ -183,7 +184,7 @@ class HeadOfLineTest {
   }
 
   /** The first frame that matches within {@code within}, skipping the others; null if none came. */
-  static ServerFrame next(DeviceClient client, Predicate<ServerFrame> wanted, Duration within)
+  static ServerFrame next(WebSocketTestClient client, Predicate<ServerFrame> wanted, Duration within)
       throws InterruptedException {
     var deadline = System.nanoTime() + within.toNanos();
     while (true) {
@@ -196,8 +197,8 @@ class HeadOfLineTest {
   }
 
   /** A user's phone with a live session (hello answered), so that its pushes arrive on it. */
-  static DeviceClient open(HeraldNode node, String user, List<DeviceClient> clients) throws Exception {
-    var client = DeviceClient.connect(node.httpPort(),
+  static WebSocketTestClient open(HeraldNode node, String user, List<WebSocketTestClient> clients) throws Exception {
+    var client = WebSocketTestClient.connect(node.httpPort(),
         Tokens.mint(TestNodes.JWT_SECRET, user, user + "-phone", Duration.ofMinutes(10)));
     clients.add(client);
     assertTrue(client.request(ClientFrame.newBuilder().setMessageId("hello-" + user)

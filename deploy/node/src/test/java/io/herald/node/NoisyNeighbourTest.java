@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.gateway.WebSocketTestClient;
 import io.herald.gateway.auth.Tokens;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
@@ -119,7 +120,7 @@ class NoisyNeighbourTest {
         "herald.gateway.limits.device-burst", DEVICE_BURST,
         "herald.gateway.limits.device-frames-per-second", DEVICE_FRAMES_PER_SECOND));
     var pool = Executors.newFixedThreadPool(PAIRS + 1);
-    var clients = Collections.synchronizedList(new ArrayList<DeviceClient>());
+    var clients = Collections.synchronizedList(new ArrayList<WebSocketTestClient>());
     try (var node = HeraldNode.start(config)) {
       WalkingSkeletonTest.awaitReady(node);
       var senders = new ArrayList<Member>();
@@ -185,7 +186,7 @@ class NoisyNeighbourTest {
         assertEquals(String.valueOf(rounds), shadow.get("reported").get("round").asText(), shadow.toString());
       }
     } finally {
-      clients.forEach(DeviceClient::close);
+      clients.forEach(WebSocketTestClient::close);
       pool.shutdownNow();
     }
   }
@@ -228,16 +229,16 @@ class NoisyNeighbourTest {
   /** One of the other users: a phone with a live session, and every push it received, in arrival order. */
   private static final class Member {
     final String user;
-    final DeviceClient client;
+    final WebSocketTestClient client;
     final List<Push> pushes = new ArrayList<>();
 
-    private Member(String user, DeviceClient client) {
+    private Member(String user, WebSocketTestClient client) {
       this.user = user;
       this.client = client;
     }
 
-    static Member open(HeraldNode node, String user, List<DeviceClient> clients) throws Exception {
-      var client = DeviceClient.connect(node.httpPort(), token(user, "phone"));
+    static Member open(HeraldNode node, String user, List<WebSocketTestClient> clients) throws Exception {
+      var client = WebSocketTestClient.connect(node.httpPort(), token(user, "phone"));
       clients.add(client);
       assertTrue(client.request(ClientFrame.newBuilder().setMessageId("hello-" + user)
           .setHello(Hello.getDefaultInstance())).hasWelcome());
@@ -334,13 +335,13 @@ class NoisyNeighbourTest {
     final String run;
     final String user;
     final String peer;
-    final List<DeviceClient> clients;
+    final List<WebSocketTestClient> clients;
     final Map<String, Rejected> rejected = new ConcurrentHashMap<>();
     final AtomicLong floodSeqSeen = new AtomicLong();
     final AtomicBoolean stopped = new AtomicBoolean();
     Thread reader;
 
-    Hostile(HeraldNode node, String run, List<DeviceClient> clients) {
+    Hostile(HeraldNode node, String run, List<WebSocketTestClient> clients) {
       this.node = node;
       this.run = run;
       this.user = "hostile-" + run;
@@ -548,7 +549,7 @@ class NoisyNeighbourTest {
      * every frame is answered.
      */
     void sendFramesBeyondTheRate() throws Exception {
-      var connections = new ArrayList<DeviceClient>();
+      var connections = new ArrayList<WebSocketTestClient>();
       for (int c = 0; c < 2; c++) {
         connections.add(device(user, "flooder"));
       }
@@ -606,8 +607,8 @@ class NoisyNeighbourTest {
           ok + " reads answered and " + refused + " refused in " + seconds + " s");
     }
 
-    private DeviceClient device(String owner, String device) {
-      var client = DeviceClient.connect(node.httpPort(), token(owner, device));
+    private WebSocketTestClient device(String owner, String device) {
+      var client = WebSocketTestClient.connect(node.httpPort(), token(owner, device));
       clients.add(client);
       return client;
     }
@@ -635,7 +636,7 @@ class NoisyNeighbourTest {
    * Sends {@code frames} with at most {@code window} unanswered, each RETRY_LATER again after its retry_after_ms (as
    * a client must: a loaded Kafka may answer so), and returns each one's last answer, by message id.
    */
-  private static Map<String, ServerFrame> answers(DeviceClient client, List<ClientFrame> frames, int window)
+  private static Map<String, ServerFrame> answers(WebSocketTestClient client, List<ClientFrame> frames, int window)
       throws InterruptedException {
     var byId = new HashMap<String, ClientFrame>();
     frames.forEach(frame -> byId.put(frame.getMessageId(), frame));
@@ -671,7 +672,7 @@ class NoisyNeighbourTest {
     return answers;
   }
 
-  private static void acked(DeviceClient client, ClientFrame frame) throws InterruptedException {
+  private static void acked(WebSocketTestClient client, ClientFrame frame) throws InterruptedException {
     var answer = answers(client, List.of(frame), 1).get(frame.getMessageId());
     assertTrue(answer.hasAck() && answer.getAck().getMessageId().equals(frame.getMessageId()), answer.toString());
   }

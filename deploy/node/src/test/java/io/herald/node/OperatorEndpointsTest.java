@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.gateway.WebSocketTestClient;
 import io.herald.gateway.auth.Tokens;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
@@ -46,7 +47,7 @@ class OperatorEndpointsTest {
       WalkingSkeletonTest.awaitReady(node);
       var base = node.managementUri().replaceAll("/$", "");
 
-      try (var device = DeviceClient.connect(node.httpPort(),
+      try (var device = WebSocketTestClient.connect(node.httpPort(),
           Tokens.mint(TestNodes.JWT_SECRET, "ops-user", "ops-device", Duration.ofMinutes(5)))) {
         assertTrue(device.request(WalkingSkeletonTest.telemetry(UUID.randomUUID().toString(), 1)).hasAck());
         assertTrue(device.request(ClientFrame.newBuilder().setMessageId("").setHeartbeat(Heartbeat.getDefaultInstance())).hasNack());
@@ -102,7 +103,7 @@ class OperatorEndpointsTest {
       WalkingSkeletonTest.awaitReady(node);
       var base = node.managementUri().replaceAll("/$", "");
       var token = Tokens.mint(TestNodes.JWT_SECRET, "degraded-user", "degraded-device", Duration.ofMinutes(5));
-      try (var device = DeviceClient.connect(node.httpPort(), token)) {
+      try (var device = WebSocketTestClient.connect(node.httpPort(), token)) {
         assertTrue(device.request(reportState()).hasAck());
         var shadow = URI.create("http://127.0.0.1:" + node.httpPort() + "/v1/devices/degraded-device/shadow");
         await().atMost(Duration.ofSeconds(60)).until(() -> getShadow(shadow, token).statusCode() == 200);

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.herald.gateway.WebSocketTestClient;
 import io.herald.gateway.auth.Tokens;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
@@ -193,7 +194,7 @@ class StartedThreadsTest {
   }
 
   /** Waits until the live session got {@code count} more chat pushes (other pushes are skipped). */
-  private static void awaitChatPushes(DeviceClient listener, int count, Path log) throws InterruptedException {
+  private static void awaitChatPushes(WebSocketTestClient listener, int count, Path log) throws InterruptedException {
     int received = 0;
     while (received < count) {
       var frame = listener.receive(Duration.ofMinutes(2));
@@ -219,7 +220,7 @@ class StartedThreadsTest {
     return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
   }
 
-  private static DeviceClient client(int httpPort, String user, String device) {
-    return DeviceClient.connect(httpPort, Tokens.mint(TestNodes.JWT_SECRET, user, device, Duration.ofMinutes(10)));
+  private static WebSocketTestClient client(int httpPort, String user, String device) {
+    return WebSocketTestClient.connect(httpPort, Tokens.mint(TestNodes.JWT_SECRET, user, device, Duration.ofMinutes(10)));
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.typesafe.config.ConfigValueFactory;
 import com.google.protobuf.ByteString;
+import io.herald.gateway.WebSocketTestClient;
 import io.herald.gateway.auth.Tokens;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
@@ -55,7 +56,7 @@ class WalkingSkeletonTest {
 
     try (var node = HeraldNode.start(config)) {
       awaitReady(node);
-      try (var client = DeviceClient.connect(node.httpPort(), token)) {
+      try (var client = WebSocketTestClient.connect(node.httpPort(), token)) {
         var welcome = client.request(ClientFrame.newBuilder().setMessageId("hello-1").setHello(Hello.newBuilder().setLastSeq(0)).build());
         assertEquals(user, welcome.getWelcome().getUserId());
         assertEquals(device, welcome.getWelcome().getDeviceId());
@@ -68,7 +69,7 @@ class WalkingSkeletonTest {
       }
 
       // The device reports its state; its owner reads the shadow over REST, another user cannot.
-      try (var client = DeviceClient.connect(node.httpPort(), token)) {
+      try (var client = WebSocketTestClient.connect(node.httpPort(), token)) {
         assertTrue(client.request(ClientFrame.newBuilder().setMessageId(UUID.randomUUID().toString())
             .setReportState(ReportState.newBuilder().putReported("fw", "1.2"))).hasAck());
       }
@@ -85,8 +86,8 @@ class WalkingSkeletonTest {
 
       // set_desired is checked against the Device entity before anything is produced: the owner's app is acked, a
       // stranger is refused FORBIDDEN and an unknown device UNKNOWN_DEVICE.
-      try (var app = DeviceClient.connect(node.httpPort(), Tokens.mint(TestNodes.JWT_SECRET, user, "app", Duration.ofMinutes(10)));
-          var strangerApp = DeviceClient.connect(node.httpPort(), stranger)) {
+      try (var app = WebSocketTestClient.connect(node.httpPort(), Tokens.mint(TestNodes.JWT_SECRET, user, "app", Duration.ofMinutes(10)));
+          var strangerApp = WebSocketTestClient.connect(node.httpPort(), stranger)) {
         assertTrue(app.request(desired(device)).hasAck());
         assertEquals(NackCode.UNKNOWN_DEVICE, app.request(desired("no-such-device-" + UUID.randomUUID())).getNack().getCode());
         assertEquals(NackCode.FORBIDDEN, strangerApp.request(desired(device)).getNack().getCode());
