@@ -1,11 +1,11 @@
 package io.herald.load;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.herald.load.client.ClientEvents;
-import io.herald.load.client.DeviceClient;
-import io.herald.load.client.DeviceClientSettings;
-import io.herald.load.client.OutboxFullException;
-import io.herald.load.client.SendOutcome;
+import io.herald.client.ClientEvents;
+import io.herald.client.DeviceClient;
+import io.herald.client.DeviceClientSettings;
+import io.herald.client.OutboxFullException;
+import io.herald.client.SendOutcome;
 import io.herald.load.node.NodeManagement;
 import io.herald.load.report.RecoveryReport;
 import io.herald.load.report.ReportWriter;

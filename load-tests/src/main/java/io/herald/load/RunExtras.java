@@ -1,6 +1,6 @@
 package io.herald.load;
 
-import io.herald.load.client.DeviceClientSettings;
+import io.herald.client.DeviceClientSettings;
 import io.herald.load.report.FaultReport;
 import io.herald.load.report.TimelineSample;
 import java.util.List;

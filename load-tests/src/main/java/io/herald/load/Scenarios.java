@@ -8,7 +8,7 @@ import io.herald.load.check.InvariantChecker;
 import io.herald.load.check.JournalEntry;
 import io.herald.load.check.JournalReadException;
 import io.herald.load.check.PushStream;
-import io.herald.load.client.DeviceClientSettings;
+import io.herald.client.DeviceClientSettings;
 import io.herald.load.report.BaselineComparison;
 import io.herald.load.report.ReportExtras;
 import io.herald.load.report.ReportWriter;

@@ -6,7 +6,7 @@ import io.herald.load.RunExtras;
 import io.herald.load.ScenarioResult;
 import io.herald.load.ScenarioSettings;
 import io.herald.load.Scenarios;
-import io.herald.load.client.DeviceClientSettings;
+import io.herald.client.DeviceClientSettings;
 import io.herald.load.report.FaultReport;
 import io.herald.load.report.TimelineSample;
 import java.io.IOException;

@@ -2,12 +2,12 @@ package io.herald.load.sim;
 
 import io.herald.load.HostilePlan;
 import io.herald.load.Scenarios;
-import io.herald.load.client.Backoff;
-import io.herald.load.client.ClientEvents;
-import io.herald.load.client.DeviceClient;
-import io.herald.load.client.DeviceClientSettings;
-import io.herald.load.client.OutboxFullException;
-import io.herald.load.client.SendOutcome;
+import io.herald.client.Backoff;
+import io.herald.client.ClientEvents;
+import io.herald.client.DeviceClient;
+import io.herald.client.DeviceClientSettings;
+import io.herald.client.OutboxFullException;
+import io.herald.client.SendOutcome;
 import io.herald.load.report.NoisyNeighbourReport;
 import io.herald.protocol.device.v1.ChatSend;
 import io.herald.protocol.device.v1.ClientFrame;

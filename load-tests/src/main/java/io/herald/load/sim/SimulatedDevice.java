@@ -2,11 +2,11 @@ package io.herald.load.sim;
 
 import io.herald.load.check.AckedMessage;
 import io.herald.load.check.PushStream;
-import io.herald.load.client.ClientEvents;
-import io.herald.load.client.DeviceClient;
-import io.herald.load.client.DeviceClientSettings;
-import io.herald.load.client.OutboxFullException;
-import io.herald.load.client.SendOutcome;
+import io.herald.client.ClientEvents;
+import io.herald.client.DeviceClient;
+import io.herald.client.DeviceClientSettings;
+import io.herald.client.OutboxFullException;
+import io.herald.client.SendOutcome;
 import io.herald.load.report.RunMetrics;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.Nack;

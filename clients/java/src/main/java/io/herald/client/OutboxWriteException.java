@@ -1,4 +1,4 @@
-package io.herald.load.client;
+package io.herald.client;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,12 @@
-package io.herald.load.client;
+package io.herald.client.coap;
 
+import io.herald.client.ClientEvents;
+import io.herald.client.DeviceClient;
+import io.herald.client.DeviceClientSettings;
+import io.herald.client.DurableOutbox;
+import io.herald.client.OutboxFullException;
+import io.herald.client.OutboxWriteException;
+import io.herald.client.SendOutcome;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.PushAck;

@@ -1,4 +1,4 @@
-package io.herald.load.client;
+package io.herald.client;
 
 import io.herald.protocol.device.v1.NackCode;
 

@@ -1,4 +1,4 @@
-package io.herald.load.client;
+package io.herald.client;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.herald.load.client;
+package io.herald.client;
 
 /**
  * The outbox already holds its limit of unacknowledged frames. The frame was not taken: the application decides
