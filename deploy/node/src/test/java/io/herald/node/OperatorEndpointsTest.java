@@ -57,7 +57,8 @@ class OperatorEndpointsTest {
         assertTrue(metrics.contains("herald_ingest_records_total{outcome=\"applied\"}"), "records by outcome");
         assertTrue(metrics.contains("herald_entity_persist_seconds_count{entity=\"Device\"}"), "persist latency");
         assertTrue(metrics.contains("herald_ingest_apply_seconds_count"), "apply latency");
-        assertTrue(metrics.contains("herald_kafka_consumer_lag{partition=\"herald.ingress-"), "lag per partition; the "
+        assertTrue(metrics.lines().anyMatch(line -> line.matches(
+            "herald_kafka_consumer_lag\\{partition=\"\\d+\",topic=\"herald\\.ingress\"\\} .*")), "lag per topic and partition; the "
             + "pipeline's series: " + metrics.lines().filter(line -> line.startsWith("herald_ingest_records")
             || line.startsWith("herald_kafka")).toList());
         assertTrue(metrics.contains("jvm_memory_used_bytes"), "JVM metrics");

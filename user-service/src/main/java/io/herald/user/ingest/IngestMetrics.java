@@ -44,7 +44,8 @@ final class IngestMetrics {
       if (name.name().equals("records-lag") && name.tags().containsKey("partition")
           && topic.equals(name.tags().get("topic"))
           && metric.metricValue() instanceof Number value) {
-        var partition = name.tags().get("topic") + "-" + name.tags().get("partition");
+        var partitionNumber = name.tags().get("partition");
+        var partition = topic + "-" + partitionNumber;
         reported.add(partition);
         lagByPartition.computeIfAbsent(partition, p -> {
           var holder = new AtomicLong();
@@ -52,7 +53,7 @@ final class IngestMetrics {
           // registry and hide the next one registered under its name (another node in the same JVM, a test).
           var gauge = Gauge.builder("herald.kafka.consumer.lag", holder, AtomicLong::get)
               .description("Records of the partition not yet consumed by this node")
-              .tag("partition", p).strongReference(true).register(registry);
+              .tag("topic", topic).tag("partition", partitionNumber).strongReference(true).register(registry);
           return new Lag(holder, gauge);
         }).holder().set(Double.isNaN(value.doubleValue()) ? 0 : value.longValue());
       }
