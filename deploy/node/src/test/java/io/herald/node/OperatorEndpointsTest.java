@@ -61,6 +61,9 @@ class OperatorEndpointsTest {
             "herald_kafka_consumer_lag\\{partition=\"\\d+\",topic=\"herald\\.ingress\"\\} .*")), "lag per topic and partition; the "
             + "pipeline's series: " + metrics.lines().filter(line -> line.startsWith("herald_ingest_records")
             || line.startsWith("herald_kafka")).toList());
+        assertTrue(metrics.contains("kafka_producer_record_send_total{"), "the Kafka producer's own metrics");
+        assertTrue(metrics.contains("kafka_consumer_fetch_manager_records_consumed_total{"),
+            "the Kafka consumer's own metrics");
         assertTrue(metrics.contains("jvm_memory_used_bytes"), "JVM metrics");
         assertTrue(metrics.contains("herald_gateway_frames_in_total{kind=\"telemetry\",transport=\"websocket\"}"), "frames in");
         assertTrue(metrics.contains("herald_gateway_acks_total{transport=\"websocket\"}"), "acks");

@@ -2,6 +2,8 @@ package io.herald.gateway.ingress;
 
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.protocol.tracing.Tracing;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +40,8 @@ public final class IngressProducer {
   private final Executor sendExecutor;
   private final KafkaBreaker breaker;
   private final Tracing tracing;
+  /** Null for a client given by a unit test. */
+  private KafkaClientMetrics clientMetrics;
 
   /**
    * @param sendExecutor runs the calls that may block (send, metadata, close); a dedicated pool so a slow Kafka
@@ -49,6 +53,9 @@ public final class IngressProducer {
       KafkaProducerSettings settings, String topic, Executor sendExecutor, KafkaBreaker breaker,
       Tracing tracing) {
     this(new KafkaProducer<>(settings.properties()), settings, topic, sendExecutor, breaker, tracing);
+    // The client's own metrics (buffer, batch sizes, request latency, errors) as kafka_producer_* on /metrics.
+    clientMetrics = new KafkaClientMetrics(producer);
+    clientMetrics.bindTo(Metrics.globalRegistry);
   }
 
   /** As the other constructor, with the Kafka client given: a unit test passes Kafka's {@code MockProducer}. */
@@ -128,6 +135,9 @@ public final class IngressProducer {
     return CompletableFuture.supplyAsync(
         () -> {
           producer.close(settings.closeTimeout());
+          if (clientMetrics != null) {
+            clientMetrics.close();
+          }
           log.info("Kafka producer for {} closed", topic);
           return Done.getInstance();
         },

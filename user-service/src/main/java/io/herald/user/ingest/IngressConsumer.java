@@ -18,6 +18,8 @@ import io.herald.user.account.UserEntity;
 import io.herald.user.colocation.Colocation;
 import io.herald.user.colocation.EntityHops;
 import io.herald.user.device.DeviceEntity;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +34,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -85,6 +88,7 @@ public final class IngressConsumer {
   private final EntityHops hops;
   private final Tracing tracing;
   private final TroubleWatch trouble = new TroubleWatch(System::nanoTime);
+  private final AtomicReference<KafkaClientMetrics> clientMetrics = new AtomicReference<>();
   private final AtomicReference<Consumer.Control> control = new AtomicReference<>(Consumer.createNoopControl());
 
   private IngressConsumer(ActorSystem<?> system, IngestSettings settings, Colocation colocation) {
@@ -118,15 +122,44 @@ public final class IngressConsumer {
     WriterFence.get(system).whenFenced(() -> consumer.control.get().shutdown());
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "stop-ingress-consumer",
         () -> consumer.control.get().drainAndShutdown(CompletableFuture.completedFuture(Done.getInstance()),
-            system.executionContext()).whenCompleteAsync((done, failure) -> consumer.metrics.forgetLag(),
+            system.executionContext()).whenCompleteAsync((done, failure) -> {
+              consumer.metrics.forgetLag();
+              consumer.unbindClientMetrics();
+            },
             consumer.dispatcher));
     return consumer;
+  }
+
+  /**
+   * The Kafka consumer of each (re)start of the source, with its own metrics (fetch latency, records per request,
+   * rebalances, commit rate) on /metrics as kafka_consumer_*; the previous consumer's are removed, since a restart
+   * follows its close.
+   */
+  private org.apache.kafka.clients.consumer.Consumer<String, byte[]> newKafkaConsumer(
+      ConsumerSettings<String, byte[]> consumerSettings) {
+    var kafkaConsumer = new KafkaConsumer<>(consumerSettings.getProperties(), new StringDeserializer(),
+        new ByteArrayDeserializer());
+    var bound = new KafkaClientMetrics(kafkaConsumer);
+    bound.bindTo(Metrics.globalRegistry);
+    var previous = clientMetrics.getAndSet(bound);
+    if (previous != null) {
+      previous.close();
+    }
+    return kafkaConsumer;
+  }
+
+  private void unbindClientMetrics() {
+    var bound = clientMetrics.getAndSet(null);
+    if (bound != null) {
+      bound.close();
+    }
   }
 
   private void run() {
     var consumerSettings = ConsumerSettings.create(settings.consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer())
         .withBootstrapServers(settings.bootstrapServers())
-        .withGroupId(settings.groupId());
+        .withGroupId(settings.groupId())
+        .withConsumerFactory(this::newKafkaConsumer);
     var restartSettings = RestartSettings.create(settings.minBackoff(), settings.maxBackoff(), settings.randomFactor());
 
     RestartSource.onFailuresWithBackoff(restartSettings, () -> {
