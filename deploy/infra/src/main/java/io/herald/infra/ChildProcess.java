@@ -258,7 +258,7 @@ public final class ChildProcess {
      * The java to run children with: {@code -Dherald.java} or {@code HERALD_JAVA} if set (Cassandra 5.0 needs JDK 17
      * and fails on JDK 25), else the JDK running this JVM.
      */
-    static String javaExecutable() {
+    public static String javaExecutable() {
         String configured = Optional.ofNullable(System.getProperty("herald.java"))
                 .orElse(System.getenv("HERALD_JAVA"));
         if (configured != null && !configured.isBlank()) {

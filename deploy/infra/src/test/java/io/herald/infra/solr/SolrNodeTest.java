@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.infra.Directories;
+import io.herald.infra.nodes.Signals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +83,27 @@ class SolrNodeTest {
         await().atMost(Duration.ofSeconds(30)).ignoreException(SolrUnavailableException.class)
                 .until(() -> ids(client.select("chat", "q", "brown")),
                         found -> found.equals(Set.of("conv-a|1", "conv-b|1")));
+    }
+
+    @Test
+    void aFrozenSolrIsUnavailableAfterTheClientsTimeout() {
+        solr = SolrNode.builder().dataDir(dataDir).start();
+        long pid = solr.pid().orElseThrow();
+        SolrHttpClient impatient = new SolrHttpClient(solr.baseUrl(), Duration.ofSeconds(1));
+        assertEquals(List.of(), impatient.collections());
+        // The kernel still accepts connections for a stopped process: only the client's timeout ends the wait.
+        assertTrue(Signals.send(pid, "STOP"));
+        try {
+            long before = System.nanoTime();
+            assertThrows(SolrUnavailableException.class, impatient::collections);
+            long failedAfterMillis = (System.nanoTime() - before) / 1_000_000;
+            log.info("a frozen Solr failed the call after {} ms (timeout 1000 ms)", failedAfterMillis);
+            assertTrue(failedAfterMillis < CLIENT_TIMEOUT.toMillis(), "took " + failedAfterMillis + " ms");
+        } finally {
+            Signals.send(pid, "CONT");
+        }
+        await().atMost(Duration.ofSeconds(30)).ignoreException(SolrUnavailableException.class)
+                .until(impatient::collections, List::isEmpty);
     }
 
     @Test
