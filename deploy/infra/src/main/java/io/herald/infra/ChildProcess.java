@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * One child JVM started by this library: launched through {@link ParentWatch} so that it dies with its launcher,
  * output appended to a log file, pid recorded in a pid file until it is stopped.
  */
-final class ChildProcess {
+public final class ChildProcess {
 
     private static final Logger log = LoggerFactory.getLogger(ChildProcess.class);
     private static final Set<ChildProcess> RUNNING = ConcurrentHashMap.newKeySet();
@@ -49,7 +49,7 @@ final class ChildProcess {
      * @param name       short name used in file names and messages, e.g. {@code kafka-0}
      * @param pidFile    where to record the pid while it runs; {@code null} for short-lived tools
      */
-    record Spec(String name, List<String> jvmOptions, List<Path> classpath, String mainClass, List<String> args,
+    public record Spec(String name, List<String> jvmOptions, List<Path> classpath, String mainClass, List<String> args,
                 Path workDir, Path logFile, Path pidFile) {
     }
 
@@ -63,7 +63,7 @@ final class ChildProcess {
         this.logOffset = logOffset;
     }
 
-    static ChildProcess launch(Spec spec) {
+    public static ChildProcess launch(Spec spec) {
         try {
             Files.createDirectories(spec.workDir());
             Files.createDirectories(spec.logFile().toAbsolutePath().getParent());
@@ -120,18 +120,18 @@ final class ChildProcess {
         }
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /**
      * Polls {@code ready} until it holds; fails fast if the process exits, and kills it on timeout or interrupt.
      */
-    void awaitReady(String what, Duration timeout, BooleanSupplier ready) {
+    public void awaitReady(String what, Duration timeout, BooleanSupplier ready) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (true) {
@@ -159,7 +159,7 @@ final class ChildProcess {
     }
 
     /** SIGTERM, wait up to {@code grace}, then SIGKILL. Returns once the process is gone. */
-    synchronized void stop(Duration grace) {
+    public synchronized void stop(Duration grace) {
         if (process.isAlive()) {
             process.destroy();
             if (!waitForExit(grace)) {
@@ -173,7 +173,7 @@ final class ChildProcess {
     }
 
     /** SIGKILL. Returns once the process is gone. */
-    synchronized void kill() {
+    public synchronized void kill() {
         process.destroyForcibly();
         waitForExit(Duration.ofSeconds(30));
         RUNNING.remove(this);
@@ -204,7 +204,7 @@ final class ChildProcess {
     }
 
     /** The last lines of this run's output, formatted for an exception message. */
-    String logTail() {
+    public String logTail() {
         try {
             String[] lines = new String(readLogFrom(logOffset), StandardCharsets.UTF_8).split("\n");
             String tail = Arrays.stream(lines, Math.max(0, lines.length - LOG_TAIL_LINES), lines.length)
@@ -258,7 +258,7 @@ final class ChildProcess {
      * The java to run children with: {@code -Dherald.java} or {@code HERALD_JAVA} if set (Cassandra 5.0 needs JDK 17
      * and fails on JDK 25), else the JDK running this JVM.
      */
-    static String javaExecutable() {
+    public static String javaExecutable() {
         String configured = Optional.ofNullable(System.getProperty("herald.java"))
                 .orElse(System.getenv("HERALD_JAVA"));
         if (configured != null && !configured.isBlank()) {
@@ -314,7 +314,7 @@ final class ChildProcess {
      * the data directory is in use, which is an error. Only processes matching the recorded pid, start time and
      * ParentWatch command line are touched.
      */
-    static void reapStale(Path pidFile) {
+    public static void reapStale(Path pidFile) {
         Optional<Properties> recorded = readPidFile(pidFile);
         if (recorded.isEmpty()) {
             return;
@@ -374,7 +374,7 @@ final class ChildProcess {
                         .orElse(true));
     }
 
-    static void writeAtomically(Path target, String content) throws IOException {
+    public static void writeAtomically(Path target, String content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");

@@ -7,13 +7,14 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 import org.slf4j.LoggerFactory;
 
-final class Directories {
+/** File-tree helpers for launchers that own a data directory. */
+public final class Directories {
 
     private Directories() {
     }
 
     /** Deletes a directory tree; what cannot be deleted is logged and left (cleanup must not fail a test run). */
-    static void deleteRecursively(Path dir) {
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Classpaths of the Kafka broker and the Cassandra server, resolved from Maven Central and kept apart from Herald's
+ * Classpaths of the Kafka broker, the Cassandra server and the Solr server, resolved from Maven Central and kept apart from Herald's
  * own classpath (they bring their own netty, guava, jackson, logging...).
  *
  * <p>Each runtime is described by a small pom shipped as a resource. At first use it is written to
@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p>The {@code mvn} executable is {@code -Dherald.mvn}, else the environment variable {@code HERALD_MVN}, else
  * {@code mvn} from the PATH.
  */
-final class RuntimeClasspath {
+public final class RuntimeClasspath {
 
     private static final Logger log = LoggerFactory.getLogger(RuntimeClasspath.class);
     private static final long MVN_TIMEOUT_MINUTES = 15;
@@ -49,6 +49,11 @@ final class RuntimeClasspath {
 
     static List<Path> cassandra() {
         return resolve("cassandra-runtime-pom.xml");
+    }
+
+    /** Solr 9 (SolrCloud, with its embedded ZooKeeper) on the Jetty 10 its modules are built for. */
+    public static List<Path> solr() {
+        return resolve("solr-runtime-pom.xml");
     }
 
     static List<Path> resolve(String pomResource) {

@@ -1,0 +1,179 @@
+package io.herald.infra.solr;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Solr's HTTP API from Herald's side, on the JDK's HTTP client and Jackson, so that SolrJ and its dependencies stay
+ * out of Herald's classpath: configsets, collections, indexing and search.
+ *
+ * <p>Every call is bounded: by the request timeout, and by {@link #MAX_RESPONSE_BYTES} for what it reads. Failures are
+ * typed: {@link SolrUnavailableException} when Solr cannot answer now (not reachable, timed out, 503), {@link
+ * SolrRequestException} when it refused the request. Calls block the calling thread.
+ */
+public final class SolrHttpClient {
+
+    /** The most a response may hold; a search pages with {@code rows}, so more means a mistake, not a big answer. */
+    public static final int MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String baseUrl;
+    private final Duration requestTimeout;
+    private final HttpClient http;
+
+    /**
+     * @param baseUrl        e.g. {@code http://127.0.0.1:8983/solr} ({@link SolrNode#baseUrl()})
+     * @param requestTimeout the longest a call waits for Solr, connecting included
+     */
+    public SolrHttpClient(String baseUrl, Duration requestTimeout) {
+        this.baseUrl = Objects.requireNonNull(baseUrl).replaceAll("/+$", "");
+        this.requestTimeout = Objects.requireNonNull(requestTimeout);
+        this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+    }
+
+    /** Uploads the configset to ZooKeeper, replacing a configset of that name (collections using it need a RELOAD). */
+    public void uploadConfigset(SolrConfigset configset) {
+        send(HttpRequest.newBuilder(uri("/admin/configs", "action", "UPLOAD", "name", configset.name(),
+                        "overwrite", "true", "wt", "json"))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(configset.zip())));
+    }
+
+    /** The names of the collections in the cluster. */
+    public List<String> collections() {
+        JsonNode answer = send(HttpRequest.newBuilder(uri("/admin/collections", "action", "LIST", "wt", "json")).GET());
+        List<String> names = new ArrayList<>();
+        answer.path("collections").forEach(name -> names.add(name.asText()));
+        return names;
+    }
+
+    /** The nodes live in the cluster (registered in ZooKeeper), e.g. {@code 127.0.0.1:8983_solr}. */
+    public List<String> liveNodes() {
+        JsonNode answer = send(HttpRequest.newBuilder(uri("/admin/collections", "action", "CLUSTERSTATUS",
+                "wt", "json")).GET());
+        List<String> nodes = new ArrayList<>();
+        answer.path("cluster").path("live_nodes").forEach(node -> nodes.add(node.asText()));
+        return nodes;
+    }
+
+    /**
+     * Creates the collection unless it exists, and waits until all its replicas are active.
+     *
+     * @return whether it was created (false: it existed already, whatever its shards)
+     */
+    public boolean createCollection(String name, String configset, int shards, int replicationFactor) {
+        if (collections().contains(name)) {
+            return false;
+        }
+        send(HttpRequest.newBuilder(uri("/admin/collections", "action", "CREATE", "name", name,
+                "collection.configName", configset, "numShards", Integer.toString(shards),
+                "replicationFactor", Integer.toString(replicationFactor), "waitForFinalState", "true",
+                "wt", "json")).GET());
+        return true;
+    }
+
+    /**
+     * Adds or replaces documents (same {@code id}, same document). Solr has them in its transaction log when this
+     * returns; they become searchable with the collection's next soft commit (configset herald-chat: within 1 s).
+     */
+    public void index(String collection, List<Map<String, Object>> documents) {
+        byte[] body;
+        try {
+            body = JSON.writeValueAsBytes(documents);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("documents are not serializable as JSON", e);
+        }
+        send(HttpRequest.newBuilder(uri("/" + collection + "/update", "wt", "json"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    /**
+     * Runs a search on the collection's {@code /select} handler.
+     *
+     * @param params name, value, name, value... (a name may repeat, e.g. {@code fq})
+     * @return Solr's {@code response} object: {@code numFound}, {@code docs}
+     */
+    public JsonNode select(String collection, String... params) {
+        List<String> all = new ArrayList<>(List.of(params));
+        all.addAll(List.of("wt", "json"));
+        return send(HttpRequest.newBuilder(uri("/" + collection + "/select", all.toArray(String[]::new))).GET())
+                .path("response");
+    }
+
+    private URI uri(String path, String... params) {
+        if (params.length % 2 != 0) {
+            throw new IllegalArgumentException("parameters come as name, value pairs");
+        }
+        StringBuilder uri = new StringBuilder(baseUrl).append(path);
+        for (int i = 0; i < params.length; i += 2) {
+            uri.append(i == 0 ? '?' : '&')
+                    .append(URLEncoder.encode(params[i], StandardCharsets.UTF_8)).append('=')
+                    .append(URLEncoder.encode(params[i + 1], StandardCharsets.UTF_8));
+        }
+        return URI.create(uri.toString());
+    }
+
+    private JsonNode send(HttpRequest.Builder request) {
+        HttpRequest built = request.timeout(requestTimeout).build();
+        HttpResponse<InputStream> response;
+        byte[] body;
+        try {
+            response = http.send(built, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = response.body()) {
+                body = in.readNBytes(MAX_RESPONSE_BYTES + 1);
+            }
+        } catch (IOException e) {
+            // Refused, reset, or timed out (HttpTimeoutException is an IOException): Solr cannot answer now.
+            throw new SolrUnavailableException("Solr at " + baseUrl + " did not answer " + built.method() + " "
+                    + built.uri().getPath() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SolrUnavailableException("interrupted while waiting for Solr at " + baseUrl, e);
+        }
+        if (body.length > MAX_RESPONSE_BYTES) {
+            throw new SolrRequestException(response.statusCode(), "Solr's answer to " + built.uri().getPath()
+                    + " exceeds " + MAX_RESPONSE_BYTES + " bytes");
+        }
+        int status = response.statusCode();
+        if (status == 503) {
+            throw new SolrUnavailableException("Solr at " + baseUrl + " is unavailable (503): " + errorMessage(body));
+        }
+        if (status / 100 != 2) {
+            throw new SolrRequestException(status, "Solr refused " + built.method() + " " + built.uri().getPath()
+                    + " (" + status + "): " + errorMessage(body));
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw new SolrRequestException(status, "Solr's answer to " + built.uri().getPath() + " is not JSON: " + e);
+        }
+    }
+
+    private static String errorMessage(byte[] body) {
+        try {
+            JsonNode msg = JSON.readTree(body).path("error").path("msg");
+            if (!msg.isMissingNode()) {
+                return msg.asText();
+            }
+        } catch (IOException e) {
+            // not JSON: show the start of it
+        }
+        String text = new String(body, StandardCharsets.UTF_8);
+        return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+    }
+}
