@@ -60,6 +60,20 @@ class TypeScriptClientTest {
     }
   }
 
+  /**
+   * {@code buf lint} on the .proto files (protocol/buf.yaml) and {@code buf breaking} against the released protocol's
+   * image (protocol/buf/released-v1.binpb): the contract changes only by adding.
+   */
+  @Test
+  void protoFilesPassBufLintAndAreNotBrokenAgainstTheReleasedProtocol() throws Exception {
+    assertTrue(Files.isRegularFile(PACKAGE.resolve("package.json")), "no TypeScript client at " + PACKAGE);
+    String npm = onPath("npm");
+    requireNode20(onPath("node"));
+    installPackages(npm);
+    run(List.of(npm, "run", "lint:proto"), Map.of(), Duration.ofSeconds(60));
+    run(List.of(npm, "run", "breaking:proto"), Map.of(), Duration.ofSeconds(60));
+  }
+
   /** Name -> user, device and token; the run id keeps this run's users apart from earlier runs' on the shared infra. */
   private static String tokens(String run) throws IOException {
     var identities = new LinkedHashMap<String, Map<String, String>>();
