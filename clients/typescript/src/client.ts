@@ -33,6 +33,11 @@ export interface ClientEvents {
   onDisconnected?(reason: string): void;
   /** The client will not reconnect any more. */
   onStopped?(reason: string): void;
+  /**
+   * The outbox storage failed to forget an acked frame or to record a push seq. Nothing is lost: a client started on
+   * the storage later may resend a frame (Herald applies it once) or ask for pushes it has seen (shown twice).
+   */
+  onStorageError?(error: unknown): void;
   /** A frame ended (acked, refused, given up or abandoned). */
   onOutcome?(outcome: SendOutcome): void;
   /** Herald answered a frame with a nack, whether or not the client resends it. */
@@ -69,6 +74,10 @@ export interface HeraldClientOptions {
   webSocket?: WebSocketFactory;
   /** The most unacknowledged frames kept; `send` refuses beyond it. 1,000 by default. */
   outboxCapacity?: number;
+  /** The most bytes of unacknowledged frames kept; `send` refuses beyond it. 8 MiB by default. */
+  outboxCapacityBytes?: number;
+  /** The largest frame `send` takes: Herald refuses larger ones (TOO_LARGE). 64 KiB by default, as Herald's. */
+  maxFrameBytes?: number;
   /** The most frames sent and not yet answered on the connection. 16 by default. */
   maxInFlight?: number;
   /** How long to wait for an answer to a frame before sending it again. 10 s by default. */
@@ -89,13 +98,15 @@ export interface HeraldClientOptions {
   clientVersion?: string;
 }
 
+/** `send` found the outbox at its bound (frames or bytes): nothing was taken; send again after some acks. */
 export class OutboxFullError extends Error {
-  constructor(readonly capacity: number) {
-    super(`the outbox holds ${capacity} unacknowledged frames, its capacity`);
+  constructor(readonly bound: string) {
+    super(`the outbox is full: ${bound}`);
   }
 }
 
-type State = "queued" | "inFlight" | "waiting";
+/** storing: waiting for the outbox storage; queued: to be sent; inFlight: sent, no answer yet; waiting: to resend. */
+type State = "storing" | "queued" | "inFlight" | "waiting";
 
 interface Pending {
   readonly frame: ClientFrame;
@@ -127,6 +138,8 @@ interface Pending {
  */
 export class HeraldClient {
   private readonly pending = new Map<string, Pending>();
+  /** The bytes of the frames in {@link pending}. */
+  private pendingBytes = 0;
   /** Queued frames, ascending by order. */
   private readyToSend: Pending[] = [];
   private nextOrder = 0;
@@ -153,6 +166,8 @@ export class HeraldClient {
     this.settings = {
       endpoints: [...options.endpoints],
       outboxCapacity: options.outboxCapacity ?? 1000,
+      outboxCapacityBytes: options.outboxCapacityBytes ?? 8 * 1024 * 1024,
+      maxFrameBytes: options.maxFrameBytes ?? 64 * 1024,
       maxInFlight: options.maxInFlight ?? 16,
       ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
       maxAttempts: options.maxAttempts ?? 10,
@@ -167,8 +182,9 @@ export class HeraldClient {
     if (s.endpoints.length === 0) {
       throw new RangeError("at least one endpoint is needed");
     }
-    if (!(s.outboxCapacity >= 1 && s.maxInFlight >= 1 && s.maxAttempts >= 1 && s.maxReconnectAttempts >= 1)) {
-      throw new RangeError("outboxCapacity, maxInFlight, maxAttempts and maxReconnectAttempts must be >= 1");
+    if (!(s.outboxCapacity >= 1 && s.outboxCapacityBytes >= 1 && s.maxFrameBytes >= 1 && s.maxInFlight >= 1
+      && s.maxAttempts >= 1 && s.maxReconnectAttempts >= 1)) {
+      throw new RangeError("outbox capacities, maxFrameBytes, maxInFlight, maxAttempts and maxReconnectAttempts must be >= 1");
     }
     if (!(s.ackTimeoutMs > 0 && s.connectTimeoutMs > 0 && s.pushAckEvery >= 0)) {
       throw new RangeError("timeouts must be positive and pushAckEvery >= 0");
@@ -187,7 +203,7 @@ export class HeraldClient {
     client.highestSeq = stored.lastPushSeq;
     client.pushAckedUpTo = stored.lastPushSeq;
     for (const bytes of stored.frames) {
-      client.enqueue(fromBinary(ClientFrameSchema, bytes), bytes);
+      client.queue(client.track(fromBinary(ClientFrameSchema, bytes), bytes));
     }
     client.connect();
     return client;
@@ -198,7 +214,9 @@ export class HeraldClient {
    * UUID unless given) and the promise of its outcome; it goes out when a session is open and the in-flight bound
    * allows.
    *
-   * @throws OutboxFullError when `outboxCapacity` frames are unacknowledged (nothing was taken)
+   * @throws OutboxFullError when `outboxCapacity` frames or `outboxCapacityBytes` bytes are unacknowledged (nothing
+   *     was taken)
+   * @throws RangeError when the frame is over `maxFrameBytes` (Herald would refuse it: TOO_LARGE)
    */
   async send(body: FrameBody, messageId: string = newMessageId()): Promise<{ messageId: string; outcome: Promise<SendOutcome> }> {
     if (this.stopped) {
@@ -210,17 +228,29 @@ export class HeraldClient {
     if (this.pending.has(messageId)) {
       throw new RangeError(`message id ${messageId} is already in the outbox`);
     }
-    if (this.pending.size >= this.settings.outboxCapacity) {
-      throw new OutboxFullError(this.settings.outboxCapacity);
-    }
     const frame = create(ClientFrameSchema, { messageId, sentAtMs: BigInt(Date.now()), body });
     const bytes = toBinary(ClientFrameSchema, frame);
-    await this.storage.add(messageId, bytes);
-    if (this.stopped) {
-      return { messageId, outcome: Promise.resolve(abandoned(messageId, 0, "client closed")) };
+    if (bytes.length > this.settings.maxFrameBytes) {
+      throw new RangeError(`the frame has ${bytes.length} bytes, more than maxFrameBytes (${this.settings.maxFrameBytes})`);
     }
-    const entry = this.enqueue(frame, bytes);
-    this.pump();
+    if (this.pending.size >= this.settings.outboxCapacity) {
+      throw new OutboxFullError(`${this.pending.size} frames, its capacity`);
+    }
+    if (this.pendingBytes + bytes.length > this.settings.outboxCapacityBytes) {
+      throw new OutboxFullError(`${this.pendingBytes} bytes, and ${bytes.length} more would pass its ${this.settings.outboxCapacityBytes}`);
+    }
+    // Counted in the outbox's bounds from now on, so that sends waiting for the storage cannot overrun them together.
+    const entry = this.track(frame, bytes);
+    try {
+      await this.storage.add(messageId, bytes);
+    } catch (error) {
+      this.untrack(entry);
+      throw error;
+    }
+    if (this.pending.get(messageId) === entry) { // else the client was closed meanwhile: the entry is abandoned
+      this.queue(entry);
+      this.pump();
+    }
     return { messageId, outcome: entry.outcome };
   }
 
@@ -258,16 +288,25 @@ export class HeraldClient {
 
   // ---- sending
 
-  private enqueue(frame: ClientFrame, bytes: Uint8Array): Pending {
+  /** Takes a frame into the outbox's bounds; it is sent once {@link queue}d. */
+  private track(frame: ClientFrame, bytes: Uint8Array): Pending {
     let resolve!: (outcome: SendOutcome) => void;
     const outcome = new Promise<SendOutcome>((r) => (resolve = r));
     const entry: Pending = {
       frame, bytes, order: this.nextOrder++, submittedAt: Date.now(), resolve, outcome,
-      state: "queued", attempts: 0, lastSentAt: 0, generation: 0, lastFailure: "no answer yet",
+      state: "storing", attempts: 0, lastSentAt: 0, generation: 0, lastFailure: "no answer yet",
     };
     this.pending.set(frame.messageId, entry);
-    this.queue(entry);
+    this.pendingBytes += bytes.length;
     return entry;
+  }
+
+  private untrack(entry: Pending): void {
+    if (this.pending.get(entry.frame.messageId) === entry) {
+      this.pending.delete(entry.frame.messageId);
+      this.pendingBytes -= entry.bytes.length;
+    }
+    entry.generation++;
   }
 
   private queue(entry: Pending): void {
@@ -345,8 +384,7 @@ export class HeraldClient {
   }
 
   private drop(entry: Pending, outcome: SendOutcome): void {
-    this.pending.delete(entry.frame.messageId);
-    entry.generation++;
+    this.untrack(entry);
     this.storage.done(entry.frame.messageId).catch((e) => this.storageFailed(e));
     this.finish(entry, outcome);
   }
@@ -552,6 +590,7 @@ export class HeraldClient {
     const left = [...this.pending.values()];
     left.forEach((entry) => entry.generation++);
     this.pending.clear();
+    this.pendingBytes = 0;
     this.readyToSend = [];
     return left;
   }
@@ -565,8 +604,7 @@ export class HeraldClient {
   }
 
   private storageFailed(error: unknown): void {
-    // The frame was acked (or the push seen): only a restart would resend it, which Herald deduplicates.
-    this.events.onDisconnected?.(`outbox storage failed: ${String(error)}`);
+    this.events.onStorageError?.(error);
   }
 }
 

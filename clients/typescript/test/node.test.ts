@@ -45,7 +45,7 @@ async function createConversation(owner: Session, id: string, members: Identity[
   acked(await sent.outcome);
 }
 
-test("telemetry and chat are acked, and the chat is pushed to the other member", async () => {
+test("telemetry and chat are acked, and the chat is pushed to the other member", { timeout: 30_000 }, async () => {
   const { alice, bob } = identities;
   const a = await connect(alice);
   const b = await connect(bob);
@@ -66,7 +66,7 @@ test("telemetry and chat are acked, and the chat is pushed to the other member",
   }
 });
 
-test("a frame whose ack was lost with the connection is resent with the same message_id and applied once", async () => {
+test("a frame whose ack was lost with the connection is resent with the same message_id and applied once", { timeout: 30_000 }, async () => {
   const { carol, dave } = identities;
   const sockets = new RecordingSockets();
   const c = await connect(carol, { webSocket: sockets.factory });
@@ -90,7 +90,7 @@ test("a frame whose ack was lost with the connection is resent with the same mes
   assert.deepEqual(chatTexts(d.pushes, conversation), ["once", "after"]);
 });
 
-test("a client restarted on its outbox sends what it kept, and resumes pushes after the last seq it saw", async () => {
+test("a client restarted on its outbox sends what it kept, and resumes pushes after the last seq it saw", { timeout: 30_000 }, async () => {
   const { erin, frank } = identities;
   const e = await connect(erin);
   const directory = mkdtempSync(join(tmpdir(), "herald-frank-"));
@@ -124,7 +124,7 @@ test("a client restarted on its outbox sends what it kept, and resumes pushes af
     "the kept frame went out with its message_id");
 });
 
-test("RETRY_LATER is resent with the same message_id no earlier than retry_after_ms, until every frame is acked", async () => {
+test("RETRY_LATER is resent with the same message_id no earlier than retry_after_ms, until every frame is acked", { timeout: 30_000 }, async () => {
   const { grace } = identities;
   const sockets = new RecordingSockets();
   const g = await connect(grace, { webSocket: sockets.factory, maxInFlight: 1000 });
