@@ -143,3 +143,36 @@ test("RETRY_LATER is resent with the same message_id no earlier than retry_after
     assert.ok(resend.at - at >= Number(nack.retryAfterMs), `resent ${resend.at - at} ms after a retry_after_ms of ${nack.retryAfterMs}`);
   }
 });
+
+test("push_ack goes out every pushAckEvery pushes, and Herald forgets what the device acknowledged", { timeout: 30_000 }, async () => {
+  const { kate, leo } = identities;
+  const sockets = new RecordingSockets();
+  const k = await connect(kate, { webSocket: sockets.factory, pushAckEvery: 2 });
+  const l = await connect(leo);
+  const conversation = `conv-${leo.user}`;
+  await createConversation(l, conversation, [leo, kate]);
+  acked(await (await l.client.send({ case: "chatSend", value: { conversationId: conversation, text: "ack me" } })).outcome);
+  await eventually("kate's chat push", () => chatTexts(k.pushes, conversation).includes("ack me"));
+  assert.equal(k.client.highestPushSeq, 2n, "the membership notice and the chat");
+  const pushAck = await eventually("kate's push_ack", () => sockets.written.find((w) => w.bodyCase === "pushAck"));
+  assert.equal(pushAck.connection, 1);
+  await k.client.close();
+
+  // Once the push_ack went through Kafka to kate's User entity, her outbox no longer holds pushes 1 and 2: a client
+  // of the same device that starts from nothing (hello with last_seq 0) is told it missed them, in a second welcome.
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    assert.ok(Date.now() < deadline, "no welcome with pushes_missed within 20 s of the push_ack");
+    const probe = await connect(kate);
+    await eventually("the probe's replay or its second welcome", () => probe.welcomes.length === 2 || probe.pushes.length > 0);
+    await probe.client.close();
+    const missed = probe.welcomes.find((w) => w.pushesMissed);
+    if (missed) {
+      assert.equal(missed.resumedFromSeq, 2n);
+      assert.ok(probe.pushes.every((push) => push.seq > 2n), "nothing kate acknowledged is replayed");
+      break;
+    }
+    assert.equal(probe.pushes[0].seq, 1n, "before the push_ack is applied, everything is replayed");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+});

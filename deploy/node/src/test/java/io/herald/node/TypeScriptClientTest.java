@@ -27,10 +27,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The TypeScript client (clients/typescript) against a real node: its Node tests ({@code npm test}: telemetry and chat
  * acked, a chat pushed to the other member, a frame whose ack was lost resent with the same message_id and applied
- * once, a restart on the file outbox resuming by last_seq, RETRY_LATER resent after retry_after_ms) and its browser
- * test (the bundled page in Debian's headless Chromium, driven by playwright-core: sign in with a token, send
- * telemetry and chat, a push shown in the page). Both run as child processes with the node's URL and tokens in the
- * environment; npm or Chromium missing is a failure, never a skip.
+ * once, a restart on the file outbox resuming by last_seq, RETRY_LATER resent after retry_after_ms, push_ack trimming
+ * the outbox) and its browser test (the bundled page in Debian's headless Chromium, driven by playwright-core: sign in
+ * with a token, send telemetry and chat, a push shown in the page). Both run as child processes with the node's URL
+ * and tokens in the environment; npm or Chromium missing is a failure, never a skip.
  */
 @ExtendWith(InfraExtension.class)
 class TypeScriptClientTest {
@@ -38,7 +38,8 @@ class TypeScriptClientTest {
   private static final Path PACKAGE = Path.of("../../clients/typescript").toAbsolutePath().normalize();
   private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("HERALD_CHROMIUM", "/usr/bin/chromium"));
   /** One name per user the Node tests (test/node.test.ts) and the browser test (scripts/browser-test.mjs) use. */
-  private static final List<String> NAMES = List.of("alice", "bob", "carol", "dave", "erin", "frank", "grace", "ivan", "judy");
+  private static final List<String> NAMES = List.of(
+      "alice", "bob", "carol", "dave", "erin", "frank", "grace", "kate", "leo", "ivan", "judy");
 
   @Test
   void nodeAndBrowserTestsPassAgainstARealNode(Kafka kafka, Cassandra cassandra) throws Exception {
