@@ -94,6 +94,11 @@ export interface HeraldClientOptions {
   connectTimeoutMs?: number;
   /** Send a push_ack after this many new pushes, 0 never. 16 by default. */
   pushAckEvery?: number;
+  /**
+   * Send a heartbeat when nothing else was sent for this long, 0 never. Herald closes a session that sent nothing for
+   * its idle timeout (60 s by default: `herald.gateway.websocket.idle-timeout`). 25 s by default.
+   */
+  heartbeatIntervalMs?: number;
   /** Sent in hello. */
   clientVersion?: string;
 }
@@ -149,6 +154,10 @@ export class HeraldClient {
   private connection = 0;
   private endpoint = 0;
   private lastReceivedAt = 0;
+  /** When the current connection last sent a frame, to send a heartbeat only on a connection otherwise silent. */
+  private lastWrittenAt = 0;
+  /** The connection whose heartbeats are scheduled. */
+  private heartbeatsFor = 0;
   private socket: WebSocketLike | undefined;
   private sessionOpen = false;
   private failedConnects = 0;
@@ -176,6 +185,7 @@ export class HeraldClient {
       maxReconnectAttempts: options.maxReconnectAttempts ?? 30,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       pushAckEvery: options.pushAckEvery ?? 16,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 25_000,
       clientVersion: options.clientVersion ?? "herald-client-ts",
     };
     const s = this.settings;
@@ -186,8 +196,8 @@ export class HeraldClient {
       && s.maxAttempts >= 1 && s.maxReconnectAttempts >= 1)) {
       throw new RangeError("outbox capacities, maxFrameBytes, maxInFlight, maxAttempts and maxReconnectAttempts must be >= 1");
     }
-    if (!(s.ackTimeoutMs > 0 && s.connectTimeoutMs > 0 && s.pushAckEvery >= 0)) {
-      throw new RangeError("timeouts must be positive and pushAckEvery >= 0");
+    if (!(s.ackTimeoutMs > 0 && s.connectTimeoutMs > 0 && s.pushAckEvery >= 0 && s.heartbeatIntervalMs >= 0)) {
+      throw new RangeError("timeouts must be positive, pushAckEvery and heartbeatIntervalMs >= 0");
     }
     this.token = typeof options.token === "function" ? options.token : () => options.token as string;
   }
@@ -345,6 +355,7 @@ export class HeraldClient {
     }
     try {
       socket.send(bytes);
+      this.lastWrittenAt = Date.now();
     } catch (e) {
       this.connectionLost(this.connection, `send failed: ${String(e)}`);
     }
@@ -412,6 +423,7 @@ export class HeraldClient {
       case "welcome":
         this.sessionOpen = true;
         this.failedConnects = 0;
+        this.scheduleHeartbeats(onConnection);
         this.events.onConnected?.(frame.body.value);
         this.pump();
         break;
@@ -484,6 +496,32 @@ export class HeraldClient {
       sentAtMs: BigInt(Date.now()),
       body: { case: "pushAck", value: { upToSeq: this.highestSeq } },
     })));
+  }
+
+  private scheduleHeartbeats(onConnection: number): void {
+    const interval = this.settings.heartbeatIntervalMs;
+    if (interval === 0 || this.heartbeatsFor === onConnection) {
+      return;
+    }
+    this.heartbeatsFor = onConnection;
+    const due = () => {
+      if (onConnection !== this.connection || !this.sessionOpen || this.stopped) {
+        return;
+      }
+      const silentFor = Date.now() - this.lastWrittenAt;
+      if (silentFor >= interval) {
+        // Like push_ack, it needs no outbox: a lost one only lets the session close, and the client reconnects.
+        this.write(toBinary(ClientFrameSchema, create(ClientFrameSchema, {
+          messageId: `heartbeat-${newMessageId()}`,
+          sentAtMs: BigInt(Date.now()),
+          body: { case: "heartbeat", value: {} },
+        })));
+        this.after(interval, due);
+      } else {
+        this.after(interval - silentFor, due);
+      }
+    };
+    this.after(interval, due);
   }
 
   // ---- connection

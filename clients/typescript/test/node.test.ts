@@ -176,3 +176,14 @@ test("push_ack goes out every pushAckEvery pushes, and Herald forgets what the d
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 });
+
+test("a session with nothing to send sends heartbeats, and stays open", { timeout: 30_000 }, async () => {
+  const { mia } = identities;
+  const sockets = new RecordingSockets();
+  const m = await connect(mia, { webSocket: sockets.factory, heartbeatIntervalMs: 200 });
+  await eventually("three heartbeats", () => sockets.written.filter((w) => w.bodyCase === "heartbeat").length >= 3);
+  const telemetry = await m.client.send({ case: "telemetry", value: { readings: { t: 1 } } });
+  acked(await telemetry.outcome);
+  assert.ok(sockets.written.every((w) => w.connection === 1), "one connection throughout");
+  assert.equal(m.welcomes.length, 1);
+});

@@ -39,7 +39,7 @@ class TypeScriptClientTest {
   private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("HERALD_CHROMIUM", "/usr/bin/chromium"));
   /** One name per user the Node tests (test/node.test.ts) and the browser test (scripts/browser-test.mjs) use. */
   private static final List<String> NAMES = List.of(
-      "alice", "bob", "carol", "dave", "erin", "frank", "grace", "kate", "leo", "ivan", "judy");
+      "alice", "bob", "carol", "dave", "erin", "frank", "grace", "kate", "leo", "mia", "ivan", "judy");
 
   @Test
   void nodeAndBrowserTestsPassAgainstARealNode(Kafka kafka, Cassandra cassandra) throws Exception {
