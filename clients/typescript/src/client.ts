@@ -140,6 +140,10 @@ interface Pending {
  *   seen (kept in the storage across restarts), so Herald resumes pushes after it. Every `pushAckEvery` pushes the
  *   client sends `push_ack` (cumulative, so a lost one is covered by the next).
  * - The token goes in the upgrade's query parameter `access_token` (browsers cannot set headers on a WebSocket).
+ * - A heartbeat goes out when nothing else was sent for `heartbeatIntervalMs`, so Herald keeps an idle session open.
+ * - Bounded: `outboxCapacity` frames and `outboxCapacityBytes` bytes unacknowledged, `maxInFlight` on the connection.
+ *
+ * Single-threaded like its callers: every callback runs on the event loop, one at a time.
  */
 export class HeraldClient {
   private readonly pending = new Map<string, Pending>();
@@ -164,6 +168,7 @@ export class HeraldClient {
   private stopped = false;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly events: ClientEvents;
+  private readonly token: () => string | Promise<string>;
   private readonly settings: Required<Omit<HeraldClientOptions, "events" | "storage" | "token" | "webSocket">>;
 
   private constructor(
@@ -201,8 +206,6 @@ export class HeraldClient {
     }
     this.token = typeof options.token === "function" ? options.token : () => options.token as string;
   }
-
-  private readonly token: () => string | Promise<string>;
 
   /** Starts a client: frames an earlier client left in the storage are sent first, then it connects. */
   static async start(options: HeraldClientOptions): Promise<HeraldClient> {
