@@ -37,6 +37,7 @@ class TypeScriptClientTest {
 
   private static final Path PACKAGE = Path.of("../../clients/typescript").toAbsolutePath().normalize();
   private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("HERALD_CHROMIUM", "/usr/bin/chromium"));
+  private static final int DEVICE_BURST = 20;
   /** One name per user the Node tests (test/node.test.ts) and the browser test (scripts/browser-test.mjs) use. */
   private static final List<String> NAMES = List.of(
       "alice", "bob", "carol", "dave", "erin", "frank", "grace", "kate", "leo", "mia", "ivan", "judy");
@@ -50,9 +51,16 @@ class TypeScriptClientTest {
         "no Chromium at " + CHROMIUM + " (HERALD_CHROMIUM): the browser test needs Debian's, apt-get install -y chromium");
     installPackages(npm);
 
-    try (var node = HeraldNode.start(TestNodes.withSchema(kafka, cassandra))) {
+    TestNodes.withSchema(kafka, cassandra);
+    // A small bucket, so that the RETRY_LATER test's burst of 3 x DEVICE_BURST frames is refused in part however
+    // slowly this machine lets the gateway read it (all of it taken would need 4 s of reading).
+    var config = TestNodes.config(kafka, cassandra, Map.of(
+        "herald.gateway.limits.device-burst", DEVICE_BURST,
+        "herald.gateway.limits.device-frames-per-second", DEVICE_BURST / 2));
+    try (var node = HeraldNode.start(config)) {
       WalkingSkeletonTest.awaitReady(node);
       var environment = Map.of(
+          "HERALD_DEVICE_BURST", Integer.toString(DEVICE_BURST),
           "HERALD_WS_URL", "ws://127.0.0.1:" + node.httpPort() + "/v1/ws",
           "HERALD_TOKENS", tokens(UUID.randomUUID().toString().substring(0, 8)),
           "HERALD_CHROMIUM", CHROMIUM.toString());
