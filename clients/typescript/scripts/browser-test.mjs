@@ -83,19 +83,11 @@ try {
   await page.locator("#pushes li", { hasText: `chat in ${conversation} from ${judy.user}: hello browser` }).waitFor();
   log("judy's reply shown in the page");
 
-  // The outbox is IndexedDB's: what the client kept there is gone once everything was acked.
-  const left = await page.evaluate(async (name) => {
-    const db = await new Promise((resolve, reject) => {
-      const request = indexedDB.open(name);
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    return await new Promise((resolve) => {
-      const count = db.transaction("frames").objectStore("frames").count();
-      count.onsuccess = () => resolve(count.result);
-    });
-  }, `herald-outbox-${ivan.user}/${ivan.device}`);
-  expect(left === 0, `the IndexedDB outbox is empty after the acks (holds ${left})`);
+  // The outbox is IndexedDB's: what the client kept there leaves it once acked (the delete commits just after).
+  const outboxName = `herald-outbox-${ivan.user}/${ivan.device}`;
+  let left;
+  await eventually("an empty IndexedDB outbox after the acks", async () => (left = await framesIn(page, outboxName)) === 0)
+    .catch((error) => { throw new Error(`${error.message}: it holds ${left}`); });
   log("browser test passed");
 } catch (error) {
   console.error(consoleLines.join("\n"));
@@ -114,9 +106,29 @@ function expect(condition, what) {
   }
 }
 
+/** The frames in the page's IndexedDB outbox `name`. */
+function framesIn(page, name) {
+  return page.evaluate(async (name) => {
+    const db = await new Promise((resolve, reject) => {
+      const request = indexedDB.open(name);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    try {
+      return await new Promise((resolve, reject) => {
+        const count = db.transaction("frames").objectStore("frames").count();
+        count.onsuccess = () => resolve(count.result);
+        count.onerror = () => reject(count.error);
+      });
+    } finally {
+      db.close();
+    }
+  }, name);
+}
+
 async function eventually(what, condition) {
   const deadline = Date.now() + TIMEOUT_MS;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) {
       throw new Error(`timed out after ${TIMEOUT_MS} ms waiting for ${what}`);
     }
