@@ -19,7 +19,12 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import com.typesafe.config.ConfigException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -93,6 +98,7 @@ public final class Tracing implements Extension {
         .<SpanProcessor>map(endpoint -> BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder()
                 .setEndpoint(endpoint)
                 .setTimeout(settings.exportTimeout())
+                .setHeaders(settings::otlpHeaders)
                 .build())
             .setMaxQueueSize(settings.maxQueuedSpans())
             .setScheduleDelay(settings.exportInterval())
@@ -190,23 +196,57 @@ public final class Tracing implements Extension {
   }
 
   /**
-   * {@code herald.tracing}: see reference.conf.
+   * {@code herald.tracing}: see reference.conf, where the OpenTelemetry SDK's standard variables feed the settings
+   * ({@code OTEL_SERVICE_NAME}, {@code OTEL_TRACES_SAMPLER_ARG}, {@code OTEL_EXPORTER_OTLP_TRACES_ENDPOINT},
+   * {@code OTEL_EXPORTER_OTLP_ENDPOINT}, {@code OTEL_EXPORTER_OTLP_HEADERS}, {@code OTEL_SDK_DISABLED}).
    *
    * @param otlpEndpoint the OTLP/HTTP traces URL, e.g. {@code http://collector:4318/v1/traces}; empty: no export
+   * @param otlpHeaders sent with every export request (a collector's API key, say)
    */
-  record TracingSettings(String serviceName, Optional<String> otlpEndpoint, double sampleRatio, Duration exportTimeout,
-      Duration exportInterval, int maxQueuedSpans) {
+  record TracingSettings(String serviceName, Optional<String> otlpEndpoint, Map<String, String> otlpHeaders,
+      double sampleRatio, Duration exportTimeout, Duration exportInterval, int maxQueuedSpans) {
 
     static TracingSettings from(Config config) {
       var tracing = config.getConfig("herald.tracing");
-      var endpoint = tracing.getString("otlp.endpoint").strip();
       return new TracingSettings(
           tracing.getString("service-name"),
-          endpoint.isEmpty() ? Optional.empty() : Optional.of(endpoint),
+          tracing.getBoolean("disabled") ? Optional.empty() : tracesEndpoint(tracing.getConfig("otlp")),
+          headers(tracing.getString("otlp.headers")),
           tracing.getDouble("sample-ratio"),
           tracing.getDuration("otlp.timeout"),
           tracing.getDuration("otlp.interval"),
           tracing.getInt("otlp.max-queued-spans"));
+    }
+
+    /** The traces URL itself, else the base URL with the traces path appended, as the OTLP exporter spec says. */
+    private static Optional<String> tracesEndpoint(Config otlp) {
+      var endpoint = otlp.getString("endpoint").strip();
+      if (!endpoint.isEmpty()) {
+        return Optional.of(endpoint);
+      }
+      var base = otlp.getString("base-endpoint").strip();
+      if (base.isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of((base.endsWith("/") ? base : base + "/") + "v1/traces");
+    }
+
+    /** {@code key1=value1,key2=value2}, values percent-encoded (the OTLP exporter's format). */
+    private static Map<String, String> headers(String list) {
+      var headers = new LinkedHashMap<String, String>();
+      for (var entry : list.split(",")) {
+        if (entry.isBlank()) {
+          continue;
+        }
+        int equals = entry.indexOf('=');
+        if (equals <= 0) {
+          throw new ConfigException.BadValue("herald.tracing.otlp.headers",
+              "expected key=value pairs separated by commas, got '" + entry.strip() + "'");
+        }
+        headers.put(entry.substring(0, equals).strip(),
+            URLDecoder.decode(entry.substring(equals + 1).strip(), StandardCharsets.UTF_8));
+      }
+      return Map.copyOf(headers);
     }
   }
 }
