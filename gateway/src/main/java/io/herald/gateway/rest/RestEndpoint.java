@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.onComplete;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
@@ -133,21 +134,18 @@ public final class RestEndpoint {
 
   /** The token's user, within their read rate. */
   private Route authenticated(Function<DeviceIdentity, Route> inner) {
-    return extractRequest(request -> {
-      DeviceIdentity user;
-      try {
-        user = verifier.verify(BearerToken.of(request).orElse(null));
-      } catch (InvalidTokenException e) {
-        return complete(error(StatusCodes.UNAUTHORIZED, e.getMessage()));
+    return extractRequest(request -> onComplete(verifier.authenticate(BearerToken.of(request).orElse(null)), user -> {
+      if (user.isFailure()) {
+        return complete(error(StatusCodes.UNAUTHORIZED, InvalidTokenException.of(user.failed().get()).getMessage()));
       }
-      long retryAfterMs = reads.tryTake(user.userId());
+      long retryAfterMs = reads.tryTake(user.get().userId());
       if (retryAfterMs > 0) {
         GatewayMetrics.readRefused();
         return complete(error(StatusCodes.TOO_MANY_REQUESTS, "more than " + reads.burst() + " reads at once or "
             + reads.ratePerSecond() + " reads/s by this user").addHeader(RetryAfter.create((retryAfterMs + 999) / 1000)));
       }
-      return inner.apply(user);
-    });
+      return inner.apply(user.get());
+    }));
   }
 
   /**

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 /** The REST reads over real HTTP, against entities whose answers the test decides. */
 class RestEndpointTest {
 
-  private static final String SECRET = "rest-endpoint-test-secret";
+  private static final String SECRET = "rest-endpoint-test-secret-of-32-bytes-or-more";
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final AtomicReference<CompletionStage<DeviceShadow>> nextShadow = new AtomicReference<>();
   private static final HttpClient http = HttpClient.newHttpClient();

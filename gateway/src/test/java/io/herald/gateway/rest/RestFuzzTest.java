@@ -43,7 +43,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class RestFuzzTest {
 
   private static final String LONG_RUN = "herald.fuzz.long";
-  private static final String SECRET = "rest-fuzz-test-secret";
+  private static final String SECRET = "rest-fuzz-test-secret-of-32-bytes-or-more";
   private static final int MAX_PAGE = 200;
   private static final Set<Integer> STATUSES = Set.of(200, 400, 401, 404, 405, 429, 503);
   private static final ActorTestKit testKit = ActorTestKit.create();
