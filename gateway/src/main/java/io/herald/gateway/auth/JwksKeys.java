@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>Fetches happen at start, when the snapshot is older than {@code cache-ttl} (in the background: the known keys go
  * on serving, so an issuer that is down does not lock devices out), and when a token names a key the snapshot lacks
  * (the issuer rotated its keys). Whatever asks, at most one fetch runs at a time, and a new one starts at most once per
- * {@code min-refetch-interval}: a flood of tokens naming made-up keys costs the issuer one request per interval.
+ * {@code min-refetch-interval} (per {@code fetch-timeout} after a failed one, when that is shorter): a flood of tokens
+ * naming made-up keys costs the issuer one request per interval.
  */
 final class JwksKeys {
 
@@ -70,6 +71,7 @@ final class JwksKeys {
   private CompletableFuture<Void> inFlight;
   private long lastFetchStartedNanos;
   private boolean fetchedOnce;
+  private boolean lastFetchFailed;
 
   /**
    * @param verifierFor the verifier of tokens signed with a key's algorithm (issuer, audience, claims, leeway)
@@ -111,7 +113,11 @@ final class JwksKeys {
       return inFlight;
     }
     long now = nanoTime.getAsLong();
-    if (fetchedOnce && now - lastFetchStartedNanos < settings.minRefetchInterval().toNanos()) {
+    // After a failed fetch (the issuer down, or a node's first fetch slow while it starts) the next may come after
+    // fetch-timeout: still bounded for the issuer, and devices are not refused for a whole interval.
+    Duration interval = lastFetchFailed && settings.fetchTimeout().compareTo(settings.minRefetchInterval()) < 0
+        ? settings.fetchTimeout() : settings.minRefetchInterval();
+    if (fetchedOnce && now - lastFetchStartedNanos < interval.toNanos()) {
       return CompletableFuture.completedFuture(null);
     }
     fetchedOnce = true;
@@ -130,6 +136,7 @@ final class JwksKeys {
       }
       synchronized (this) {
         inFlight = null;
+        lastFetchFailed = failure != null;
       }
       fetch.complete(null);
     }, dispatcher);

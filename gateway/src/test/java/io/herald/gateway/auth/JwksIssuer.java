@@ -42,13 +42,21 @@ public final class JwksIssuer implements AutoCloseable {
   private final HttpServer server;
   private final List<Key> published = new CopyOnWriteArrayList<>();
   private final AtomicInteger fetches = new AtomicInteger();
+  private volatile boolean failing;
 
   public JwksIssuer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/jwks", exchange -> {
-      fetches.incrementAndGet();
+      if (failing) {
+        fetches.incrementAndGet();
+        exchange.sendResponseHeaders(500, -1);
+        exchange.close();
+        return;
+      }
       byte[] body = ("{\"keys\":[" + published.stream().map(Key::jwk).collect(Collectors.joining(",")) + "]}")
           .getBytes(StandardCharsets.UTF_8);
+      // Counted once the document is made: a key published after the count grew is not in it.
+      fetches.incrementAndGet();
       exchange.getResponseHeaders().add("Content-Type", "application/json");
       exchange.sendResponseHeaders(200, body.length);
       exchange.getResponseBody().write(body);
@@ -61,9 +69,14 @@ public final class JwksIssuer implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/jwks");
   }
 
-  /** How many times the JWKS document was fetched. */
+  /** How many times the JWKS document was made for a fetch. */
   public int fetches() {
     return fetches.get();
+  }
+
+  /** Whether fetches are answered 500 (the issuer is down) from now on. */
+  public void failFetches(boolean fail) {
+    failing = fail;
   }
 
   /** A new RSA key (2048 bits), published. */

@@ -33,6 +33,9 @@ class JwksTokenTest {
   private static final Duration LEEWAY = Duration.ofSeconds(30);
   private static final Duration MIN_REFETCH = Duration.ofSeconds(30);
   private static final Duration CACHE_TTL = Duration.ofMinutes(10);
+  // Generous: the first fetch of a JVM on a busy test machine may take seconds. The retry rule after a failed fetch
+  // uses it as its interval, measured on the test's clock.
+  private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(20);
   private static final ActorTestKit testKit = ActorTestKit.create();
 
   private final AtomicLong nanoTime = new AtomicLong();
@@ -166,9 +169,28 @@ class JwksTokenTest {
     assertEquals(2, issuer.fetches());
   }
 
+  @Test
+  void afterAFailedFetchTheNextMayComeAfterTheFetchTimeout() throws Exception {
+    // The first fetch has ended: a token's wait for it says so.
+    authenticate(sign(claims("alice", "phone"), rsa));
+    nanoTime.addAndGet(MIN_REFETCH.toNanos());
+    issuer.failFetches(true);
+    JwksIssuer.Key rotated = issuer.publishRsa("rsa-2");
+    String token = sign(claims("alice", "phone"), rotated);
+    assertRefused(token, Reason.UNKNOWN_KEY);
+    assertEquals(2, issuer.fetches());
+
+    issuer.failFetches(false);
+    assertRefused(token, Reason.UNKNOWN_KEY);
+    assertEquals(2, issuer.fetches(), "not before fetch-timeout has passed");
+    nanoTime.addAndGet(FETCH_TIMEOUT.toNanos());
+    assertEquals(new DeviceIdentity("alice", "phone"), authenticate(token));
+    assertEquals(3, issuer.fetches());
+  }
+
   private TokenVerifier verifier(Optional<String> secret) {
     var jwks = new AuthSettings.Jwks(issuer.url(), JwksIssuer.ISSUER, JwksIssuer.AUDIENCE, "device", CACHE_TTL,
-        MIN_REFETCH, Duration.ofSeconds(5), 32, 64 * 1024);
+        MIN_REFETCH, FETCH_TIMEOUT, 32, 64 * 1024);
     return TokenVerifier.start(new AuthSettings(secret, LEEWAY, Optional.of(jwks)), testKit.system(),
         Clock.fixed(NOW, ZoneOffset.UTC), nanoTime::get);
   }
