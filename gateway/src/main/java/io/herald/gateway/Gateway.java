@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import com.typesafe.config.Config;
 import io.herald.gateway.admission.Admission;
 import io.herald.gateway.admission.AdmissionSettings;
+import io.herald.gateway.auth.AuthSettings;
 import io.herald.gateway.auth.TokenVerifier;
 import io.herald.gateway.coap.CoapIngress;
 import io.herald.gateway.coap.CoapSettings;
@@ -40,7 +41,9 @@ import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.stream.Materializer;
@@ -99,10 +102,13 @@ public final class Gateway {
    *
    * @param config the node's whole configuration (usually {@code system.settings().config()})
    * @throws com.typesafe.config.ConfigException when a setting is missing or invalid, in particular when
-   *     {@code herald.auth.jwt-secret} is empty; nothing has been started then
+   *     {@code herald.auth.jwt-secret} is empty (and no JWKS URL is configured) or shorter than 32 bytes; nothing has
+   *     been started then
    */
   public static Gateway start(ActorSystem<?> system, Config config) {
-    GatewaySettings.from(config); // refuse a bad configuration before looking for Cluster Sharding
+    // Refuse a bad configuration before looking for Cluster Sharding.
+    GatewaySettings.from(config);
+    AuthSettings.from(config);
     return start(system, config, UserEntities.forSystem(system), EntityQueries.forSystem(system,
         config.getDuration("herald.gateway.entities.ask-timeout")));
   }
@@ -114,6 +120,7 @@ public final class Gateway {
    */
   public static Gateway start(ActorSystem<?> system, Config config, UserEntities userEntities, EntityQueries entities) {
     GatewaySettings settings = GatewaySettings.from(config);
+    AuthSettings authSettings = AuthSettings.from(config);
     WebSocketSettings webSocket = WebSocketSettings.from(config);
     FrameDecoder decoder = new FrameDecoder(FrameLimits.from(config));
     KafkaProducerSettings producerSettings = KafkaProducerSettings.from(config);
@@ -121,7 +128,7 @@ public final class Gateway {
     AdmissionSettings admissionSettings = AdmissionSettings.from(config);
     CoapSettings coapSettings = CoapSettings.from(config);
     // Every setting is read above: a bad one throws before anything is started.
-    TokenVerifier verifier = new TokenVerifier(settings.jwtSecret());
+    TokenVerifier verifier = TokenVerifier.start(authSettings, system);
 
     Executor sendExecutor =
         system.dispatchers().lookup(DispatcherSelector.fromConfig(producerSettings.sendDispatcher()));
@@ -153,9 +160,12 @@ public final class Gateway {
           rest.forgetFullBuckets();
         }, system.executionContext());
 
+    ServerBuilder plain = Http.get(system).newServerAt(settings.httpInterface(), settings.httpPort());
+    ServerBuilder builder =
+        settings.tls().map(tls -> plain.enableHttps(ConnectionContext.httpsServer(tls))).orElse(plain);
+    String scheme = settings.tls().isPresent() ? "wss" : "ws";
     CompletionStage<ServerBinding> binding =
-        Http.get(system)
-            .newServerAt(settings.httpInterface(), settings.httpPort())
+        builder
             .adaptSettings(server -> idleTimeoutAtLeast(server, webSocket.idleTimeout().plus(SERVER_IDLE_MARGIN)))
             .bind(concat(endpoint.route(), rest.route()));
     Optional<CoapIngress> coap;
@@ -179,7 +189,8 @@ public final class Gateway {
         (bound, failure) -> {
           if (failure == null) {
             log.info(
-                "Gateway listening on ws://{}:{}/v1/ws",
+                "Gateway listening on {}://{}:{}/v1/ws",
+                scheme,
                 bound.localAddress().getHostString(),
                 bound.localAddress().getPort());
           } else {

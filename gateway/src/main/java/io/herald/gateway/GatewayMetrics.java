@@ -64,6 +64,18 @@ public final class GatewayMetrics {
     count("herald.gateway.rest.reads.refused", "REST reads refused with 429: the user is past their read rate");
   }
 
+  /** A token refused (on a WebSocket upgrade, a REST read or a CoAP request), by reason. */
+  public static void tokenRefused(io.herald.gateway.auth.InvalidTokenException.Reason reason) {
+    count("herald.gateway.tokens.refused", "Tokens refused, by reason", "reason",
+        reason.name().toLowerCase(Locale.ROOT));
+  }
+
+  /** A fetch of the identity provider's signing keys (JWKS) ended. */
+  public static void jwksFetched(boolean ok) {
+    count("herald.gateway.jwks.fetches", "Fetches of the identity provider's signing keys", "outcome",
+        ok ? "ok" : "failed");
+  }
+
   /** A REST read answered from memory because its entity did not answer (stale-if-error). */
   public static void staleRead() {
     count("herald.gateway.rest.stale.reads", "REST reads answered stale, from memory, because the entity did not answer");

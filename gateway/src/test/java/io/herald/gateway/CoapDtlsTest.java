@@ -42,7 +42,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(InfraExtension.class)
 class CoapDtlsTest {
 
-  private static final String SECRET = "coap-dtls-test-secret";
+  private static final String SECRET = "coap-dtls-test-secret-of-32-bytes-or-more";
   private static final String MASTER = "psk-master-secret-for-tests";
   private static RunningGateway gateway;
   private static int coapsPort;

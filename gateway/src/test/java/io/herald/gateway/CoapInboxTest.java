@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
  */
 class CoapInboxTest {
 
-  private static final String SECRET = "coap-inbox-test-secret";
+  private static final String SECRET = "coap-inbox-test-secret-of-32-bytes-or-more";
   private static final Queue<UserSignal> toUserEntities = new ConcurrentLinkedQueue<>();
   private static RunningGateway gateway;
   private static int coapPort;

@@ -50,7 +50,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(InfraExtension.class)
 class CoapIngressTest {
 
-  private static final String SECRET = "coap-ingress-test-secret";
+  private static final String SECRET = "coap-ingress-test-secret-of-32-bytes-or-more";
   private static final int BURST = 3;
 
   private static RunningGateway gateway;

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(InfraExtension.class)
 class CoapOrderTest {
 
-  private static final String SECRET = "coap-order-test-secret";
+  private static final String SECRET = "coap-order-test-secret-of-32-bytes-or-more";
 
   private static RunningGateway gateway;
   private static Kafka kafka;

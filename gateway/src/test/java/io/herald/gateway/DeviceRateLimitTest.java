@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(InfraExtension.class)
 class DeviceRateLimitTest {
 
-  private static final String SECRET = "device-rate-limit-test-secret";
+  private static final String SECRET = "device-rate-limit-test-secret-of-32-bytes-or-more";
   private static final int BURST = 5;
 
   private static RunningGateway gateway;

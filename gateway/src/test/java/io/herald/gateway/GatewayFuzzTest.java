@@ -33,7 +33,7 @@ class GatewayFuzzTest {
   private static final FrameLimits LIMITS = new FrameLimits(128, 256, 128, 4096, 256, 16384);
   private static final FrameDecoder DECODER = new FrameDecoder(LIMITS);
   private static final FrameValidator VALIDATOR = new FrameValidator(LIMITS);
-  private static final TokenVerifier VERIFIER = new TokenVerifier("gateway-fuzz-test-secret");
+  private static final TokenVerifier VERIFIER = new TokenVerifier("gateway-fuzz-test-secret-of-32-bytes-or-more");
 
   /** In every build: 10 s of fuzzing. */
   @DisabledIfSystemProperty(named = LONG_RUN, matches = "true")

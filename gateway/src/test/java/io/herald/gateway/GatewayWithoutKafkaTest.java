@@ -2,6 +2,7 @@ package io.herald.gateway;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 class GatewayWithoutKafkaTest {
 
-  private static final String SECRET = "gateway-without-kafka-secret";
+  private static final String SECRET = "gateway-without-kafka-secret-of-32-bytes-or-more";
 
   private static Config config;
   private static ActorSystem<Void> system;
@@ -125,6 +126,27 @@ class GatewayWithoutKafkaTest {
 
     ConfigException refused = assertThrows(ConfigException.class, () -> Gateway.start(system, withoutSecret));
     assertTrue(refused.getMessage().contains("herald.auth.jwt-secret"), refused.getMessage());
+  }
+
+  @Test
+  void theGatewayRefusesToStartWithAnHs256SecretShorterThan32Bytes() {
+    Config shortSecret = config.withValue("herald.auth.jwt-secret",
+        ConfigValueFactory.fromAnyRef("only-thirty-one-bytes-long-0123"));
+
+    ConfigException refused = assertThrows(ConfigException.class, () -> Gateway.start(system, shortSecret));
+    assertTrue(refused.getMessage().contains("herald.auth.jwt-secret"), refused.getMessage());
+    assertTrue(refused.getMessage().contains("is 31 bytes long: an HS256 secret must have at least 32 bytes"),
+        refused.getMessage());
+    assertFalse(refused.getMessage().contains("only-thirty-one"), "the secret is not quoted");
+  }
+
+  @Test
+  void theGatewayRefusesToStartWithAJwksUrlButNoIssuerOrAudience() {
+    Config withoutIssuer = config.withValue("herald.gateway.auth.jwks.url",
+        ConfigValueFactory.fromAnyRef("https://idp.example.com/jwks"));
+
+    ConfigException refused = assertThrows(ConfigException.class, () -> Gateway.start(system, withoutIssuer));
+    assertTrue(refused.getMessage().contains("issuer"), refused.getMessage());
   }
 
   private static String token(String deviceId) {

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(InfraExtension.class)
 class KafkaOutageTest {
 
-  private static final String SECRET = "kafka-outage-test-secret";
+  private static final String SECRET = "kafka-outage-test-secret-of-32-bytes-or-more";
   private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(1);
   // What the client tolerates on top of the answer bound before calling the gateway hung: scheduling on a busy
   // machine, not a latency goal.

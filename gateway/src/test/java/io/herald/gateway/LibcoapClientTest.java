@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(InfraExtension.class)
 class LibcoapClientTest {
 
-  private static final String SECRET = "libcoap-client-test-secret";
+  private static final String SECRET = "libcoap-client-test-secret-of-32-bytes-or-more";
   // Debian installs the binary under its TLS flavour's name; any of them speaks plain coap://.
   private static final List<String> BINARIES =
       List.of("coap-client", "coap-client-notls", "coap-client-openssl", "coap-client-gnutls");

@@ -48,7 +48,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class SignedFrameFuzzTest {
 
   private static final String LONG_RUN = "herald.fuzz.long";
-  private static final String SECRET = "signed-frame-fuzz-test-secret";
+  private static final String SECRET = "signed-frame-fuzz-test-secret-of-32-bytes-or-more";
   private static final int MAX_FRAME_BYTES = 65_536;
   private static final FrameLimits LIMITS = new FrameLimits(128, 256, 128, 4096, 256, 16384);
   private static final FrameDecoder DECODER = new FrameDecoder(LIMITS);

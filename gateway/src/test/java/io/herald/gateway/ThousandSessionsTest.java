@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(InfraExtension.class)
 class ThousandSessionsTest {
 
-  private static final String SECRET = "thousand-sessions-test-secret";
+  private static final String SECRET = "thousand-sessions-test-secret-of-32-bytes-or-more";
   private static final int SESSIONS = 1_000;
   // Handshakes started at once: the server's accept backlog is finite, and a dropped SYN costs a client a second.
   private static final int CONCURRENT_HANDSHAKES = 100;

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 class WebSocketDownlinkTest {
 
-  private static final String SECRET = "websocket-downlink-test-secret";
+  private static final String SECRET = "websocket-downlink-test-secret-of-32-bytes-or-more";
 
   private static RunningGateway gateway;
   private static int port;

@@ -69,7 +69,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(InfraExtension.class)
 class WebSocketIngressTest {
 
-  private static final String SECRET = "websocket-ingress-test-secret";
+  private static final String SECRET = "websocket-ingress-test-secret-of-32-bytes-or-more";
   private static final String TOPIC = IngressTopic.NAME;
   private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
 

@@ -45,8 +45,13 @@ public final class WebSocketTestClient implements AutoCloseable {
 
   /** Completes with the client, or fails with the handshake's failure (e.g. a WebSocketHandshakeException). */
   public static CompletableFuture<WebSocketTestClient> connect(URI uri, Map<String, String> headers) {
+    return connect(HTTP, uri, headers);
+  }
+
+  /** As {@link #connect(URI, Map)} on the given client (e.g. one that trusts a test's TLS certificate). */
+  public static CompletableFuture<WebSocketTestClient> connect(HttpClient http, URI uri, Map<String, String> headers) {
     Listener listener = new Listener();
-    WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+    WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
     headers.forEach(builder::header);
     return builder.buildAsync(uri, listener).thenApply(webSocket -> new WebSocketTestClient(webSocket, listener));
   }

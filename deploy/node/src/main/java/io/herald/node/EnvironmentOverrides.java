@@ -15,7 +15,8 @@ final class EnvironmentOverrides {
   static final Map<String, String> LISTS = Map.of(
       "HERALD_ROLES", "herald.node.roles",
       "HERALD_CASSANDRA_CONTACT_POINTS", "herald.persistence.cassandra.contact-points",
-      "HERALD_SEED_NODES", "pekko.cluster.seed-nodes");
+      "HERALD_SEED_NODES", "pekko.cluster.seed-nodes",
+      "HERALD_CORS_ALLOWED_ORIGINS", "herald.gateway.rest.cors.allowed-origins");
 
   private EnvironmentOverrides() {}
 

@@ -12,13 +12,15 @@ public final class InvalidTokenException extends Exception {
     MISSING,
     /** Not a JWT, or its header or payload does not decode. */
     MALFORMED,
-    /** Signed with another secret or another algorithm than HS256. */
+    /** Signed with another secret or key, or with an algorithm that is not accepted (or not its key's). */
     BAD_SIGNATURE,
+    /** Names no signing key, or one the identity provider does not publish (after fetching its keys again). */
+    UNKNOWN_KEY,
     /** Past its {@code exp}. */
     EXPIRED,
     /** A required claim ({@code sub}, {@code device}, {@code exp}) is absent or empty. */
     MISSING_CLAIM,
-    /** A claim has a value that cannot be accepted (wrong type, not yet valid). */
+    /** A claim has a value that cannot be accepted (wrong type, not yet valid, another issuer or audience). */
     INVALID_CLAIM
   }
 
@@ -32,5 +34,13 @@ public final class InvalidTokenException extends Exception {
 
   public Reason reason() {
     return reason;
+  }
+
+  /** What a failed {@link TokenVerifier#authenticate} failed with, unwrapped from the future's own wrapping. */
+  public static InvalidTokenException of(Throwable failure) {
+    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    return cause instanceof InvalidTokenException refused ? refused
+        : new InvalidTokenException(Reason.MALFORMED, "token was refused");
   }
 }

@@ -76,11 +76,24 @@ final class InboxResource extends CoapResource {
       observer.sendNext(exchange);
       return;
     }
+    CompletableFuture<DeviceIdentity> identity =
+        verifier.authenticate(exchange.getQueryParameter(MessagesResource.TOKEN_QUERY)).toCompletableFuture();
+    if (identity.isDone()) {
+      register(exchange, relation, identity);
+    } else {
+      // The token names a signing key being fetched. Synchronous: the fetch completes on a Pekko dispatcher.
+      identity.whenComplete((ignored, failure) -> register(exchange, relation, identity));
+    }
+  }
+
+  private void register(CoapExchange exchange, ObserveRelation relation,
+      CompletableFuture<DeviceIdentity> authenticated) {
     DeviceIdentity identity;
     try {
-      identity = verifier.verify(exchange.getQueryParameter(MessagesResource.TOKEN_QUERY));
-    } catch (InvalidTokenException e) {
-      respond(exchange, ResponseCode.UNAUTHORIZED, ServerFrames.nack("", NackCode.UNAUTHORIZED, e.getMessage()), null);
+      identity = authenticated.join();
+    } catch (RuntimeException failure) {
+      respond(exchange, ResponseCode.UNAUTHORIZED,
+          ServerFrames.nack("", NackCode.UNAUTHORIZED, InvalidTokenException.of(failure).getMessage()), null);
       return;
     }
     long lastSeq;

@@ -67,10 +67,24 @@ final class MessagesResource extends CoapResource {
       GatewayMetrics.nonConfirmable();
     }
     byte[] payload = exchange.getRequestPayload();
+    CompletableFuture<DeviceIdentity> identity =
+        verifier.authenticate(exchange.getQueryParameter(TOKEN_QUERY)).toCompletableFuture();
+    if (identity.isDone()) {
+      take(exchange, payload, identity);
+      return;
+    }
+    // The token names a signing key being fetched. No empty ACK until then: the device sends its next request only
+    // after one, so its frames still reach the intake in order (and a retransmission is deduplicated by Californium).
+    // Synchronous: the fetch completes on a Pekko dispatcher.
+    identity.whenComplete((ignored, failure) -> take(exchange, payload, identity));
+  }
+
+  private void take(CoapExchange exchange, byte[] payload, CompletableFuture<DeviceIdentity> authenticated) {
     DeviceIdentity identity;
     try {
-      identity = verifier.verify(exchange.getQueryParameter(TOKEN_QUERY));
-    } catch (InvalidTokenException e) {
+      identity = authenticated.join();
+    } catch (RuntimeException failure) {
+      InvalidTokenException e = InvalidTokenException.of(failure);
       log.debug("Refused a CoAP frame from {}: {}", exchange.getSourceSocketAddress(), e.getMessage());
       respond(exchange, ServerFrames.nack(intake.peekMessageId(ByteBuffer.wrap(payload)), NackCode.UNAUTHORIZED,
           e.getMessage()));

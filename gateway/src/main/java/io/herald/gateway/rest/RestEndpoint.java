@@ -5,6 +5,9 @@ import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.onComplete;
+import static org.apache.pekko.http.javadsl.server.Directives.options;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
@@ -44,6 +47,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * entity does not answer in time, the last answer it gave to the same read (kept bounded, see {@link StaleIfError})
  * is served with {@code "stale": true} and an {@code Age} header; without one, 503 with Retry-After. Each user has a
  * read rate ({@code user-reads-per-second}, a token bucket over all their devices): past it, 429 with Retry-After.
+ * Pages of the origins in {@code cors.allowed-origins} may read cross-origin ({@link Cors}).
  */
 public final class RestEndpoint {
 
@@ -57,6 +61,7 @@ public final class RestEndpoint {
   private final StaleIfError<ConversationHistory> histories;
   private final StaleIfError<ConversationList> conversationLists;
   private final RateLimit reads;
+  private final Cors cors;
 
   /** The JSON-safe largest integer: an after_seq above it is no sequence number Herald can have given. */
   static final long MAX_AFTER_SEQ = (1L << 53) - 1;
@@ -77,6 +82,7 @@ public final class RestEndpoint {
     this.shadows = new StaleIfError<>(settings.staleMaxEntries(), settings.staleMaxAge(), System::nanoTime);
     this.histories = new StaleIfError<>(settings.staleMaxEntries(), settings.staleMaxAge(), System::nanoTime);
     this.conversationLists = new StaleIfError<>(settings.staleMaxEntries(), settings.staleMaxAge(), System::nanoTime);
+    this.cors = new Cors(settings.corsAllowedOrigins(), settings.corsMaxAge());
     this.reads = new RateLimit(settings.userReadsPerSecond(), settings.userReadBurst(), System::nanoTime);
   }
 
@@ -86,7 +92,7 @@ public final class RestEndpoint {
   }
 
   public Route route() {
-    return get(() -> concat(
+    return concat(options(() -> pathPrefix("v1", cors::preflight)), get(() -> cors.allowReads(() -> concat(
         path(segment("v1").slash("devices").slash(segment()).slash("shadow"), deviceId ->
             authenticated(user -> completeWithFuture(answer(entities.shadow(deviceId, user.userId()),
                 shadows, new ReadKey(user.userId(), deviceId, 0, 0), DeviceShadow::getFound,
@@ -128,26 +134,23 @@ public final class RestEndpoint {
               return completeWithFuture(answer(entities.conversations(user.userId(), afterId, size),
                   conversationLists, new ReadKey(user.userId(), afterId, 0, size), list -> true,
                   (list, stale) -> ok(list.toBuilder().setStale(stale)), () -> notFound("")));
-            }))))));
+            }))))))));
   }
 
   /** The token's user, within their read rate. */
   private Route authenticated(Function<DeviceIdentity, Route> inner) {
-    return extractRequest(request -> {
-      DeviceIdentity user;
-      try {
-        user = verifier.verify(BearerToken.of(request).orElse(null));
-      } catch (InvalidTokenException e) {
-        return complete(error(StatusCodes.UNAUTHORIZED, e.getMessage()));
+    return extractRequest(request -> onComplete(verifier.authenticate(BearerToken.of(request).orElse(null)), user -> {
+      if (user.isFailure()) {
+        return complete(error(StatusCodes.UNAUTHORIZED, InvalidTokenException.of(user.failed().get()).getMessage()));
       }
-      long retryAfterMs = reads.tryTake(user.userId());
+      long retryAfterMs = reads.tryTake(user.get().userId());
       if (retryAfterMs > 0) {
         GatewayMetrics.readRefused();
         return complete(error(StatusCodes.TOO_MANY_REQUESTS, "more than " + reads.burst() + " reads at once or "
             + reads.ratePerSecond() + " reads/s by this user").addHeader(RetryAfter.create((retryAfterMs + 999) / 1000)));
       }
-      return inner.apply(user);
-    });
+      return inner.apply(user.get());
+    }));
   }
 
   /**

@@ -3,6 +3,7 @@ package io.herald.gateway.websocket;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.handleWebSocketMessages;
+import static org.apache.pekko.http.javadsl.server.Directives.onComplete;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
@@ -67,21 +68,26 @@ public final class WebSocketEndpoint {
   }
 
   private Route authenticateAndUpgrade(HttpRequest request) {
-    DeviceIdentity identity;
-    try {
-      identity = verifier.verify(token(request).orElse(null));
-    } catch (InvalidTokenException e) {
-      log.debug("Refused a WebSocket upgrade: {} ({})", e.getMessage(), e.reason());
-      return complete(
-          HttpResponse.create()
-              .withStatus(StatusCodes.UNAUTHORIZED)
-              .addHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("herald")))
-              .withEntity(e.getMessage()));
-    }
+    // Complete at once unless the token names a signing key not fetched yet (TokenVerifier.authenticate).
+    return onComplete(verifier.authenticate(token(request).orElse(null)), identity -> identity.isSuccess()
+        ? upgrade(request, identity.get())
+        : refuse(InvalidTokenException.of(identity.failed().get())));
+  }
+
+  private Route upgrade(HttpRequest request, DeviceIdentity identity) {
     Optional<String> callerTrace = request.getHeader(IngressProducer.TRACEPARENT_HEADER).map(HttpHeader::value);
     WebSocketSession session =
         new WebSocketSession(identity, callerTrace, settings, sessionFlow, intake, downlink, dispatcher, clock);
     return handleWebSocketMessages(session.flow());
+  }
+
+  private static Route refuse(InvalidTokenException e) {
+    log.debug("Refused a WebSocket upgrade: {} ({})", e.getMessage(), e.reason());
+    return complete(
+        HttpResponse.create()
+            .withStatus(StatusCodes.UNAUTHORIZED)
+            .addHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("herald")))
+            .withEntity(e.getMessage()));
   }
 
   private static Optional<String> token(HttpRequest request) {

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class CoapFuzzTest {
 
   private static final String LONG_RUN = "herald.fuzz.long";
-  private static final String SECRET = "coap-fuzz-test-secret";
+  private static final String SECRET = "coap-fuzz-test-secret-of-32-bytes-or-more";
   private static final int MAX_FRAME_BYTES = 65_536;
   private static final int MAX_ID_LENGTH = 128;
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /** The inbox registration's query, as the gateway's CoAP endpoint reads it. */
 class InboxQueryTest {
 
-  private static final String SECRET = "inbox-query-test-secret";
+  private static final String SECRET = "inbox-query-test-secret-of-32-bytes-or-more";
   private static final CoapInMemory coap = new CoapInMemory(SECRET, 65_536, 128);
 
   @AfterAll

@@ -3,6 +3,7 @@ package io.herald.gateway.rest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
 import io.herald.gateway.auth.TokenVerifier;
 import io.herald.gateway.auth.Tokens;
 import io.herald.protocol.cluster.v1.ConversationHistory;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.Test;
 /** The REST reads over real HTTP, against entities whose answers the test decides. */
 class RestEndpointTest {
 
-  private static final String SECRET = "rest-endpoint-test-secret";
+  private static final String SECRET = "rest-endpoint-test-secret-of-32-bytes-or-more";
+  private static final String APP_ORIGIN = "https://app.example.com";
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final AtomicReference<CompletionStage<DeviceShadow>> nextShadow = new AtomicReference<>();
   private static final HttpClient http = HttpClient.newHttpClient();
@@ -40,7 +42,8 @@ class RestEndpointTest {
   @BeforeAll
   static void start() throws Exception {
     var endpoint = new RestEndpoint(new TokenVerifier(SECRET), new ControlledEntities(),
-        new RestSettings(200, 100, Duration.ofMinutes(10), 0.1, 5), testKit.system().executionContext());
+        new RestSettings(200, 100, Duration.ofMinutes(10), 0.1, 5, List.of(APP_ORIGIN), Duration.ofMinutes(10)),
+        testKit.system().executionContext());
     binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(endpoint.route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -123,6 +126,62 @@ class RestEndpointTest {
       var refused = get("/v1/conversations" + bad, "grace");
       assertEquals(400, refused.statusCode(), bad + ": " + refused.body());
     }
+  }
+
+  @Test
+  void aPreflightFromAnAllowedOriginIsAnsweredAndOthersAreRefused() throws Exception {
+    var allowed = preflight(APP_ORIGIN, "GET", "authorization");
+    assertEquals(204, allowed.statusCode());
+    assertEquals(APP_ORIGIN, allowed.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+    assertEquals("GET", allowed.headers().firstValue("Access-Control-Allow-Methods").orElse(""));
+    assertEquals("Authorization", allowed.headers().firstValue("Access-Control-Allow-Headers").orElse(""));
+    assertEquals("600", allowed.headers().firstValue("Access-Control-Max-Age").orElse(""));
+
+    for (var refused : List.of(preflight("https://evil.example.com", "GET", "authorization"),
+        preflight(APP_ORIGIN, "DELETE", "authorization"), preflight(APP_ORIGIN, "GET", "authorization, x-custom"))) {
+      assertEquals(403, refused.statusCode());
+      assertTrue(refused.headers().firstValue("Access-Control-Allow-Origin").isEmpty(), refused.headers().toString());
+    }
+  }
+
+  @Test
+  void anAllowedOriginMayReadAnswersAndRefusalsAnotherMayNot() throws Exception {
+    nextShadow.set(CompletableFuture.completedFuture(DeviceShadow.newBuilder().setFound(true).setDeviceId("d-4").build()));
+    var read = get("/v1/devices/d-4/shadow", "heidi", APP_ORIGIN, true);
+    assertEquals(200, read.statusCode());
+    assertEquals(APP_ORIGIN, read.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+    assertEquals("Retry-After, Age", read.headers().firstValue("Access-Control-Expose-Headers").orElse(""));
+
+    var unauthenticated = get("/v1/devices/d-4/shadow", "heidi", APP_ORIGIN, false);
+    assertEquals(401, unauthenticated.statusCode());
+    assertEquals(APP_ORIGIN, unauthenticated.headers().firstValue("Access-Control-Allow-Origin").orElse(""),
+        "a page can read why it was refused");
+
+    var elsewhere = get("/v1/devices/d-4/shadow", "heidi", "https://evil.example.com", true);
+    assertEquals(200, elsewhere.statusCode());
+    assertTrue(elsewhere.headers().firstValue("Access-Control-Allow-Origin").isEmpty(), "the browser hides it");
+  }
+
+  @Test
+  void noOriginIsAllowedByDefault() {
+    var defaults = RestSettings.fromConfig(ConfigFactory.load().getConfig("herald.gateway"));
+    assertEquals(List.of(), defaults.corsAllowedOrigins());
+  }
+
+  private static HttpResponse<String> preflight(String origin, String method, String headers) throws Exception {
+    var uri = URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + "/v1/devices/d-1/shadow");
+    return http.send(HttpRequest.newBuilder(uri).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+        .header("Origin", origin).header("Access-Control-Request-Method", method)
+        .header("Access-Control-Request-Headers", headers).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> get(String path, String user, String origin, boolean signed) throws Exception {
+    var uri = URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + path);
+    var request = HttpRequest.newBuilder(uri).header("Origin", origin);
+    if (signed) {
+      request.header("Authorization", "Bearer " + Tokens.mint(SECRET, user, "app", Duration.ofMinutes(5)));
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> get(String path, String user) throws Exception {

@@ -13,6 +13,7 @@ import io.herald.protocol.cluster.v1.ConversationList;
 import io.herald.protocol.cluster.v1.DeviceOwner;
 import io.herald.protocol.cluster.v1.DeviceShadow;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -43,7 +44,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class RestFuzzTest {
 
   private static final String LONG_RUN = "herald.fuzz.long";
-  private static final String SECRET = "rest-fuzz-test-secret";
+  private static final String SECRET = "rest-fuzz-test-secret-of-32-bytes-or-more";
   private static final int MAX_PAGE = 200;
   private static final Set<Integer> STATUSES = Set.of(200, 400, 401, 404, 405, 429, 503);
   private static final ActorTestKit testKit = ActorTestKit.create();
@@ -51,7 +52,7 @@ class RestFuzzTest {
   private static final AtomicReference<Object> asked = new AtomicReference<>();
   private static final Function<HttpRequest, CompletionStage<HttpResponse>> handler = new RestEndpoint(
       new TokenVerifier(SECRET), new RecordingEntities(),
-      new RestSettings(MAX_PAGE, 100, Duration.ofMinutes(10), 1e9, 1_000_000_000),
+      new RestSettings(MAX_PAGE, 100, Duration.ofMinutes(10), 1e9, 1_000_000_000, List.of(), Duration.ofMinutes(10)),
       testKit.system().executionContext()).route().seal().handler(testKit.system());
 
   record ShadowRead(String deviceId, String user) {}

@@ -69,6 +69,12 @@ public final class WarmUp implements Extension {
       skip();
       return;
     }
+    // The warm-up's devices sign their own tokens with the HS256 secret and connect with plain ws:// and http://.
+    if (config.getString("herald.auth.jwt-secret").isBlank() || config.getBoolean("herald.gateway.http.tls.enabled")) {
+      log.info("Warm-up skipped: it needs herald.auth.jwt-secret and herald.gateway.http.tls.enabled = false");
+      skip();
+      return;
+    }
     String host = config.getString("herald.gateway.http.interface");
     var threads = new AtomicInteger();
     ExecutorService io = Executors.newFixedThreadPool(3, task -> {
