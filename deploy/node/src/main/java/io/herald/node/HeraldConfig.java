@@ -16,4 +16,9 @@ public final class HeraldConfig {
   public static Config load(Map<String, ?> overrides) {
     return ConfigFactory.load(ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.defaultApplication()));
   }
+
+  /** The config with the HERALD_* list variables of this process's environment applied (EnvironmentOverrides). */
+  public static Config withEnvironment(Config loaded) {
+    return EnvironmentOverrides.apply(loaded, System.getenv());
+  }
 }

@@ -43,7 +43,7 @@ public final class HeraldNode implements AutoCloseable {
   }
 
   public static HeraldNode start(Config loaded) {
-    var config = EnvironmentOverrides.apply(loaded, System.getenv());
+    var config = HeraldConfig.withEnvironment(loaded);
     var roles = Set.copyOf(config.getStringList("pekko.cluster.roles"));
     KafkaTopics.ensure(config);
 

@@ -21,6 +21,16 @@ class EnvironmentOverridesTest {
   }
 
   @Test
+  void replicationByDataCentreReachesTheJournalAndTheSnapshotStore() {
+    var config = EnvironmentOverrides.apply(ConfigFactory.load(), Map.of(
+        "HERALD_CASSANDRA_DATA_CENTER_REPLICATION_FACTORS", "dc1:3, dc2:3"));
+    for (var plugin : List.of("journal", "snapshot")) {
+      assertEquals(List.of("dc1:3", "dc2:3"),
+          config.getStringList("pekko.persistence.cassandra." + plugin + ".data-center-replication-factors"));
+    }
+  }
+
+  @Test
   void withoutVariablesTheConfiguredRolesApply() {
     var config = EnvironmentOverrides.apply(ConfigFactory.load(), Map.of("HERALD_ROLES", " "));
     assertEquals(List.of("gateway", "user", "chat"), config.getStringList("pekko.cluster.roles"));

@@ -3,6 +3,7 @@ package io.herald.node.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.herald.gateway.auth.Tokens;
+import io.herald.node.HeraldConfig;
 import io.herald.node.HeraldNode;
 import io.herald.persistence.CassandraSchema;
 import java.io.PrintWriter;
@@ -116,7 +117,8 @@ public final class Herald implements Runnable {
   static final class Schema implements Callable<Integer> {
     @Override
     public Integer call() {
-      CassandraSchema.create(ConfigFactory.load(), Duration.ofMinutes(2));
+      // The same variables as the node's (contact points, replication by data centre).
+      CassandraSchema.create(HeraldConfig.withEnvironment(ConfigFactory.load()), Duration.ofMinutes(2));
       System.out.println("Cassandra schema is in place.");
       return 0;
     }
