@@ -21,7 +21,7 @@ final class EnvironmentOverrides {
       "HERALD_SEED_NODES", "pekko.cluster.seed-nodes");
 
   /**
-   * Library settings that reference.conf derives from a Herald list setting by substitution; substitutions are
+   * Library settings that herald-node.conf derives from a Herald list setting by substitution; substitutions are
    * resolved when the config is loaded, so an override of the Herald setting is copied to them here.
    */
   static final Map<String, List<String>> DERIVED = Map.of(

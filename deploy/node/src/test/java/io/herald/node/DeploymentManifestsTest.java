@@ -36,7 +36,7 @@ class DeploymentManifestsTest {
 
   private static final Path DEPLOY = Path.of(System.getProperty("maven.multiModuleProjectDirectory", "../.."), "deploy");
   private static final List<String> SECRETS = List.of("HERALD_JWT_SECRET", "HERALD_ADMIN_TOKEN");
-  private final com.typesafe.config.Config config = ConfigFactory.load();
+  private final com.typesafe.config.Config config = HeraldConfig.load();
 
   private static NodeImage image;
 
@@ -309,7 +309,7 @@ class DeploymentManifestsTest {
 
   // ---- helpers
 
-  /** The replication variables name settings that exist (in persistence's reference.conf or as list overrides). */
+  /** The replication variables name settings that reach the journal and the driver (reference.conf, list overrides). */
   private void assertReplicationVariablesAreSettings(JsonNode environment) {
     var overrides = EnvironmentOverrides.apply(config, Map.of(
         "HERALD_CASSANDRA_DATA_CENTER_REPLICATION_FACTORS",
@@ -321,7 +321,8 @@ class DeploymentManifestsTest {
         HERALD_CASSANDRA_LOCAL_DATACENTER = "%s"
         """.formatted(environment.get("HERALD_CASSANDRA_REPLICATION_STRATEGY").asText(),
             environment.get("HERALD_CASSANDRA_LOCAL_DATACENTER").asText()));
-    var resolved = withVariables.withFallback(ConfigFactory.defaultReferenceUnresolved()).resolve();
+    var resolved = withVariables.withFallback(ConfigFactory.parseResources(HeraldConfig.LIBRARY_SETTINGS))
+        .withFallback(ConfigFactory.defaultReferenceUnresolved()).resolve();
     assertEquals(environment.get("HERALD_CASSANDRA_REPLICATION_STRATEGY").asText(),
         resolved.getString("pekko.persistence.cassandra.journal.replication-strategy"));
     assertEquals(environment.get("HERALD_CASSANDRA_LOCAL_DATACENTER").asText(),

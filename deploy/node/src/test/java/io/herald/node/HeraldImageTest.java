@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.herald.node.cli.Herald;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -61,7 +60,7 @@ class HeraldImageTest {
 
   @Test
   void exposedPortsAreTheConfiguredOnes() {
-    var config = ConfigFactory.load();
+    var config = HeraldConfig.load();
     assertEquals(new TreeSet<>(Set.of(
         config.getInt("herald.gateway.http.port") + "/tcp",
         config.getInt("herald.gateway.coap.port") + "/udp",

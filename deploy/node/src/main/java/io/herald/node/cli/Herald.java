@@ -107,7 +107,7 @@ public final class Herald implements Runnable {
   static final class NodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
-      runNode(ConfigFactory.load());
+      runNode(HeraldConfig.load());
       return 0;
     }
   }
@@ -118,7 +118,7 @@ public final class Herald implements Runnable {
     @Override
     public Integer call() {
       // The same variables as the node's (contact points, replication by data centre).
-      CassandraSchema.create(HeraldConfig.withEnvironment(ConfigFactory.load()), Duration.ofMinutes(2));
+      CassandraSchema.create(HeraldConfig.withEnvironment(HeraldConfig.load()), Duration.ofMinutes(2));
       System.out.println("Cassandra schema is in place.");
       return 0;
     }
