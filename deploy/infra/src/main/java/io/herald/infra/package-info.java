@@ -4,7 +4,9 @@
  * <ul>
  *   <li>Tests: {@code @ExtendWith(InfraExtension.class)} (or {@code @RequiresInfra}) and parameters of type
  *       {@link io.herald.infra.Kafka} / {@link io.herald.infra.Cassandra}: one shared instance of each per test JVM,
- *       also reachable as {@link io.herald.infra.SharedInfra#kafka()} / {@link io.herald.infra.SharedInfra#cassandra()}.
+ *       also reachable as {@code SharedInfra.kafka()} / {@code SharedInfra.cassandra()}. Those classes and the
+ *       container path are in herald-infra-testing (same package, test scope only), so that this module, which
+ *       herald-node ships, carries no JUnit or Testcontainers.
  *   <li>Dedicated or fixed-port instances: {@link io.herald.infra.KafkaCluster#builder()} and
  *       {@link io.herald.infra.CassandraNode#builder()}.
  * </ul>

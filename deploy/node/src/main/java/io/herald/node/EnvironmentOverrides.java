@@ -3,6 +3,7 @@ package io.herald.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,8 +16,20 @@ final class EnvironmentOverrides {
   static final Map<String, String> LISTS = Map.of(
       "HERALD_ROLES", "herald.node.roles",
       "HERALD_CASSANDRA_CONTACT_POINTS", "herald.persistence.cassandra.contact-points",
+      // NetworkTopologyStrategy's replicas per data centre, e.g. "dc1:3,dc2:3" (herald.persistence.cassandra).
+      "HERALD_CASSANDRA_DATA_CENTER_REPLICATION_FACTORS", "herald.persistence.cassandra.data-center-replication-factors",
       "HERALD_SEED_NODES", "pekko.cluster.seed-nodes",
       "HERALD_CORS_ALLOWED_ORIGINS", "herald.gateway.rest.cors.allowed-origins");
+
+  /**
+   * Library settings that herald-node.conf derives from a Herald list setting by substitution; substitutions are
+   * resolved when the config is loaded, so an override of the Herald setting is copied to them here.
+   */
+  static final Map<String, List<String>> DERIVED = Map.of(
+      "herald.persistence.cassandra.contact-points", List.of("datastax-java-driver.basic.contact-points"),
+      "herald.persistence.cassandra.data-center-replication-factors", List.of(
+          "pekko.persistence.cassandra.journal.data-center-replication-factors",
+          "pekko.persistence.cassandra.snapshot.data-center-replication-factors"));
 
   private EnvironmentOverrides() {}
 
@@ -30,12 +43,15 @@ final class EnvironmentOverrides {
         result = result.withValue(entry.getValue(), ConfigValueFactory.fromIterable(items));
       }
     }
-    if (result.hasPath("datastax-java-driver.basic.contact-points")
-        && !config.getValue("herald.persistence.cassandra.contact-points")
-            .equals(result.getValue("herald.persistence.cassandra.contact-points"))) {
-      // The driver's contact points are derived from herald.persistence.cassandra.contact-points.
-      result = result.withValue("datastax-java-driver.basic.contact-points",
-          result.getValue("herald.persistence.cassandra.contact-points"));
+    for (var derived : DERIVED.entrySet()) {
+      var heraldValue = result.getValue(derived.getKey());
+      if (!config.getValue(derived.getKey()).equals(heraldValue)) {
+        for (var libraryPath : derived.getValue()) {
+          if (result.hasPath(libraryPath)) {
+            result = result.withValue(libraryPath, heraldValue);
+          }
+        }
+      }
     }
     return result.withValue("pekko.cluster.roles", result.getValue("herald.node.roles"));
   }

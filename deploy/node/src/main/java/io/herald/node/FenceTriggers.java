@@ -51,8 +51,8 @@ final class FenceTriggers {
   private static void requireFencedPlugin(Config config, String path, Class<?> fenced) {
     if (!config.getString(path).equals(fenced.getName())) {
       throw new IllegalStateException(path + " is " + config.getString(path) + ", not " + fenced.getName()
-          + ": a node whose writes bypass the writer fence could write after being replaced (a reference.conf of a"
-          + " library came before Herald's on the classpath, or an override)");
+          + ": a node whose writes bypass the writer fence could write after being replaced (a config loaded"
+          + " without herald-node.conf, or an override)");
     }
   }
 }

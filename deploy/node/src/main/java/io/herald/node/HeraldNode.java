@@ -1,7 +1,6 @@
 package io.herald.node;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.herald.chat.ChatService;
 import io.herald.gateway.Gateway;
 import io.herald.node.warmup.WarmUp;
@@ -37,13 +36,19 @@ public final class HeraldNode implements AutoCloseable {
     this.managementUri = managementUri;
   }
 
-  /** Loads application.conf (and HERALD_* environment overrides) and starts. */
+  /** Loads the node's configuration (HeraldConfig, and HERALD_* environment overrides) and starts. */
   public static HeraldNode start() {
-    return start(ConfigFactory.load());
+    return start(HeraldConfig.load());
   }
 
+  /** Starts with a config loaded by HeraldConfig.load; refuses one where a library default stands for Herald's value. */
   public static HeraldNode start(Config loaded) {
-    var config = EnvironmentOverrides.apply(loaded, System.getenv());
+    var config = HeraldConfig.withEnvironment(loaded);
+    var notHeralds = HeraldConfig.libraryDefaultsInsteadOfHerald(config);
+    if (!notHeralds.isEmpty()) {
+      throw new IllegalStateException("the libraries' defaults stand where Herald sets these (load the configuration "
+          + "with HeraldConfig.load, which layers " + HeraldConfig.LIBRARY_SETTINGS + "): " + notHeralds);
+    }
     var roles = Set.copyOf(config.getStringList("pekko.cluster.roles"));
     KafkaTopics.ensure(config);
 

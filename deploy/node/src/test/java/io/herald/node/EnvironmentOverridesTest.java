@@ -2,7 +2,6 @@ package io.herald.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -11,7 +10,7 @@ class EnvironmentOverridesTest {
 
   @Test
   void commaSeparatedVariablesBecomeListSettingsAndRolesBecomeClusterRoles() {
-    var config = EnvironmentOverrides.apply(ConfigFactory.load(), Map.of(
+    var config = EnvironmentOverrides.apply(HeraldConfig.load(), Map.of(
         "HERALD_ROLES", "gateway, user",
         "HERALD_CASSANDRA_CONTACT_POINTS", "c1:9042,c2:9042",
         "HERALD_SEED_NODES", "pekko://herald@a:25520,pekko://herald@b:25520",
@@ -24,8 +23,18 @@ class EnvironmentOverridesTest {
   }
 
   @Test
+  void replicationByDataCentreReachesTheJournalAndTheSnapshotStore() {
+    var config = EnvironmentOverrides.apply(HeraldConfig.load(), Map.of(
+        "HERALD_CASSANDRA_DATA_CENTER_REPLICATION_FACTORS", "dc1:3, dc2:3"));
+    for (var plugin : List.of("journal", "snapshot")) {
+      assertEquals(List.of("dc1:3", "dc2:3"),
+          config.getStringList("pekko.persistence.cassandra." + plugin + ".data-center-replication-factors"));
+    }
+  }
+
+  @Test
   void withoutVariablesTheConfiguredRolesApply() {
-    var config = EnvironmentOverrides.apply(ConfigFactory.load(), Map.of("HERALD_ROLES", " "));
+    var config = EnvironmentOverrides.apply(HeraldConfig.load(), Map.of("HERALD_ROLES", " "));
     assertEquals(List.of("gateway", "user", "chat"), config.getStringList("pekko.cluster.roles"));
   }
 }

@@ -40,7 +40,7 @@ class OutboxBytesTest {
         "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
         "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
         "herald.persistence.retention.snapshot-every-events", 50,
-        "pekko.actor.provider", "local")));
+        "pekko.actor.provider", "local")).withFallback(ConfigFactory.defaultApplication()));
     CassandraSchema.create(config, Duration.ofMinutes(2));
     var settings = UserSettings.fromConfig(config);
     var user = "big-outbox-" + UUID.randomUUID();

@@ -41,7 +41,7 @@ class FencedWritesTest {
         "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
         "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
         "herald.persistence.fence.stop-node-when-fenced", false,
-        "pekko.actor.provider", "local")));
+        "pekko.actor.provider", "local")).withFallback(ConfigFactory.defaultApplication()));
     CassandraSchema.create(config, Duration.ofMinutes(2));
     var device = "fenced-" + UUID.randomUUID();
     var testKit = ActorTestKit.create("fenced-writes-test", config);

@@ -40,7 +40,7 @@ class RetentionTest {
         "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
         "herald.persistence.retention.snapshot-every-events", EVERY,
         "herald.persistence.retention.keep-snapshots", KEEP,
-        "pekko.actor.provider", "local")));
+        "pekko.actor.provider", "local")).withFallback(ConfigFactory.defaultApplication()));
     CassandraSchema.create(config, Duration.ofMinutes(2));
     var device = "retained-" + UUID.randomUUID();
     var testKit = ActorTestKit.create("retention-test", config);

@@ -80,7 +80,7 @@ class IngestPipelineTest {
         "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
         "pekko.actor.provider", "cluster",
         "pekko.cluster.roles", List.of(UserService.ROLE),
-        "pekko.remote.artery.canonical.port", 0)));
+        "pekko.remote.artery.canonical.port", 0)).withFallback(ConfigFactory.defaultApplication()));
     CassandraSchema.create(config, Duration.ofMinutes(2));
     try (var admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       // One partition: "the records behind" a poison record are really behind it.

@@ -38,7 +38,7 @@ public final class IngestTestNodes {
         "pekko.cluster.roles", List.of(UserService.ROLE),
         "pekko.remote.artery.canonical.port", 0));
     settings.putAll(overrides);
-    var config = ConfigFactory.load(ConfigFactory.parseMap(settings));
+    var config = ConfigFactory.load(ConfigFactory.parseMap(settings).withFallback(ConfigFactory.defaultApplication()));
     CassandraSchema.create(config, Duration.ofMinutes(2));
     var system = ActorSystem.<Void>create(Behaviors.empty(), "ingest-test", config);
     var cluster = Cluster.get(system);

@@ -3,6 +3,7 @@ package io.herald.node.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.herald.gateway.auth.Tokens;
+import io.herald.node.HeraldConfig;
 import io.herald.node.HeraldNode;
 import io.herald.persistence.CassandraSchema;
 import java.io.PrintWriter;
@@ -106,7 +107,7 @@ public final class Herald implements Runnable {
   static final class NodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
-      runNode(ConfigFactory.load());
+      runNode(HeraldConfig.load());
       return 0;
     }
   }
@@ -116,7 +117,8 @@ public final class Herald implements Runnable {
   static final class Schema implements Callable<Integer> {
     @Override
     public Integer call() {
-      CassandraSchema.create(ConfigFactory.load(), Duration.ofMinutes(2));
+      // The same variables as the node's (contact points, replication by data centre).
+      CassandraSchema.create(HeraldConfig.withEnvironment(HeraldConfig.load()), Duration.ofMinutes(2));
       System.out.println("Cassandra schema is in place.");
       return 0;
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.herald.node.HeraldConfig;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -19,7 +20,7 @@ class ShardRegionsStartedTest {
   private final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseMap(Map.of(
       "pekko.actor.provider", "cluster",
       "pekko.remote.artery.canonical.port", 0,
-      "pekko.management.http.port", 0)).withFallback(ConfigFactory.load()));
+      "pekko.management.http.port", 0)).withFallback(HeraldConfig.load()));
 
   @AfterEach
   void stop() {
