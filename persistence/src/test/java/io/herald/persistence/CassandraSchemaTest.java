@@ -83,7 +83,7 @@ class CassandraSchemaTest {
     settings.put("pekko.actor.provider", "local");
     // A failed recovery must end the probe at once, not after the journal's retries.
     settings.put("pekko.persistence.cassandra.journal.circuit-breaker.call-timeout", "20s");
-    return ConfigFactory.load(ConfigFactory.parseMap(settings));
+    return ConfigFactory.load(ConfigFactory.parseMap(settings).withFallback(ConfigFactory.defaultApplication()));
   }
 
   private static CqlSession session(Cassandra cassandra) {
