@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.herald.gateway.auth.Tokens;
 import io.herald.protocol.device.v1.ClientFrame;
@@ -24,7 +23,6 @@ import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,31 +36,27 @@ class GatewayWithoutKafkaTest {
   private static final String SECRET = "gateway-without-kafka-secret-of-32-bytes-or-more";
 
   private static Config config;
+  private static RunningGateway gateway;
   private static ActorSystem<Void> system;
-  private static Gateway gateway;
   private static int port;
 
   @BeforeAll
   static void start() throws Exception {
-    config =
-        TestConfigs.gateway(
-                Map.of(
-                    "herald.auth.jwt-secret", SECRET,
-                    "herald.kafka.bootstrap-servers", "127.0.0.1:" + portNobodyListensOn(),
-                    "herald.gateway.websocket.max-in-flight", 1,
-                    "herald.gateway.websocket.idle-timeout", "3 s",
-                    // Without a broker, send() fails after max.block.ms waiting for the topic's metadata.
-                    "herald.gateway.kafka-producer.kafka-clients.\"max.block.ms\"", "1500"));
-    system = ActorSystem.create(Behaviors.empty(), "gateway-without-kafka", config);
-    gateway = Gateway.start(system, config);
-    port = gateway.binding().toCompletableFuture().get(10, SECONDS).localAddress().getPort();
+    gateway = RunningGateway.start("gateway-without-kafka", Map.of(
+        "herald.auth.jwt-secret", SECRET,
+        "herald.kafka.bootstrap-servers", "127.0.0.1:" + portNobodyListensOn(),
+        "herald.gateway.websocket.max-in-flight", 1,
+        "herald.gateway.websocket.idle-timeout", "3 s",
+        // Without a broker, send() fails after max.block.ms waiting for the topic's metadata.
+        "herald.gateway.kafka-producer.kafka-clients.\"max.block.ms\"", "1500"));
+    system = gateway.system;
+    config = system.settings().config();
+    port = gateway.httpPort();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    gateway.close().toCompletableFuture().get(20, SECONDS);
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(20, SECONDS);
+    gateway.close();
   }
 
   @Test

@@ -22,8 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,20 +45,12 @@ class LibcoapClientTest {
         coapClient.isPresent(),
         "libcoap's coap-client is not installed (apt-get install libcoap3-bin; .ci/run does it): test skipped");
     IngressTopic.create(kafka);
-    ActorSystem<Void> system =
-        ActorSystem.create(
-            Behaviors.empty(),
-            "libcoap-client-test",
-            TestConfigs.gateway(
-                Map.of(
-                    "herald.auth.jwt-secret", SECRET,
-                    "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
-                    "herald.gateway.kafka-producer.kafka-clients.\"max.block.ms\"", "5000",
-                    "herald.gateway.kafka-producer.breaker.answer-timeout", "10 s")));
-    Gateway gateway = Gateway.start(system, system.settings().config());
-    try {
-      gateway.binding().toCompletableFuture().get(10, SECONDS);
-      int port = gateway.coapPort().orElseThrow();
+    try (RunningGateway gateway = RunningGateway.start("libcoap-client-test", Map.of(
+        "herald.auth.jwt-secret", SECRET,
+        "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
+        "herald.gateway.kafka-producer.kafka-clients.\"max.block.ms\"", "5000",
+        "herald.gateway.kafka-producer.breaker.answer-timeout", "10 s"))) {
+      int port = gateway.coapPort();
       ClientFrame frame =
           ClientFrame.newBuilder()
               .setMessageId(UUID.randomUUID().toString())
@@ -95,10 +85,6 @@ class LibcoapClientTest {
       try (IngressTopic topic = IngressTopic.reader(kafka)) {
         topic.awaitMessageIds(Set.of(frame.getMessageId()), Duration.ofSeconds(30));
       }
-    } finally {
-      gateway.close().toCompletableFuture().get(20, SECONDS);
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(20, SECONDS);
     }
   }
 

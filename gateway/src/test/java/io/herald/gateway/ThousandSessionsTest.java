@@ -19,8 +19,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -39,22 +37,16 @@ class ThousandSessionsTest {
   @Test
   void aThousandConcurrentSessionsEachSendAFrameAndAllAreAcked(Kafka kafka) throws Exception {
     IngressTopic.create(kafka);
-    ActorSystem<Void> system =
-        ActorSystem.create(
-            Behaviors.empty(),
-            "thousand-sessions-test",
-            TestConfigs.gateway(
-                Map.of(
-                    "herald.auth.jwt-secret", SECRET,
-                    "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
-                    "herald.gateway.kafka-producer.kafka-clients.\"max.block.ms\"", "5000",
-                    // 1,000 frames land at once on a shared 2-core machine: the answer bound is not what is tested.
-                    "herald.gateway.kafka-producer.breaker.answer-timeout", "30 s",
-                    "pekko.http.server.max-connections", 2 * SESSIONS)));
-    Gateway gateway = Gateway.start(system, system.settings().config());
+    RunningGateway gateway = RunningGateway.start("thousand-sessions-test", Map.of(
+        "herald.auth.jwt-secret", SECRET,
+        "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
+        "herald.gateway.kafka-producer.kafka-clients.\"max.block.ms\"", "5000",
+        // 1,000 frames land at once on a shared 2-core machine: the answer bound is not what is tested.
+        "herald.gateway.kafka-producer.breaker.answer-timeout", "30 s",
+        "pekko.http.server.max-connections", 2 * SESSIONS));
     List<WebSocketTestClient> clients = new ArrayList<>();
     try {
-      int port = gateway.binding().toCompletableFuture().get(10, SECONDS).localAddress().getPort();
+      int port = gateway.httpPort();
 
       Semaphore handshakes = new Semaphore(CONCURRENT_HANDSHAKES);
       List<CompletableFuture<WebSocketTestClient>> connecting = new ArrayList<>();
@@ -103,9 +95,7 @@ class ThousandSessionsTest {
       }
     } finally {
       clients.forEach(WebSocketTestClient::close);
-      gateway.close().toCompletableFuture().get(30, SECONDS);
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(30, SECONDS);
+      gateway.close();
     }
   }
 }
