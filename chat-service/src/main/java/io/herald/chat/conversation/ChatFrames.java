@@ -2,7 +2,7 @@ package io.herald.chat.conversation;
 
 import io.herald.chat.conversation.ConversationEntity.Apply;
 import io.herald.chat.conversation.ConversationEntity.Event;
-import io.herald.chat.conversation.ConversationEntity.MessageAppended;
+import io.herald.chat.conversation.ConversationEntity.ChatMessageAppended;
 import io.herald.chat.conversation.ConversationEntity.ReadPointerMoved;
 import io.herald.persistence.PersistLatency;
 import io.herald.protocol.cluster.Outcomes;
@@ -42,7 +42,7 @@ final class ChatFrames {
       return membership.notAMember(command, user);
     }
     var started = PersistLatency.start();
-    return effect.persist(new MessageAppended(record.getMessageId(), state.lastSeq + 1, user,
+    return effect.persist(new ChatMessageAppended(record.getMessageId(), state.lastSeq + 1, user,
             record.getFrame().getChatSend().getText(), record.getFrame().getSentAtMs(), record.getReceivedAtMs()))
         .thenRun(s -> persistLatency.since(started))
         .thenRun(s -> FanOut.wakeIfBehind(fanOut, s))

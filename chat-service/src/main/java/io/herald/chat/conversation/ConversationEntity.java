@@ -48,7 +48,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * it; a conversation passivates itself once its fan-out is done and it has been idle.
  */
 public final class ConversationEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<ConversationEntity.Command, ConversationEntity.Event, ConversationState> {
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        ConversationEntity.Command, ConversationEntity.Event, ConversationState> {
 
   /** Other services address conversations by {@link ConversationSignal#TYPE_KEY}: the same entity type name. */
   public static final EntityTypeKey<ConversationSignal> ENTITY_KEY = ConversationSignal.TYPE_KEY;
@@ -91,10 +92,10 @@ public final class ConversationEntity
 
   public sealed interface Event {}
 
-  public record Created(String messageId, String creatorUserId, List<String> memberUserIds, long createdAtMs)
+  public record ConversationCreated(String messageId, String creatorUserId, List<String> memberUserIds, long createdAtMs)
       implements Event {}
 
-  public record MessageAppended(
+  public record ChatMessageAppended(
       String messageId, long conversationSeq, String senderUserId, String text, long sentAtMs, long receivedAtMs)
       implements Event {}
 
@@ -104,9 +105,9 @@ public final class ConversationEntity
   public record FanOutProgressed(long upToSeq) implements Event {}
 
   /** A chat_send that came before the conversation's creation waits here (see {@link ParkedSends}). */
-  public record SendParked(ParkedSend send) implements Event {}
+  public record ChatSendParked(ParkedSend send) implements Event {}
 
-  public record ParkedSendRefused(String messageId) implements Event {}
+  public record ParkedChatSendRefused(String messageId) implements Event {}
 
   public record ParkedSend(String messageId, String senderUserId, String text, long sentAtMs, long receivedAtMs) {}
 
@@ -114,11 +115,11 @@ public final class ConversationEntity
    * Members added and removed by one frame of {@code byUserId}; {@code ownerUserId} is the new owner when the owner
    * left (empty: unchanged). {@code atMs}: when the gateway received the frame (0 in events written before it was kept).
    */
-  public record MembersChanged(String messageId, String byUserId, List<String> added, List<String> removed,
+  public record ConversationMembersChanged(String messageId, String byUserId, List<String> added, List<String> removed,
       String ownerUserId, long atMs) implements Event {}
 
   /** Every member, and every user removed up to {@code version}, has the membership notice of {@code version}. */
-  public record MembersNotified(long version) implements Event {}
+  public record ConversationMembersNotified(long version) implements Event {}
 
   /**
    * Registers Conversation sharding on this node: as host when it has the {@link #ROLE}, else as proxy, so every node
@@ -269,14 +270,14 @@ public final class ConversationEntity
   public EventHandler<ConversationState, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(Created.class, ConversationState::create)
-        .onEvent(MembersChanged.class, (state, event) -> state.changeMembers(event, settings.maxMembers()))
-        .onEvent(MembersNotified.class, ConversationState::notified)
-        .onEvent(MessageAppended.class, (state, event) ->
+        .onEvent(ConversationCreated.class, ConversationState::create)
+        .onEvent(ConversationMembersChanged.class, (state, event) -> state.changeMembers(event, settings.maxMembers()))
+        .onEvent(ConversationMembersNotified.class, ConversationState::notified)
+        .onEvent(ChatMessageAppended.class, (state, event) ->
             state.append(event, settings.dedup().capacity(), settings.recentMessagesMaxBytes()))
         .onEvent(FanOutProgressed.class, ConversationState::fannedOut)
-        .onEvent(SendParked.class, ConversationState::park)
-        .onEvent(ParkedSendRefused.class, ConversationState::refused)
+        .onEvent(ChatSendParked.class, ConversationState::park)
+        .onEvent(ParkedChatSendRefused.class, ConversationState::refused)
         .onEvent(ReadPointerMoved.class, ConversationState::movePointer)
         .build();
   }

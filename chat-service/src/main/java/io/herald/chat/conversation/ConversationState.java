@@ -1,15 +1,15 @@
 package io.herald.chat.conversation;
 
 import com.google.protobuf.CodedOutputStream;
-import io.herald.chat.conversation.ConversationEntity.Created;
+import io.herald.chat.conversation.ConversationEntity.ConversationCreated;
 import io.herald.chat.conversation.ConversationEntity.FanOutProgressed;
-import io.herald.chat.conversation.ConversationEntity.MembersChanged;
-import io.herald.chat.conversation.ConversationEntity.MembersNotified;
-import io.herald.chat.conversation.ConversationEntity.MessageAppended;
+import io.herald.chat.conversation.ConversationEntity.ConversationMembersChanged;
+import io.herald.chat.conversation.ConversationEntity.ConversationMembersNotified;
+import io.herald.chat.conversation.ConversationEntity.ChatMessageAppended;
 import io.herald.chat.conversation.ConversationEntity.ParkedSend;
-import io.herald.chat.conversation.ConversationEntity.ParkedSendRefused;
+import io.herald.chat.conversation.ConversationEntity.ParkedChatSendRefused;
 import io.herald.chat.conversation.ConversationEntity.ReadPointerMoved;
-import io.herald.chat.conversation.ConversationEntity.SendParked;
+import io.herald.chat.conversation.ConversationEntity.ChatSendParked;
 import io.herald.persistence.DedupWindow;
 import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.Push;
@@ -45,7 +45,7 @@ public final class ConversationState {
   final Map<String, Long> readPointers;
   final DedupWindow recentMessageIds;
   // The last messages, oldest first, bounded like the dedup window: a resend repeats their pushes from here.
-  final ArrayDeque<MessageAppended> recentMessages;
+  final ArrayDeque<ChatMessageAppended> recentMessages;
   // Sends that came before the creation, oldest first, bounded by parked.capacity. Once the conversation exists
   // only refusals (senders who are not members) are left here, until their push.rejected is delivered.
   final ArrayDeque<ParkedSend> parked;
@@ -60,7 +60,8 @@ public final class ConversationState {
   }
 
   ConversationState(String conversationId, List<String> members, Membership membership, long lastSeq,
-      long fannedOutSeq, Map<String, Long> readPointers, DedupWindow recent, ArrayDeque<MessageAppended> recentMessages,
+      long fannedOutSeq, Map<String, Long> readPointers, DedupWindow recent,
+      ArrayDeque<ChatMessageAppended> recentMessages,
       ArrayDeque<ParkedSend> parked) {
     this.conversationId = conversationId;
     this.members = new LinkedHashSet<>(members);
@@ -85,7 +86,7 @@ public final class ConversationState {
   }
 
   /** A message's size in memory and in a snapshot, near enough to bound them: its strings in UTF-8 and its numbers. */
-  static long bytes(MessageAppended message) {
+  static long bytes(ChatMessageAppended message) {
     return CodedOutputStream.computeStringSizeNoTag(message.text())
         + CodedOutputStream.computeStringSizeNoTag(message.messageId())
         + CodedOutputStream.computeStringSizeNoTag(message.senderUserId()) + 32;
@@ -101,7 +102,7 @@ public final class ConversationState {
    * Every creation names its creator, who is the first member; the owner falls back to the first member only for a
    * creation without one.
    */
-  ConversationState create(Created event) {
+  ConversationState create(ConversationCreated event) {
     members.addAll(event.memberUserIds());
     owner = !event.creatorUserId().isEmpty() ? event.creatorUserId() : members.stream().findFirst().orElse("");
     creatorUserId = event.creatorUserId();
@@ -112,7 +113,7 @@ public final class ConversationState {
   }
 
   /** Past {@code maxMembers} former members, the longest-removed are not told (their User entities still list it). */
-  ConversationState changeMembers(MembersChanged event, int maxMembers) {
+  ConversationState changeMembers(ConversationMembersChanged event, int maxMembers) {
     var version = ++membershipVersion;
     members.addAll(event.added());
     event.added().forEach(formerMembers::remove);
@@ -132,14 +133,14 @@ public final class ConversationState {
     return this;
   }
 
-  ConversationState notified(MembersNotified event) {
+  ConversationState notified(ConversationMembersNotified event) {
     notifiedVersion = Math.max(notifiedVersion, event.version());
     formerMembers.values().removeIf(removedAt -> removedAt <= event.version());
     return this;
   }
 
   /** The recent messages are bounded in count ({@code recentCapacity}) and bytes ({@code recentMaxBytes}). */
-  ConversationState append(MessageAppended event, int recentCapacity, long recentMaxBytes) {
+  ConversationState append(ChatMessageAppended event, int recentCapacity, long recentMaxBytes) {
     lastSeq = event.conversationSeq();
     recentMessageIds.add(event.senderUserId(), event.messageId(), event.receivedAtMs());
     if (!parked.isEmpty()) {
@@ -158,14 +159,14 @@ public final class ConversationState {
     return this;
   }
 
-  ConversationState park(SendParked event) {
+  ConversationState park(ChatSendParked event) {
     parked.addLast(event.send());
     parkedBytes += bytes(event.send());
     recentMessageIds.add(event.send().senderUserId(), event.send().messageId(), event.send().receivedAtMs());
     return this;
   }
 
-  ConversationState refused(ParkedSendRefused event) {
+  ConversationState refused(ParkedChatSendRefused event) {
     removeParked(event.messageId());
     return this;
   }

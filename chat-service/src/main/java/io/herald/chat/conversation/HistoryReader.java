@@ -1,7 +1,7 @@
 package io.herald.chat.conversation;
 
 import io.herald.chat.conversation.ConversationEntity.Event;
-import io.herald.chat.conversation.ConversationEntity.MessageAppended;
+import io.herald.chat.conversation.ConversationEntity.ChatMessageAppended;
 import io.herald.chat.conversation.ConversationEntity.PageForFanOut;
 import io.herald.protocol.cluster.GetHistory;
 import io.herald.protocol.cluster.v1.ConversationHistory;
@@ -84,7 +84,7 @@ final class HistoryReader {
    * Messages after {@code afterSeq}, ascending, at most {@code limit} and at most {@code history-page-max-bytes} of
    * them (at least one): from the ones kept in memory when they reach back far enough, else from the journal.
    */
-  private CompletionStage<List<MessageAppended>> messagesAfter(ConversationState state, long afterSeq, int limit) {
+  private CompletionStage<List<ChatMessageAppended>> messagesAfter(ConversationState state, long afterSeq, int limit) {
     var oldestInMemory = state.recentMessages.isEmpty()
         ? state.lastSeq + 1 : state.recentMessages.peekFirst().conversationSeq();
     if (afterSeq + 1 >= oldestInMemory) {
@@ -95,15 +95,15 @@ final class HistoryReader {
     return settings.journal().apply(persistenceId, afterSeq + 1)
         .mapConcat(envelope -> CollectionConverters.asJava(
             adapter.fromJournal((com.google.protobuf.Message) envelope.event(), "").events()))
-        .filter(event -> event instanceof MessageAppended appended && appended.conversationSeq() > afterSeq)
-        .map(MessageAppended.class::cast)
+        .filter(event -> event instanceof ChatMessageAppended appended && appended.conversationSeq() > afterSeq)
+        .map(ChatMessageAppended.class::cast)
         .take(limit)
         .runWith(Sink.seq(), context.getSystem())
         .thenApply(this::withinPageBytes);
   }
 
   /** The longest prefix within history-page-max-bytes (in stored form), never empty if the page is not. */
-  private List<MessageAppended> withinPageBytes(List<MessageAppended> page) {
+  private List<ChatMessageAppended> withinPageBytes(List<ChatMessageAppended> page) {
     long bytes = 0;
     for (int i = 0; i < page.size(); i++) {
       bytes += ConversationEventAdapter.toProto(page.get(i)).getSerializedSize();
@@ -114,7 +114,7 @@ final class HistoryReader {
     return page;
   }
 
-  private ChatMessage chatMessage(MessageAppended m) {
+  private ChatMessage chatMessage(ChatMessageAppended m) {
     return ChatMessage.newBuilder().setConversationId(conversationId).setConversationSeq(m.conversationSeq())
         .setSenderUserId(m.senderUserId()).setMessageId(m.messageId()).setText(m.text())
         .setSentAtMs(m.sentAtMs()).build();

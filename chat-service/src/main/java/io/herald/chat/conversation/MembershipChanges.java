@@ -1,10 +1,10 @@
 package io.herald.chat.conversation;
 
 import io.herald.chat.conversation.ConversationEntity.Apply;
-import io.herald.chat.conversation.ConversationEntity.Created;
+import io.herald.chat.conversation.ConversationEntity.ConversationCreated;
 import io.herald.chat.conversation.ConversationEntity.Event;
-import io.herald.chat.conversation.ConversationEntity.MembersChanged;
-import io.herald.chat.conversation.ConversationEntity.MessageAppended;
+import io.herald.chat.conversation.ConversationEntity.ConversationMembersChanged;
+import io.herald.chat.conversation.ConversationEntity.ChatMessageAppended;
 import io.herald.persistence.PersistLatency;
 import io.herald.protocol.cluster.Outcomes;
 import io.herald.protocol.device.v1.NackCode;
@@ -102,11 +102,11 @@ final class MembershipChanges {
       return tooManyMembers(command, members.size());
     }
     var events = new ArrayList<Event>();
-    events.add(new Created(messageId, user, List.copyOf(members), record.getReceivedAtMs()));
+    events.add(new ConversationCreated(messageId, user, List.copyOf(members), record.getReceivedAtMs()));
     var seq = state.lastSeq;
     for (var parked : state.parked) {
       if (members.contains(parked.senderUserId())) {
-        events.add(new MessageAppended(parked.messageId(), ++seq, parked.senderUserId(), parked.text(),
+        events.add(new ChatMessageAppended(parked.messageId(), ++seq, parked.senderUserId(), parked.text(),
             parked.sentAtMs(), parked.receivedAtMs()));
       }
     }
@@ -138,7 +138,7 @@ final class MembershipChanges {
       return effect.reply(command.request().replyTo(), Outcomes.applied(messageId, false));
     }
     var started = PersistLatency.start();
-    return effect.persist(new MembersChanged(messageId, record.getUserId(), added, removed, newOwner,
+    return effect.persist(new ConversationMembersChanged(messageId, record.getUserId(), added, removed, newOwner,
             record.getReceivedAtMs()))
         .thenRun(s -> persistLatency.since(started))
         // The fan-out delivers the next messages to the members of now, whether or not it is behind.

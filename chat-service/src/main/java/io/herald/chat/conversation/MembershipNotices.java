@@ -3,7 +3,7 @@ package io.herald.chat.conversation;
 import io.herald.chat.conversation.ConversationEntity.Command;
 import io.herald.chat.conversation.ConversationEntity.Event;
 import io.herald.chat.conversation.ConversationEntity.MembersNotTold;
-import io.herald.chat.conversation.ConversationEntity.MembersNotified;
+import io.herald.chat.conversation.ConversationEntity.ConversationMembersNotified;
 import io.herald.chat.conversation.ConversationEntity.MembersTold;
 import io.herald.chat.conversation.ConversationEntity.NoticeRetry;
 import io.herald.protocol.concurrent.Continuations;
@@ -20,9 +20,9 @@ import org.apache.pekko.stream.javadsl.Source;
 /**
  * Tells every member, and every user removed since the last notice, who is in the conversation now, one round at a
  * time: changes made while a round is on its way are told by the next round, at their later version. Each user's User
- * entity enqueues a version once (its cause id); the entity persists that a version was told ({@link MembersNotified}),
- * so a crash repeats a notice rather than losing it. A failed round is tried again after a backoff. Lives in the
- * entity's actor.
+ * entity enqueues a version once (its cause id); the entity persists that a version was told
+ * ({@link ConversationMembersNotified}), so a crash repeats a notice rather than losing it. A failed round is tried
+ * again after a backoff. Lives in the entity's actor.
  */
 final class MembershipNotices {
 
@@ -76,7 +76,7 @@ final class MembershipNotices {
       notifyMembers(state);
       return effect.noReply();
     }
-    return effect.persist(new MembersNotified(told.version())).thenRun(this::notifyMembers).thenNoReply();
+    return effect.persist(new ConversationMembersNotified(told.version())).thenRun(this::notifyMembers).thenNoReply();
   }
 
   ReplyEffect<Event, ConversationState> retry(ConversationState state) {

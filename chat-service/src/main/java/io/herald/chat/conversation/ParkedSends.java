@@ -6,8 +6,8 @@ import io.herald.chat.conversation.ConversationEntity.Event;
 import io.herald.chat.conversation.ConversationEntity.ParkedRefusalDelivered;
 import io.herald.chat.conversation.ConversationEntity.ParkedRefusalFailed;
 import io.herald.chat.conversation.ConversationEntity.ParkedSend;
-import io.herald.chat.conversation.ConversationEntity.ParkedSendRefused;
-import io.herald.chat.conversation.ConversationEntity.SendParked;
+import io.herald.chat.conversation.ConversationEntity.ParkedChatSendRefused;
+import io.herald.chat.conversation.ConversationEntity.ChatSendParked;
 import io.herald.persistence.PersistLatency;
 import io.herald.protocol.cluster.Outcomes;
 import io.herald.protocol.concurrent.Continuations;
@@ -65,7 +65,7 @@ final class ParkedSends {
               + " bytes) already wait for conversation " + conversationId + " to be created"));
     }
     var started = PersistLatency.start();
-    return effect.persist(new SendParked(parked))
+    return effect.persist(new ChatSendParked(parked))
         .thenRun(s -> persistLatency.since(started))
         .thenReply(command.request().replyTo(), s -> Outcomes.applied(record.getMessageId(), false));
   }
@@ -101,7 +101,7 @@ final class ParkedSends {
 
   ReplyEffect<Event, ConversationState> delivered(ParkedRefusalDelivered delivered) {
     refusing.remove(delivered.messageId());
-    return effect.persist(new ParkedSendRefused(delivered.messageId())).thenNoReply();
+    return effect.persist(new ParkedChatSendRefused(delivered.messageId())).thenNoReply();
   }
 
   /** Tried again at the next idle check. */
