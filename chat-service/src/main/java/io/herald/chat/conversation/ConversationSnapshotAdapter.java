@@ -1,6 +1,5 @@
 package io.herald.chat.conversation;
 
-import io.herald.chat.conversation.ConversationEntity.State;
 import io.herald.persistence.DedupWindow;
 import io.herald.protocol.events.v1.ConversationSnapshot;
 import java.util.ArrayDeque;
@@ -10,7 +9,7 @@ import java.util.Map;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 
 /** Snapshot form of Conversation state: herald.events.v1.ConversationSnapshot. */
-final class ConversationSnapshotAdapter implements SnapshotAdapter<State> {
+final class ConversationSnapshotAdapter implements SnapshotAdapter<ConversationState> {
 
   private final DedupWindow.Bounds dedup;
 
@@ -19,7 +18,7 @@ final class ConversationSnapshotAdapter implements SnapshotAdapter<State> {
   }
 
   @Override
-  public Object toJournal(State state) {
+  public Object toJournal(ConversationState state) {
     return ConversationSnapshot.newBuilder()
         .setConversationId(state.conversationId)
         .addAllMemberUserIds(state.members)
@@ -40,9 +39,9 @@ final class ConversationSnapshotAdapter implements SnapshotAdapter<State> {
   }
 
   @Override
-  public State fromJournal(Object from) {
+  public ConversationState fromJournal(Object from) {
     var snapshot = (ConversationSnapshot) from;
-    return new State(snapshot.getConversationId(), snapshot.getMemberUserIdsList(), membership(snapshot),
+    return new ConversationState(snapshot.getConversationId(), snapshot.getMemberUserIdsList(), membership(snapshot),
         snapshot.getLastSeq(), snapshot.getFannedOutSeq(), new HashMap<>(snapshot.getReadPointersMap()),
         DedupWindow.of(dedup, snapshot.getRecentMessageIdsList(), snapshot.getRecentMessageIdsAtMsList()),
         new ArrayDeque<>(snapshot.getRecentMessagesList().stream().map(ConversationEventAdapter::fromProto).toList()),
@@ -53,7 +52,7 @@ final class ConversationSnapshotAdapter implements SnapshotAdapter<State> {
    * A snapshot written before owners existed has no membership version: created if it has members, owned by the
    * first of them (the creator), and not yet told, so its members get a notice once it recovers.
    */
-  private static ConversationEntity.Membership membership(ConversationSnapshot snapshot) {
+  private static ConversationState.Membership membership(ConversationSnapshot snapshot) {
     var members = snapshot.getMemberUserIdsList();
     var version = snapshot.getMembershipVersion() > 0 ? snapshot.getMembershipVersion() : members.isEmpty() ? 0 : 1;
     var owner = !snapshot.getOwnerUserId().isEmpty() || members.isEmpty() ? snapshot.getOwnerUserId() : members.get(0);
@@ -61,7 +60,7 @@ final class ConversationSnapshotAdapter implements SnapshotAdapter<State> {
     var formerMembers = new LinkedHashMap<String, Long>();
     snapshot.getFormerMembersMap().entrySet().stream().sorted(Map.Entry.comparingByValue())
         .forEach(entry -> formerMembers.put(entry.getKey(), entry.getValue()));
-    return new ConversationEntity.Membership(owner, snapshot.getCreatorUserId(), snapshot.getCreationMessageId(),
+    return new ConversationState.Membership(owner, snapshot.getCreatorUserId(), snapshot.getCreationMessageId(),
         version, snapshot.getNotifiedVersion(), formerMembers);
   }
 }

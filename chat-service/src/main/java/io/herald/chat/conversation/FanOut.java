@@ -1,6 +1,5 @@
 package io.herald.chat.conversation;
 
-import io.herald.protocol.cluster.ConversationSignal;
 import io.herald.protocol.concurrent.Continuations;
 import io.herald.protocol.device.v1.ChatMessage;
 import io.herald.protocol.device.v1.Push;
@@ -41,12 +40,20 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
 
   private record Retry() implements Command {}
 
-  static Behavior<Command> create(ActorRef<ConversationSignal> entity, FanOutSettings settings, MemberOutboxes outboxes) {
+  /** Wakes the fan-out when the conversation has messages it has not delivered yet. */
+  static void wakeIfBehind(ActorRef<Command> fanOut, ConversationState state) {
+    if (state.fannedOutSeq < state.lastSeq) {
+      fanOut.tell(new Wake(state.fannedOutSeq, state.lastSeq, List.copyOf(state.members)));
+    }
+  }
+
+  static Behavior<Command> create(ActorRef<ConversationEntity.Command> entity, FanOutSettings settings,
+      MemberOutboxes outboxes) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> new FanOut(context, timers, entity, settings, outboxes)));
   }
 
   private final TimerScheduler<Command> timers;
-  private final ActorRef<ConversationSignal> entity;
+  private final ActorRef<ConversationEntity.Command> entity;
   private final FanOutSettings settings;
   private final MemberOutboxes outboxes;
   private final ArrayDeque<ChatMessage> page = new ArrayDeque<>();
@@ -56,7 +63,7 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
   private boolean busy;
   private int attempt;
 
-  private FanOut(ActorContext<Command> context, TimerScheduler<Command> timers, ActorRef<ConversationSignal> entity,
+  private FanOut(ActorContext<Command> context, TimerScheduler<Command> timers, ActorRef<ConversationEntity.Command> entity,
       FanOutSettings settings, MemberOutboxes outboxes) {
     super(context);
     this.timers = timers;

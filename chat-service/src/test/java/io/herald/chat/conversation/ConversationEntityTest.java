@@ -15,6 +15,7 @@ import io.herald.protocol.device.v1.Push;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
+import org.apache.pekko.stream.javadsl.Source;
 import io.herald.persistence.DedupWindow;
 import java.time.Duration;
 import org.apache.pekko.persistence.query.PersistenceQuery;
@@ -40,6 +41,7 @@ import java.util.stream.LongStream;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.SerializationSettings;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
@@ -85,7 +87,7 @@ class ConversationEntityTest {
   /** What the fan-out put into a member's outbox. */
   private record Enqueued(String userId, String causeId, Push push) {}
 
-  private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationEntity.State> conversation;
+  private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationState> conversation;
 
   @AfterAll
   static void stop() {
@@ -188,7 +190,7 @@ class ConversationEntityTest {
     var outboxes = testKit.<Enqueued>createTestProbe();
     var userEntitiesAnswer = new CompletableFuture<Done>();
     var members = IntStream.range(0, 1000).mapToObj(i -> "m" + i).toList();
-    var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationEntity.State>create(
+    var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationState>create(
         testKit.system(), ConversationEntity.create("c-large", testKit.system().ignoreRef(),
             settings((user, cause, push) -> userEntitiesAnswer.thenApply(done -> {
               outboxes.getRef().tell(new Enqueued(user, cause, push));
@@ -216,9 +218,9 @@ class ConversationEntityTest {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(10, kit.getState().fannedOutSeq));
   }
 
-  private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationEntity.State>
+  private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationState>
       fanOutConversation(String id, MemberOutboxes outboxes) {
-    var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationEntity.State>create(
+    var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationState>create(
         testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), settings(outboxes)),
         new SerializationSettings(true, false, true, true, false));
     kit.clear();
@@ -326,9 +328,9 @@ class ConversationEntityTest {
     assertTrue(never.restart().state().parked.isEmpty());
   }
 
-  private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationEntity.State>
+  private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationState>
       recordingConversation(String id, org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<Enqueued> outboxes) {
-    var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationEntity.State>create(
+    var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationState>create(
         testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), settings((user, cause, push) -> {
           outboxes.getRef().tell(new Enqueued(user, cause, push));
           return CompletableFuture.completedFuture(Done.getInstance());
@@ -522,12 +524,12 @@ class ConversationEntityTest {
     assertFalse(adapter.fromJournal(ConversationSnapshot.newBuilder().setConversationId("c-none").build()).created());
   }
 
-  private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationEntity.State>
+  private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationState>
       membershipConversation(String id, org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<Enqueued> outboxes,
           AtomicBoolean carolReachable, int maxMembers) {
     // As User entities do, each user enqueues a cause once: repeated offers are not passed on.
     var enqueued = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
-    var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationEntity.State>create(
+    var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationState>create(
         testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), settings((user, cause, push) -> {
           if (user.equals("carol") && !carolReachable.get()) {
             return CompletableFuture.failedFuture(new IllegalStateException("carol's User entity does not answer"));
@@ -544,12 +546,12 @@ class ConversationEntityTest {
 
   /** Once the notice of {@code version} is persisted as told, the next command's events are its own. */
   private static void awaitTold(
-      EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationEntity.State> kit, long version) {
+      EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationState> kit, long version) {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(version, kit.getState().notifiedVersion));
   }
 
-  private static CommandResultWithReply<ConversationSignal, ConversationEntity.Event, ConversationEntity.State, IngressApplied>
-      applyTo(EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationEntity.State> kit,
+  private static CommandResultWithReply<ConversationSignal, ConversationEntity.Event, ConversationState, IngressApplied>
+      applyTo(EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationState> kit,
           String messageId, String user, ClientFrame.Builder frame) {
     return kit.runCommand(replyTo -> new ApplyToConversation(record(messageId, user, frame), replyTo));
   }
@@ -619,7 +621,49 @@ class ConversationEntityTest {
     assertTrue(outsider.getMessagesList().isEmpty());
   }
 
-  private CommandResultWithReply<ConversationSignal, ConversationEntity.Event, ConversationEntity.State, IngressApplied>
+  @Test
+  void aFailedPersistRestartsTheConversationWhichAppliesTheNextRecord() {
+    var id = "c-" + UUID.randomUUID();
+    PersistenceTestKit.create(testKit.system()).failNextPersisted(ConversationEntity.persistenceId(id).id());
+    var entity = testKit.spawn(ConversationEntity.create(id, testKit.system().ignoreRef(), SETTINGS));
+    // The creation's write fails: no reply for it (the pipeline redelivers the record); the entity restarts, recovers
+    // and applies what comes next, instead of stopping.
+    entity.tell(new ApplyToConversation(create("m-create", "alice", "bob"),
+        testKit.<IngressApplied>createTestProbe().ref()));
+    var replies = testKit.<IngressApplied>createTestProbe();
+    entity.tell(new ApplyToConversation(create("m-create", "alice", "bob"), replies.ref()));
+    assertEquals(NackCode.NACK_CODE_UNSPECIFIED, replies.receiveMessage(Duration.ofSeconds(10)).getRejectedCode());
+    entity.tell(new ApplyToConversation(send("m-1", "bob", "hello"), replies.ref()));
+    var sent = replies.receiveMessage();
+    assertEquals(NackCode.NACK_CODE_UNSPECIFIED, sent.getRejectedCode(), "the conversation exists after the restart");
+    assertFalse(sent.getDuplicate());
+  }
+
+  @Test
+  void aHistoryPageTheJournalCannotGiveIsAnsweredAsReadFailed() {
+    var unreadable = new ConversationSettings(SETTINGS.dedup(), SETTINGS.recentMessagesMaxBytes(),
+        SETTINGS.historyPageMaxBytes(), SETTINGS.mailboxCapacity(), SETTINGS.idleTimeout(), SETTINGS.maxMembers(),
+        SETTINGS.retention(), SETTINGS.fanOut(), SETTINGS.parked(),
+        (persistenceId, from) -> Source.failed(new IllegalStateException("journal unavailable")), SETTINGS.outboxes());
+    var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationState>create(
+        testKit.system(), ConversationEntity.create("c-unreadable", testKit.system().ignoreRef(), unreadable),
+        new SerializationSettings(true, false, true, true, false));
+    applyTo(kit, "m-create", "alice", create("m-create", "alice", "carol").getFrame().toBuilder());
+    for (int i = 1; i <= 5; i++) {
+      applyTo(kit, "m-" + i, "alice", send("m-" + i, "alice", "text " + i).getFrame().toBuilder());
+    }
+    // Older than the 3 messages kept in memory: the page needs the journal, which fails. The reader is told so,
+    // instead of waiting for an answer that never comes.
+    var reader = testKit.<ConversationHistory>createTestProbe();
+    kit.runCommand(new GetHistory("carol", 0, 4, reader.ref()));
+    var failed = reader.receiveMessage(Duration.ofSeconds(10));
+    assertTrue(failed.getFound());
+    assertTrue(failed.getReadFailed());
+    assertTrue(failed.getMessagesList().isEmpty());
+    assertEquals(5, failed.getLastSeq());
+  }
+
+  private CommandResultWithReply<ConversationSignal, ConversationEntity.Event, ConversationState, IngressApplied>
       apply(IngressRecord record) {
     return conversation.runCommand(replyTo -> new ApplyToConversation(record, replyTo));
   }

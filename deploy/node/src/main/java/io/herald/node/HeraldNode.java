@@ -1,7 +1,9 @@
 package io.herald.node;
 
 import com.typesafe.config.Config;
-import io.herald.chat.ChatService;
+import com.typesafe.config.ConfigFactory;
+import io.herald.chat.conversation.ConversationEntity;
+import io.herald.chat.conversation.ConversationSettings;
 import io.herald.gateway.Gateway;
 import io.herald.node.warmup.WarmUp;
 import io.herald.user.UserService;
@@ -24,7 +26,7 @@ public final class HeraldNode implements AutoCloseable {
 
   public static final String GATEWAY = "gateway";
   public static final String USER = UserService.ROLE;
-  public static final String CHAT = ChatService.ROLE;
+  public static final String CHAT = ConversationEntity.ROLE;
 
   private final ActorSystem<Void> system;
   private final Integer httpPort;
@@ -71,7 +73,7 @@ public final class HeraldNode implements AutoCloseable {
 
       // Every node reaches every entity type: as host where it has the role, as proxy elsewhere.
       UserService.initSharding(system, config);
-      ChatService.initSharding(system, config);
+      ConversationEntity.init(system, ConversationSettings.fromConfig(system, config));
       if (roles.contains(USER)) {
         UserService.start(system, config);
       }

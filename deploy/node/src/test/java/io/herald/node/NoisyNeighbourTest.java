@@ -433,7 +433,7 @@ class NoisyNeighbourTest {
       acked(sensor, ClientFrame.newBuilder().setMessageId("keys-2-" + run)
           .setTelemetry(Telemetry.newBuilder().putAllReadings(readings("t2", 100))).build());
       assertTooLarge("keys-2-" + run);
-      var summary = ClusterSharding.get(node.system()).entityRefFor(DeviceEntity.TYPE_KEY, deviceId(user, "sensor-t"))
+      var summary = ClusterSharding.get(node.system()).entityRefFor(DeviceEntity.ENTITY_KEY, deviceId(user, "sensor-t"))
           .<DeviceEntity.TelemetrySummary>ask(DeviceEntity.GetTelemetry::new, Duration.ofSeconds(10))
           .toCompletableFuture().get();
       assertEquals(readings("t1", 100).keySet(), summary.readings().keySet());

@@ -117,7 +117,7 @@ class WalkingSkeletonTest {
     try (var restarted = HeraldNode.start(config)) {
       awaitReady(restarted);
       var summary = ClusterSharding.get(restarted.system())
-          .entityRefFor(DeviceEntity.TYPE_KEY, device)
+          .entityRefFor(DeviceEntity.ENTITY_KEY, device)
           .<DeviceEntity.TelemetrySummary>ask(DeviceEntity.GetTelemetry::new, Duration.ofSeconds(30))
           .toCompletableFuture().get();
       assertEquals(2, summary.telemetryCount());

@@ -160,7 +160,7 @@ public final class RestEndpoint {
   private <T> CompletionStage<HttpResponse> answer(CompletionStage<T> query, StaleIfError<T> kept, ReadKey key,
       Predicate<T> found, BiFunction<T, Boolean, HttpResponse> render, Supplier<HttpResponse> notFound) {
     return query.handleAsync((answer, failure) -> {
-      if (failure == null) {
+      if (failure == null && !couldNotRead(answer)) {
         if (!found.test(answer)) {
           return notFound.get();
         }
@@ -177,6 +177,11 @@ public final class RestEndpoint {
             return withJson(retry, "{\"error\":\"entity did not answer in time, retry later\"}");
           });
     }, dispatcher);
+  }
+
+  /** The entity answered that it could not read what was asked (its journal failed): served as if it had not answered. */
+  private static boolean couldNotRead(Object answer) {
+    return answer instanceof ConversationHistory history && history.getReadFailed();
   }
 
   private static HttpResponse ok(MessageOrBuilder message) {

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import io.herald.gateway.auth.TokenVerifier;
 import io.herald.gateway.auth.Tokens;
 import io.herald.protocol.cluster.v1.ConversationHistory;
+import io.herald.protocol.device.v1.ChatMessage;
 import io.herald.protocol.cluster.v1.ConversationList;
 import io.herald.protocol.cluster.v1.ConversationSummary;
 import io.herald.protocol.cluster.v1.DeviceOwner;
@@ -36,6 +37,8 @@ class RestEndpointTest {
   private static final String APP_ORIGIN = "https://app.example.com";
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final AtomicReference<CompletionStage<DeviceShadow>> nextShadow = new AtomicReference<>();
+  private static final AtomicReference<CompletionStage<ConversationHistory>> nextHistory = new AtomicReference<>(
+      CompletableFuture.failedFuture(new EntityQueries.NoEntitiesException()));
   private static final HttpClient http = HttpClient.newHttpClient();
   private static ServerBinding binding;
 
@@ -73,6 +76,24 @@ class RestEndpointTest {
     var never = get("/v1/devices/d-1/shadow", "bob");
     assertEquals(503, never.statusCode());
     assertEquals("1", never.headers().firstValue("Retry-After").orElseThrow());
+  }
+
+  @Test
+  void aHistoryPageTheEntityCouldNotReadIsServedAsIfItHadNotAnswered() throws Exception {
+    nextHistory.set(CompletableFuture.completedFuture(ConversationHistory.newBuilder().setFound(true)
+        .setConversationId("c-1").setLastSeq(1).addMessages(ChatMessage.newBuilder().setConversationSeq(1)
+            .setText("kept")).build()));
+    assertEquals(200, get("/v1/conversations/c-1/messages?after_seq=0&limit=10", "alice").statusCode());
+
+    var couldNotRead = CompletableFuture.completedFuture(ConversationHistory.newBuilder().setFound(true)
+        .setConversationId("c-1").setLastSeq(1).setReadFailed(true).build());
+    nextHistory.set(couldNotRead);
+    var stale = get("/v1/conversations/c-1/messages?after_seq=0&limit=10", "alice");
+    assertEquals(200, stale.statusCode());
+    assertTrue(stale.body().contains("\"stale\": true") && stale.body().contains("kept"), stale.body());
+    // Nothing kept for this read: not an empty page, a 503 to ask again.
+    var never = get("/v1/conversations/c-1/messages?after_seq=0&limit=10", "bob");
+    assertEquals(503, never.statusCode(), never.body());
   }
 
   @Test
@@ -205,7 +226,7 @@ class RestEndpointTest {
     @Override
     public CompletionStage<ConversationHistory> history(String conversationId, String requesterUserId, long afterSeq,
         int limit) {
-      return CompletableFuture.failedFuture(new NoEntitiesException());
+      return nextHistory.get();
     }
 
     /** The User entity of the user asked for: one conversation named after that user and the page asked for. */

@@ -2,6 +2,7 @@ package io.herald.user.account;
 
 import io.herald.persistence.DedupEvictions;
 import io.herald.persistence.DedupWindow;
+import io.herald.persistence.PersistFailure;
 import io.herald.persistence.PersistLatency;
 import io.herald.persistence.fence.WriterFence;
 import io.herald.protocol.cluster.Outcomes;
@@ -22,7 +23,9 @@ import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.device.v1.Welcome;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.user.colocation.Colocation;
 import com.google.protobuf.CodedOutputStream;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,7 +34,13 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.MailboxSelector;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.EventAdapter;
@@ -52,8 +61,20 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p>Sessions are not persisted: a session (re)attaches with {@link AttachSession} and is replayed from its seq.
  */
-public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<UserSignal, UserEntity.Event, UserEntity.State> {
+public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<UserEntity.Command, UserEntity.Event, UserEntity.State> {
 
+  /** Other services address users by {@link UserSignal#TYPE_KEY}: the same entity type name. */
+  public static final EntityTypeKey<UserSignal> ENTITY_KEY = UserSignal.TYPE_KEY;
+
+  /** The cluster role whose nodes host User (and Device) entities. */
+  public static final String ROLE = "user";
+
+  /**
+   * Everything the entity handles. The signals other services send (protocol's {@link EnqueuePush},
+   * {@link AttachSession}, {@link DetachSession}, {@link GetConversations}) arrive wrapped by {@link #create} in
+   * {@link Enqueue}, {@link Attach}, {@link Detach} and {@link ListConversations}; the wrapping happens on arrival, so
+   * their cluster wire form is protocol's.
+   */
   public sealed interface Command extends UserSignal {}
 
   /** Apply one record of herald.ingress (push_ack); replies once durable. */
@@ -63,6 +84,18 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
   public record GetAccount(ActorRef<UserAccount> replyTo) implements Command {}
 
   private record SessionEnded(ActorRef<SessionSignal> session) implements Command {}
+
+  /** An {@link EnqueuePush} from another entity; never sent across nodes in this form. */
+  record Enqueue(EnqueuePush request) implements Command {}
+
+  /** An {@link AttachSession} from a gateway session; never sent across nodes in this form. */
+  record Attach(AttachSession request) implements Command {}
+
+  /** A {@link DetachSession} from a gateway session; never sent across nodes in this form. */
+  record Detach(DetachSession request) implements Command {}
+
+  /** A {@link GetConversations} from a gateway; never sent across nodes in this form. */
+  record ListConversations(GetConversations request) implements Command {}
 
   public sealed interface Event {}
 
@@ -84,7 +117,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
    */
   public record Membership(String ownerUserId, int memberCount, long version, boolean member) {}
 
-  /** Only the event handler changes it. */
+  /** Changed only by its own methods, which the event handler calls, one per event; the adapters read its fields. */
   public static final class State {
     final String userId;
     long lastSeq;
@@ -119,12 +152,55 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
       this.cursors = new LinkedHashMap<>(cursors);
     }
 
+    /**
+     * Bounded, in pushes and in bytes: past either bound the oldest unacknowledged push is dropped; a device resuming
+     * from before it gets a welcome with pushes_missed and must resynchronise (history, shadow).
+     */
+    State enqueue(PushEnqueued event, UserSettings settings) {
+      lastSeq = event.push().getSeq();
+      outbox.addLast(event.push());
+      outboxBytes += event.push().getSerializedSize();
+      while (outbox.size() > settings.outboxCapacity() || outboxBytes > settings.outboxMaxBytes()) {
+        dropOldestPush();
+      }
+      recentIds.add(event.causeId(), event.atMs());
+      learnFrom(event.push(), settings.knownLimit(), settings.conversationsMaxBytes());
+      return this;
+    }
+
+    /**
+     * Moves the device's cursor (every cursor, for an event without a device) and drops the pushes every device is
+     * past; at most {@code deviceCursors} cursors are kept, least recently moved dropped first.
+     */
+    State acknowledge(PushesAcknowledged event, int deviceCursors) {
+      long trimTo;
+      if (event.deviceId().isEmpty()) {
+        cursors.replaceAll((device, acked) -> Math.max(acked, event.upToSeq()));
+        trimTo = event.upToSeq();
+      } else {
+        var previous = cursors.remove(event.deviceId());
+        cursors.put(event.deviceId(), Math.max(previous == null ? 0 : previous, event.upToSeq()));
+        while (cursors.size() > deviceCursors) {
+          cursors.remove(cursors.keySet().iterator().next());
+        }
+        trimTo = cursors.values().stream().mapToLong(Long::longValue).min().orElse(event.upToSeq());
+      }
+      ackedSeq = Math.max(ackedSeq, trimTo);
+      while (!outbox.isEmpty() && outbox.peekFirst().getSeq() <= ackedSeq) {
+        dropOldestPush();
+      }
+      if (!event.messageId().isEmpty()) {
+        recentIds.add(event.deviceId(), event.messageId(), event.atMs());
+      }
+      return this;
+    }
+
     /** The first push the outbox holds (the next one to come, if it holds none). */
     long firstHeldSeq() {
       return outbox.isEmpty() ? lastSeq + 1 : outbox.peekFirst().getSeq();
     }
 
-    void dropOldestPush() {
+    private void dropOldestPush() {
       outboxBytes -= outbox.removeFirst().getSerializedSize();
     }
 
@@ -226,15 +302,40 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         + CodedOutputStream.computeStringSizeNoTag(membership.ownerUserId()) + 16;
   }
 
+  /**
+   * Registers User sharding on this node: as host when it has the {@link #ROLE}, else as proxy. Users are placed by
+   * {@code colocation} (with their ingress partition when enabled); each entity has a bounded mailbox
+   * ({@code mailbox-capacity}).
+   */
+  public static ActorRef<ShardingEnvelope<UserSignal>> init(
+      ActorSystem<?> system, UserSettings settings, Colocation colocation) {
+    return ClusterSharding.get(system).init(colocation.apply(system,
+        Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), settings))
+            .withRole(ROLE)
+            .withEntityProps(MailboxSelector.bounded(settings.mailboxCapacity()))));
+  }
+
   public static Behavior<UserSignal> create(String userId, UserSettings settings) {
-    return Behaviors.setup(context -> new UserEntity(context, userId, settings));
+    return create(userId, settings, Clock.systemUTC());
+  }
+
+  /** {@code clock}: what the entity reads for a push's enqueue time and a welcome's server time. */
+  public static Behavior<UserSignal> create(String userId, UserSettings settings, Clock clock) {
+    Behavior<Command> entity = Behaviors.setup(context -> new UserEntity(context, userId, settings, clock));
+    return Behaviors.transformMessages(UserSignal.class, entity, signals -> signals
+        .match(Command.class, command -> command)
+        .match(EnqueuePush.class, Enqueue::new)
+        .match(AttachSession.class, Attach::new)
+        .match(DetachSession.class, Detach::new)
+        .match(GetConversations.class, ListConversations::new));
   }
 
   public static PersistenceId persistenceId(String userId) {
-    return PersistenceId.of(UserSignal.ENTITY_TYPE, userId);
+    return PersistenceId.of(ENTITY_KEY.name(), userId);
   }
 
-  private final ActorContext<UserSignal> context;
+  private final ActorContext<Command> context;
+  private final Clock clock;
   private final String userId;
   private final UserSettings settings;
   // Sessions of this incarnation, each with whether it has every push so far (live: it gets each new one) or is still
@@ -245,9 +346,10 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
   // A fenced node sends no push: its outboxes may already be another node's.
   private final WriterFence fence;
 
-  private UserEntity(ActorContext<UserSignal> context, String userId, UserSettings settings) {
-    super(persistenceId(userId));
+  private UserEntity(ActorContext<Command> context, String userId, UserSettings settings, Clock clock) {
+    super(persistenceId(userId), PersistFailure.RESTART_WITH_BACKOFF);
     this.context = context;
+    this.clock = clock;
     this.fence = WriterFence.get(context.getSystem());
     this.userId = userId;
     this.settings = settings;
@@ -260,20 +362,21 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
   }
 
   @Override
-  public CommandHandlerWithReply<UserSignal, Event, State> commandHandler() {
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Apply.class, (State state, Apply apply) -> apply(state, apply))
-        .onCommand(EnqueuePush.class, (State state, EnqueuePush enqueue) -> enqueue(state, enqueue))
-        .onCommand(AttachSession.class, (State state, AttachSession attach) -> attach(state, attach))
+        .onCommand(Enqueue.class, (State state, Enqueue enqueue) -> enqueue(state, enqueue.request()))
+        .onCommand(Attach.class, (State state, Attach attach) -> attach(state, attach.request()))
         .onCommand(GetAccount.class, (State state, GetAccount get) -> Effect().reply(get.replyTo(),
             UserAccount.newBuilder().setUserId(state.userId).addAllDevices(state.devices)
                 .addAllConversations(state.memberOf()).setLiveSessions(sessions.size())
                 .setLastSeq(state.lastSeq).setAckedSeq(state.ackedSeq).putAllDeviceAckedSeq(state.cursors)
                 .setOutboxPushes(state.outbox.size()).setOutboxBytes(state.outboxBytes).build()))
-        .onCommand(GetConversations.class, (State state, GetConversations get) -> Effect().reply(get.replyTo(),
-            state.conversationsAfter(get.afterConversationId(), Math.max(1, get.limit()))))
-        .onCommand(DetachSession.class, (State state, DetachSession detach) -> forget(detach.session()))
+        .onCommand(ListConversations.class, (State state, ListConversations list) -> Effect().reply(
+            list.request().replyTo(),
+            state.conversationsAfter(list.request().afterConversationId(), Math.max(1, list.request().limit()))))
+        .onCommand(Detach.class, (State state, Detach detach) -> forget(detach.request().session()))
         .onCommand(SessionEnded.class, (State state, SessionEnded ended) -> forget(ended.session()))
         .build();
   }
@@ -303,7 +406,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     }
     var push = command.push().toBuilder().setSeq(state.lastSeq + 1).build();
     var started = PersistLatency.start();
-    return Effect().persist(new PushEnqueued(command.causeId(), push, System.currentTimeMillis()))
+    return Effect().persist(new PushEnqueued(command.causeId(), push, clock.millis()))
         .thenRun(s -> persistLatency.since(started))
         .thenRun(s -> {
           if (fence.permits()) {
@@ -344,7 +447,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
       if (attach.lastSeq() < firstHeld - 1) {
         attach.session().tell(new DeliverPush(ServerFrame.newBuilder().setWelcome(Welcome.newBuilder()
             .setUserId(userId).setDeviceId(attach.deviceId()).setResumedFromSeq(firstHeld - 1)
-            .setServerTimeMs(System.currentTimeMillis()).setPushesMissed(true)).build()));
+            .setServerTimeMs(clock.millis()).setPushesMissed(true)).build()));
       }
       var page = state.outbox.stream().filter(push -> push.getSeq() > attach.lastSeq())
           .limit(attach.replayLimit() > 0 ? attach.replayLimit() : Long.MAX_VALUE).toList();
@@ -371,41 +474,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(PushEnqueued.class, (state, event) -> {
-          state.lastSeq = event.push().getSeq();
-          state.outbox.addLast(event.push());
-          state.outboxBytes += event.push().getSerializedSize();
-          // Bounded, in pushes and in bytes: past either bound the oldest unacknowledged push is dropped; a device
-          // resuming from before it gets a welcome with pushes_missed and must resynchronise (history, shadow).
-          while (state.outbox.size() > settings.outboxCapacity() || state.outboxBytes > settings.outboxMaxBytes()) {
-            state.dropOldestPush();
-          }
-          state.recentIds.add(event.causeId(), event.atMs());
-          state.learnFrom(event.push(), settings.knownLimit(), settings.conversationsMaxBytes());
-          return state;
-        })
-        .onEvent(PushesAcknowledged.class, (state, event) -> {
-          long trimTo;
-          if (event.deviceId().isEmpty()) {
-            state.cursors.replaceAll((device, acked) -> Math.max(acked, event.upToSeq()));
-            trimTo = event.upToSeq();
-          } else {
-            var previous = state.cursors.remove(event.deviceId());
-            state.cursors.put(event.deviceId(), Math.max(previous == null ? 0 : previous, event.upToSeq()));
-            while (state.cursors.size() > settings.deviceCursors()) {
-              state.cursors.remove(state.cursors.keySet().iterator().next());
-            }
-            trimTo = state.cursors.values().stream().mapToLong(Long::longValue).min().orElse(event.upToSeq());
-          }
-          state.ackedSeq = Math.max(state.ackedSeq, trimTo);
-          while (!state.outbox.isEmpty() && state.outbox.peekFirst().getSeq() <= state.ackedSeq) {
-            state.dropOldestPush();
-          }
-          if (!event.messageId().isEmpty()) {
-            state.recentIds.add(event.deviceId(), event.messageId(), event.atMs());
-          }
-          return state;
-        })
+        .onEvent(PushEnqueued.class, (state, event) -> state.enqueue(event, settings))
+        .onEvent(PushesAcknowledged.class, (state, event) -> state.acknowledge(event, settings.deviceCursors()))
         .build();
   }
 

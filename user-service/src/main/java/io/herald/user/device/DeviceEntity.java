@@ -4,6 +4,7 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.ByteString;
 import io.herald.persistence.DedupEvictions;
 import io.herald.persistence.DedupWindow;
+import io.herald.persistence.PersistFailure;
 import io.herald.persistence.PersistLatency;
 import io.herald.protocol.cluster.DeviceSignal;
 import io.herald.protocol.cluster.GetDeviceOwner;
@@ -21,6 +22,7 @@ import io.herald.protocol.device.v1.DeviceUpdate;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.user.account.UserEntity;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,7 +30,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.MailboxSelector;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -50,10 +57,16 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * push intents, which the pipeline enqueues in the owner's outbox before committing.
  */
 public final class DeviceEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<DeviceSignal, DeviceEntity.Event, DeviceEntity.State> {
+    extends EventSourcedBehaviorWithEnforcedReplies<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State> {
 
-  public static final EntityTypeKey<DeviceSignal> TYPE_KEY = DeviceSignal.TYPE_KEY;
+  /** Other services address devices by {@link DeviceSignal#TYPE_KEY}: the same entity type name. */
+  public static final EntityTypeKey<DeviceSignal> ENTITY_KEY = DeviceSignal.TYPE_KEY;
 
+  /**
+   * Everything the entity handles. The signals other services send (protocol's {@link GetShadow},
+   * {@link GetDeviceOwner}) arrive wrapped by {@link #create} in {@link ReadShadow} and {@link ReadOwner}; the
+   * wrapping happens on arrival, so their cluster wire form is protocol's.
+   */
   public sealed interface Command extends DeviceSignal {}
 
   /** Apply one record from herald.ingress; the reply comes after the effect is durable. */
@@ -64,6 +77,12 @@ public final class DeviceEntity
 
   /** No frame for the presence timeout: the device goes offline. */
   private record PresenceExpired() implements Command {}
+
+  /** A {@link GetShadow} from another service; never sent across nodes in this form. */
+  record ReadShadow(GetShadow request) implements Command {}
+
+  /** A {@link GetDeviceOwner} from another service; never sent across nodes in this form. */
+  record ReadOwner(GetDeviceOwner request) implements Command {}
 
   public record TelemetrySummary(String deviceId, String ownerUserId, long telemetryCount, Map<String, Reading> readings) {}
 
@@ -105,7 +124,7 @@ public final class DeviceEntity
 
   public record PresenceChanged(String causeId, boolean online, long atMs, String userId) implements Event {}
 
-  /** Only the event handler changes it. */
+  /** Changed only by its own methods, which the event handler calls, one per event; the adapters read its fields. */
   public static final class State {
     final String deviceId;
     String ownerUserId;
@@ -127,9 +146,47 @@ public final class DeviceEntity
     TelemetrySummary summary() {
       return new TelemetrySummary(deviceId, ownerUserId, telemetryCount, Map.copyOf(readings));
     }
+
+    /** Keeps the last {@code history} values of each key. */
+    State recordTelemetry(TelemetryRecorded event, int history) {
+      ownerUserId = event.userId();
+      telemetryCount++;
+      event.readings().forEach((key, value) -> readings.put(key,
+          readings.getOrDefault(key, new Reading(value, 0, event.receivedAtMs(), List.of()))
+              .with(value, event.receivedAtMs(), history)));
+      shadow.lastSeenMs = event.receivedAtMs();
+      recentMessageIds.add(event.messageId(), event.receivedAtMs());
+      return this;
+    }
+
+    State changeReported(ReportedStateChanged event) {
+      ownerUserId = event.userId();
+      Shadow.merge(shadow.reported, event.reported());
+      shadow.version = event.version();
+      shadow.lastSeenMs = event.atMs();
+      recentMessageIds.add(event.messageId(), event.atMs());
+      return this;
+    }
+
+    State changeDesired(DesiredStateChanged event) {
+      Shadow.merge(shadow.desired, event.desired());
+      shadow.version = event.version();
+      recentMessageIds.add(event.messageId(), event.atMs());
+      return this;
+    }
+
+    /** An empty user id (the presence timeout's) leaves the owner as it is. */
+    State changePresence(PresenceChanged event) {
+      if (!event.userId().isEmpty()) {
+        ownerUserId = event.userId();
+      }
+      shadow.online = event.online();
+      shadow.lastSeenMs = Math.max(shadow.lastSeenMs, event.atMs());
+      return this;
+    }
   }
 
-  /** Reported and desired properties with one version counting changes of either, and presence. */
+  /** Reported and desired properties with one version counting changes of either, and presence; part of {@link State}. */
   static final class Shadow {
     final Map<String, String> reported;
     final Map<String, String> desired;
@@ -156,28 +213,50 @@ public final class DeviceEntity
     }
   }
 
+  /**
+   * Registers Device sharding on this node: as host when it has the User entities' role, else as proxy. Each entity has
+   * a bounded mailbox ({@code mailbox-capacity}).
+   */
+  public static ActorRef<ShardingEnvelope<DeviceSignal>> init(ActorSystem<?> system, DeviceSettings settings) {
+    return ClusterSharding.get(system).init(
+        Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), settings))
+            .withRole(UserEntity.ROLE)
+            .withEntityProps(MailboxSelector.bounded(settings.mailboxCapacity())));
+  }
+
   public static Behavior<DeviceSignal> create(String deviceId, DeviceSettings settings) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new DeviceEntity(deviceId, settings, timers)));
+    return create(deviceId, settings, Clock.systemUTC());
+  }
+
+  /** {@code clock}: what the presence timeout reads. */
+  public static Behavior<DeviceSignal> create(String deviceId, DeviceSettings settings, Clock clock) {
+    Behavior<Command> entity =
+        Behaviors.setup(context -> Behaviors.withTimers(timers -> new DeviceEntity(deviceId, settings, timers, clock)));
+    return Behaviors.transformMessages(DeviceSignal.class, entity, signals -> signals
+        .match(Command.class, command -> command)
+        .match(GetShadow.class, ReadShadow::new)
+        .match(GetDeviceOwner.class, ReadOwner::new));
   }
 
   public static PersistenceId persistenceId(String deviceId) {
-    return PersistenceId.of(TYPE_KEY.name(), deviceId);
+    return PersistenceId.of(ENTITY_KEY.name(), deviceId);
   }
 
   private static final String PRESENCE_TIMER = "presence";
 
   private final String deviceId;
   private final DeviceSettings settings;
-  private final TimerScheduler<DeviceSignal> timers;
-  private final Clock clock = Clock.systemUTC();
+  private final TimerScheduler<Command> timers;
+  private final Clock clock;
   private final PersistLatency persistLatency = new PersistLatency(DeviceSignal.ENTITY_TYPE);
   private final DedupEvictions dedupEvictions = new DedupEvictions(DeviceSignal.ENTITY_TYPE);
 
-  private DeviceEntity(String deviceId, DeviceSettings settings, TimerScheduler<DeviceSignal> timers) {
-    super(persistenceId(deviceId));
+  private DeviceEntity(String deviceId, DeviceSettings settings, TimerScheduler<Command> timers, Clock clock) {
+    super(persistenceId(deviceId), PersistFailure.RESTART_WITH_BACKOFF);
     this.deviceId = deviceId;
     this.settings = settings;
     this.timers = timers;
+    this.clock = clock;
   }
 
   @Override
@@ -187,14 +266,15 @@ public final class DeviceEntity
   }
 
   @Override
-  public CommandHandlerWithReply<DeviceSignal, Event, State> commandHandler() {
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Apply.class, (State state, Apply apply) -> apply(state, apply))
         .onCommand(GetTelemetry.class, (State state, GetTelemetry get) -> Effect().reply(get.replyTo(), state.summary()))
         .onCommand(PresenceExpired.class, (State state, PresenceExpired expired) -> expire(state))
-        .onCommand(GetShadow.class, (State state, GetShadow get) -> Effect().reply(get.replyTo(), shadowFor(state, get)))
-        .onCommand(GetDeviceOwner.class, (State state, GetDeviceOwner get) -> Effect().reply(get.replyTo(),
+        .onCommand(ReadShadow.class, (State state, ReadShadow read) ->
+            Effect().reply(read.request().replyTo(), shadowFor(state, read.request())))
+        .onCommand(ReadOwner.class, (State state, ReadOwner read) -> Effect().reply(read.request().replyTo(),
             DeviceOwner.newBuilder().setDeviceId(state.deviceId).setOwnerUserId(state.ownerUserId).build()))
         .build();
   }
@@ -367,38 +447,10 @@ public final class DeviceEntity
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(TelemetryRecorded.class, (state, event) -> {
-          state.ownerUserId = event.userId();
-          state.telemetryCount++;
-          event.readings().forEach((key, value) -> state.readings.put(key,
-              state.readings.getOrDefault(key, new Reading(value, 0, event.receivedAtMs(), List.of()))
-                  .with(value, event.receivedAtMs(), settings.telemetryHistory())));
-          state.shadow.lastSeenMs = event.receivedAtMs();
-          state.recentMessageIds.add(event.messageId(), event.receivedAtMs());
-          return state;
-        })
-        .onEvent(ReportedStateChanged.class, (state, event) -> {
-          state.ownerUserId = event.userId();
-          Shadow.merge(state.shadow.reported, event.reported());
-          state.shadow.version = event.version();
-          state.shadow.lastSeenMs = event.atMs();
-          state.recentMessageIds.add(event.messageId(), event.atMs());
-          return state;
-        })
-        .onEvent(DesiredStateChanged.class, (state, event) -> {
-          Shadow.merge(state.shadow.desired, event.desired());
-          state.shadow.version = event.version();
-          state.recentMessageIds.add(event.messageId(), event.atMs());
-          return state;
-        })
-        .onEvent(PresenceChanged.class, (state, event) -> {
-          if (!event.userId().isEmpty()) {
-            state.ownerUserId = event.userId();
-          }
-          state.shadow.online = event.online();
-          state.shadow.lastSeenMs = Math.max(state.shadow.lastSeenMs, event.atMs());
-          return state;
-        })
+        .onEvent(TelemetryRecorded.class, (state, event) -> state.recordTelemetry(event, settings.telemetryHistory()))
+        .onEvent(ReportedStateChanged.class, State::changeReported)
+        .onEvent(DesiredStateChanged.class, State::changeDesired)
+        .onEvent(PresenceChanged.class, State::changePresence)
         .build();
   }
 

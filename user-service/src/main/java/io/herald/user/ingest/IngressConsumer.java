@@ -5,7 +5,6 @@ import io.herald.persistence.fence.WriterFence;
 import io.herald.protocol.KafkaHeaders;
 import io.herald.protocol.cluster.ApplyToConversation;
 import io.herald.protocol.cluster.ConversationSignal;
-import io.herald.protocol.cluster.UserSignal;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.concurrent.Continuations;
@@ -103,7 +102,7 @@ public final class IngressConsumer {
     this.colocation = colocation;
     this.tracing = Tracing.get(system);
     this.hops = new EntityHops(system).watch(
-        Set.of(UserSignal.TYPE_KEY, DeviceEntity.TYPE_KEY, ConversationSignal.TYPE_KEY), Duration.ofSeconds(2));
+        Set.of(UserEntity.ENTITY_KEY, DeviceEntity.ENTITY_KEY, ConversationSignal.TYPE_KEY), Duration.ofSeconds(2));
   }
 
   /** Starts consuming and registers the stop (drain in-flight, commit, leave the group) with CoordinatedShutdown. */
@@ -238,8 +237,8 @@ public final class IngressConsumer {
       case DEVICE -> askDevice(to.entityId(), record);
       case CONVERSATION -> askConversation(to.entityId(), record);
       case USER -> () -> {
-        hops.count(UserSignal.TYPE_KEY, colocation.userShards(), to.entityId());
-        return sharding.entityRefFor(UserSignal.TYPE_KEY, to.entityId())
+        hops.count(UserEntity.ENTITY_KEY, colocation.userShards(), to.entityId());
+        return sharding.entityRefFor(UserEntity.ENTITY_KEY, to.entityId())
             .ask(replyTo -> new UserEntity.Apply(record, replyTo), settings.askTimeout());
       };
     });
@@ -247,8 +246,8 @@ public final class IngressConsumer {
 
   private Callable<CompletionStage<IngressApplied>> askDevice(String deviceId, IngressRecord record) {
     return () -> {
-      hops.count(DeviceEntity.TYPE_KEY, colocation.defaultShards(), deviceId);
-      return sharding.entityRefFor(DeviceEntity.TYPE_KEY, deviceId)
+      hops.count(DeviceEntity.ENTITY_KEY, colocation.defaultShards(), deviceId);
+      return sharding.entityRefFor(DeviceEntity.ENTITY_KEY, deviceId)
           .ask(replyTo -> new DeviceEntity.Apply(record, replyTo), settings.askTimeout());
     };
   }

@@ -89,6 +89,7 @@ class IngestPipelineTest {
     testKit = ActorTestKit.create("ingest-test", config);
     var cluster = Cluster.get(testKit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    UserService.initSharding(testKit.system(), config);
     UserService.start(testKit.system(), config);
     var props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -218,7 +219,7 @@ class IngestPipelineTest {
   }
 
   private static long telemetryCount(String device) throws Exception {
-    return ClusterSharding.get(testKit.system()).entityRefFor(DeviceEntity.TYPE_KEY, device)
+    return ClusterSharding.get(testKit.system()).entityRefFor(DeviceEntity.ENTITY_KEY, device)
         .<DeviceEntity.TelemetrySummary>ask(DeviceEntity.GetTelemetry::new, Duration.ofSeconds(10))
         .toCompletableFuture().get().telemetryCount();
   }

@@ -43,6 +43,7 @@ public final class IngestTestNodes {
     var system = ActorSystem.<Void>create(Behaviors.empty(), "ingest-test", config);
     var cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(seed == null ? cluster.selfMember().address() : AddressFromURIString.parse(seed)));
+    UserService.initSharding(system, config);
     UserService.start(system, config);
     return system;
   }
@@ -57,7 +58,7 @@ public final class IngestTestNodes {
   }
 
   public static long telemetryCount(ActorSystem<?> system, String device) throws Exception {
-    return ClusterSharding.get(system).entityRefFor(DeviceEntity.TYPE_KEY, device)
+    return ClusterSharding.get(system).entityRefFor(DeviceEntity.ENTITY_KEY, device)
         .<DeviceEntity.TelemetrySummary>ask(DeviceEntity.GetTelemetry::new, Duration.ofSeconds(10))
         .toCompletableFuture().get().telemetryCount();
   }
