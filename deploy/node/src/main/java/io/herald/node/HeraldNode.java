@@ -1,7 +1,6 @@
 package io.herald.node;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.herald.chat.conversation.ConversationEntity;
 import io.herald.chat.conversation.ConversationSettings;
 import io.herald.gateway.Gateway;
