@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.herald.gateway.auth.Tokens;
-import io.herald.protocol.cluster.AttachSession;
-import io.herald.protocol.cluster.DeliverPush;
-import io.herald.protocol.cluster.DetachSession;
-import io.herald.protocol.cluster.UserSignal;
 import io.herald.protocol.device.v1.ChatMessage;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.ServerFrame;
+import io.herald.signals.cluster.AttachSession;
+import io.herald.signals.cluster.DeliverPush;
+import io.herald.signals.cluster.DetachSession;
+import io.herald.signals.cluster.UserSignal;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.google.protobuf.Message;
-import io.herald.protocol.serialization.ProtobufSerializer;
+import io.herald.signals.serialization.ProtobufSerializer;
 import java.io.NotSerializableException;
 import java.util.List;
 import org.apache.pekko.persistence.typed.EventAdapter;

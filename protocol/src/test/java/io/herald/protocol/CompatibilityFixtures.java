@@ -26,19 +26,19 @@ import io.herald.protocol.device.v1.Welcome;
 import io.herald.protocol.events.v1.ChatMessageAppended;
 import io.herald.protocol.events.v1.ChatSendParked;
 import io.herald.protocol.events.v1.ConversationCreated;
-import io.herald.protocol.events.v1.ParkedChatSendRefused;
 import io.herald.protocol.events.v1.ConversationSnapshot;
 import io.herald.protocol.events.v1.DesiredStateChanged;
 import io.herald.protocol.events.v1.DeviceSnapshot;
+import io.herald.protocol.events.v1.ParkedChatSendRefused;
 import io.herald.protocol.events.v1.PresenceChanged;
-import io.herald.protocol.events.v1.ReportedStateChanged;
-import io.herald.protocol.events.v1.ShadowSnapshot;
 import io.herald.protocol.events.v1.PushEnqueued;
 import io.herald.protocol.events.v1.PushesAcknowledged;
 import io.herald.protocol.events.v1.ReadPointerMoved;
-import io.herald.protocol.events.v1.UserSnapshot;
 import io.herald.protocol.events.v1.ReadingStats;
+import io.herald.protocol.events.v1.ReportedStateChanged;
+import io.herald.protocol.events.v1.ShadowSnapshot;
 import io.herald.protocol.events.v1.TelemetryRecorded;
+import io.herald.protocol.events.v1.UserSnapshot;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.protocol.ingress.v1.Transport;
 import java.nio.file.Files;
@@ -55,7 +55,7 @@ public final class CompatibilityFixtures {
 
   private CompatibilityFixtures() {}
 
-  static Map<String, Message> v1() {
+  public static Map<String, Message> v1() {
     var frames = new LinkedHashMap<String, Message>();
     frames.put("client-hello", client("m-hello").setHello(Hello.newBuilder().setLastSeq(41).setClientVersion("fw-1.2")).build());
     frames.put("client-heartbeat", client("m-hb").setHeartbeat(Heartbeat.getDefaultInstance()).build());

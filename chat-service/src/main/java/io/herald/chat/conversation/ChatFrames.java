@@ -1,11 +1,11 @@
 package io.herald.chat.conversation;
 
 import io.herald.chat.conversation.ConversationEntity.Apply;
-import io.herald.chat.conversation.ConversationEntity.Event;
 import io.herald.chat.conversation.ConversationEntity.ChatMessageAppended;
+import io.herald.chat.conversation.ConversationEntity.Event;
 import io.herald.chat.conversation.ConversationEntity.ReadPointerMoved;
 import io.herald.persistence.PersistLatency;
-import io.herald.protocol.cluster.Outcomes;
+import io.herald.signals.cluster.Outcomes;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;

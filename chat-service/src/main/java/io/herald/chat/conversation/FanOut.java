@@ -1,8 +1,8 @@
 package io.herald.chat.conversation;
 
-import io.herald.protocol.concurrent.Continuations;
 import io.herald.protocol.device.v1.ChatMessage;
 import io.herald.protocol.device.v1.Push;
+import io.herald.signals.concurrent.Continuations;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;

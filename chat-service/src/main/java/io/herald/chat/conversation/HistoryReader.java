@@ -1,11 +1,11 @@
 package io.herald.chat.conversation;
 
-import io.herald.chat.conversation.ConversationEntity.Event;
 import io.herald.chat.conversation.ConversationEntity.ChatMessageAppended;
+import io.herald.chat.conversation.ConversationEntity.Event;
 import io.herald.chat.conversation.ConversationEntity.PageForFanOut;
-import io.herald.protocol.cluster.GetHistory;
 import io.herald.protocol.cluster.v1.ConversationHistory;
 import io.herald.protocol.device.v1.ChatMessage;
+import io.herald.signals.cluster.GetHistory;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

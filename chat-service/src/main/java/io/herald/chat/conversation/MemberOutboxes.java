@@ -1,8 +1,8 @@
 package io.herald.chat.conversation;
 
-import io.herald.protocol.cluster.EnqueuePush;
-import io.herald.protocol.cluster.UserSignal;
 import io.herald.protocol.device.v1.Push;
+import io.herald.signals.cluster.EnqueuePush;
+import io.herald.signals.cluster.UserSignal;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;

@@ -1,13 +1,13 @@
 package io.herald.chat.conversation;
 
 import io.herald.chat.conversation.ConversationEntity.Apply;
-import io.herald.chat.conversation.ConversationEntity.ConversationCreated;
-import io.herald.chat.conversation.ConversationEntity.Event;
-import io.herald.chat.conversation.ConversationEntity.ConversationMembersChanged;
 import io.herald.chat.conversation.ConversationEntity.ChatMessageAppended;
+import io.herald.chat.conversation.ConversationEntity.ConversationCreated;
+import io.herald.chat.conversation.ConversationEntity.ConversationMembersChanged;
+import io.herald.chat.conversation.ConversationEntity.Event;
 import io.herald.persistence.PersistLatency;
-import io.herald.protocol.cluster.Outcomes;
 import io.herald.protocol.device.v1.NackCode;
+import io.herald.signals.cluster.Outcomes;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,14 +1,14 @@
 package io.herald.chat.conversation;
 
 import io.herald.chat.conversation.ConversationEntity.Command;
+import io.herald.chat.conversation.ConversationEntity.ConversationMembersNotified;
 import io.herald.chat.conversation.ConversationEntity.Event;
 import io.herald.chat.conversation.ConversationEntity.MembersNotTold;
-import io.herald.chat.conversation.ConversationEntity.ConversationMembersNotified;
 import io.herald.chat.conversation.ConversationEntity.MembersTold;
 import io.herald.chat.conversation.ConversationEntity.NoticeRetry;
-import io.herald.protocol.concurrent.Continuations;
 import io.herald.protocol.device.v1.ConversationMembership;
 import io.herald.protocol.device.v1.Push;
+import io.herald.signals.concurrent.Continuations;
 import java.util.ArrayList;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;

@@ -1,19 +1,19 @@
 package io.herald.chat.conversation;
 
 import io.herald.chat.conversation.ConversationEntity.Apply;
+import io.herald.chat.conversation.ConversationEntity.ChatSendParked;
 import io.herald.chat.conversation.ConversationEntity.Command;
 import io.herald.chat.conversation.ConversationEntity.Event;
+import io.herald.chat.conversation.ConversationEntity.ParkedChatSendRefused;
 import io.herald.chat.conversation.ConversationEntity.ParkedRefusalDelivered;
 import io.herald.chat.conversation.ConversationEntity.ParkedRefusalFailed;
 import io.herald.chat.conversation.ConversationEntity.ParkedSend;
-import io.herald.chat.conversation.ConversationEntity.ParkedChatSendRefused;
-import io.herald.chat.conversation.ConversationEntity.ChatSendParked;
 import io.herald.persistence.PersistLatency;
-import io.herald.protocol.cluster.Outcomes;
-import io.herald.protocol.concurrent.Continuations;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.Rejected;
+import io.herald.signals.cluster.Outcomes;
+import io.herald.signals.concurrent.Continuations;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.Set;

@@ -1,12 +1,12 @@
 package io.herald.gateway.downlink;
 
-import java.time.Duration;
 import io.herald.gateway.auth.DeviceIdentity;
-import io.herald.protocol.cluster.AttachSession;
-import io.herald.protocol.cluster.DeliverPush;
-import io.herald.protocol.cluster.DetachSession;
-import io.herald.protocol.cluster.SessionSignal;
 import io.herald.protocol.device.v1.ServerFrame;
+import io.herald.signals.cluster.AttachSession;
+import io.herald.signals.cluster.DeliverPush;
+import io.herald.signals.cluster.DetachSession;
+import io.herald.signals.cluster.SessionSignal;
+import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;

@@ -1,6 +1,6 @@
 package io.herald.gateway.downlink;
 
-import io.herald.protocol.cluster.UserSignal;
+import io.herald.signals.cluster.UserSignal;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.slf4j.LoggerFactory;

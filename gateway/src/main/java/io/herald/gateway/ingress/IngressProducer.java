@@ -1,7 +1,7 @@
 package io.herald.gateway.ingress;
 
 import io.herald.protocol.ingress.v1.IngressRecord;
-import io.herald.protocol.tracing.Tracing;
+import io.herald.signals.tracing.Tracing;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;

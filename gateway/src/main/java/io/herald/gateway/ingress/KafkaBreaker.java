@@ -83,7 +83,7 @@ public final class KafkaBreaker {
   /**
    * Runs {@code send} unless the breaker is open, and turns whatever happens into a {@link PublishResult} within
    * the answer timeout. The returned stage never fails; it is a plain future completed on the dispatcher, so it may
-   * be continued synchronously ({@link io.herald.protocol.concurrent.Continuations}).
+   * be continued synchronously ({@link io.herald.signals.concurrent.Continuations}).
    */
   CompletionStage<PublishResult> guard(Supplier<CompletionStage<RecordMetadata>> send) {
     return breaker

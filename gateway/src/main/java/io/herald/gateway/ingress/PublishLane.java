@@ -2,7 +2,7 @@ package io.herald.gateway.ingress;
 
 import io.herald.gateway.GatewayMetrics;
 import io.herald.protocol.ingress.v1.IngressRecord;
-import io.herald.protocol.tracing.Tracing;
+import io.herald.signals.tracing.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import java.util.Optional;

@@ -1,16 +1,16 @@
 package io.herald.gateway.rest;
 
-import io.herald.protocol.cluster.ConversationSignal;
-import io.herald.protocol.cluster.DeviceSignal;
-import io.herald.protocol.cluster.GetConversations;
-import io.herald.protocol.cluster.GetHistory;
-import io.herald.protocol.cluster.GetDeviceOwner;
-import io.herald.protocol.cluster.GetShadow;
-import io.herald.protocol.cluster.UserSignal;
 import io.herald.protocol.cluster.v1.ConversationHistory;
 import io.herald.protocol.cluster.v1.ConversationList;
 import io.herald.protocol.cluster.v1.DeviceOwner;
 import io.herald.protocol.cluster.v1.DeviceShadow;
+import io.herald.signals.cluster.ConversationSignal;
+import io.herald.signals.cluster.DeviceSignal;
+import io.herald.signals.cluster.GetConversations;
+import io.herald.signals.cluster.GetDeviceOwner;
+import io.herald.signals.cluster.GetHistory;
+import io.herald.signals.cluster.GetShadow;
+import io.herald.signals.cluster.UserSignal;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

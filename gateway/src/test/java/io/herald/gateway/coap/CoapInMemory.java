@@ -12,7 +12,7 @@ import io.herald.gateway.ingress.KafkaProducerSettings;
 import io.herald.gateway.intake.Intake;
 import io.herald.gateway.validation.FrameDecoder;
 import io.herald.gateway.validation.FrameLimits;
-import io.herald.protocol.tracing.Tracing;
+import io.herald.signals.tracing.Tracing;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

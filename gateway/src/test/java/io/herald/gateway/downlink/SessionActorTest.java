@@ -4,18 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.herald.gateway.auth.DeviceIdentity;
-import io.herald.protocol.cluster.AttachSession;
-import io.herald.protocol.cluster.DeliverPush;
-import io.herald.protocol.cluster.DetachSession;
-import io.herald.protocol.cluster.UserSignal;
 import io.herald.protocol.device.v1.ChatMessage;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.ServerFrame;
+import io.herald.signals.cluster.AttachSession;
+import io.herald.signals.cluster.DeliverPush;
+import io.herald.signals.cluster.DetachSession;
+import io.herald.signals.cluster.UserSignal;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.japi.Pair;
@@ -23,8 +25,6 @@ import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.javadsl.AsPublisher;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
-import java.util.List;
 import org.apache.pekko.stream.javadsl.Source;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -104,7 +104,7 @@ class SessionActorTest {
 
     ActorRef<Object> session =
         testKit.spawn(SessionActor.create(DEVICE, 0, pushes, 2, Duration.ofMinutes(10), (userId, signal) -> entity.ref().tell(signal)));
-    ActorRef<io.herald.protocol.cluster.SessionSignal> ref =
+    ActorRef<io.herald.signals.cluster.SessionSignal> ref =
         entity.expectMessageClass(AttachSession.class).session();
     ref.tell(new DeliverPush(push(1)));
     ref.tell(new DeliverPush(push(2)));

@@ -31,7 +31,7 @@ import io.herald.protocol.device.v1.SetDesired;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.protocol.ingress.v1.Transport;
-import io.herald.protocol.tracing.Tracing;
+import io.herald.signals.tracing.Tracing;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.herald.user.colocation;
 
 import com.typesafe.config.Config;
-import io.herald.protocol.cluster.UserSignal;
+import io.herald.signals.cluster.UserSignal;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;

@@ -1,8 +1,8 @@
 package io.herald.user.ingest;
 
-import io.herald.protocol.cluster.EnqueuePush;
-import io.herald.protocol.cluster.UserSignal;
 import io.herald.protocol.cluster.v1.PushIntent;
+import io.herald.signals.cluster.EnqueuePush;
+import io.herald.signals.cluster.UserSignal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -4,21 +4,24 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
 import io.herald.infra.Kafka;
 import io.herald.persistence.CassandraSchema;
-import io.herald.protocol.cluster.AttachSession;
-import io.herald.protocol.cluster.DeliverPush;
-import io.herald.protocol.cluster.SessionSignal;
-import io.herald.protocol.cluster.UserSignal;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.protocol.ingress.v1.Transport;
+import io.herald.signals.cluster.AttachSession;
+import io.herald.signals.cluster.DeliverPush;
+import io.herald.signals.cluster.SessionSignal;
+import io.herald.signals.cluster.UserSignal;
 import io.herald.user.UserService;
 import io.herald.user.device.DeviceEntity;
 import java.nio.charset.StandardCharsets;
@@ -49,9 +52,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 
 /** The herald.ingress pipeline on real Kafka and Cassandra, in a one-node cluster. */
 @ExtendWith(InfraExtension.class)

@@ -1,8 +1,8 @@
 package io.herald.node.health;
 
-import io.herald.protocol.cluster.ConversationSignal;
-import io.herald.protocol.cluster.DeviceSignal;
-import io.herald.protocol.cluster.UserSignal;
+import io.herald.signals.cluster.ConversationSignal;
+import io.herald.signals.cluster.DeviceSignal;
+import io.herald.signals.cluster.UserSignal;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

@@ -1,15 +1,6 @@
-package io.herald.protocol.serialization;
+package io.herald.signals.serialization;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.herald.protocol.cluster.ApplyToConversation;
-import io.herald.protocol.cluster.AttachSession;
-import io.herald.protocol.cluster.DeliverPush;
-import io.herald.protocol.cluster.DetachSession;
-import io.herald.protocol.cluster.EnqueuePush;
-import io.herald.protocol.cluster.GetConversations;
-import io.herald.protocol.cluster.GetDeviceOwner;
-import io.herald.protocol.cluster.GetHistory;
-import io.herald.protocol.cluster.GetShadow;
 import io.herald.protocol.cluster.v1.ApplyToConversationSignal;
 import io.herald.protocol.cluster.v1.AttachSessionSignal;
 import io.herald.protocol.cluster.v1.DeliverPushSignal;
@@ -19,13 +10,22 @@ import io.herald.protocol.cluster.v1.GetConversationsSignal;
 import io.herald.protocol.cluster.v1.GetDeviceOwnerSignal;
 import io.herald.protocol.cluster.v1.GetHistorySignal;
 import io.herald.protocol.cluster.v1.GetShadowSignal;
+import io.herald.signals.cluster.ApplyToConversation;
+import io.herald.signals.cluster.AttachSession;
+import io.herald.signals.cluster.DeliverPush;
+import io.herald.signals.cluster.DetachSession;
+import io.herald.signals.cluster.EnqueuePush;
+import io.herald.signals.cluster.GetConversations;
+import io.herald.signals.cluster.GetDeviceOwner;
+import io.herald.signals.cluster.GetHistory;
+import io.herald.signals.cluster.GetShadow;
 import java.io.NotSerializableException;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
-/** Wire form of the cross-service signals in io.herald.protocol.cluster (herald.cluster.v1 signals.proto). */
+/** Wire form of the cross-service signals in io.herald.signals.cluster (herald.cluster.v1 signals.proto). */
 public final class SignalSerializer extends SerializerWithStringManifest {
 
   public static final int IDENTIFIER = 1_747_101;

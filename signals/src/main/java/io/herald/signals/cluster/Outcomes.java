@@ -1,9 +1,9 @@
-package io.herald.protocol.cluster;
+package io.herald.signals.cluster;
 
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.cluster.v1.PushIntent;
-import java.util.List;
 import io.herald.protocol.device.v1.NackCode;
+import java.util.List;
 
 /** The replies every entity gives to an applied ingress record. */
 public final class Outcomes {

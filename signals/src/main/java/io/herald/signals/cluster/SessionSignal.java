@@ -1,4 +1,4 @@
-package io.herald.protocol.cluster;
+package io.herald.signals.cluster;
 
 /** What a live session actor (gateway) accepts from the cluster. */
 public sealed interface SessionSignal permits DeliverPush {}

@@ -1,4 +1,4 @@
-package io.herald.protocol.cluster;
+package io.herald.signals.cluster;
 
 import io.herald.protocol.cluster.v1.DeviceShadow;
 import org.apache.pekko.actor.typed.ActorRef;

@@ -1,4 +1,4 @@
-package io.herald.protocol.cluster;
+package io.herald.signals.cluster;
 
 import org.apache.pekko.actor.typed.ActorRef;
 

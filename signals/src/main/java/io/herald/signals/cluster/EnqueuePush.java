@@ -1,4 +1,4 @@
-package io.herald.protocol.cluster;
+package io.herald.signals.cluster;
 
 import io.herald.protocol.device.v1.Push;
 import org.apache.pekko.Done;

@@ -1,21 +1,22 @@
-package io.herald.protocol;
+package io.herald.signals.serialization;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.herald.protocol.cluster.AttachSession;
-import io.herald.protocol.cluster.DeliverPush;
-import io.herald.protocol.cluster.DetachSession;
-import io.herald.protocol.cluster.GetConversations;
-import io.herald.protocol.cluster.SessionSignal;
+import io.herald.protocol.CompatibilityFixtures;
 import io.herald.protocol.cluster.v1.ConversationList;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.ServerFrame;
-import io.herald.protocol.serialization.ProtobufSerializer;
-import io.herald.protocol.serialization.SignalSerializer;
-import java.util.List;
+import io.herald.signals.cluster.AttachSession;
+import io.herald.signals.cluster.DeliverPush;
+import io.herald.signals.cluster.DetachSession;
+import io.herald.signals.cluster.GetConversations;
+import io.herald.signals.cluster.SessionSignal;
+import io.herald.signals.serialization.ProtobufSerializer;
+import io.herald.signals.serialization.SignalSerializer;
 import java.io.NotSerializableException;
+import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializers;

@@ -1,4 +1,4 @@
-package io.herald.protocol.concurrent;
+package io.herald.signals.concurrent;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

@@ -1,4 +1,4 @@
-package io.herald.protocol.serialization;
+package io.herald.signals.serialization;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.NotSerializableException;

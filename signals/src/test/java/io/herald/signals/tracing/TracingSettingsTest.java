@@ -1,4 +1,4 @@
-package io.herald.protocol.tracing;
+package io.herald.signals.tracing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
