@@ -1,9 +1,6 @@
 package io.herald.infra;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -20,6 +17,7 @@ import java.util.Properties;
 import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,48 +38,43 @@ import org.slf4j.LoggerFactory;
  * <p>Data survives {@link #close()} and restarts: storage is formatted only once per data directory, and the ports
  * chosen at first start are recorded there and reused (a single KRaft controller records its own endpoint).
  * Brokers are numbered from 0; broker i has {@code node.id} i+1 and logs to {@code <dataDir>/kafka-i.log}.
+ *
+ * <p>Defaults where they differ from {@link LauncherBuilder}'s: heap {@code 512m} per broker (256m also works); start
+ * timeout 120 s (a busy 2-core box needs ~10 s per start; with the quick-start JIT three brokers on 2 cores start in
+ * ~14 s instead of ~21 s); a SIGTERM stop takes ~2 s.
  */
 public final class KafkaCluster implements Kafka, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaCluster.class);
+    private final LauncherSettings settings;
     private final String host;
     private final int brokers;
     private final Path dataDir;
-    private final boolean deleteDataOnClose;
     private final int[] requestedBrokerPorts;
     private final int[] requestedControllerPorts;
-    private final String heap;
-    private final boolean quickStartJit;
-    private final List<String> extraJvmOptions;
     private final Map<String, String> extraProperties;
-    private final Duration startTimeout;
-    private final Duration stopTimeout;
 
     private final int[] brokerPorts;
     private final int[] controllerPorts;
-    private final ChildProcess[] running;
-    // Held for whole starts and closes; `running` itself is locked only briefly, also by the parallel start threads.
+    // Each slot is locked only briefly, also by the parallel start threads.
+    private final ChildSlot[] running;
+    // Held for whole starts and closes.
     private final Object lifecycle = new Object();
     private String clusterId;
     private boolean prepared;
     private List<Path> classpath;
 
-    private KafkaCluster(Builder b) {
-        this.host = b.host;
+    private KafkaCluster(Builder b, LauncherSettings settings) {
+        this.settings = settings;
+        this.host = settings.host();
         this.brokers = b.brokers;
-        this.deleteDataOnClose = b.dataDir == null;
-        this.dataDir = b.dataDir != null ? b.dataDir.toAbsolutePath() : createTempDir();
+        this.dataDir = settings.dataDir();
         this.requestedBrokerPorts = b.ports;
         this.requestedControllerPorts = b.controllerPorts;
-        this.heap = b.heap;
-        this.quickStartJit = b.quickStartJit;
-        this.extraJvmOptions = List.copyOf(b.jvmOptions);
         this.extraProperties = Map.copyOf(b.properties);
-        this.startTimeout = b.startTimeout;
-        this.stopTimeout = b.stopTimeout;
         this.brokerPorts = new int[brokers];
         this.controllerPorts = new int[brokers];
-        this.running = new ChildProcess[brokers];
+        this.running = Stream.generate(ChildSlot::new).limit(brokers).toArray(ChildSlot[]::new);
     }
 
     public static Builder builder() {
@@ -104,11 +97,7 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
         if (!prepared) {
             prepare();
         }
-        List<Integer> stopped;
-        synchronized (running) {
-            stopped = IntStream.range(0, brokers).filter(i -> running[i] == null || !running[i].isAlive())
-                    .boxed().toList();
-        }
+        List<Integer> stopped = IntStream.range(0, brokers).filter(i -> !running[i].isRunning()).boxed().toList();
         try {
             inParallel(i -> {
                 if (stopped.contains(i)) {
@@ -166,10 +155,7 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
 
     /** The pid of broker {@code index}'s JVM, if it runs. */
     public OptionalLong brokerPid(int index) {
-        synchronized (running) {
-            ChildProcess child = running[checkIndex(index)];
-            return child != null && child.isAlive() ? OptionalLong.of(child.pid()) : OptionalLong.empty();
-        }
+        return running[checkIndex(index)].pid();
     }
 
     public Path dataDir() {
@@ -178,18 +164,12 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
 
     @Override
     public void stopBroker(int index) {
-        ChildProcess child = take(checkIndex(index));
-        if (child != null) {
-            child.stop(stopTimeout);
-        }
+        running[checkIndex(index)].stop(settings.stopTimeout());
     }
 
     @Override
     public void killBroker(int index) {
-        ChildProcess child = take(checkIndex(index));
-        if (child != null) {
-            child.kill();
-        }
+        running[checkIndex(index)].kill();
     }
 
     @Override
@@ -197,10 +177,8 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
         requireStartedOnce();
         checkIndex(index);
         synchronized (lifecycle) {
-            synchronized (running) {
-                if (running[index] != null && running[index].isAlive()) {
-                    return;
-                }
+            if (running[index].isRunning()) {
+                return;
             }
             startBrokerProcess(index);
         }
@@ -210,9 +188,8 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
     @Override
     public void close() {
         synchronized (lifecycle) {
-            inParallel(i -> stopQuietly(i, stopTimeout));
-            if (deleteDataOnClose) {
-                Directories.deleteRecursively(dataDir);
+            inParallel(i -> stopQuietly(i, settings.stopTimeout()));
+            if (settings.deleteTemporaryData()) {
                 prepared = false; // a later start() begins afresh
             }
         }
@@ -221,11 +198,12 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
     // --- start-up steps ---
 
     private void assignPortsAndClusterId() throws IOException {
-        Properties recorded = loadProperties(stateFile());
+        Properties recorded = PropertiesFiles.read(stateFile());
         clusterId = recorded.getProperty("cluster.id", newClusterId());
         for (int i = 0; i < brokers; i++) {
-            brokerPorts[i] = choosePort(requestedBrokerPorts, i, recorded.getProperty("broker." + i + ".port"));
-            controllerPorts[i] = choosePort(requestedControllerPorts, i,
+            brokerPorts[i] = FreePorts.choose(requested(requestedBrokerPorts, i),
+                    recorded.getProperty("broker." + i + ".port"));
+            controllerPorts[i] = FreePorts.choose(requested(requestedControllerPorts, i),
                     recorded.getProperty("controller." + i + ".port"));
         }
         Properties state = new Properties();
@@ -234,17 +212,12 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
             state.setProperty("broker." + i + ".port", Integer.toString(brokerPorts[i]));
             state.setProperty("controller." + i + ".port", Integer.toString(controllerPorts[i]));
         }
-        storeProperties(state, stateFile(), "Kafka cluster state kept by herald-infra: cluster id and ports");
+        PropertiesFiles.write(stateFile(), state, "Kafka cluster state kept by herald-infra: cluster id and ports");
     }
 
-    private static int choosePort(int[] requested, int index, String recorded) {
-        if (requested != null && index < requested.length && requested[index] != 0) {
-            return requested[index];
-        }
-        if (recorded != null && FreePorts.isFree(Integer.parseInt(recorded))) {
-            return Integer.parseInt(recorded);
-        }
-        return FreePorts.pick();
+    /** The port asked for node {@code index}: 0 (any) where none or too few were given. */
+    private static int requested(int[] ports, int index) {
+        return ports != null && index < ports.length ? ports[index] : 0;
     }
 
     /** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding, not starting with '-' as Kafka's own. */
@@ -297,7 +270,7 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
         p.putAll(extraProperties);
         Properties props = new Properties();
         props.putAll(p);
-        storeProperties(props, serverProperties(i), "generated by herald-infra KafkaCluster");
+        PropertiesFiles.write(serverProperties(i), props, "generated by herald-infra KafkaCluster");
     }
 
     private void writeLog4jConfig() throws IOException {
@@ -327,40 +300,28 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
             args.add("--standalone");
         }
         ChildProcess.runToCompletion(new ChildProcess.Spec("kafka-" + i + "-format", jvmOptions(i, "256m"),
-                classpath, "kafka.tools.StorageTool", args, nodeDir(i), logFile(i), null), startTimeout);
+                classpath, "kafka.tools.StorageTool", args, nodeDir(i), logFile(i), null), settings.startTimeout());
     }
 
     private void startBrokerProcess(int i) {
-        ChildProcess child = ChildProcess.launch(new ChildProcess.Spec("kafka-" + i, jvmOptions(i, heap), classpath,
-                "kafka.Kafka", List.of(serverProperties(i).toString()), nodeDir(i), logFile(i), pidFile(i)));
-        synchronized (running) {
-            running[i] = child;
-        }
         long t0 = System.nanoTime();
-        child.awaitReady("serving requests on " + host + ":" + brokerPorts[i], startTimeout,
+        running[i].launch(new ChildProcess.Spec("kafka-" + i, jvmOptions(i, settings.heap()), classpath,
+                "kafka.Kafka", List.of(serverProperties(i).toString()), nodeDir(i), logFile(i), pidFile(i)),
+                "serving requests on " + host + ":" + brokerPorts[i], settings.startTimeout(),
                 () -> WireProbes.kafkaAnswers(host, brokerPorts[i]));
         log.debug("kafka-{} ready in {} ms", i, (System.nanoTime() - t0) / 1_000_000);
     }
 
     private List<String> jvmOptions(int i, String heapSize) {
-        List<String> options = new ArrayList<>(List.of(
-                "-Xmx" + heapSize,
-                "-XX:+UseG1GC",
+        return settings.jvmOptions(heapSize, List.of(
                 "-XX:MaxGCPauseMillis=20",
-                "-XX:+ExitOnOutOfMemoryError",
                 "-Djava.awt.headless=true",
-                "-Djava.net.preferIPv4Stack=true",
                 "-Dlog4j2.configurationFile=" + log4jConfig().toUri(),
                 "-Dkafka.logs.dir=" + nodeDir(i).resolve("logs")));
-        if (quickStartJit) {
-            options.add("-XX:TieredStopAtLevel=1");
-        }
-        options.addAll(extraJvmOptions);
-        return options;
     }
 
     private void stopQuietly(int i, Duration grace) {
-        ChildProcess child = take(i);
+        ChildProcess child = running[i].take();
         if (child == null) {
             return;
         }
@@ -412,14 +373,6 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
         }
     }
 
-    private ChildProcess take(int i) {
-        synchronized (running) {
-            ChildProcess child = running[i];
-            running[i] = null;
-            return child;
-        }
-    }
-
     // --- files ---
 
     private Path nodeDir(int i) {
@@ -451,30 +404,6 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
         return dataDir.resolve("log4j2.properties");
     }
 
-    private static Properties loadProperties(Path file) throws IOException {
-        Properties props = new Properties();
-        if (Files.isRegularFile(file)) {
-            try (Reader reader = Files.newBufferedReader(file)) {
-                props.load(reader);
-            }
-        }
-        return props;
-    }
-
-    private static void storeProperties(Properties props, Path file, String comment) throws IOException {
-        StringWriter out = new StringWriter();
-        props.store(out, comment);
-        ChildProcess.writeAtomically(file, out.toString());
-    }
-
-    private static Path createTempDir() {
-        try {
-            return Files.createTempDirectory("herald-kafka-").toAbsolutePath();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private int checkIndex(int index) {
         return Objects.checkIndex(index, brokers);
     }
@@ -486,20 +415,14 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
     }
 
     /** Configuration of a {@link KafkaCluster}; every setting has a default that suits tests. */
-    public static final class Builder {
+    public static final class Builder extends LauncherBuilder<Builder> {
         private int brokers = 1;
-        private String host = "127.0.0.1";
-        private Path dataDir;
         private int[] ports;
         private int[] controllerPorts;
-        private String heap = "512m";
-        private boolean quickStartJit = true;
-        private final List<String> jvmOptions = new ArrayList<>();
         private final Map<String, String> properties = new LinkedHashMap<>();
-        private Duration startTimeout = Duration.ofSeconds(120);
-        private Duration stopTimeout = Duration.ofSeconds(30);
 
         private Builder() {
+            super("kafka", "512m", Duration.ofSeconds(120));
         }
 
         /** Number of nodes, each a combined broker and controller. Default 1. */
@@ -508,21 +431,6 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
                 throw new IllegalArgumentException("brokers must be at least 1, was " + brokers);
             }
             this.brokers = brokers;
-            return this;
-        }
-
-        /** Where logs, data, configuration and pid files go. Default: a new temporary directory, deleted on close. */
-        public Builder dataDir(Path dataDir) {
-            this.dataDir = Objects.requireNonNull(dataDir);
-            return this;
-        }
-
-        /**
-         * The address of this machine every listener binds and advertises. Default 127.0.0.1; another local address
-         * lets processes in a network namespace of their own reach the brokers (the chaos harness's node-partition).
-         */
-        public Builder host(String host) {
-            this.host = Objects.requireNonNull(host);
             return this;
         }
 
@@ -541,21 +449,6 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
             return this;
         }
 
-        /** Maximum heap of each broker JVM, as for {@code -Xmx}. Default {@code 512m} (256m also works). */
-        public Builder heap(String heap) {
-            this.heap = Objects.requireNonNull(heap);
-            return this;
-        }
-
-        /**
-         * Whether brokers run with the C1 compiler only ({@code -XX:TieredStopAtLevel=1}). Default true: three brokers
-         * on 2 cores start in ~14 s instead of ~21 s; turn it off for throughput measurements.
-         */
-        public Builder quickStartJit(boolean quickStartJit) {
-            this.quickStartJit = quickStartJit;
-            return this;
-        }
-
         /** A broker setting applied after (and so overriding) the generated ones. */
         public Builder brokerProperty(String key, String value) {
             properties.put(Objects.requireNonNull(key), Objects.requireNonNull(value));
@@ -568,26 +461,8 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
             return this;
         }
 
-        /** Extra JVM options for the broker JVMs, appended after the defaults. */
-        public Builder jvmOptions(String... options) {
-            jvmOptions.addAll(List.of(options));
-            return this;
-        }
-
-        /** How long a start may take before it fails. Default 120 s (a busy 2-core box needs ~10 s per start). */
-        public Builder startTimeout(Duration startTimeout) {
-            this.startTimeout = Objects.requireNonNull(startTimeout);
-            return this;
-        }
-
-        /** How long a SIGTERM stop may take before the broker is killed. Default 30 s (it takes ~2 s). */
-        public Builder stopTimeout(Duration stopTimeout) {
-            this.stopTimeout = Objects.requireNonNull(stopTimeout);
-            return this;
-        }
-
         public KafkaCluster build() {
-            return new KafkaCluster(this);
+            return new KafkaCluster(this, settings());
         }
 
         /** {@link #build()} and {@link KafkaCluster#start()}. */

@@ -1,14 +1,15 @@
 package io.herald.infra.solr;
 
 import io.herald.infra.ChildProcess;
-import io.herald.infra.Directories;
+import io.herald.infra.ChildSlot;
 import io.herald.infra.FreePorts;
 import io.herald.infra.InfraStartException;
+import io.herald.infra.LauncherBuilder;
+import io.herald.infra.LauncherSettings;
+import io.herald.infra.PropertiesFiles;
 import io.herald.infra.RuntimeClasspath;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,6 +47,10 @@ import org.slf4j.LoggerFactory;
  * {@code zoo_data/}), {@code solr.log} and {@code solr.pid}. The ports chosen at first start are recorded in
  * {@code ports.properties} and reused: a SolrCloud node is named by its address, and its replicas are registered in
  * ZooKeeper under that name.
+ *
+ * <p>Defaults where they differ from {@link LauncherBuilder}'s: heap {@code 256m}; start timeout 120 s. The embedded
+ * ZooKeeper listens on {@link Builder#host} too. Extra JVM options reach the configset's properties, e.g.
+ * {@code -Dherald.solr.autoSoftCommit.maxTime=500}.
  */
 public final class SolrNode implements AutoCloseable {
 
@@ -53,38 +58,28 @@ public final class SolrNode implements AutoCloseable {
     private static final String MAIN_CLASS = "org.eclipse.jetty.xml.XmlConfiguration";
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
+    private final LauncherSettings settings;
     private final String host;
     private final Path dataDir;
-    private final boolean deleteDataOnClose;
     private final int requestedPort;
     private final int requestedZkPort;
     private final String externalZkHost;
-    private final String heap;
-    private final boolean quickStartJit;
-    private final List<String> extraJvmOptions;
-    private final Duration startTimeout;
-    private final Duration stopTimeout;
     private final HttpClient probeClient = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
 
     private final Object lifecycle = new Object();
-    private volatile ChildProcess running;
+    private final ChildSlot running = new ChildSlot(lifecycle);
     private int port;
     private int zkPort;
     private List<Path> classpath;
     private boolean prepared;
 
-    private SolrNode(Builder b) {
-        this.host = b.host;
-        this.deleteDataOnClose = b.dataDir == null;
-        this.dataDir = b.dataDir != null ? b.dataDir.toAbsolutePath() : createTempDir();
+    private SolrNode(Builder b, LauncherSettings settings) {
+        this.settings = settings;
+        this.host = settings.host();
+        this.dataDir = settings.dataDir();
         this.requestedPort = b.port;
         this.requestedZkPort = b.zkPort;
         this.externalZkHost = b.zkHost;
-        this.heap = b.heap;
-        this.quickStartJit = b.quickStartJit;
-        this.extraJvmOptions = List.copyOf(b.jvmOptions);
-        this.startTimeout = b.startTimeout;
-        this.stopTimeout = b.stopTimeout;
     }
 
     public static Builder builder() {
@@ -98,24 +93,18 @@ public final class SolrNode implements AutoCloseable {
      */
     public void start() {
         synchronized (lifecycle) {
-            if (running != null && running.isAlive()) {
+            if (running.isRunning()) {
                 return;
             }
             long t0 = System.nanoTime();
             if (!prepared) {
                 prepare();
             }
-            ChildProcess child = ChildProcess.launch(new ChildProcess.Spec("solr", jvmOptions(), classpath,
-                    MAIN_CLASS, List.of("herald.solr.host=" + host, "herald.solr.port=" + port,
+            running.launch(new ChildProcess.Spec("solr", jvmOptions(), classpath, MAIN_CLASS,
+                    List.of("herald.solr.host=" + host, "herald.solr.port=" + port,
                             confDir().resolve("jetty.xml").toString()),
-                    dataDir, logFile(), pidFile()));
-            running = child;
-            try {
-                child.awaitReady("healthy at " + baseUrl(), startTimeout, this::healthy);
-            } catch (RuntimeException e) {
-                running = null;
-                throw e;
-            }
+                    dataDir, logFile(), pidFile()),
+                    "healthy at " + baseUrl(), settings.startTimeout(), this::healthy);
             log.info("Solr ready at {} in {} ms (ZooKeeper {}{}), data in {}", baseUrl(),
                     (System.nanoTime() - t0) / 1_000_000, zkHost(), externalZkHost == null ? ", embedded" : "",
                     dataDir);
@@ -145,8 +134,7 @@ public final class SolrNode implements AutoCloseable {
 
     /** The pid of the Solr JVM, if it runs. */
     public OptionalLong pid() {
-        ChildProcess child = running;
-        return child != null && child.isAlive() ? OptionalLong.of(child.pid()) : OptionalLong.empty();
+        return running.pid();
     }
 
     public Path dataDir() {
@@ -165,18 +153,12 @@ public final class SolrNode implements AutoCloseable {
 
     /** SIGTERM (Jetty stops, the cores commit and close), waits up to the stop timeout, then kills. */
     public void stop() {
-        ChildProcess child = take();
-        if (child != null) {
-            child.stop(stopTimeout);
-        }
+        running.stop(settings.stopTimeout());
     }
 
     /** SIGKILL: what the transaction log holds is replayed at the next start. */
     public void kill() {
-        ChildProcess child = take();
-        if (child != null) {
-            child.kill();
-        }
+        running.kill();
     }
 
     /** {@link #stop()}; the data stays unless no data directory was given. */
@@ -184,18 +166,9 @@ public final class SolrNode implements AutoCloseable {
     public void close() {
         synchronized (lifecycle) {
             stop();
-            if (deleteDataOnClose) {
-                Directories.deleteRecursively(dataDir);
+            if (settings.deleteTemporaryData()) {
                 prepared = false; // a later start() begins afresh
             }
-        }
-    }
-
-    private ChildProcess take() {
-        synchronized (lifecycle) {
-            ChildProcess child = running;
-            running = null;
-            return child;
         }
     }
 
@@ -240,32 +213,15 @@ public final class SolrNode implements AutoCloseable {
 
     private void assignPorts() throws IOException {
         Path stateFile = dataDir.resolve("ports.properties");
-        Properties recorded = new Properties();
-        if (Files.isRegularFile(stateFile)) {
-            try (Reader reader = Files.newBufferedReader(stateFile)) {
-                recorded.load(reader);
-            }
-        }
-        port = choosePort(requestedPort, recorded.getProperty("port"));
-        zkPort = externalZkHost == null ? choosePort(requestedZkPort, recorded.getProperty("zk_port")) : 0;
+        Properties recorded = PropertiesFiles.read(stateFile);
+        port = FreePorts.choose(requestedPort, recorded.getProperty("port"));
+        zkPort = externalZkHost == null ? FreePorts.choose(requestedZkPort, recorded.getProperty("zk_port")) : 0;
         Properties state = new Properties();
         state.setProperty("port", Integer.toString(port));
         if (zkPort != 0) {
             state.setProperty("zk_port", Integer.toString(zkPort));
         }
-        StringWriter out = new StringWriter();
-        state.store(out, "ports of this Solr node, kept by herald-infra");
-        ChildProcess.writeAtomically(stateFile, out.toString());
-    }
-
-    private static int choosePort(int requested, String recorded) {
-        if (requested != 0) {
-            return requested;
-        }
-        if (recorded != null && FreePorts.isFree(Integer.parseInt(recorded))) {
-            return Integer.parseInt(recorded);
-        }
-        return FreePorts.pick();
+        PropertiesFiles.write(stateFile, state, "ports of this Solr node, kept by herald-infra");
     }
 
     /** The embedded ZooKeeper: a standalone server on its own port, data in {@code home/zoo_data}. */
@@ -306,11 +262,7 @@ public final class SolrNode implements AutoCloseable {
 
     private List<String> jvmOptions() {
         List<String> options = new ArrayList<>(List.of(
-                "-Xmx" + heap,
                 "-Xss256k",
-                "-XX:+UseG1GC",
-                "-XX:+ExitOnOutOfMemoryError",
-                "-Djava.net.preferIPv4Stack=true",
                 "-Dsolr.solr.home=" + homeDir(),
                 // No distribution here; Solr looks for a default zoo.cfg and its modules under it.
                 "-Dsolr.install.dir=" + dataDir,
@@ -326,11 +278,7 @@ public final class SolrNode implements AutoCloseable {
         } else {
             options.add("-DzkHost=" + externalZkHost);
         }
-        if (quickStartJit) {
-            options.add("-XX:TieredStopAtLevel=1");
-        }
-        options.addAll(extraJvmOptions);
-        return options;
+        return settings.jvmOptions(options);
     }
 
     private static String resource(String name) {
@@ -352,14 +300,6 @@ public final class SolrNode implements AutoCloseable {
         return dataDir.resolve("home");
     }
 
-    private static Path createTempDir() {
-        try {
-            return Files.createTempDirectory("herald-solr-").toAbsolutePath();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private void requireStartedOnce() {
         if (port == 0) {
             throw new IllegalStateException("SolrNode not started yet: call start() first");
@@ -367,31 +307,13 @@ public final class SolrNode implements AutoCloseable {
     }
 
     /** Configuration of a {@link SolrNode}; every setting has a default that suits tests. */
-    public static final class Builder {
-        private String host = "127.0.0.1";
-        private Path dataDir;
+    public static final class Builder extends LauncherBuilder<Builder> {
         private int port;
         private int zkPort;
         private String zkHost;
-        private String heap = "256m";
-        private boolean quickStartJit = true;
-        private final List<String> jvmOptions = new ArrayList<>();
-        private Duration startTimeout = Duration.ofSeconds(120);
-        private Duration stopTimeout = Duration.ofSeconds(30);
 
         private Builder() {
-        }
-
-        /** Where configuration, cores, ZooKeeper data, log and pid file go. Default: a temporary directory, deleted on close. */
-        public Builder dataDir(Path dataDir) {
-            this.dataDir = Objects.requireNonNull(dataDir);
-            return this;
-        }
-
-        /** The local address Solr (and its embedded ZooKeeper) listen on and advertise. Default 127.0.0.1. */
-        public Builder host(String host) {
-            this.host = Objects.requireNonNull(host);
-            return this;
+            super("solr", "256m", Duration.ofSeconds(120));
         }
 
         /** HTTP port; 0 (default) means a free port, reused on later starts with the same data directory. */
@@ -415,38 +337,8 @@ public final class SolrNode implements AutoCloseable {
             return this;
         }
 
-        /** Maximum heap, as for {@code -Xmx}. Default {@code 256m}. */
-        public Builder heap(String heap) {
-            this.heap = Objects.requireNonNull(heap);
-            return this;
-        }
-
-        /** Whether the node runs with the C1 compiler only: faster start; turn it off for throughput measurements. */
-        public Builder quickStartJit(boolean quickStartJit) {
-            this.quickStartJit = quickStartJit;
-            return this;
-        }
-
-        /** Extra JVM options, appended after the defaults (e.g. {@code -Dherald.solr.autoSoftCommit.maxTime=500}). */
-        public Builder jvmOptions(String... options) {
-            jvmOptions.addAll(List.of(options));
-            return this;
-        }
-
-        /** How long a start may take before it fails. Default 120 s. */
-        public Builder startTimeout(Duration startTimeout) {
-            this.startTimeout = Objects.requireNonNull(startTimeout);
-            return this;
-        }
-
-        /** How long a SIGTERM stop may take before the node is killed. Default 30 s. */
-        public Builder stopTimeout(Duration stopTimeout) {
-            this.stopTimeout = Objects.requireNonNull(stopTimeout);
-            return this;
-        }
-
         public SolrNode build() {
-            return new SolrNode(this);
+            return new SolrNode(this, settings());
         }
 
         /** {@link #build()} and {@link SolrNode#start()}. */
