@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * timeout 180 s (5 s quiet, up to 40 s on a busy 2-core box; the quick-start JIT brings it to 4.4-5.7 s on a quiet
  * box); a SIGTERM stop takes 5-8 s.
  */
-public final class CassandraNode implements Cassandra, AutoCloseable {
+public final class CassandraNode extends ChildLauncher implements Cassandra {
 
     /** How the commit log reaches the disk; decides what survives a kill -9. */
     public enum CommitlogSync {
@@ -45,25 +45,18 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CassandraNode.class);
     private static final String DATACENTER = "datacenter1";
 
-    private final LauncherSettings settings;
-    private final String host;
-    private final Path dataDir;
     private final int requestedNativePort;
     private final int requestedStoragePort;
     private final CommitlogSync commitlogSync;
     private final String clusterName;
 
-    private final Object lifecycle = new Object();
     private final ChildSlot running = new ChildSlot(lifecycle);
     private int nativePort;
     private int storagePort;
     private List<Path> classpath;
-    private boolean prepared;
 
     private CassandraNode(Builder b, LauncherSettings settings) {
-        this.settings = settings;
-        this.host = settings.host();
-        this.dataDir = settings.dataDir();
+        super(settings);
         this.requestedNativePort = b.nativePort;
         this.requestedStoragePort = b.storagePort;
         this.commitlogSync = b.commitlogSync;
@@ -85,22 +78,15 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
                 return;
             }
             long t0 = System.nanoTime();
-            if (!prepared) {
-                prepare();
-            }
+            prepareOnce();
             running.launch(new ChildProcess.Spec("cassandra", jvmOptions(), classpathWithConf(),
-                    "org.apache.cassandra.service.CassandraDaemon", List.of(), dataDir,
-                    dataDir.resolve("cassandra.log"), pidFile()),
+                    "org.apache.cassandra.service.CassandraDaemon", List.of(), dataDir(),
+                    dataDir().resolve("cassandra.log"), pidFile()),
                     "serving CQL on " + contactPoint(), settings.startTimeout(),
-                    () -> WireProbes.cassandraAnswers(host, nativePort));
+                    () -> WireProbes.cassandraAnswers(host(), nativePort));
             log.info("Cassandra ready at {} in {} ms (commitlog {}), data in {}", contactPoint(),
-                    (System.nanoTime() - t0) / 1_000_000, commitlogSync, dataDir);
+                    (System.nanoTime() - t0) / 1_000_000, commitlogSync, dataDir());
         }
-    }
-
-    @Override
-    public String host() {
-        return host;
     }
 
     @Override
@@ -125,13 +111,9 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
         return running.pid();
     }
 
-    public Path dataDir() {
-        return dataDir;
-    }
-
     /** Where the pid is recorded while the node runs. */
     public Path pidFile() {
-        return dataDir.resolve("cassandra.pid");
+        return dataDir().resolve("cassandra.pid");
     }
 
     /** SIGTERM (Cassandra drains and flushes), waits up to the stop timeout, then kills. */
@@ -145,38 +127,32 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
         running.kill();
     }
 
-    /** {@link #stop()}; the data stays unless no data directory was given. */
     @Override
-    public void close() {
-        synchronized (lifecycle) {
-            stop();
-            if (settings.deleteTemporaryData()) {
-                prepared = false; // a later start() begins afresh
-            }
-        }
+    protected void stopAll() {
+        stop();
     }
 
     // --- start-up ---
 
-    private void prepare() {
+    @Override
+    protected void prepare() {
         classpath = RuntimeClasspath.cassandra();
         try {
             Files.createDirectories(confDir());
             for (String dir : List.of("data", "commitlog", "saved_caches", "hints", "cdc_raw", "triggers", "logs")) {
-                Files.createDirectories(dataDir.resolve(dir));
+                Files.createDirectories(dataDir().resolve(dir));
             }
             ChildProcess.reapStale(pidFile());
             assignPorts();
             ChildProcess.writeAtomically(confDir().resolve("cassandra.yaml"), cassandraYaml());
             ChildProcess.writeAtomically(confDir().resolve("logback.xml"), logbackXml());
-            prepared = true;
         } catch (IOException e) {
-            throw new InfraStartException("could not prepare Cassandra data directory " + dataDir, e);
+            throw new InfraStartException("could not prepare Cassandra data directory " + dataDir(), e);
         }
     }
 
     private void assignPorts() throws IOException {
-        Path stateFile = dataDir.resolve("ports.properties");
+        Path stateFile = dataDir().resolve("ports.properties");
         Properties recorded = PropertiesFiles.read(stateFile);
         nativePort = FreePorts.choose(requestedNativePort, recorded.getProperty("native_transport_port"));
         storagePort = FreePorts.choose(requestedStoragePort, recorded.getProperty("storage_port"));
@@ -213,12 +189,12 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
                 auto_snapshot: false
                 disk_failure_policy: stop
                 commit_failure_policy: stop
-                """.formatted(host));
+                """.formatted(host()));
         yaml.append("storage_port: ").append(storagePort).append('\n');
         yaml.append("native_transport_port: ").append(nativePort).append('\n');
-        yaml.append("data_file_directories:\n  - ").append(quote(dataDir.resolve("data").toString())).append('\n');
+        yaml.append("data_file_directories:\n  - ").append(quote(dataDir().resolve("data").toString())).append('\n');
         for (String dir : List.of("commitlog", "saved_caches", "hints", "cdc_raw")) {
-            yaml.append(dir).append("_directory: ").append(quote(dataDir.resolve(dir).toString())).append('\n');
+            yaml.append(dir).append("_directory: ").append(quote(dataDir().resolve(dir).toString())).append('\n');
         }
         if (commitlogSync == CommitlogSync.BATCH) {
             yaml.append("commitlog_sync: batch\n");
@@ -230,7 +206,7 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
 
     private String logbackXml() {
         // The same file the launcher appends the JVM's stdout/stderr to: one place to look, both writers append.
-        String file = dataDir.resolve("cassandra.log").toString()
+        String file = dataDir().resolve("cassandra.log").toString()
                 .replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
         return """
                 <!-- generated by herald-infra CassandraNode: INFO to cassandra.log, nothing to the console -->
@@ -266,9 +242,9 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
                 "-Dio.netty.allocator.maxOrder=11",
                 "-Dcassandra.config=" + confDir().resolve("cassandra.yaml").toUri(),
                 "-Dcassandra-foreground=yes",
-                "-Dcassandra.logdir=" + dataDir.resolve("logs"),
-                "-Dcassandra.storagedir=" + dataDir,
-                "-Dcassandra.triggers_dir=" + dataDir.resolve("triggers"),
+                "-Dcassandra.logdir=" + dataDir().resolve("logs"),
+                "-Dcassandra.storagedir=" + dataDir(),
+                "-Dcassandra.triggers_dir=" + dataDir().resolve("triggers"),
                 "-Dlogback.configurationFile=" + confDir().resolve("logback.xml").toUri(),
                 // A lone node has no gossip to settle; the default wait costs seconds per start.
                 "-Dcassandra.skip_wait_for_gossip_to_settle=0"));
@@ -289,7 +265,7 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
     }
 
     private Path confDir() {
-        return dataDir.resolve("conf");
+        return dataDir().resolve("conf");
     }
 
     private void requireStartedOnce() {

@@ -43,13 +43,10 @@ import org.slf4j.LoggerFactory;
  * timeout 120 s (a busy 2-core box needs ~10 s per start; with the quick-start JIT three brokers on 2 cores start in
  * ~14 s instead of ~21 s); a SIGTERM stop takes ~2 s.
  */
-public final class KafkaCluster implements Kafka, AutoCloseable {
+public final class KafkaCluster extends ChildLauncher implements Kafka {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaCluster.class);
-    private final LauncherSettings settings;
-    private final String host;
     private final int brokers;
-    private final Path dataDir;
     private final int[] requestedBrokerPorts;
     private final int[] requestedControllerPorts;
     private final Map<String, String> extraProperties;
@@ -59,16 +56,12 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
     // Each slot is locked only briefly, also by the parallel start threads.
     private final ChildSlot[] running;
     // Held for whole starts and closes.
-    private final Object lifecycle = new Object();
     private String clusterId;
-    private boolean prepared;
     private List<Path> classpath;
 
     private KafkaCluster(Builder b, LauncherSettings settings) {
-        this.settings = settings;
-        this.host = settings.host();
+        super(settings);
         this.brokers = b.brokers;
-        this.dataDir = settings.dataDir();
         this.requestedBrokerPorts = b.ports;
         this.requestedControllerPorts = b.controllerPorts;
         this.extraProperties = Map.copyOf(b.properties);
@@ -94,9 +87,7 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
 
     private void startLocked() {
         long t0 = System.nanoTime();
-        if (!prepared) {
-            prepare();
-        }
+        prepareOnce();
         List<Integer> stopped = IntStream.range(0, brokers).filter(i -> !running[i].isRunning()).boxed().toList();
         try {
             inParallel(i -> {
@@ -113,14 +104,15 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
             throw e;
         }
         log.info("Kafka ({} broker{}) ready at {} in {} ms, data in {}", brokers, brokers == 1 ? "" : "s",
-                bootstrapServers(), (System.nanoTime() - t0) / 1_000_000, dataDir);
+                bootstrapServers(), (System.nanoTime() - t0) / 1_000_000, dataDir());
     }
 
-    /** First start only: classpath, stale children, ports, configuration files, storage format. */
-    private void prepare() {
+    /** Also formats the storage of each broker. */
+    @Override
+    protected void prepare() {
         classpath = RuntimeClasspath.kafka();
         try {
-            Files.createDirectories(dataDir);
+            Files.createDirectories(dataDir());
             for (int i = 0; i < brokers; i++) {
                 ChildProcess.reapStale(pidFile(i));
             }
@@ -130,16 +122,15 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
                 writeServerProperties(i);
             }
         } catch (IOException e) {
-            throw new InfraStartException("could not prepare Kafka data directory " + dataDir, e);
+            throw new InfraStartException("could not prepare Kafka data directory " + dataDir(), e);
         }
         inParallel(this::formatIfNeeded);
-        prepared = true;
     }
 
     @Override
     public String bootstrapServers() {
         requireStartedOnce();
-        return Arrays.stream(brokerPorts).mapToObj(p -> host + ":" + p).collect(Collectors.joining(","));
+        return Arrays.stream(brokerPorts).mapToObj(p -> host() + ":" + p).collect(Collectors.joining(","));
     }
 
     @Override
@@ -156,10 +147,6 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
     /** The pid of broker {@code index}'s JVM, if it runs. */
     public OptionalLong brokerPid(int index) {
         return running[checkIndex(index)].pid();
-    }
-
-    public Path dataDir() {
-        return dataDir;
     }
 
     @Override
@@ -184,15 +171,10 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
         }
     }
 
-    /** Stops every broker (SIGTERM, in parallel). Data stays unless no data directory was given. */
+    /** Stops every broker, in parallel. */
     @Override
-    public void close() {
-        synchronized (lifecycle) {
-            inParallel(i -> stopQuietly(i, settings.stopTimeout()));
-            if (settings.deleteTemporaryData()) {
-                prepared = false; // a later start() begins afresh
-            }
-        }
+    protected void stopAll() {
+        inParallel(i -> stopQuietly(i, settings.stopTimeout()));
     }
 
     // --- start-up steps ---
@@ -238,7 +220,7 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(i + 1));
-        String listeners = "PLAINTEXT://" + host + ":" + brokerPorts[i] + ",CONTROLLER://" + host + ":"
+        String listeners = "PLAINTEXT://" + host() + ":" + brokerPorts[i] + ",CONTROLLER://" + host() + ":"
                 + controllerPorts[i];
         p.put("listeners", listeners);
         p.put("advertised.listeners", listeners);
@@ -246,10 +228,10 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         if (brokers == 1) {
-            p.put("controller.quorum.bootstrap.servers", host + ":" + controllerPorts[0]);
+            p.put("controller.quorum.bootstrap.servers", host() + ":" + controllerPorts[0]);
         } else {
             p.put("controller.quorum.voters", IntStream.range(0, brokers)
-                    .mapToObj(n -> (n + 1) + "@" + host + ":" + controllerPorts[n]).collect(Collectors.joining(",")));
+                    .mapToObj(n -> (n + 1) + "@" + host() + ":" + controllerPorts[n]).collect(Collectors.joining(",")));
             // Defaults take 10-13 s to fence a dead broker, during which every partition it led stalls; 3-6 s here.
             p.put("broker.session.timeout.ms", "3000");
             p.put("broker.heartbeat.interval.ms", "500");
@@ -307,8 +289,8 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
         long t0 = System.nanoTime();
         running[i].launch(new ChildProcess.Spec("kafka-" + i, jvmOptions(i, settings.heap()), classpath,
                 "kafka.Kafka", List.of(serverProperties(i).toString()), nodeDir(i), logFile(i), pidFile(i)),
-                "serving requests on " + host + ":" + brokerPorts[i], settings.startTimeout(),
-                () -> WireProbes.kafkaAnswers(host, brokerPorts[i]));
+                "serving requests on " + host() + ":" + brokerPorts[i], settings.startTimeout(),
+                () -> WireProbes.kafkaAnswers(host(), brokerPorts[i]));
         log.debug("kafka-{} ready in {} ms", i, (System.nanoTime() - t0) / 1_000_000);
     }
 
@@ -376,7 +358,7 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
     // --- files ---
 
     private Path nodeDir(int i) {
-        return dataDir.resolve("kafka-" + i);
+        return dataDir().resolve("kafka-" + i);
     }
 
     private Path logDir(int i) {
@@ -388,20 +370,20 @@ public final class KafkaCluster implements Kafka, AutoCloseable {
     }
 
     private Path logFile(int i) {
-        return dataDir.resolve("kafka-" + i + ".log");
+        return dataDir().resolve("kafka-" + i + ".log");
     }
 
     /** Where broker i's pid is recorded while it runs. */
     public Path pidFile(int i) {
-        return dataDir.resolve("kafka-" + checkIndex(i) + ".pid");
+        return dataDir().resolve("kafka-" + checkIndex(i) + ".pid");
     }
 
     private Path stateFile() {
-        return dataDir.resolve("cluster.properties");
+        return dataDir().resolve("cluster.properties");
     }
 
     private Path log4jConfig() {
-        return dataDir.resolve("log4j2.properties");
+        return dataDir().resolve("log4j2.properties");
     }
 
     private int checkIndex(int index) {

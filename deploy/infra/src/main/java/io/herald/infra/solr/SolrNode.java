@@ -1,5 +1,6 @@
 package io.herald.infra.solr;
 
+import io.herald.infra.ChildLauncher;
 import io.herald.infra.ChildProcess;
 import io.herald.infra.ChildSlot;
 import io.herald.infra.FreePorts;
@@ -52,31 +53,24 @@ import org.slf4j.LoggerFactory;
  * ZooKeeper listens on {@link Builder#host} too. Extra JVM options reach the configset's properties, e.g.
  * {@code -Dherald.solr.autoSoftCommit.maxTime=500}.
  */
-public final class SolrNode implements AutoCloseable {
+public final class SolrNode extends ChildLauncher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SolrNode.class);
     private static final String MAIN_CLASS = "org.eclipse.jetty.xml.XmlConfiguration";
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
-    private final LauncherSettings settings;
-    private final String host;
-    private final Path dataDir;
     private final int requestedPort;
     private final int requestedZkPort;
     private final String externalZkHost;
     private final HttpClient probeClient = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
 
-    private final Object lifecycle = new Object();
     private final ChildSlot running = new ChildSlot(lifecycle);
     private int port;
     private int zkPort;
     private List<Path> classpath;
-    private boolean prepared;
 
     private SolrNode(Builder b, LauncherSettings settings) {
-        this.settings = settings;
-        this.host = settings.host();
-        this.dataDir = settings.dataDir();
+        super(settings);
         this.requestedPort = b.port;
         this.requestedZkPort = b.zkPort;
         this.externalZkHost = b.zkHost;
@@ -97,28 +91,22 @@ public final class SolrNode implements AutoCloseable {
                 return;
             }
             long t0 = System.nanoTime();
-            if (!prepared) {
-                prepare();
-            }
+            prepareOnce();
             running.launch(new ChildProcess.Spec("solr", jvmOptions(), classpath, MAIN_CLASS,
-                    List.of("herald.solr.host=" + host, "herald.solr.port=" + port,
+                    List.of("herald.solr.host=" + host(), "herald.solr.port=" + port,
                             confDir().resolve("jetty.xml").toString()),
-                    dataDir, logFile(), pidFile()),
+                    dataDir(), logFile(), pidFile()),
                     "healthy at " + baseUrl(), settings.startTimeout(), this::healthy);
             log.info("Solr ready at {} in {} ms (ZooKeeper {}{}), data in {}", baseUrl(),
                     (System.nanoTime() - t0) / 1_000_000, zkHost(), externalZkHost == null ? ", embedded" : "",
-                    dataDir);
+                    dataDir());
         }
     }
 
     /** Where Solr answers, e.g. {@code http://127.0.0.1:8983/solr}. */
     public String baseUrl() {
         requireStartedOnce();
-        return "http://" + host + ":" + port + "/solr";
-    }
-
-    public String host() {
-        return host;
+        return "http://" + host() + ":" + port + "/solr";
     }
 
     public int port() {
@@ -129,7 +117,7 @@ public final class SolrNode implements AutoCloseable {
     /** The ZooKeeper connect string the node uses: the external one, or its embedded server's address. */
     public String zkHost() {
         requireStartedOnce();
-        return externalZkHost != null ? externalZkHost : host + ":" + zkPort;
+        return externalZkHost != null ? externalZkHost : host() + ":" + zkPort;
     }
 
     /** The pid of the Solr JVM, if it runs. */
@@ -137,18 +125,14 @@ public final class SolrNode implements AutoCloseable {
         return running.pid();
     }
 
-    public Path dataDir() {
-        return dataDir;
-    }
-
     /** Where the pid is recorded while the node runs. */
     public Path pidFile() {
-        return dataDir.resolve("solr.pid");
+        return dataDir().resolve("solr.pid");
     }
 
     /** Solr's log and the JVM's own output. */
     public Path logFile() {
-        return dataDir.resolve("solr.log");
+        return dataDir().resolve("solr.log");
     }
 
     /** SIGTERM (Jetty stops, the cores commit and close), waits up to the stop timeout, then kills. */
@@ -161,15 +145,9 @@ public final class SolrNode implements AutoCloseable {
         running.kill();
     }
 
-    /** {@link #stop()}; the data stays unless no data directory was given. */
     @Override
-    public void close() {
-        synchronized (lifecycle) {
-            stop();
-            if (settings.deleteTemporaryData()) {
-                prepared = false; // a later start() begins afresh
-            }
-        }
+    protected void stopAll() {
+        stop();
     }
 
     /** Solr's health check: 200 once the node is live in ZooKeeper and none of its cores is down or recovering. */
@@ -189,12 +167,13 @@ public final class SolrNode implements AutoCloseable {
 
     // --- start-up ---
 
-    private void prepare() {
+    @Override
+    protected void prepare() {
         classpath = RuntimeClasspath.solr();
         try {
             Files.createDirectories(confDir());
             Files.createDirectories(homeDir());
-            Files.createDirectories(dataDir.resolve("logs"));
+            Files.createDirectories(dataDir().resolve("logs"));
             ChildProcess.reapStale(pidFile());
             assignPorts();
             ChildProcess.writeAtomically(confDir().resolve("jetty.xml"), resource("jetty.xml"));
@@ -205,14 +184,13 @@ public final class SolrNode implements AutoCloseable {
             } else {
                 Files.deleteIfExists(homeDir().resolve("zoo.cfg"));
             }
-            prepared = true;
         } catch (IOException e) {
-            throw new InfraStartException("could not prepare Solr data directory " + dataDir, e);
+            throw new InfraStartException("could not prepare Solr data directory " + dataDir(), e);
         }
     }
 
     private void assignPorts() throws IOException {
-        Path stateFile = dataDir.resolve("ports.properties");
+        Path stateFile = dataDir().resolve("ports.properties");
         Properties recorded = PropertiesFiles.read(stateFile);
         port = FreePorts.choose(requestedPort, recorded.getProperty("port"));
         zkPort = externalZkHost == null ? FreePorts.choose(requestedZkPort, recorded.getProperty("zk_port")) : 0;
@@ -265,16 +243,16 @@ public final class SolrNode implements AutoCloseable {
                 "-Xss256k",
                 "-Dsolr.solr.home=" + homeDir(),
                 // No distribution here; Solr looks for a default zoo.cfg and its modules under it.
-                "-Dsolr.install.dir=" + dataDir,
-                "-Dsolr.log.dir=" + dataDir.resolve("logs"),
+                "-Dsolr.install.dir=" + dataDir(),
+                "-Dsolr.log.dir=" + dataDir().resolve("logs"),
                 "-Dlog4j2.configurationFile=" + confDir().resolve("log4j2.xml").toUri(),
-                "-Dhost=" + host,
+                "-Dhost=" + host(),
                 "-DhostPort=" + port,
                 "-Djetty.port=" + port,
-                "-Djetty.host=" + host));
+                "-Djetty.host=" + host()));
         if (externalZkHost == null) {
             options.add("-DzkRun");
-            options.add("-Dsolr.zk.embedded.host=" + host);
+            options.add("-Dsolr.zk.embedded.host=" + host());
         } else {
             options.add("-DzkHost=" + externalZkHost);
         }
@@ -293,11 +271,11 @@ public final class SolrNode implements AutoCloseable {
     }
 
     private Path confDir() {
-        return dataDir.resolve("conf");
+        return dataDir().resolve("conf");
     }
 
     private Path homeDir() {
-        return dataDir.resolve("home");
+        return dataDir().resolve("home");
     }
 
     private void requireStartedOnce() {
