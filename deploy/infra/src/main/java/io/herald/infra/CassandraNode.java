@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,13 +25,13 @@ import org.slf4j.LoggerFactory;
  * <p>Everything lives in the data directory: generated {@code conf/cassandra.yaml} and {@code conf/logback.xml},
  * data, commit log, {@code cassandra.log} (Cassandra's INFO log plus the JVM's own output) and {@code cassandra.pid}.
  * Data survives {@link #stop()}, {@link #kill()} (up to the commit log sync mode) and {@link #close()}; ports chosen
- * at first start are recorded there and reused.
+ * at first start are recorded there and reused. A {@link #stop()} lets Cassandra drain and flush.
  *
  * <p>Defaults where they differ from {@link LauncherBuilder}'s: heap {@code 512m} (RSS ~1 GB; 256m also works); start
  * timeout 180 s (5 s quiet, up to 40 s on a busy 2-core box; the quick-start JIT brings it to 4.4-5.7 s on a quiet
  * box); a SIGTERM stop takes 5-8 s.
  */
-public final class CassandraNode extends ChildLauncher implements Cassandra {
+public final class CassandraNode extends SingleChildLauncher implements Cassandra {
 
     /** How the commit log reaches the disk; decides what survives a kill -9. */
     public enum CommitlogSync {
@@ -50,13 +49,12 @@ public final class CassandraNode extends ChildLauncher implements Cassandra {
     private final CommitlogSync commitlogSync;
     private final String clusterName;
 
-    private final ChildSlot running = new ChildSlot(lifecycle);
     private int nativePort;
     private int storagePort;
     private List<Path> classpath;
 
     private CassandraNode(Builder b, LauncherSettings settings) {
-        super(settings);
+        super("cassandra", settings);
         this.requestedNativePort = b.nativePort;
         this.requestedStoragePort = b.storagePort;
         this.commitlogSync = b.commitlogSync;
@@ -67,26 +65,18 @@ public final class CassandraNode extends ChildLauncher implements Cassandra {
         return new Builder();
     }
 
-    /**
-     * Starts the node (again, on the same ports and data) and waits until it answers CQL. Does nothing if it runs.
-     * Throws {@link InfraStartException} with the tail of {@code cassandra.log} on failure.
-     */
+    /** Ready: it answers CQL. */
     @Override
-    public void start() {
-        synchronized (lifecycle) {
-            if (running.isRunning()) {
-                return;
-            }
-            long t0 = System.nanoTime();
-            prepareOnce();
-            running.launch(new ChildProcess.Spec("cassandra", jvmOptions(), classpathWithConf(),
-                    "org.apache.cassandra.service.CassandraDaemon", List.of(), dataDir(),
-                    dataDir().resolve("cassandra.log"), pidFile()),
-                    "serving CQL on " + contactPoint(), settings.startTimeout(),
-                    () -> WireProbes.cassandraAnswers(host(), nativePort));
-            log.info("Cassandra ready at {} in {} ms (commitlog {}), data in {}", contactPoint(),
-                    (System.nanoTime() - t0) / 1_000_000, commitlogSync, dataDir());
-        }
+    protected void launch(ChildSlot slot) {
+        slot.launch(spec(jvmOptions(), classpathWithConf(), "org.apache.cassandra.service.CassandraDaemon", List.of()),
+                "serving CQL on " + contactPoint(), settings.startTimeout(),
+                () -> WireProbes.cassandraAnswers(host(), nativePort));
+    }
+
+    @Override
+    protected void logReady(long millis) {
+        log.info("Cassandra ready at {} in {} ms (commitlog {}), data in {}", contactPoint(), millis, commitlogSync,
+                dataDir());
     }
 
     @Override
@@ -104,32 +94,6 @@ public final class CassandraNode extends ChildLauncher implements Cassandra {
     @Override
     public String localDatacenter() {
         return DATACENTER;
-    }
-
-    /** The pid of the Cassandra JVM, if it runs. */
-    public OptionalLong pid() {
-        return running.pid();
-    }
-
-    /** Where the pid is recorded while the node runs. */
-    public Path pidFile() {
-        return dataDir().resolve("cassandra.pid");
-    }
-
-    /** SIGTERM (Cassandra drains and flushes), waits up to the stop timeout, then kills. */
-    @Override
-    public void stop() {
-        running.stop(settings.stopTimeout());
-    }
-
-    @Override
-    public void kill() {
-        running.kill();
-    }
-
-    @Override
-    protected void stopAll() {
-        stop();
     }
 
     // --- start-up ---
@@ -206,7 +170,7 @@ public final class CassandraNode extends ChildLauncher implements Cassandra {
 
     private String logbackXml() {
         // The same file the launcher appends the JVM's stdout/stderr to: one place to look, both writers append.
-        String file = dataDir().resolve("cassandra.log").toString()
+        String file = logFile().toString()
                 .replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
         return """
                 <!-- generated by herald-infra CassandraNode: INFO to cassandra.log, nothing to the console -->
@@ -275,7 +239,7 @@ public final class CassandraNode extends ChildLauncher implements Cassandra {
     }
 
     /** Configuration of a {@link CassandraNode}; every setting has a default that suits tests. */
-    public static final class Builder extends LauncherBuilder<Builder> {
+    public static final class Builder extends LauncherBuilder<Builder, CassandraNode> {
         private int nativePort;
         private int storagePort;
         private CommitlogSync commitlogSync = CommitlogSync.PERIODIC;
@@ -309,15 +273,9 @@ public final class CassandraNode extends ChildLauncher implements Cassandra {
             return this;
         }
 
+        @Override
         public CassandraNode build() {
             return new CassandraNode(this, settings());
-        }
-
-        /** {@link #build()} and {@link CassandraNode#start()}. */
-        public CassandraNode start() {
-            CassandraNode node = build();
-            node.start();
-            return node;
         }
     }
 }

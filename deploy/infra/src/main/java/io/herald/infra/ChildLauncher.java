@@ -18,6 +18,12 @@ public abstract class ChildLauncher implements AutoCloseable {
         this.settings = settings;
     }
 
+    /**
+     * Starts what does not run (again, on the same ports and data) and waits until it is ready; throws {@link
+     * InfraStartException} with the tail of the failing child's log on failure.
+     */
+    public abstract void start();
+
     /** The address of this machine the children listen on. */
     public String host() {
         return settings.host();

@@ -79,32 +79,30 @@ public final class KafkaCluster extends ChildLauncher implements Kafka {
      * until each serves requests. On failure it kills the brokers it started and throws {@link InfraStartException}
      * with the log tail of the failing broker. Can be called again after {@link #close()}: same ports, same data.
      */
+    @Override
     public void start() {
         synchronized (lifecycle) {
-            startLocked();
+            long t0 = System.nanoTime();
+            prepareOnce();
+            List<Integer> stopped = IntStream.range(0, brokers).filter(i -> !running[i].isRunning()).boxed()
+                    .toList();
+            try {
+                inParallel(i -> {
+                    if (stopped.contains(i)) {
+                        startBrokerProcess(i);
+                    }
+                });
+            } catch (RuntimeException e) {
+                inParallel(i -> {
+                    if (stopped.contains(i)) {
+                        stopQuietly(i, Duration.ZERO);
+                    }
+                });
+                throw e;
+            }
+                log.info("Kafka ({} broker{}) ready at {} in {} ms, data in {}", brokers, brokers == 1 ? "" : "s",
+                    bootstrapServers(), (System.nanoTime() - t0) / 1_000_000, dataDir());
         }
-    }
-
-    private void startLocked() {
-        long t0 = System.nanoTime();
-        prepareOnce();
-        List<Integer> stopped = IntStream.range(0, brokers).filter(i -> !running[i].isRunning()).boxed().toList();
-        try {
-            inParallel(i -> {
-                if (stopped.contains(i)) {
-                    startBrokerProcess(i);
-                }
-            });
-        } catch (RuntimeException e) {
-            inParallel(i -> {
-                if (stopped.contains(i)) {
-                    stopQuietly(i, Duration.ZERO);
-                }
-            });
-            throw e;
-        }
-        log.info("Kafka ({} broker{}) ready at {} in {} ms, data in {}", brokers, brokers == 1 ? "" : "s",
-                bootstrapServers(), (System.nanoTime() - t0) / 1_000_000, dataDir());
     }
 
     /** Also formats the storage of each broker. */
@@ -397,7 +395,7 @@ public final class KafkaCluster extends ChildLauncher implements Kafka {
     }
 
     /** Configuration of a {@link KafkaCluster}; every setting has a default that suits tests. */
-    public static final class Builder extends LauncherBuilder<Builder> {
+    public static final class Builder extends LauncherBuilder<Builder, KafkaCluster> {
         private int brokers = 1;
         private int[] ports;
         private int[] controllerPorts;
@@ -443,15 +441,9 @@ public final class KafkaCluster extends ChildLauncher implements Kafka {
             return this;
         }
 
+        @Override
         public KafkaCluster build() {
             return new KafkaCluster(this, settings());
-        }
-
-        /** {@link #build()} and {@link KafkaCluster#start()}. */
-        public KafkaCluster start() {
-            KafkaCluster cluster = build();
-            cluster.start();
-            return cluster;
         }
     }
 }

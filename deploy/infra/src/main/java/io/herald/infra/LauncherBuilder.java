@@ -15,8 +15,9 @@ import java.util.Objects;
  * documentation where they differ from the ones here.
  *
  * @param <B> the launcher's own builder, which every setter returns
+ * @param <L> the launcher it builds
  */
-public abstract class LauncherBuilder<B extends LauncherBuilder<B>> {
+public abstract class LauncherBuilder<B extends LauncherBuilder<B, L>, L extends ChildLauncher> {
 
     private final String name;
     private Path dataDir;
@@ -88,6 +89,16 @@ public abstract class LauncherBuilder<B extends LauncherBuilder<B>> {
     public B stopTimeout(Duration stopTimeout) {
         this.stopTimeout = Objects.requireNonNull(stopTimeout);
         return self();
+    }
+
+    /** A launcher with these settings, not started yet. */
+    public abstract L build();
+
+    /** {@link #build()} and {@link ChildLauncher#start()}. */
+    public L start() {
+        L launcher = build();
+        launcher.start();
+        return launcher;
     }
 
     /** The settings as they are now; creates the temporary data directory if none was given. */

@@ -1,6 +1,6 @@
 package io.herald.infra.solr;
 
-import io.herald.infra.ChildLauncher;
+import io.herald.infra.SingleChildLauncher;
 import io.herald.infra.ChildProcess;
 import io.herald.infra.ChildSlot;
 import io.herald.infra.FreePorts;
@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,13 +46,14 @@ import org.slf4j.LoggerFactory;
  * {@code conf/} (jetty.xml, log4j2.xml), {@code home/} (solr.xml, zoo.cfg, the cores, and the embedded ZooKeeper's
  * {@code zoo_data/}), {@code solr.log} and {@code solr.pid}. The ports chosen at first start are recorded in
  * {@code ports.properties} and reused: a SolrCloud node is named by its address, and its replicas are registered in
- * ZooKeeper under that name.
+ * ZooKeeper under that name. At a {@link #stop()} Jetty stops and the cores commit and close; after a {@link #kill()}
+ * what the transaction log holds is replayed at the next start.
  *
  * <p>Defaults where they differ from {@link LauncherBuilder}'s: heap {@code 256m}; start timeout 120 s. The embedded
  * ZooKeeper listens on {@link Builder#host} too. Extra JVM options reach the configset's properties, e.g.
  * {@code -Dherald.solr.autoSoftCommit.maxTime=500}.
  */
-public final class SolrNode extends ChildLauncher implements AutoCloseable {
+public final class SolrNode extends SingleChildLauncher {
 
     private static final Logger log = LoggerFactory.getLogger(SolrNode.class);
     private static final String MAIN_CLASS = "org.eclipse.jetty.xml.XmlConfiguration";
@@ -64,13 +64,12 @@ public final class SolrNode extends ChildLauncher implements AutoCloseable {
     private final String externalZkHost;
     private final HttpClient probeClient = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
 
-    private final ChildSlot running = new ChildSlot(lifecycle);
     private int port;
     private int zkPort;
     private List<Path> classpath;
 
     private SolrNode(Builder b, LauncherSettings settings) {
-        super(settings);
+        super("solr", settings);
         this.requestedPort = b.port;
         this.requestedZkPort = b.zkPort;
         this.externalZkHost = b.zkHost;
@@ -80,27 +79,18 @@ public final class SolrNode extends ChildLauncher implements AutoCloseable {
         return new Builder();
     }
 
-    /**
-     * Starts the node (again, on the same ports and data) and waits until it is healthy: connected to ZooKeeper and
-     * every core it hosts active. Does nothing if it runs. Throws {@link InfraStartException} with the tail of
-     * {@code solr.log} on failure.
-     */
-    public void start() {
-        synchronized (lifecycle) {
-            if (running.isRunning()) {
-                return;
-            }
-            long t0 = System.nanoTime();
-            prepareOnce();
-            running.launch(new ChildProcess.Spec("solr", jvmOptions(), classpath, MAIN_CLASS,
-                    List.of("herald.solr.host=" + host(), "herald.solr.port=" + port,
-                            confDir().resolve("jetty.xml").toString()),
-                    dataDir(), logFile(), pidFile()),
-                    "healthy at " + baseUrl(), settings.startTimeout(), this::healthy);
-            log.info("Solr ready at {} in {} ms (ZooKeeper {}{}), data in {}", baseUrl(),
-                    (System.nanoTime() - t0) / 1_000_000, zkHost(), externalZkHost == null ? ", embedded" : "",
-                    dataDir());
-        }
+    /** Ready: healthy, that is connected to ZooKeeper and every core it hosts active. */
+    @Override
+    protected void launch(ChildSlot slot) {
+        slot.launch(spec(jvmOptions(), classpath, MAIN_CLASS, List.of("herald.solr.host=" + host(),
+                        "herald.solr.port=" + port, confDir().resolve("jetty.xml").toString())),
+                "healthy at " + baseUrl(), settings.startTimeout(), this::healthy);
+    }
+
+    @Override
+    protected void logReady(long millis) {
+        log.info("Solr ready at {} in {} ms (ZooKeeper {}{}), data in {}", baseUrl(), millis, zkHost(),
+                externalZkHost == null ? ", embedded" : "", dataDir());
     }
 
     /** Where Solr answers, e.g. {@code http://127.0.0.1:8983/solr}. */
@@ -118,36 +108,6 @@ public final class SolrNode extends ChildLauncher implements AutoCloseable {
     public String zkHost() {
         requireStartedOnce();
         return externalZkHost != null ? externalZkHost : host() + ":" + zkPort;
-    }
-
-    /** The pid of the Solr JVM, if it runs. */
-    public OptionalLong pid() {
-        return running.pid();
-    }
-
-    /** Where the pid is recorded while the node runs. */
-    public Path pidFile() {
-        return dataDir().resolve("solr.pid");
-    }
-
-    /** Solr's log and the JVM's own output. */
-    public Path logFile() {
-        return dataDir().resolve("solr.log");
-    }
-
-    /** SIGTERM (Jetty stops, the cores commit and close), waits up to the stop timeout, then kills. */
-    public void stop() {
-        running.stop(settings.stopTimeout());
-    }
-
-    /** SIGKILL: what the transaction log holds is replayed at the next start. */
-    public void kill() {
-        running.kill();
-    }
-
-    @Override
-    protected void stopAll() {
-        stop();
     }
 
     /** Solr's health check: 200 once the node is live in ZooKeeper and none of its cores is down or recovering. */
@@ -285,7 +245,7 @@ public final class SolrNode extends ChildLauncher implements AutoCloseable {
     }
 
     /** Configuration of a {@link SolrNode}; every setting has a default that suits tests. */
-    public static final class Builder extends LauncherBuilder<Builder> {
+    public static final class Builder extends LauncherBuilder<Builder, SolrNode> {
         private int port;
         private int zkPort;
         private String zkHost;
@@ -315,15 +275,9 @@ public final class SolrNode extends ChildLauncher implements AutoCloseable {
             return this;
         }
 
+        @Override
         public SolrNode build() {
             return new SolrNode(this, settings());
-        }
-
-        /** {@link #build()} and {@link SolrNode#start()}. */
-        public SolrNode start() {
-            SolrNode node = build();
-            node.start();
-            return node;
         }
     }
 }
