@@ -55,7 +55,6 @@ public final class KafkaCluster extends ChildLauncher implements Kafka {
     private final int[] controllerPorts;
     // Each slot is locked only briefly, also by the parallel start threads.
     private final ChildSlot[] running;
-    // Held for whole starts and closes.
     private String clusterId;
     private List<Path> classpath;
 
@@ -100,7 +99,7 @@ public final class KafkaCluster extends ChildLauncher implements Kafka {
                 });
                 throw e;
             }
-                log.info("Kafka ({} broker{}) ready at {} in {} ms, data in {}", brokers, brokers == 1 ? "" : "s",
+            log.info("Kafka ({} broker{}) ready at {} in {} ms, data in {}", brokers, brokers == 1 ? "" : "s",
                     bootstrapServers(), (System.nanoTime() - t0) / 1_000_000, dataDir());
         }
     }
@@ -229,7 +228,8 @@ public final class KafkaCluster extends ChildLauncher implements Kafka {
             p.put("controller.quorum.bootstrap.servers", host() + ":" + controllerPorts[0]);
         } else {
             p.put("controller.quorum.voters", IntStream.range(0, brokers)
-                    .mapToObj(n -> (n + 1) + "@" + host() + ":" + controllerPorts[n]).collect(Collectors.joining(",")));
+                    .mapToObj(n -> (n + 1) + "@" + host() + ":" + controllerPorts[n])
+                    .collect(Collectors.joining(",")));
             // Defaults take 10-13 s to fence a dead broker, during which every partition it led stalls; 3-6 s here.
             p.put("broker.session.timeout.ms", "3000");
             p.put("broker.heartbeat.interval.ms", "500");

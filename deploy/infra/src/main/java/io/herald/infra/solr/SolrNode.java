@@ -1,6 +1,5 @@
 package io.herald.infra.solr;
 
-import io.herald.infra.SingleChildLauncher;
 import io.herald.infra.ChildProcess;
 import io.herald.infra.ChildSlot;
 import io.herald.infra.FreePorts;
@@ -9,6 +8,7 @@ import io.herald.infra.LauncherBuilder;
 import io.herald.infra.LauncherSettings;
 import io.herald.infra.PropertiesFiles;
 import io.herald.infra.RuntimeClasspath;
+import io.herald.infra.SingleChildLauncher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
