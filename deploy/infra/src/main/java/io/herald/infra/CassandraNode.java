@@ -1,16 +1,12 @@
 package io.herald.infra;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +25,13 @@ import org.slf4j.LoggerFactory;
  * <p>Everything lives in the data directory: generated {@code conf/cassandra.yaml} and {@code conf/logback.xml},
  * data, commit log, {@code cassandra.log} (Cassandra's INFO log plus the JVM's own output) and {@code cassandra.pid}.
  * Data survives {@link #stop()}, {@link #kill()} (up to the commit log sync mode) and {@link #close()}; ports chosen
- * at first start are recorded there and reused.
+ * at first start are recorded there and reused. A {@link #stop()} lets Cassandra drain and flush.
+ *
+ * <p>Defaults where they differ from {@link LauncherBuilder}'s: heap {@code 512m} (RSS ~1 GB; 256m also works); start
+ * timeout 180 s (5 s quiet, up to 40 s on a busy 2-core box; the quick-start JIT brings it to 4.4-5.7 s on a quiet
+ * box); a SIGTERM stop takes 5-8 s.
  */
-public final class CassandraNode implements Cassandra, AutoCloseable {
+public final class CassandraNode extends SingleChildLauncher implements Cassandra {
 
     /** How the commit log reaches the disk; decides what survives a kill -9. */
     public enum CommitlogSync {
@@ -44,78 +44,39 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CassandraNode.class);
     private static final String DATACENTER = "datacenter1";
 
-    private final String host;
-    private final Path dataDir;
-    private final boolean deleteDataOnClose;
     private final int requestedNativePort;
     private final int requestedStoragePort;
-    private final String heap;
-    private final boolean quickStartJit;
     private final CommitlogSync commitlogSync;
     private final String clusterName;
-    private final List<String> extraJvmOptions;
-    private final Duration startTimeout;
-    private final Duration stopTimeout;
 
-    private final Object lifecycle = new Object();
-    private volatile ChildProcess running;
     private int nativePort;
     private int storagePort;
     private List<Path> classpath;
-    private boolean prepared;
 
-    private CassandraNode(Builder b) {
-        this.host = b.host;
-        this.deleteDataOnClose = b.dataDir == null;
-        this.dataDir = b.dataDir != null ? b.dataDir.toAbsolutePath() : createTempDir();
+    private CassandraNode(Builder b, LauncherSettings settings) {
+        super("cassandra", settings);
         this.requestedNativePort = b.nativePort;
         this.requestedStoragePort = b.storagePort;
-        this.heap = b.heap;
-        this.quickStartJit = b.quickStartJit;
         this.commitlogSync = b.commitlogSync;
         this.clusterName = b.clusterName;
-        this.extraJvmOptions = List.copyOf(b.jvmOptions);
-        this.startTimeout = b.startTimeout;
-        this.stopTimeout = b.stopTimeout;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /**
-     * Starts the node (again, on the same ports and data) and waits until it answers CQL. Does nothing if it runs.
-     * Throws {@link InfraStartException} with the tail of {@code cassandra.log} on failure.
-     */
+    /** Ready: it answers CQL. */
     @Override
-    public void start() {
-        synchronized (lifecycle) {
-            if (running != null && running.isAlive()) {
-                return;
-            }
-            long t0 = System.nanoTime();
-            if (!prepared) {
-                prepare();
-            }
-            ChildProcess child = ChildProcess.launch(new ChildProcess.Spec("cassandra", jvmOptions(),
-                    classpathWithConf(), "org.apache.cassandra.service.CassandraDaemon", List.of(), dataDir,
-                    dataDir.resolve("cassandra.log"), pidFile()));
-            running = child;
-            try {
-                child.awaitReady("serving CQL on " + contactPoint(), startTimeout,
-                        () -> WireProbes.cassandraAnswers(host, nativePort));
-            } catch (RuntimeException e) {
-                running = null;
-                throw e;
-            }
-            log.info("Cassandra ready at {} in {} ms (commitlog {}), data in {}", contactPoint(),
-                    (System.nanoTime() - t0) / 1_000_000, commitlogSync, dataDir);
-        }
+    protected void launch(ChildSlot slot) {
+        slot.launch(spec(jvmOptions(), classpathWithConf(), "org.apache.cassandra.service.CassandraDaemon", List.of()),
+                "serving CQL on " + contactPoint(), settings.startTimeout(),
+                () -> WireProbes.cassandraAnswers(host(), nativePort));
     }
 
     @Override
-    public String host() {
-        return host;
+    protected void logReady(long millis) {
+        log.info("Cassandra ready at {} in {} ms (commitlog {}), data in {}", contactPoint(), millis, commitlogSync,
+                dataDir());
     }
 
     @Override
@@ -135,103 +96,34 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
         return DATACENTER;
     }
 
-    /** The pid of the Cassandra JVM, if it runs. */
-    public OptionalLong pid() {
-        ChildProcess child = running;
-        return child != null && child.isAlive() ? OptionalLong.of(child.pid()) : OptionalLong.empty();
-    }
-
-    public Path dataDir() {
-        return dataDir;
-    }
-
-    /** Where the pid is recorded while the node runs. */
-    public Path pidFile() {
-        return dataDir.resolve("cassandra.pid");
-    }
-
-    /** SIGTERM (Cassandra drains and flushes), waits up to the stop timeout, then kills. */
-    @Override
-    public void stop() {
-        ChildProcess child = take();
-        if (child != null) {
-            child.stop(stopTimeout);
-        }
-    }
-
-    @Override
-    public void kill() {
-        ChildProcess child = take();
-        if (child != null) {
-            child.kill();
-        }
-    }
-
-    /** {@link #stop()}; the data stays unless no data directory was given. */
-    @Override
-    public void close() {
-        synchronized (lifecycle) {
-            stop();
-            if (deleteDataOnClose) {
-                Directories.deleteRecursively(dataDir);
-                prepared = false; // a later start() begins afresh
-            }
-        }
-    }
-
-    private ChildProcess take() {
-        synchronized (lifecycle) {
-            ChildProcess child = running;
-            running = null;
-            return child;
-        }
-    }
-
     // --- start-up ---
 
-    private void prepare() {
+    @Override
+    protected void prepare() {
         classpath = RuntimeClasspath.cassandra();
         try {
             Files.createDirectories(confDir());
             for (String dir : List.of("data", "commitlog", "saved_caches", "hints", "cdc_raw", "triggers", "logs")) {
-                Files.createDirectories(dataDir.resolve(dir));
+                Files.createDirectories(dataDir().resolve(dir));
             }
             ChildProcess.reapStale(pidFile());
             assignPorts();
             ChildProcess.writeAtomically(confDir().resolve("cassandra.yaml"), cassandraYaml());
             ChildProcess.writeAtomically(confDir().resolve("logback.xml"), logbackXml());
-            prepared = true;
         } catch (IOException e) {
-            throw new InfraStartException("could not prepare Cassandra data directory " + dataDir, e);
+            throw new InfraStartException("could not prepare Cassandra data directory " + dataDir(), e);
         }
     }
 
     private void assignPorts() throws IOException {
-        Path stateFile = dataDir.resolve("ports.properties");
-        Properties recorded = new Properties();
-        if (Files.isRegularFile(stateFile)) {
-            try (Reader reader = Files.newBufferedReader(stateFile)) {
-                recorded.load(reader);
-            }
-        }
-        nativePort = choosePort(requestedNativePort, recorded.getProperty("native_transport_port"));
-        storagePort = choosePort(requestedStoragePort, recorded.getProperty("storage_port"));
+        Path stateFile = dataDir().resolve("ports.properties");
+        Properties recorded = PropertiesFiles.read(stateFile);
+        nativePort = FreePorts.choose(requestedNativePort, recorded.getProperty("native_transport_port"));
+        storagePort = FreePorts.choose(requestedStoragePort, recorded.getProperty("storage_port"));
         Properties state = new Properties();
         state.setProperty("native_transport_port", Integer.toString(nativePort));
         state.setProperty("storage_port", Integer.toString(storagePort));
-        StringWriter out = new StringWriter();
-        state.store(out, "ports of this Cassandra node, kept by herald-infra");
-        ChildProcess.writeAtomically(stateFile, out.toString());
-    }
-
-    private static int choosePort(int requested, String recorded) {
-        if (requested != 0) {
-            return requested;
-        }
-        if (recorded != null && FreePorts.isFree(Integer.parseInt(recorded))) {
-            return Integer.parseInt(recorded);
-        }
-        return FreePorts.pick();
+        PropertiesFiles.write(stateFile, state, "ports of this Cassandra node, kept by herald-infra");
     }
 
     private String cassandraYaml() {
@@ -261,12 +153,12 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
                 auto_snapshot: false
                 disk_failure_policy: stop
                 commit_failure_policy: stop
-                """.formatted(host));
+                """.formatted(host()));
         yaml.append("storage_port: ").append(storagePort).append('\n');
         yaml.append("native_transport_port: ").append(nativePort).append('\n');
-        yaml.append("data_file_directories:\n  - ").append(quote(dataDir.resolve("data").toString())).append('\n');
+        yaml.append("data_file_directories:\n  - ").append(quote(dataDir().resolve("data").toString())).append('\n');
         for (String dir : List.of("commitlog", "saved_caches", "hints", "cdc_raw")) {
-            yaml.append(dir).append("_directory: ").append(quote(dataDir.resolve(dir).toString())).append('\n');
+            yaml.append(dir).append("_directory: ").append(quote(dataDir().resolve(dir).toString())).append('\n');
         }
         if (commitlogSync == CommitlogSync.BATCH) {
             yaml.append("commitlog_sync: batch\n");
@@ -278,7 +170,7 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
 
     private String logbackXml() {
         // The same file the launcher appends the JVM's stdout/stderr to: one place to look, both writers append.
-        String file = dataDir.resolve("cassandra.log").toString()
+        String file = logFile().toString()
                 .replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
         return """
                 <!-- generated by herald-infra CassandraNode: INFO to cassandra.log, nothing to the console -->
@@ -307,26 +199,19 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
     /** Cassandra's own conf/jvm17-server.options, without which it dies within a second on JDK 17, plus our sizing. */
     private List<String> jvmOptions() {
         List<String> options = new ArrayList<>(List.of(
-                "-Xmx" + heap,
                 "-Xss256k",
-                "-XX:+UseG1GC",
-                "-XX:+ExitOnOutOfMemoryError",
-                "-Djava.net.preferIPv4Stack=true",
                 "-Djdk.attach.allowAttachSelf=true",
                 "-Dio.netty.tryReflectionSetAccessible=true",
                 "-Dio.netty.allocator.useCacheForAllThreads=true",
                 "-Dio.netty.allocator.maxOrder=11",
                 "-Dcassandra.config=" + confDir().resolve("cassandra.yaml").toUri(),
                 "-Dcassandra-foreground=yes",
-                "-Dcassandra.logdir=" + dataDir.resolve("logs"),
-                "-Dcassandra.storagedir=" + dataDir,
-                "-Dcassandra.triggers_dir=" + dataDir.resolve("triggers"),
+                "-Dcassandra.logdir=" + dataDir().resolve("logs"),
+                "-Dcassandra.storagedir=" + dataDir(),
+                "-Dcassandra.triggers_dir=" + dataDir().resolve("triggers"),
                 "-Dlogback.configurationFile=" + confDir().resolve("logback.xml").toUri(),
                 // A lone node has no gossip to settle; the default wait costs seconds per start.
                 "-Dcassandra.skip_wait_for_gossip_to_settle=0"));
-        if (quickStartJit) {
-            options.add("-XX:TieredStopAtLevel=1");
-        }
         for (String export : List.of("java.base/jdk.internal.misc", "java.management.rmi/com.sun.jmx.remote.internal.rmi",
                 "java.rmi/sun.rmi.registry", "java.rmi/sun.rmi.server", "java.sql/java.sql", "java.base/java.lang.ref",
                 "jdk.unsupported/sun.misc", "jdk.compiler/com.sun.tools.javac.file", "jdk.attach/sun.tools.attach")) {
@@ -340,20 +225,11 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
                 "jdk.compiler/com.sun.tools.javac")) {
             options.add("--add-opens=" + open + "=ALL-UNNAMED");
         }
-        options.addAll(extraJvmOptions);
-        return options;
+        return settings.jvmOptions(options);
     }
 
     private Path confDir() {
-        return dataDir.resolve("conf");
-    }
-
-    private static Path createTempDir() {
-        try {
-            return Files.createTempDirectory("herald-cassandra-").toAbsolutePath();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return dataDir().resolve("conf");
     }
 
     private void requireStartedOnce() {
@@ -363,35 +239,14 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
     }
 
     /** Configuration of a {@link CassandraNode}; every setting has a default that suits tests. */
-    public static final class Builder {
-        private String host = "127.0.0.1";
-        private Path dataDir;
+    public static final class Builder extends LauncherBuilder<Builder, CassandraNode> {
         private int nativePort;
         private int storagePort;
-        private String heap = "512m";
-        private boolean quickStartJit = true;
         private CommitlogSync commitlogSync = CommitlogSync.PERIODIC;
         private String clusterName = "herald";
-        private final List<String> jvmOptions = new ArrayList<>();
-        private Duration startTimeout = Duration.ofSeconds(180);
-        private Duration stopTimeout = Duration.ofSeconds(30);
 
         private Builder() {
-        }
-
-        /** Where configuration, data, log and pid file go. Default: a new temporary directory, deleted on close. */
-        public Builder dataDir(Path dataDir) {
-            this.dataDir = Objects.requireNonNull(dataDir);
-            return this;
-        }
-
-        /**
-         * The address of this machine Cassandra listens on (CQL and storage). Default 127.0.0.1; another local address
-         * lets processes in a network namespace of their own reach it (the chaos harness's node-partition).
-         */
-        public Builder host(String host) {
-            this.host = Objects.requireNonNull(host);
-            return this;
+            super("cassandra", "512m", Duration.ofSeconds(180));
         }
 
         /** CQL port; 0 (default) means a free port, reused on later starts with the same data directory. */
@@ -403,21 +258,6 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
         /** Inter-node port; 0 (default) means a free port, reused on later starts with the same data directory. */
         public Builder storagePort(int storagePort) {
             this.storagePort = storagePort;
-            return this;
-        }
-
-        /** Maximum heap, as for {@code -Xmx}. Default {@code 512m} (RSS ~1 GB); 256m also works. */
-        public Builder heap(String heap) {
-            this.heap = Objects.requireNonNull(heap);
-            return this;
-        }
-
-        /**
-         * Whether the node runs with the C1 compiler only ({@code -XX:TieredStopAtLevel=1}). Default true: faster
-         * start (4.4-5.7 s to CQL on a quiet box); turn it off for throughput measurements.
-         */
-        public Builder quickStartJit(boolean quickStartJit) {
-            this.quickStartJit = quickStartJit;
             return this;
         }
 
@@ -433,33 +273,9 @@ public final class CassandraNode implements Cassandra, AutoCloseable {
             return this;
         }
 
-        /** Extra JVM options, appended after the defaults. */
-        public Builder jvmOptions(String... options) {
-            jvmOptions.addAll(List.of(options));
-            return this;
-        }
-
-        /** How long a start may take before it fails. Default 180 s (5 s quiet, up to 40 s on a busy 2-core box). */
-        public Builder startTimeout(Duration startTimeout) {
-            this.startTimeout = Objects.requireNonNull(startTimeout);
-            return this;
-        }
-
-        /** How long a SIGTERM stop may take before the node is killed. Default 30 s (it takes 5-8 s). */
-        public Builder stopTimeout(Duration stopTimeout) {
-            this.stopTimeout = Objects.requireNonNull(stopTimeout);
-            return this;
-        }
-
+        @Override
         public CassandraNode build() {
-            return new CassandraNode(this);
-        }
-
-        /** {@link #build()} and {@link CassandraNode#start()}. */
-        public CassandraNode start() {
-            CassandraNode node = build();
-            node.start();
-            return node;
+            return new CassandraNode(this, settings());
         }
     }
 }

@@ -33,6 +33,20 @@ public final class FreePorts {
         throw new IllegalStateException("no fresh free port on 127.0.0.1 after 50 attempts");
     }
 
+    /**
+     * The port a launcher listens on: {@code requested} unless 0, else {@code recorded} (from an earlier start with
+     * the same data directory, may be null) while it is free, else a fresh free port.
+     */
+    public static int choose(int requested, String recorded) {
+        if (requested != 0) {
+            return requested;
+        }
+        if (recorded != null && isFree(Integer.parseInt(recorded))) {
+            return Integer.parseInt(recorded);
+        }
+        return pick();
+    }
+
     /** Whether nothing listens on {@code port} of 127.0.0.1 right now. */
     public static boolean isFree(int port) {
         try (ServerSocket socket = new ServerSocket()) {

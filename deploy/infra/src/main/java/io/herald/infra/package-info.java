@@ -11,6 +11,11 @@
  *       {@link io.herald.infra.CassandraNode#builder()}.
  * </ul>
  *
+ * <p>The launchers, {@link io.herald.infra.solr.SolrNode} among them, share one base: the settings every child JVM
+ * takes ({@link io.herald.infra.LauncherBuilder}: data directory, host, heap, JIT, JVM options, timeouts), the lifecycle
+ * ({@link io.herald.infra.ChildLauncher}, {@link io.herald.infra.SingleChildLauncher} for one child) and one
+ * {@link io.herald.infra.ChildSlot} per running child.
+ *
  * <p>The servers' classpaths are resolved from Maven Central on first use (needs {@code mvn}; cached under
  * {@code ~/.herald/runtime-classpath}). Each child JVM stops with its launcher, even after a kill -9 of the launcher
  * ({@link io.herald.infra.watch.ParentWatch}). Logs: {@code <dataDir>/kafka-<i>.log}, {@code <dataDir>/cassandra.log}.

@@ -1,14 +1,16 @@
 package io.herald.infra.solr;
 
 import io.herald.infra.ChildProcess;
-import io.herald.infra.Directories;
+import io.herald.infra.ChildSlot;
 import io.herald.infra.FreePorts;
 import io.herald.infra.InfraStartException;
+import io.herald.infra.LauncherBuilder;
+import io.herald.infra.LauncherSettings;
+import io.herald.infra.PropertiesFiles;
 import io.herald.infra.RuntimeClasspath;
+import io.herald.infra.SingleChildLauncher;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,91 +46,57 @@ import org.slf4j.LoggerFactory;
  * {@code conf/} (jetty.xml, log4j2.xml), {@code home/} (solr.xml, zoo.cfg, the cores, and the embedded ZooKeeper's
  * {@code zoo_data/}), {@code solr.log} and {@code solr.pid}. The ports chosen at first start are recorded in
  * {@code ports.properties} and reused: a SolrCloud node is named by its address, and its replicas are registered in
- * ZooKeeper under that name.
+ * ZooKeeper under that name. At a {@link #stop()} Jetty stops and the cores commit and close; after a {@link #kill()}
+ * what the transaction log holds is replayed at the next start.
+ *
+ * <p>Defaults where they differ from {@link LauncherBuilder}'s: heap {@code 256m}; start timeout 120 s. The embedded
+ * ZooKeeper listens on {@link Builder#host} too. Extra JVM options reach the configset's properties, e.g.
+ * {@code -Dherald.solr.autoSoftCommit.maxTime=500}.
  */
-public final class SolrNode implements AutoCloseable {
+public final class SolrNode extends SingleChildLauncher {
 
     private static final Logger log = LoggerFactory.getLogger(SolrNode.class);
     private static final String MAIN_CLASS = "org.eclipse.jetty.xml.XmlConfiguration";
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
-    private final String host;
-    private final Path dataDir;
-    private final boolean deleteDataOnClose;
     private final int requestedPort;
     private final int requestedZkPort;
     private final String externalZkHost;
-    private final String heap;
-    private final boolean quickStartJit;
-    private final List<String> extraJvmOptions;
-    private final Duration startTimeout;
-    private final Duration stopTimeout;
     private final HttpClient probeClient = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
 
-    private final Object lifecycle = new Object();
-    private volatile ChildProcess running;
     private int port;
     private int zkPort;
     private List<Path> classpath;
-    private boolean prepared;
 
-    private SolrNode(Builder b) {
-        this.host = b.host;
-        this.deleteDataOnClose = b.dataDir == null;
-        this.dataDir = b.dataDir != null ? b.dataDir.toAbsolutePath() : createTempDir();
+    private SolrNode(Builder b, LauncherSettings settings) {
+        super("solr", settings);
         this.requestedPort = b.port;
         this.requestedZkPort = b.zkPort;
         this.externalZkHost = b.zkHost;
-        this.heap = b.heap;
-        this.quickStartJit = b.quickStartJit;
-        this.extraJvmOptions = List.copyOf(b.jvmOptions);
-        this.startTimeout = b.startTimeout;
-        this.stopTimeout = b.stopTimeout;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /**
-     * Starts the node (again, on the same ports and data) and waits until it is healthy: connected to ZooKeeper and
-     * every core it hosts active. Does nothing if it runs. Throws {@link InfraStartException} with the tail of
-     * {@code solr.log} on failure.
-     */
-    public void start() {
-        synchronized (lifecycle) {
-            if (running != null && running.isAlive()) {
-                return;
-            }
-            long t0 = System.nanoTime();
-            if (!prepared) {
-                prepare();
-            }
-            ChildProcess child = ChildProcess.launch(new ChildProcess.Spec("solr", jvmOptions(), classpath,
-                    MAIN_CLASS, List.of("herald.solr.host=" + host, "herald.solr.port=" + port,
-                            confDir().resolve("jetty.xml").toString()),
-                    dataDir, logFile(), pidFile()));
-            running = child;
-            try {
-                child.awaitReady("healthy at " + baseUrl(), startTimeout, this::healthy);
-            } catch (RuntimeException e) {
-                running = null;
-                throw e;
-            }
-            log.info("Solr ready at {} in {} ms (ZooKeeper {}{}), data in {}", baseUrl(),
-                    (System.nanoTime() - t0) / 1_000_000, zkHost(), externalZkHost == null ? ", embedded" : "",
-                    dataDir);
-        }
+    /** Ready: healthy, that is connected to ZooKeeper and every core it hosts active. */
+    @Override
+    protected void launch(ChildSlot slot) {
+        slot.launch(spec(jvmOptions(), classpath, MAIN_CLASS, List.of("herald.solr.host=" + host(),
+                        "herald.solr.port=" + port, confDir().resolve("jetty.xml").toString())),
+                "healthy at " + baseUrl(), settings.startTimeout(), this::healthy);
+    }
+
+    @Override
+    protected void logReady(long millis) {
+        log.info("Solr ready at {} in {} ms (ZooKeeper {}{}), data in {}", baseUrl(), millis, zkHost(),
+                externalZkHost == null ? ", embedded" : "", dataDir());
     }
 
     /** Where Solr answers, e.g. {@code http://127.0.0.1:8983/solr}. */
     public String baseUrl() {
         requireStartedOnce();
-        return "http://" + host + ":" + port + "/solr";
-    }
-
-    public String host() {
-        return host;
+        return "http://" + host() + ":" + port + "/solr";
     }
 
     public int port() {
@@ -140,63 +107,7 @@ public final class SolrNode implements AutoCloseable {
     /** The ZooKeeper connect string the node uses: the external one, or its embedded server's address. */
     public String zkHost() {
         requireStartedOnce();
-        return externalZkHost != null ? externalZkHost : host + ":" + zkPort;
-    }
-
-    /** The pid of the Solr JVM, if it runs. */
-    public OptionalLong pid() {
-        ChildProcess child = running;
-        return child != null && child.isAlive() ? OptionalLong.of(child.pid()) : OptionalLong.empty();
-    }
-
-    public Path dataDir() {
-        return dataDir;
-    }
-
-    /** Where the pid is recorded while the node runs. */
-    public Path pidFile() {
-        return dataDir.resolve("solr.pid");
-    }
-
-    /** Solr's log and the JVM's own output. */
-    public Path logFile() {
-        return dataDir.resolve("solr.log");
-    }
-
-    /** SIGTERM (Jetty stops, the cores commit and close), waits up to the stop timeout, then kills. */
-    public void stop() {
-        ChildProcess child = take();
-        if (child != null) {
-            child.stop(stopTimeout);
-        }
-    }
-
-    /** SIGKILL: what the transaction log holds is replayed at the next start. */
-    public void kill() {
-        ChildProcess child = take();
-        if (child != null) {
-            child.kill();
-        }
-    }
-
-    /** {@link #stop()}; the data stays unless no data directory was given. */
-    @Override
-    public void close() {
-        synchronized (lifecycle) {
-            stop();
-            if (deleteDataOnClose) {
-                Directories.deleteRecursively(dataDir);
-                prepared = false; // a later start() begins afresh
-            }
-        }
-    }
-
-    private ChildProcess take() {
-        synchronized (lifecycle) {
-            ChildProcess child = running;
-            running = null;
-            return child;
-        }
+        return externalZkHost != null ? externalZkHost : host() + ":" + zkPort;
     }
 
     /** Solr's health check: 200 once the node is live in ZooKeeper and none of its cores is down or recovering. */
@@ -216,12 +127,13 @@ public final class SolrNode implements AutoCloseable {
 
     // --- start-up ---
 
-    private void prepare() {
+    @Override
+    protected void prepare() {
         classpath = RuntimeClasspath.solr();
         try {
             Files.createDirectories(confDir());
             Files.createDirectories(homeDir());
-            Files.createDirectories(dataDir.resolve("logs"));
+            Files.createDirectories(dataDir().resolve("logs"));
             ChildProcess.reapStale(pidFile());
             assignPorts();
             ChildProcess.writeAtomically(confDir().resolve("jetty.xml"), resource("jetty.xml"));
@@ -232,40 +144,22 @@ public final class SolrNode implements AutoCloseable {
             } else {
                 Files.deleteIfExists(homeDir().resolve("zoo.cfg"));
             }
-            prepared = true;
         } catch (IOException e) {
-            throw new InfraStartException("could not prepare Solr data directory " + dataDir, e);
+            throw new InfraStartException("could not prepare Solr data directory " + dataDir(), e);
         }
     }
 
     private void assignPorts() throws IOException {
-        Path stateFile = dataDir.resolve("ports.properties");
-        Properties recorded = new Properties();
-        if (Files.isRegularFile(stateFile)) {
-            try (Reader reader = Files.newBufferedReader(stateFile)) {
-                recorded.load(reader);
-            }
-        }
-        port = choosePort(requestedPort, recorded.getProperty("port"));
-        zkPort = externalZkHost == null ? choosePort(requestedZkPort, recorded.getProperty("zk_port")) : 0;
+        Path stateFile = dataDir().resolve("ports.properties");
+        Properties recorded = PropertiesFiles.read(stateFile);
+        port = FreePorts.choose(requestedPort, recorded.getProperty("port"));
+        zkPort = externalZkHost == null ? FreePorts.choose(requestedZkPort, recorded.getProperty("zk_port")) : 0;
         Properties state = new Properties();
         state.setProperty("port", Integer.toString(port));
         if (zkPort != 0) {
             state.setProperty("zk_port", Integer.toString(zkPort));
         }
-        StringWriter out = new StringWriter();
-        state.store(out, "ports of this Solr node, kept by herald-infra");
-        ChildProcess.writeAtomically(stateFile, out.toString());
-    }
-
-    private static int choosePort(int requested, String recorded) {
-        if (requested != 0) {
-            return requested;
-        }
-        if (recorded != null && FreePorts.isFree(Integer.parseInt(recorded))) {
-            return Integer.parseInt(recorded);
-        }
-        return FreePorts.pick();
+        PropertiesFiles.write(stateFile, state, "ports of this Solr node, kept by herald-infra");
     }
 
     /** The embedded ZooKeeper: a standalone server on its own port, data in {@code home/zoo_data}. */
@@ -306,31 +200,23 @@ public final class SolrNode implements AutoCloseable {
 
     private List<String> jvmOptions() {
         List<String> options = new ArrayList<>(List.of(
-                "-Xmx" + heap,
                 "-Xss256k",
-                "-XX:+UseG1GC",
-                "-XX:+ExitOnOutOfMemoryError",
-                "-Djava.net.preferIPv4Stack=true",
                 "-Dsolr.solr.home=" + homeDir(),
                 // No distribution here; Solr looks for a default zoo.cfg and its modules under it.
-                "-Dsolr.install.dir=" + dataDir,
-                "-Dsolr.log.dir=" + dataDir.resolve("logs"),
+                "-Dsolr.install.dir=" + dataDir(),
+                "-Dsolr.log.dir=" + dataDir().resolve("logs"),
                 "-Dlog4j2.configurationFile=" + confDir().resolve("log4j2.xml").toUri(),
-                "-Dhost=" + host,
+                "-Dhost=" + host(),
                 "-DhostPort=" + port,
                 "-Djetty.port=" + port,
-                "-Djetty.host=" + host));
+                "-Djetty.host=" + host()));
         if (externalZkHost == null) {
             options.add("-DzkRun");
-            options.add("-Dsolr.zk.embedded.host=" + host);
+            options.add("-Dsolr.zk.embedded.host=" + host());
         } else {
             options.add("-DzkHost=" + externalZkHost);
         }
-        if (quickStartJit) {
-            options.add("-XX:TieredStopAtLevel=1");
-        }
-        options.addAll(extraJvmOptions);
-        return options;
+        return settings.jvmOptions(options);
     }
 
     private static String resource(String name) {
@@ -345,19 +231,11 @@ public final class SolrNode implements AutoCloseable {
     }
 
     private Path confDir() {
-        return dataDir.resolve("conf");
+        return dataDir().resolve("conf");
     }
 
     private Path homeDir() {
-        return dataDir.resolve("home");
-    }
-
-    private static Path createTempDir() {
-        try {
-            return Files.createTempDirectory("herald-solr-").toAbsolutePath();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return dataDir().resolve("home");
     }
 
     private void requireStartedOnce() {
@@ -367,31 +245,13 @@ public final class SolrNode implements AutoCloseable {
     }
 
     /** Configuration of a {@link SolrNode}; every setting has a default that suits tests. */
-    public static final class Builder {
-        private String host = "127.0.0.1";
-        private Path dataDir;
+    public static final class Builder extends LauncherBuilder<Builder, SolrNode> {
         private int port;
         private int zkPort;
         private String zkHost;
-        private String heap = "256m";
-        private boolean quickStartJit = true;
-        private final List<String> jvmOptions = new ArrayList<>();
-        private Duration startTimeout = Duration.ofSeconds(120);
-        private Duration stopTimeout = Duration.ofSeconds(30);
 
         private Builder() {
-        }
-
-        /** Where configuration, cores, ZooKeeper data, log and pid file go. Default: a temporary directory, deleted on close. */
-        public Builder dataDir(Path dataDir) {
-            this.dataDir = Objects.requireNonNull(dataDir);
-            return this;
-        }
-
-        /** The local address Solr (and its embedded ZooKeeper) listen on and advertise. Default 127.0.0.1. */
-        public Builder host(String host) {
-            this.host = Objects.requireNonNull(host);
-            return this;
+            super("solr", "256m", Duration.ofSeconds(120));
         }
 
         /** HTTP port; 0 (default) means a free port, reused on later starts with the same data directory. */
@@ -415,45 +275,9 @@ public final class SolrNode implements AutoCloseable {
             return this;
         }
 
-        /** Maximum heap, as for {@code -Xmx}. Default {@code 256m}. */
-        public Builder heap(String heap) {
-            this.heap = Objects.requireNonNull(heap);
-            return this;
-        }
-
-        /** Whether the node runs with the C1 compiler only: faster start; turn it off for throughput measurements. */
-        public Builder quickStartJit(boolean quickStartJit) {
-            this.quickStartJit = quickStartJit;
-            return this;
-        }
-
-        /** Extra JVM options, appended after the defaults (e.g. {@code -Dherald.solr.autoSoftCommit.maxTime=500}). */
-        public Builder jvmOptions(String... options) {
-            jvmOptions.addAll(List.of(options));
-            return this;
-        }
-
-        /** How long a start may take before it fails. Default 120 s. */
-        public Builder startTimeout(Duration startTimeout) {
-            this.startTimeout = Objects.requireNonNull(startTimeout);
-            return this;
-        }
-
-        /** How long a SIGTERM stop may take before the node is killed. Default 30 s. */
-        public Builder stopTimeout(Duration stopTimeout) {
-            this.stopTimeout = Objects.requireNonNull(stopTimeout);
-            return this;
-        }
-
+        @Override
         public SolrNode build() {
-            return new SolrNode(this);
-        }
-
-        /** {@link #build()} and {@link SolrNode#start()}. */
-        public SolrNode start() {
-            SolrNode node = build();
-            node.start();
-            return node;
+            return new SolrNode(this, settings());
         }
     }
 }
