@@ -24,12 +24,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A device that sends more than its burst gets RETRY_LATER at once for the excess; the rest is acked. */
+/**
+ * A device that sends more than its burst gets RETRY_LATER at once for the excess; the rest is acked. So does a user
+ * whose devices together send more than the user's burst.
+ */
 @ExtendWith(InfraExtension.class)
 class DeviceRateLimitTest {
 
   private static final String SECRET = "device-rate-limit-test-secret-of-32-bytes-or-more";
   private static final int BURST = 5;
+  private static final int USER_BURST = 8;
 
   private static RunningGateway gateway;
   private static int port;
@@ -47,7 +51,9 @@ class DeviceRateLimitTest {
                 "herald.gateway.kafka-producer.breaker.answer-timeout", "10 s",
                 "herald.gateway.limits.device-burst", BURST,
                 // One token per 100 s: no refill during the test, so exactly the burst is admitted.
-                "herald.gateway.limits.device-frames-per-second", 0.01));
+                "herald.gateway.limits.device-frames-per-second", 0.01,
+                "herald.gateway.limits.user-burst", USER_BURST,
+                "herald.gateway.limits.user-frames-per-second", 0.01));
     port = gateway.httpPort();
   }
 
@@ -98,6 +104,38 @@ class DeviceRateLimitTest {
         assertEquals(ServerFrames.ack("other"), other.next());
         acked.add("other");
       }
+    }
+    try (IngressTopic topic = IngressTopic.reader(kafka)) {
+      topic.awaitMessageIds(acked, Duration.ofSeconds(30));
+    }
+  }
+
+  @Test
+  void aUsersDevicesTogetherAreHeldToTheUsersBurst(Kafka kafka) {
+    String userId = "user-" + UUID.randomUUID();
+    Set<String> acked = new HashSet<>();
+    List<Nack> nacks = new ArrayList<>();
+    // Three devices of one user, 4 frames each, one after the other: each within its burst of 5, 12 in all.
+    for (String device : List.of("device-a", "device-b", "device-c")) {
+      try (WebSocketTestClient client =
+          WebSocketTestClient.connect(port, Tokens.mint(SECRET, userId, device, Duration.ofHours(1)))) {
+        for (int i = 0; i < 4; i++) {
+          ServerFrame reply = client.request(ClientFrame.newBuilder().setMessageId(device + "-" + i)
+              .setTelemetry(Telemetry.newBuilder().putReadings("n", i)).build());
+          if (reply.hasAck()) {
+            acked.add(reply.getAck().getMessageId());
+          } else {
+            nacks.add(reply.getNack());
+          }
+        }
+      }
+    }
+    assertEquals(USER_BURST, acked.size(), "the user's burst is admitted: " + acked);
+    assertEquals(4, nacks.size(), "the third device's frames are past the user's burst");
+    for (Nack nack : nacks) {
+      assertEquals(NackCode.RETRY_LATER, nack.getCode());
+      assertTrue(nack.getRetryAfterMs() > 0, nack.toString());
+      assertTrue(nack.getDetail().startsWith("user rate limit"), nack.getDetail());
     }
     try (IngressTopic topic = IngressTopic.reader(kafka)) {
       topic.awaitMessageIds(acked, Duration.ofSeconds(30));

@@ -6,8 +6,10 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * Decides, at once, whether this node takes one more frame for Kafka (docs/architecture.md, "Failure and degradation": overload): the device must
- * have a token in its bucket (contract default 100 frames/s, burst 200) and the node must have fewer than
+ * Decides, at once, whether this node takes one more frame for Kafka (docs/architecture.md, "Failure and degradation":
+ * overload): the device must have a token in its bucket (contract default 100 frames/s, burst 200), so must its user
+ * (all the user's devices on this node together: default 400 frames/s, burst 800, so that a user with many devices
+ * cannot flood their partition's backlog), and the node must have fewer than
  * {@code node-max-in-flight} frames waiting for Kafka. A refused frame is answered {@code RETRY_LATER} with a
  * retry-after; accepted work keeps its latency. Shared by all transports of the node. Thread-safe.
  *
@@ -22,12 +24,14 @@ public final class Admission {
   private final AdmissionSettings settings;
   private final InFlightLimit node;
   private final RateLimit devices;
+  private final RateLimit users;
 
   /** @param nanoClock monotonic nanoseconds ({@code System::nanoTime}; a test passes its own) */
   public Admission(AdmissionSettings settings, LongSupplier nanoClock) {
     this.settings = settings;
     this.node = new InFlightLimit(settings.nodeMaxInFlight());
     this.devices = new RateLimit(settings.deviceFramesPerSecond(), settings.deviceBurst(), nanoClock);
+    this.users = new RateLimit(settings.userFramesPerSecond(), settings.userBurst(), nanoClock);
   }
 
   /**
@@ -53,6 +57,19 @@ public final class Admission {
                   + settings.deviceFramesPerSecond()
                   + " frames/s"));
     }
+    long userRetryAfterMs = users.tryTake(device.userId());
+    if (userRetryAfterMs > 0) {
+      devices.giveBack(key(device));
+      node.release();
+      return Optional.of(
+          new Refused(
+              Duration.ofMillis(userRetryAfterMs),
+              "user rate limit: the user's devices sent more than "
+                  + settings.userBurst()
+                  + " frames at once or "
+                  + settings.userFramesPerSecond()
+                  + " frames/s"));
+    }
     return Optional.empty();
   }
 
@@ -63,7 +80,7 @@ public final class Admission {
 
   /** Drops buckets that are full again; returns how many remain (a seam for metrics). */
   public int forgetFullBuckets() {
-    return devices.forgetFullBuckets();
+    return devices.forgetFullBuckets() + users.forgetFullBuckets();
   }
 
   /** Frames of the whole node admitted and not yet answered. */

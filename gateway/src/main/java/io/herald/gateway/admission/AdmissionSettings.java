@@ -12,6 +12,8 @@ import java.time.Duration;
  *
  * @param deviceFramesPerSecond the rate a device's token bucket refills at
  * @param deviceBurst the bucket's size: frames a device may send at once after a quiet time
+ * @param userFramesPerSecond the rate a user's token bucket refills at (all the user's devices on this node)
+ * @param userBurst that bucket's size
  * @param nodeMaxInFlight frames of all clients of this node waiting for Kafka together
  * @param bucketSweepInterval how often buckets that are full again are forgotten
  * @param retryAfter {@code herald.gateway.retry-after}: the retry-after when the node bound refuses a frame
@@ -19,6 +21,8 @@ import java.time.Duration;
 public record AdmissionSettings(
     double deviceFramesPerSecond,
     int deviceBurst,
+    double userFramesPerSecond,
+    int userBurst,
     int nodeMaxInFlight,
     Duration bucketSweepInterval,
     Duration retryAfter) {
@@ -28,6 +32,8 @@ public record AdmissionSettings(
     return new AdmissionSettings(
         positiveNumber(limits, "device-frames-per-second"),
         positiveInt(limits, "device-burst"),
+        positiveNumber(limits, "user-frames-per-second"),
+        positiveInt(limits, "user-burst"),
         positiveInt(limits, "node-max-in-flight"),
         positiveDuration(limits, "bucket-sweep-interval"),
         config.getDuration("herald.gateway.retry-after"));

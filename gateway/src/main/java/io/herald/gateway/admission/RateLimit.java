@@ -33,6 +33,14 @@ public final class RateLimit {
     return waitNanos <= 0 ? 0 : Math.max(1, (waitNanos + 999_999) / 1_000_000);
   }
 
+  /** Returns the token {@code key} just took (the frame was refused on another ground). */
+  public void giveBack(String key) {
+    var bucket = buckets.get(key);
+    if (bucket != null) {
+      bucket.giveBack();
+    }
+  }
+
   /** Drops buckets that are full again; returns how many remain (a seam for metrics). */
   public int forgetFullBuckets() {
     long now = nanoClock.getAsLong();

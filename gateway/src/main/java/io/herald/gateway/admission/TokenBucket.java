@@ -32,6 +32,11 @@ final class TokenBucket {
     return (long) Math.ceil((1 - tokens) / ratePerNano);
   }
 
+  /** Returns a token taken by {@link #tryTake} for a frame that was refused on another ground after all. */
+  synchronized void giveBack() {
+    tokens = Math.min(burst, tokens + 1);
+  }
+
   /** Full again: forgetting this bucket loses nothing, a new one would be the same. */
   synchronized boolean isFull(long nowNanos) {
     refill(nowNanos);

@@ -17,7 +17,7 @@ class AdmissionTest {
 
   private Admission admission(int nodeMaxInFlight) {
     return new Admission(
-        new AdmissionSettings(100, 200, nodeMaxInFlight, Duration.ofSeconds(10), Duration.ofSeconds(1)), nanos::get);
+        new AdmissionSettings(100, 200, 400, 800, nodeMaxInFlight, Duration.ofSeconds(10), Duration.ofSeconds(1)), nanos::get);
   }
 
   @Test
@@ -85,7 +85,8 @@ class AdmissionTest {
       admitAndAnswer(admission, new DeviceIdentity("user-" + i, "d"));
     }
     admitAndAnswer(admission, DEVICE);
-    assertEquals(1_001, admission.forgetFullBuckets(), "all used a token in this instant");
+    // A bucket per device (1,001) and per user (1,000: DEVICE's user is one of them), all used in this instant.
+    assertEquals(2_001, admission.forgetFullBuckets(), "all used a token in this instant");
 
     nanos.addAndGet(Duration.ofMillis(10).toNanos()); // one token back: all full again
     assertEquals(0, admission.forgetFullBuckets());
@@ -107,5 +108,28 @@ class AdmissionTest {
       admission.release();
     }
     return refused;
+  }
+
+  @Test
+  void aUsersDevicesShareTheUsersBucketAndARefusalThereCostsTheDeviceNothing() {
+    // 800 frames at once from one user: its devices' own buckets (200 each) take them, the user's bucket empties.
+    Admission admission = admission(10_000);
+    for (int device = 0; device < 4; device++) {
+      for (int i = 0; i < 200; i++) {
+        assertEquals(Optional.empty(), admitAndAnswer(admission, new DeviceIdentity("user-1", "device-" + device)));
+      }
+    }
+    DeviceIdentity fifth = new DeviceIdentity("user-1", "device-4");
+    Admission.Refused refused = admission.tryAdmit(fifth).orElseThrow();
+    assertTrue(refused.detail().startsWith("user rate limit"), refused.detail());
+    assertEquals(Duration.ofMillis(3), refused.retryAfter(), "400/s: the user's next token comes in 2.5 ms");
+    assertEquals(Optional.empty(), admission.tryAdmit(new DeviceIdentity("user-2", "device-0")), "another user");
+
+    // Refused by the user's bucket, the fifth device kept its own token: after 200 of the user's tokens are back,
+    // it sends its whole burst of 200.
+    nanos.addAndGet(Duration.ofMillis(500).toNanos());
+    for (int i = 0; i < 200; i++) {
+      assertEquals(Optional.empty(), admitAndAnswer(admission, fifth), "frame " + i + " of the fifth device's burst");
+    }
   }
 }
