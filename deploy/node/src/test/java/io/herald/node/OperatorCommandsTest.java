@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The operator commands as an operator runs them, a herald process each, against a real node: status, dead letters
- * listed and replayed, a refused token, and a drain that makes the node leave and stop.
+ * listed and replayed, a refused token, the degradation switch, and a drain that makes the node leave and stop.
  */
 @ExtendWith(InfraExtension.class)
 class OperatorCommandsTest {
@@ -44,7 +44,7 @@ class OperatorCommandsTest {
   }
 
   @Test
-  void statusDeadLettersAndDrainAgainstARunningNode(Kafka kafka, Cassandra cassandra, @TempDir Path dir) throws Exception {
+  void statusDeadLettersDegradationAndDrainAgainstARunningNode(Kafka kafka, Cassandra cassandra, @TempDir Path dir) throws Exception {
     try (var node = HeraldNode.start(TestNodes.withSchema(kafka, cassandra))) {
       WalkingSkeletonTest.awaitReady(node);
       var url = node.managementUri().replaceAll("/$", "");
@@ -87,6 +87,13 @@ class OperatorCommandsTest {
       // Replayed into herald.ingress, still poison: it comes back a second time.
       await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2))
           .until(() -> entries(herald(dir, fromEnvironment, listLetters.toArray(String[]::new)), poisonKey).size() == 2);
+
+      var readOnly = herald(dir, fromEnvironment, "degradation", "--set", "read-only", "--reason", "a test, with spaces",
+          "--management-url", url);
+      assertEquals("Degradation mode: read-only", readOnly.out().strip(), readOnly.toString());
+      var normal = herald(dir, Map.of(), "degradation", "--set", "normal", "--management-url", url,
+          "--admin-token-file", tokenFile.toString());
+      assertEquals("Degradation mode: normal", normal.out().strip(), normal.toString());
 
       var drained = herald(dir, Map.of(), "drain", "--management-url", url, "--admin-token-file", tokenFile.toString());
       assertEquals(0, drained.exit(), drained.toString());

@@ -3,6 +3,7 @@ package io.herald.node.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.herald.gateway.auth.Tokens;
+import io.herald.gateway.degradation.DegradationMode;
 import io.herald.node.HeraldConfig;
 import io.herald.node.HeraldNode;
 import io.herald.persistence.CassandraSchema;
@@ -18,8 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The command line: {@code herald up | node | schema | token | cluster | status | dead-letters | drain | stop | kill |
- * freeze | thaw}. See README.md and docs/operations.md; {@code bin/herald} builds what is missing and runs this
+ * The command line: {@code herald up | node | schema | token | cluster | status | dead-letters | degradation | drain |
+ * stop | kill | freeze | thaw}. See README.md and docs/operations.md; {@code bin/herald} builds what is missing and runs this
  * ({@code load} and {@code chaos} it runs from load-tests), with {@code -Dherald.home} set to its repository, where the
  * default data directory {@code .herald} is. Exit codes: 0 done, 1 the command failed (a one-line reason, no stack
  * trace), 2 a usage mistake (unknown command or option, missing or malformed value), with the usage.
@@ -32,7 +33,7 @@ import picocli.CommandLine.Parameters;
         + "Cassandra.",
     subcommands = {
       Herald.Up.class, Herald.NodeCommand.class, Herald.Schema.class, Herald.Token.class, Herald.Cluster.class,
-      Herald.Status.class, Herald.DeadLetters.class, Herald.Drain.class, Herald.Stop.class, Herald.Kill.class, Herald.Freeze.class, Herald.Thaw.class,
+      Herald.Status.class, Herald.DeadLetters.class, Herald.Degradation.class, Herald.Drain.class, Herald.Stop.class, Herald.Kill.class, Herald.Freeze.class, Herald.Thaw.class,
       CommandLine.HelpCommand.class
     },
     footer = {
@@ -237,8 +238,7 @@ public final class Herald implements Runnable {
         LocalCluster.status(dataDir, out);
         return 0;
       }
-      out.println("node at " + management.managementUrl);
-      management.reading().printStatus(out);
+      management.reading().printStatus(out, Optional.of("node at " + management.managementUrl));
       return 0;
     }
   }
@@ -307,6 +307,40 @@ public final class Herald implements Runnable {
         spec.commandLine().getOut().flush();
         return 0;
       }
+    }
+  }
+
+  @Command(name = "degradation", mixinStandardHelpOptions = true,
+      description = {"The cluster's degradation mode (docs/operations.md, \"Degradation switches\"); with --set, switch "
+          + "every gateway: normal, shed-telemetry (telemetry and heartbeats get RETRY_LATER) or read-only (every write "
+          + "does). Needs the admin token."})
+  static final class Degradation implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin ManagementOptions management;
+
+    @Option(names = "--set", paramLabel = "MODE", description = "normal, shed-telemetry or read-only.")
+    String mode;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Logged with the switch (with --set).")
+    String reason;
+
+    @Override
+    public Integer call() {
+      if (mode != null && DegradationMode.parse(mode).isEmpty()) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--set takes normal, shed-telemetry or read-only, not '" + mode + "'");
+      }
+      if (reason != null && mode == null) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--reason goes with --set");
+      }
+      var client = management.withAdminToken();
+      var answer = mode == null ? client.get("/admin/degradation")
+          : client.post("/admin/degradation?mode=" + mode + (reason == null ? ""
+              : "&reason=" + java.net.URLEncoder.encode(reason, java.nio.charset.StandardCharsets.UTF_8)));
+      spec.commandLine().getOut().println("Degradation mode: " + answer.path("mode").asText());
+      spec.commandLine().getOut().flush();
+      return 0;
     }
   }
 

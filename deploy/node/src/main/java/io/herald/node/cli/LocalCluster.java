@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -122,7 +123,7 @@ final class LocalCluster {
         continue;
       }
       try {
-        new ManagementClient(uri).printStatus(out);
+        new ManagementClient(uri).printStatus(out, Optional.empty());
       } catch (ManagementClient.OperatorCallFailed e) {
         out.println("  not answering: " + e.getMessage());
       }

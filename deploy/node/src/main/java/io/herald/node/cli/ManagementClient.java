@@ -72,9 +72,13 @@ final class ManagementClient {
         + file + " is missing or empty)");
   }
 
-  /** Members, shards per region, consumer lag, breaker and degradation state, as the node sees them. */
-  void printStatus(PrintWriter out) {
+  /**
+   * Members, shards per region, consumer lag, breaker and degradation state, as the node sees them, under the heading
+   * (if any), which is printed once the node answered.
+   */
+  void printStatus(PrintWriter out, Optional<String> heading) {
     var members = get("/cluster/members");
+    heading.ifPresent(out::println);
     out.println("  self " + members.path("selfNode").asText() + ", leader " + members.path("leader").asText("none"));
     members.path("members").forEach(member -> out.println("  member " + member.path("node").asText() + " "
         + member.path("status").asText() + " " + member.path("roles")));

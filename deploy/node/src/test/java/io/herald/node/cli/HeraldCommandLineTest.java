@@ -31,7 +31,7 @@ class HeraldCommandLineTest {
   @Test
   void helpListsEveryCommandIncludingLoadAndChaos() {
     assertEquals(0, run("--help"));
-    for (var command : new String[] {"up", "node", "schema", "token", "cluster", "status", "dead-letters", "drain",
+    for (var command : new String[] {"up", "node", "schema", "token", "cluster", "status", "dead-letters", "degradation", "drain",
         "stop", "kill", "freeze", "thaw", "load", "chaos"}) {
       assertTrue(out.toString().contains("  " + command + " "), command + " is missing from:\n" + out);
     }
@@ -151,6 +151,7 @@ class HeraldCommandLineTest {
     assertEquals(1, run("status", "--management-url", nobody));
     assertTrue(err.toString().startsWith("herald status: no node answers at " + nobody + " ("), err.toString());
     assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    assertEquals("", out.toString(), "nothing on standard output when the node does not answer");
   }
 
   @Test
@@ -172,6 +173,13 @@ class HeraldCommandLineTest {
     assertEquals(2, run("dead-letters", "replay", "--offset", "7"));
     assertEquals(2, run("dead-letters"));
     assertTrue(err.toString().contains("say what to do: list or replay"), err.toString());
+  }
+
+  @Test
+  void anUnknownDegradationModeIsRefusedBeforeAnyCall() {
+    assertEquals(2, run("degradation", "--set", "sideways", "--management-url", "http://127.0.0.1:1"));
+    assertTrue(err.toString().contains("--set takes normal, shed-telemetry or read-only, not 'sideways'"), err.toString());
+    assertEquals(2, run("degradation", "--reason", "why"));
   }
 
   private static void restore(String previousHome) {
