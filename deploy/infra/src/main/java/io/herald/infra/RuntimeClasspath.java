@@ -38,6 +38,8 @@ public final class RuntimeClasspath {
 
     private static final Logger log = LoggerFactory.getLogger(RuntimeClasspath.class);
     private static final long MVN_TIMEOUT_MINUTES = 15;
+    /** A first resolution downloads 50-70 MB: a line this often says it is still going. */
+    private static final long PROGRESS_INTERVAL_SECONDS = 10;
     private static final Map<String, List<Path>> RESOLVED = new ConcurrentHashMap<>();
 
     private RuntimeClasspath() {
@@ -105,10 +107,11 @@ public final class RuntimeClasspath {
     }
 
     private static boolean runMvn(Path dir, Path outputFile, boolean offline) throws IOException {
-        List<String> command = new ArrayList<>(List.of(mvnExecutable(), "-q", "-B"));
+        List<String> command = new ArrayList<>(List.of(mvnExecutable(), "-B"));
         if (offline) {
-            command.add("-o");
+            command.addAll(List.of("-q", "-o"));
         }
+        // Online, Maven logs each download into mvn.log: the progress lines below count them.
         command.addAll(List.of("-f", dir.resolve("pom.xml").toString(), "dependency:build-classpath",
                 "-Dmdep.includeScope=runtime", "-Dmdep.outputFile=" + outputFile.toAbsolutePath()));
         Process mvn;
@@ -121,9 +124,17 @@ public final class RuntimeClasspath {
         }
         mvn.getOutputStream().close();
         try {
-            if (!mvn.waitFor(MVN_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-                mvn.destroyForcibly();
-                throw new InfraStartException("mvn did not resolve " + dir + " within " + MVN_TIMEOUT_MINUTES + " min");
+            long started = System.nanoTime();
+            long deadline = started + TimeUnit.MINUTES.toNanos(MVN_TIMEOUT_MINUTES);
+            while (!mvn.waitFor(PROGRESS_INTERVAL_SECONDS, TimeUnit.SECONDS)) {
+                if (System.nanoTime() > deadline) {
+                    mvn.destroyForcibly();
+                    throw new InfraStartException("mvn did not resolve " + dir + " within " + MVN_TIMEOUT_MINUTES + " min");
+                }
+                if (!offline) {
+                    log.info("still resolving {}: {} files downloaded, {} s", dir.getFileName(),
+                            downloadedFiles(dir.resolve("mvn.log")), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+                }
             }
         } catch (InterruptedException e) {
             mvn.destroyForcibly();
@@ -131,6 +142,15 @@ public final class RuntimeClasspath {
             throw new InfraStartException("interrupted while resolving " + dir, e);
         }
         return mvn.exitValue() == 0 && Files.size(outputFile) > 0;
+    }
+
+    /** How many files Maven says it downloaded so far (its log is a few hundred lines at most). */
+    private static long downloadedFiles(Path mvnLog) {
+        try (var lines = Files.lines(mvnLog, StandardCharsets.UTF_8)) {
+            return lines.filter(line -> line.contains("Downloaded from")).count();
+        } catch (IOException | UncheckedIOException e) {
+            return 0;
+        }
     }
 
     private static String mvnExecutable() {

@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * herald up as a user runs it: starts Kafka, Cassandra and a node; Ctrl-C stops the node first, while Kafka and
- * Cassandra still answer, then them, and leaves no process behind.
+ * herald up as a user runs it: starts Kafka, Cassandra and a node, says where its generated secrets are without
+ * showing them; Ctrl-C stops the node first, while Kafka and Cassandra still answer, then them, and leaves no process
+ * behind.
  */
 class HeraldUpTest {
 
@@ -67,6 +69,15 @@ class HeraldUpTest {
       var children = up.descendants().toList();
       assertTrue(children.size() >= 2, "expected Kafka and Cassandra child processes, got " + children);
       assertTrue(Files.exists(dataDir.resolve("jwt-secret")), "a secret is generated when none is configured");
+      // Secrets go to owner-only files; the terminal shows where they are, never what they are.
+      for (var secretFile : List.of(dataDir.resolve("jwt-secret"), dataDir.resolve("admin-token"))) {
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(secretFile)));
+        var secret = Files.readString(secretFile).trim();
+        assertTrue(output.stream().noneMatch(line -> line.contains(secret)), secretFile.getFileName()
+            + "'s value is in herald up's output:\n" + String.join("\n", output));
+        assertTrue(output.stream().anyMatch(line -> line.contains(secretFile.toString())),
+            "herald up says where " + secretFile.getFileName() + " is:\n" + String.join("\n", output));
+      }
       // "Warm-up done" or, on a machine too crowded to finish it within its bound, "Warm-up incomplete".
       int warmedUp = Math.max(indexOf(output, "Warm-up done"), indexOf(output, "Warm-up incomplete"));
       assertTrue(warmedUp >= 0 && warmedUp < indexOf(output, "Herald is up."),

@@ -3,12 +3,14 @@ package io.herald.node.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.herald.gateway.auth.Tokens;
+import io.herald.gateway.degradation.DegradationMode;
 import io.herald.node.HeraldConfig;
 import io.herald.node.HeraldNode;
 import io.herald.persistence.CassandraSchema;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -17,10 +19,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The command line: {@code herald up | node | schema | token | cluster | status | stop | kill | freeze | thaw}. See
- * README.md; {@code bin/herald} builds what is missing and runs this ({@code load} and {@code chaos} it runs from
- * load-tests). Exit codes: 0 done, 1 the command failed (a one-line reason, no stack trace), 2 a usage mistake
- * (unknown command or option, missing or malformed value), with the usage.
+ * The command line: {@code herald up | node | schema | token | cluster | status | dead-letters | degradation | drain |
+ * stop | kill | freeze | thaw}. See README.md and docs/operations.md; {@code bin/herald} builds what is missing and runs this
+ * ({@code load} and {@code chaos} it runs from load-tests), with {@code -Dherald.home} set to its repository, where the
+ * default data directory {@code .herald} is. Exit codes: 0 done, 1 the command failed (a one-line reason, no stack
+ * trace), 2 a usage mistake (unknown command or option, missing or malformed value), with the usage.
  */
 @Command(
     name = "herald",
@@ -30,7 +33,7 @@ import picocli.CommandLine.Parameters;
         + "Cassandra.",
     subcommands = {
       Herald.Up.class, Herald.NodeCommand.class, Herald.Schema.class, Herald.Token.class, Herald.Cluster.class,
-      Herald.Status.class, Herald.Stop.class, Herald.Kill.class, Herald.Freeze.class, Herald.Thaw.class,
+      Herald.Status.class, Herald.DeadLetters.class, Herald.Degradation.class, Herald.Drain.class, Herald.Stop.class, Herald.Kill.class, Herald.Freeze.class, Herald.Thaw.class,
       CommandLine.HelpCommand.class
     },
     footer = {
@@ -40,6 +43,9 @@ import picocli.CommandLine.Parameters;
       "  chaos    faults under load on a local cluster (chaos --list)"
     })
 public final class Herald implements Runnable {
+
+  /** The management port of the node herald up starts, with its default port. */
+  static final String DEFAULT_MANAGEMENT_URL = "http://127.0.0.1:8558";
 
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
@@ -51,7 +57,7 @@ public final class Herald implements Runnable {
   static CommandLine commandLine() {
     return new CommandLine(new Herald())
         .setExecutionExceptionHandler((failure, line, parsed) -> {
-          line.getErr().println("herald " + line.getCommandName() + ": " + reason(failure));
+          line.getErr().println(line.getCommandSpec().qualifiedName() + ": " + reason(failure));
           line.getErr().flush();
           return 1;
         });
@@ -71,9 +77,9 @@ public final class Herald implements Runnable {
   @Command(name = "up", mixinStandardHelpOptions = true,
       description = "Start Kafka, Cassandra and one node with all roles on this machine; Ctrl-C stops everything.")
   static final class Up implements Callable<Integer> {
-    @Option(names = "--data-dir", defaultValue = LocalStack.DEFAULT_DATA_DIR,
+    @Option(names = "--data-dir",
         description = "Data of Kafka, Cassandra and the generated secrets (default: ${DEFAULT-VALUE}).")
-    Path dataDir;
+    Path dataDir = LocalStack.defaultDataDir();
 
     @Option(names = "--kafka-port", defaultValue = "9092", description = "Default: ${DEFAULT-VALUE}.")
     int kafkaPort;
@@ -136,9 +142,11 @@ public final class Herald implements Runnable {
     @Option(names = "--ttl", defaultValue = "24h", description = "Lifetime, as HOCON duration (default: ${DEFAULT-VALUE}).")
     String ttl;
 
-    @Option(names = "--data-dir", defaultValue = LocalStack.DEFAULT_DATA_DIR,
+    @Option(names = "--data-dir",
         description = "Where herald up keeps its generated secret (default: ${DEFAULT-VALUE}).")
-    Path dataDir;
+    Path dataDir = LocalStack.defaultDataDir();
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -146,9 +154,12 @@ public final class Herald implements Runnable {
       var secret = LocalSecret.resolve(ConfigFactory.load().getString("herald.auth.jwt-secret"), dataDir,
           LocalSecret.JWT_SECRET_FILE);
       if (secret.generated()) {
-        System.err.println("No JWT secret was configured; generated one into " + secret.file());
+        spec.commandLine().getErr().println("No JWT secret was configured; generated one into " + secret.file());
+        spec.commandLine().getErr().flush();
       }
-      System.out.println(Tokens.mint(secret.value(), user, device, lifetime));
+      // The token on standard output (for $(bin/herald token ...)); the secret itself stays in its file.
+      spec.commandLine().getOut().println(Tokens.mint(secret.value(), user, device, lifetime));
+      spec.commandLine().getOut().flush();
       return 0;
     }
   }
@@ -167,8 +178,8 @@ public final class Herald implements Runnable {
         description = "The Split Brain Resolver's stable-after (default: ${DEFAULT-VALUE}).")
     String stableAfter;
 
-    @Option(names = "--data-dir", defaultValue = LocalCluster.DEFAULT_DATA_DIR, description = "Default: ${DEFAULT-VALUE}.")
-    Path dataDir;
+    @Option(names = "--data-dir", description = "Default: ${DEFAULT-VALUE}.")
+    Path dataDir = LocalCluster.defaultDataDir();
 
     @Override
     public Integer call() throws Exception {
@@ -179,19 +190,186 @@ public final class Herald implements Runnable {
 
   /** The options of the commands that act on a running local cluster. */
   static class ClusterDataDir {
-    @Option(names = "--data-dir", defaultValue = LocalCluster.DEFAULT_DATA_DIR,
-        description = "The cluster's data directory (default: ${DEFAULT-VALUE}).")
-    Path dataDir;
+    @Option(names = "--data-dir", description = "The cluster's data directory (default: ${DEFAULT-VALUE}).")
+    Path dataDir = LocalCluster.defaultDataDir();
+  }
+
+  /** Where the operator commands find a node's management port, and the admin token for the calls that need it. */
+  static final class ManagementOptions {
+    @Option(names = "--management-url", paramLabel = "URL",
+        description = "The node's management port (default: ${DEFAULT-VALUE}, herald up's node).")
+    String managementUrl = DEFAULT_MANAGEMENT_URL;
+
+    @Option(names = "--admin-token-file", paramLabel = "FILE",
+        description = "The admin token (herald.admin.token), when HERALD_ADMIN_TOKEN is not set; never on the command "
+            + "line (default: ${DEFAULT-VALUE}, the one herald up generates).")
+    Path adminTokenFile = LocalStack.defaultDataDir().resolve(LocalSecret.ADMIN_TOKEN_FILE);
+
+    ManagementClient reading() {
+      return new ManagementClient(managementUrl);
+    }
+
+    ManagementClient withAdminToken() {
+      var token = ManagementClient.adminToken(Optional.ofNullable(System.getenv(ManagementClient.ADMIN_TOKEN_VARIABLE)),
+          adminTokenFile);
+      return new ManagementClient(managementUrl, Optional.of(token));
+    }
   }
 
   @Command(name = "status", mixinStandardHelpOptions = true,
-      description = "Members, shards per region, consumer lag and breaker states of the local cluster.")
+      description = {"Members, shards per region, consumer lag, breaker and degradation state: of the node at "
+          + "--management-url, or of every node of the local cluster (--data-dir).",
+          "Without either: the local cluster if bin/herald cluster runs, else herald up's node."})
   static final class Status extends ClusterDataDir implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin ManagementOptions management;
+
     @Override
     public Integer call() throws Exception {
-      LocalCluster.status(dataDir);
+      var parsed = spec.commandLine().getParseResult();
+      var out = spec.commandLine().getOut();
+      if (parsed.hasMatchedOption("--data-dir") && parsed.hasMatchedOption("--management-url")) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--data-dir (a local cluster) and "
+            + "--management-url (one node) are alternatives");
+      }
+      if (parsed.hasMatchedOption("--data-dir")
+          || !parsed.hasMatchedOption("--management-url") && LocalCluster.running(dataDir)) {
+        LocalCluster.status(dataDir, out);
+        return 0;
+      }
+      management.reading().printStatus(out, Optional.of("node at " + management.managementUrl));
       return 0;
     }
+  }
+
+  @Command(name = "dead-letters", mixinStandardHelpOptions = true,
+      subcommands = {DeadLetters.ListCommand.class, DeadLetters.Replay.class},
+      description = "Records the pipeline could not process (herald.dead-letter): list them, replay them to "
+          + "herald.ingress. Needs the admin token.")
+  static final class DeadLetters implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new CommandLine.ParameterException(spec.commandLine(), "say what to do: list or replay");
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+        description = "The dead letters (at most herald.admin.dead-letter-list-limit): partition, offset, key, "
+            + "message id, size, and why the pipeline gave up on them.")
+    static final class ListCommand implements Callable<Integer> {
+      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+      @CommandLine.Mixin ManagementOptions management;
+
+      @Override
+      public Integer call() {
+        var out = spec.commandLine().getOut();
+        var letters = management.withAdminToken().get("/admin/dead-letters").path("dead_letters");
+        out.println(letters.size() + " dead letter(s) at " + management.managementUrl);
+        letters.forEach(letter -> out.println("  partition %d offset %d key %s message %s (%d bytes): %s%s".formatted(
+            letter.path("partition").asInt(), letter.path("offset").asLong(), printable(letter.path("key").asText()),
+            printable(letter.path("messageId").asText()), letter.path("bytes").asInt(),
+            printable(letter.path("reason").asText()),
+            letter.path("source").asText().isEmpty() ? "" : " (from " + printable(letter.path("source").asText()) + ")")));
+        out.flush();
+        return 0;
+      }
+    }
+
+    @Command(name = "replay", mixinStandardHelpOptions = true,
+        description = "Send dead letters back to herald.ingress with their key, value and headers: one "
+            + "(--partition P --offset O), a partition's (--partition P), or all (--all).")
+    static final class Replay implements Callable<Integer> {
+      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+      @CommandLine.Mixin ManagementOptions management;
+
+      @Option(names = "--partition", paramLabel = "P", description = "The dead letter's partition.")
+      Integer partition;
+
+      @Option(names = "--offset", paramLabel = "O", description = "The dead letter's offset (with --partition).")
+      Long offset;
+
+      @Option(names = "--all", description = "Every dead letter (at most herald.admin.dead-letter-list-limit).")
+      boolean all;
+
+      @Override
+      public Integer call() {
+        if (all == (partition != null) || offset != null && partition == null) {
+          throw new CommandLine.ParameterException(spec.commandLine(),
+              "say which: --partition P [--offset O], or --all");
+        }
+        var query = all ? "" : "?partition=" + partition + (offset == null ? "" : "&offset=" + offset);
+        var replayed = management.withAdminToken().post("/admin/dead-letters/replay" + query).path("replayed").asInt();
+        spec.commandLine().getOut().println("Replayed " + replayed + " dead letter(s) to herald.ingress.");
+        spec.commandLine().getOut().flush();
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "degradation", mixinStandardHelpOptions = true,
+      description = {"The cluster's degradation mode (docs/operations.md, \"Degradation switches\"); with --set, switch "
+          + "every gateway: normal, shed-telemetry (telemetry and heartbeats get RETRY_LATER) or read-only (every write "
+          + "does). Needs the admin token."})
+  static final class Degradation implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin ManagementOptions management;
+
+    @Option(names = "--set", paramLabel = "MODE", description = "normal, shed-telemetry or read-only.")
+    String mode;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Logged with the switch (with --set).")
+    String reason;
+
+    @Override
+    public Integer call() {
+      if (mode != null && DegradationMode.parse(mode).isEmpty()) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--set takes normal, shed-telemetry or read-only, not '" + mode + "'");
+      }
+      if (reason != null && mode == null) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--reason goes with --set");
+      }
+      var client = management.withAdminToken();
+      var answer = mode == null ? client.get("/admin/degradation")
+          : client.post("/admin/degradation?mode=" + mode + (reason == null ? ""
+              : "&reason=" + java.net.URLEncoder.encode(reason, java.nio.charset.StandardCharsets.UTF_8)));
+      spec.commandLine().getOut().println("Degradation mode: " + answer.path("mode").asText());
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "drain", mixinStandardHelpOptions = true,
+      description = {"Make the node at --management-url leave the cluster gracefully: it hands its shards over, "
+          + "drains and commits its Kafka partitions, closes its sessions, then stops (as SIGTERM does). Needs the "
+          + "admin token."})
+  static final class Drain implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin ManagementOptions management;
+
+    @Override
+    public Integer call() {
+      var client = management.withAdminToken();
+      var self = client.get("/cluster/members").path("selfNode").asText();
+      if (self.isEmpty()) {
+        throw new IllegalStateException("the node at " + management.managementUrl + " did not say which member it is");
+      }
+      client.putForm("/cluster/members/" + self, "operation", "Leave");
+      spec.commandLine().getOut().println("Node " + self + " is leaving the cluster; it stops once drained.");
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+
+  /** Text from a node, for a terminal: control characters (a record key may hold any) shown as '?'. */
+  private static String printable(String text) {
+    return text.replaceAll("\\p{Cntrl}", "?");
   }
 
   /** A signal to node N of the local cluster. */

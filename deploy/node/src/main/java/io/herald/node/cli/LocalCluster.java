@@ -11,10 +11,7 @@ import io.herald.infra.nodes.Signals;
 import io.herald.node.HeraldConfig;
 import io.herald.persistence.CassandraSchema;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -31,12 +29,15 @@ import java.util.concurrent.CountDownLatch;
  */
 final class LocalCluster {
 
-  static final String DEFAULT_DATA_DIR = ".herald/cluster";
   private static final String STATE_FILE = "cluster.json";
   private static final ObjectMapper json = new ObjectMapper();
-  private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private LocalCluster() {}
+
+  /** {@code <herald.home>/.herald/cluster}, whichever directory the command runs from. */
+  static Path defaultDataDir() {
+    return LocalStack.defaultDataDir().resolve("cluster");
+  }
 
   static void run(int nodeCount, int brokers, String stableAfter, Path dataDirectory) throws Exception {
     var dataDir = dataDirectory.toAbsolutePath();
@@ -88,43 +89,46 @@ final class LocalCluster {
           Kafka       %s
           Cassandra   %s
           Admin token %s
-          JWT secret  in %s
+          JWT secret  %s
         bin/herald status | stop N | kill N  (from another terminal); Ctrl-C stops everything.
-        """.formatted(kafka.bootstrapServers(), cassandra.contactPoint(), adminToken.value(), secret.file()));
+        """.formatted(kafka.bootstrapServers(), cassandra.contactPoint(), adminToken.where("herald.admin.token"),
+        secret.where("herald.auth.jwt-secret")));
     say(summary.toString());
     // Until Ctrl-C or SIGTERM, whatever the nodes do meanwhile (bin/herald stop N, kill N): the exit hooks stop them all.
     new CountDownLatch(1).await();
   }
 
+  /** Whether a cluster is described in the data directory with at least one of its nodes still running. */
+  static boolean running(Path dataDir) throws IOException {
+    if (!Files.exists(dataDir.resolve(STATE_FILE))) {
+      return false;
+    }
+    for (var node : readState(dataDir).get("nodes")) {
+      if (ProcessHandle.of(node.get("pid").asLong()).map(ProcessHandle::isAlive).orElse(false)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Members, shard distribution, consumer lag and breaker states, from the running cluster's operator ports. */
-  static void status(Path dataDir) throws Exception {
+  static void status(Path dataDir, PrintWriter out) throws Exception {
     var state = readState(dataDir);
     for (var node : state.get("nodes")) {
       var uri = "http://127.0.0.1:" + node.get("management").asInt();
       var alive = ProcessHandle.of(node.get("pid").asLong()).map(ProcessHandle::isAlive).orElse(false);
-      say("node " + node.get("index").asInt() + " (pid " + node.get("pid").asLong() + ", " + (alive ? "running" : "gone")
-          + ", " + uri + ")");
+      out.println("node " + node.get("index").asInt() + " (pid " + node.get("pid").asLong() + ", "
+          + (alive ? "running" : "gone") + ", " + uri + ")");
       if (!alive) {
         continue;
       }
       try {
-        var members = json.readTree(get(uri + "/cluster/members"));
-        members.get("members").forEach(member -> say("  member " + member.get("node").asText() + " "
-            + member.get("status").asText()));
-        for (var type : List.of("User", "Device", "Conversation")) {
-          var shards = json.readTree(get(uri + "/cluster/shards/" + type)).get("regions");
-          var perRegion = new StringBuilder("  " + type + " shards per region:");
-          shards.forEach(region -> perRegion.append(' ').append(region.path("shards").size()));
-          say(perRegion.toString());
-        }
-        get(uri + "/metrics").lines()
-            .filter(line -> line.startsWith("herald_kafka_consumer_lag{") || line.startsWith("herald_gateway_kafka_breaker_state")
-                || line.startsWith("herald_gateway_degradation_mode{") && line.endsWith(" 1.0"))
-            .forEach(line -> say("  " + line));
-      } catch (IOException e) {
-        say("  not answering: " + e.getMessage());
+        new ManagementClient(uri).printStatus(out, Optional.empty());
+      } catch (ManagementClient.OperatorCallFailed e) {
+        out.println("  not answering: " + e.getMessage());
       }
     }
+    out.flush();
   }
 
   /** Sends a signal (TERM: graceful stop, KILL: crash, STOP/CONT: freeze and wake) to node N of the running cluster. */
@@ -157,11 +161,6 @@ final class LocalCluster {
       throw new IllegalStateException("no cluster described in " + file + ": start one with bin/herald cluster");
     }
     return json.readTree(file.toFile());
-  }
-
-  private static String get(String uri) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
   }
 
   private static void say(String line) {

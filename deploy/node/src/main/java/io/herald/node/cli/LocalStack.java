@@ -24,9 +24,48 @@ import java.util.Map;
  */
 final class LocalStack {
 
-  static final String DEFAULT_DATA_DIR = ".herald";
+  /** Where bin/herald lives (it passes {@code -Dherald.home}); without it, the working directory. */
+  static final String HOME_PROPERTY = "herald.home";
 
   private LocalStack() {}
+
+  /**
+   * {@code <herald.home>/.herald}: the same directory whichever directory a command runs from, so {@code herald token}
+   * signs with the secret {@code herald up} generated. A relative {@code --data-dir} still means the working directory.
+   */
+  static Path defaultDataDir() {
+    var home = System.getProperty(HOME_PROPERTY, "");
+    return Path.of(home.isBlank() ? "" : home).resolve(".herald").toAbsolutePath().normalize();
+  }
+
+  /**
+   * What herald up prints once the node is ready: where to connect, and where the secrets are (never their values: a
+   * terminal's scrollback, a shared screen or a CI log is no place for them).
+   */
+  static String banner(int httpPort, int coapPort, String managementUri, String kafka, String cassandra,
+      LocalSecret secret, LocalSecret adminToken, Path dataDir) {
+    var dataDirOption = dataDir.equals(defaultDataDir()) ? "" : " --data-dir " + dataDir;
+    var management = managementUri.replaceAll("/$", "");
+    var managementOption = management.equals(Herald.DEFAULT_MANAGEMENT_URL) ? "" : " --management-url " + management;
+    var tokenFileOption = adminToken.configured() || dataDirOption.isEmpty() ? "" : " --admin-token-file " + adminToken.file();
+    var operatorOptions = managementOption + tokenFileOption;
+    return """
+
+        Herald is up.
+          WebSocket   ws://127.0.0.1:%d/v1/ws
+          CoAP        coap://127.0.0.1:%d/v1/messages
+          Operator    %s  (/ready, /alive, /cluster/members, /metrics, /admin/*)
+          Admin token %s
+          Kafka       %s
+          Cassandra   %s
+          JWT secret  %s
+        Mint a device token:  bin/herald token --user alice --device phone-1%s
+        Operator commands:    bin/herald status | dead-letters list | drain%s  (--help for each)
+        Ctrl-C stops everything; data stays in %s
+        """.formatted(httpPort, coapPort, managementUri, adminToken.where("herald.admin.token"), kafka, cassandra,
+        secret.where("herald.auth.jwt-secret"), dataDirOption,
+        operatorOptions.isEmpty() ? "" : ", each with" + operatorOptions, dataDir);
+  }
 
   /** The ports herald up listens on. */
   record Ports(int kafka, int cassandra, int http, int coap, int management, int remote) {}
@@ -71,21 +110,8 @@ final class LocalStack {
     node[0] = HeraldNode.start(config);
     awaitReady(node[0].managementUri());
 
-    say("""
-
-        Herald is up.
-          WebSocket   ws://127.0.0.1:%d/v1/ws
-          CoAP        coap://127.0.0.1:%d/v1/messages
-          Operator    %s  (/ready, /alive, /cluster/members, /metrics)
-          Admin token %s  (Authorization: Bearer ... for /admin/dead-letters)
-          Kafka       %s
-          Cassandra   %s
-          JWT secret  %s%s
-        Mint a device token:  bin/herald token --user alice --device phone-1
-        Ctrl-C stops everything; data stays in %s
-        """.formatted(node[0].httpPort(), ports.coap(), node[0].managementUri(), adminToken.value(), kafka.bootstrapServers(),
-        cassandra.contactPoint(), secret.value(), secret.generated() ? "  (generated, saved in " + secret.file() + ")" : "",
-        dataDir));
+    say(banner(node[0].httpPort(), ports.coap(), node[0].managementUri(), kafka.bootstrapServers(),
+        cassandra.contactPoint(), secret, adminToken, dataDir));
     // Returns when the node stopped (Ctrl-C, or by itself: downed, fenced); the exit then stops Cassandra and Kafka.
     node[0].system().getWhenTerminated().toCompletableFuture().join();
   }
