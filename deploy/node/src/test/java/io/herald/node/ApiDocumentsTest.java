@@ -123,8 +123,8 @@ class ApiDocumentsTest {
     for (var frame : List.of(ClientFrame.getDescriptor(), ServerFrame.getDescriptor())) {
       var schema = asyncapi.path("components").path("schemas").path(frame.getName());
       assertEquals(frame.getFullName(), schema.path("x-protobuf-message").asText());
-      assertEquals("application/vnd.google.protobuf;version=3", schema.path("schemaFormat").asText());
-      var proto = DOCS.resolve(schema.path("schema").path("$ref").asText()).normalize();
+      assertEquals("binary", schema.path("format").asText());
+      var proto = SOURCES.resolve(schema.path("x-protobuf-file").asText()).normalize();
       assertTrue(proto.endsWith(frame.getFile().getName()), proto + " is not " + frame.getFile().getName());
       assertTrue(Files.readString(proto).contains("message " + frame.getName() + " {"), proto + " defines " + frame.getName());
     }
