@@ -318,6 +318,8 @@ class ApiDocumentsTest {
       var replay = "/admin/dead-letters/replay";
       check(openapi, replay, "POST", 401, send(management, "POST", replay, null, Map.of()));
       check(openapi, replay, "POST", 200, send(management, "POST", replay + "?partition=0&offset=" + Long.MAX_VALUE, admin, Map.of()));
+      check(openapi, replay, "POST", 400, send(management, "POST", replay + "?partition=abc", admin, Map.of()));
+      check(openapi, replay, "POST", 400, send(management, "POST", replay + "?partition=0&offset=-1", admin, Map.of()));
       var degradation = "/admin/degradation";
       check(openapi, degradation, "GET", 401, send(management, "GET", degradation, null, Map.of()));
       check(openapi, degradation, "GET", 200, send(management, "GET", degradation, admin, Map.of()));

@@ -83,17 +83,34 @@ public final class OperatorRoutes implements ManagementRouteProvider {
                 : "Authorization: Bearer <herald.admin.token> required");
           }
           return concat(degradationRoute(), pathPrefix("dead-letters", () -> concat(
-              path("replay", () -> post(() -> parameterOptional("partition", partition ->
-                  parameterOptional("offset", offset -> completeWithFuture(
-                      CompletableFuture.supplyAsync(() -> {
-                        var replayed = deadLetters.replay(partition.map(Integer::parseInt), offset.map(Long::parseLong), listLimit);
-                        log.warn("Operator replayed {} dead letter(s) (partition {}, offset {})", replayed, partition, offset);
-                        return jsonResponse(Map.of("replayed", replayed));
-                      }, blocking)))))),
+              path("replay", () -> post(() -> parameterOptional("partition", partitionText ->
+                  parameterOptional("offset", offsetText -> {
+                    Optional<Integer> partition;
+                    Optional<Long> offset;
+                    try {
+                      partition = partitionText.map(text -> Math.toIntExact(nonNegative(text)));
+                      offset = offsetText.map(OperatorRoutes::nonNegative);
+                    } catch (NumberFormatException | ArithmeticException e) {
+                      return complete(StatusCodes.BAD_REQUEST, "partition and offset must be whole numbers >= 0");
+                    }
+                    return completeWithFuture(CompletableFuture.supplyAsync(() -> {
+                      var replayed = deadLetters.replay(partition, offset, listLimit);
+                      log.warn("Operator replayed {} dead letter(s) (partition {}, offset {})", replayed, partition, offset);
+                      return jsonResponse(Map.of("replayed", replayed));
+                    }, blocking));
+                  })))),
               pathEnd(() -> get(() -> completeWithFuture(
                   CompletableFuture.supplyAsync(() -> jsonResponse(Map.of("dead_letters", deadLetters.list(listLimit))),
                       blocking)))))));
         })));
+  }
+
+  private static long nonNegative(String text) {
+    long value = Long.parseLong(text.strip());
+    if (value < 0) {
+      throw new NumberFormatException("negative: " + text);
+    }
+    return value;
   }
 
   /**
