@@ -1,14 +1,15 @@
 package io.herald.infra;
 
 import java.lang.reflect.Parameter;
+import io.herald.infra.solr.SolrNode;
 import java.util.Arrays;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Gives tests the JVM-wide shared {@link Kafka} and {@link Cassandra} ({@link SharedInfra}) as parameters of test
- * methods, lifecycle methods and constructors:
+ * Gives tests the JVM-wide shared {@link Kafka}, {@link Cassandra} and Solr ({@link SolrNode}, SolrCloud with its
+ * embedded ZooKeeper) ({@link SharedInfra}) as parameters of test methods, lifecycle methods and constructors:
  *
  * <pre>{@code
  * @ExtendWith(InfraExtension.class)   // or @RequiresInfra
@@ -29,7 +30,7 @@ public final class InfraExtension implements ParameterResolver {
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
         Class<?> type = parameterContext.getParameter().getType();
-        return type == Kafka.class || type == Cassandra.class;
+        return type == Kafka.class || type == Cassandra.class || type == SolrNode.class;
     }
 
     @Override
@@ -40,8 +41,13 @@ public final class InfraExtension implements ParameterResolver {
         Parameter[] all = parameterContext.getDeclaringExecutable().getParameters();
         SharedInfra.startInBackground(
                 Arrays.stream(all).anyMatch(p -> p.getType() == Kafka.class),
-                Arrays.stream(all).anyMatch(p -> p.getType() == Cassandra.class));
-        return parameterContext.getParameter().getType() == Kafka.class ? SharedInfra.kafka() : SharedInfra.cassandra();
+                Arrays.stream(all).anyMatch(p -> p.getType() == Cassandra.class),
+                Arrays.stream(all).anyMatch(p -> p.getType() == SolrNode.class));
+        Class<?> type = parameterContext.getParameter().getType();
+        if (type == Kafka.class) {
+            return SharedInfra.kafka();
+        }
+        return type == Cassandra.class ? SharedInfra.cassandra() : SharedInfra.solr();
     }
 
     /** Closed by JUnit with the root store, at the end of the run (JUnit closes AutoCloseable store values). */

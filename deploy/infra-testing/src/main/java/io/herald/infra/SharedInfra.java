@@ -3,6 +3,7 @@ package io.herald.infra;
 import io.herald.infra.containers.ContainerCassandra;
 import io.herald.infra.containers.ContainerKafka;
 import io.herald.infra.containers.DockerDetection;
+import io.herald.infra.solr.SolrNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ public final class SharedInfra {
     private static Mode mode;
     private static CompletableFuture<Kafka> kafka;
     private static CompletableFuture<Cassandra> cassandra;
+    private static CompletableFuture<SolrNode> solr;
     private static final List<AutoCloseable> toClose = new ArrayList<>();
     private static Path jvmDir;
     private static boolean shutdownHookAdded;
@@ -59,6 +61,15 @@ public final class SharedInfra {
         return join(cassandraStart(), "Cassandra");
     }
 
+    /**
+     * The shared Solr (SolrCloud with its embedded ZooKeeper), started now if it is not yet. Always a child process
+     * (herald-infra's {@link SolrNode}), also where Kafka and Cassandra run as containers. A test that kills it starts
+     * it again before it ends.
+     */
+    public static SolrNode solr() {
+        return join(solrStart(), "Solr");
+    }
+
     /** Where the shared instances run (decided once per JVM, on first use). */
     public static synchronized Mode mode() {
         if (mode == null) {
@@ -68,12 +79,15 @@ public final class SharedInfra {
     }
 
     /** Starts the requested instances in the background, so that a test needing both waits for the slower only. */
-    static void startInBackground(boolean needKafka, boolean needCassandra) {
+    static void startInBackground(boolean needKafka, boolean needCassandra, boolean needSolr) {
         if (needKafka) {
             kafkaStart();
         }
         if (needCassandra) {
             cassandraStart();
+        }
+        if (needSolr) {
+            solrStart();
         }
     }
 
@@ -86,6 +100,7 @@ public final class SharedInfra {
             toClose.clear();
             kafka = null;
             cassandra = null;
+            solr = null;
             dir = jvmDir;
             jvmDir = null;
         }
@@ -129,6 +144,8 @@ public final class SharedInfra {
             }
         } else if (resource instanceof CassandraNode node) {
             node.kill();
+        } else if (resource instanceof SolrNode node) {
+            node.kill();
         }
     }
 
@@ -165,6 +182,20 @@ public final class SharedInfra {
             });
         }
         return cassandra;
+    }
+
+    private static synchronized CompletableFuture<SolrNode> solrStart() {
+        if (solr == null) {
+            solr = startAsync("solr", () -> {
+                // A short ZooKeeper session: after a kill -9, Solr waits for its old session to expire before it
+                // registers again (15 s by default).
+                SolrNode node = register(SolrNode.builder().dataDir(jvmDir().resolve("solr"))
+                        .jvmOptions("-DzkClientTimeout=5000").build());
+                node.start();
+                return node;
+            });
+        }
+        return solr;
     }
 
     private static <T> CompletableFuture<T> startAsync(String what, Supplier<T> start) {
