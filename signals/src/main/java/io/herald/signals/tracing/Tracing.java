@@ -139,6 +139,11 @@ public final class Tracing implements Extension {
     return "00-" + context.getTraceId() + "-" + context.getSpanId() + "-" + context.getTraceFlags().asHex();
   }
 
+  /** The span context a W3C {@code traceparent} names; the invalid context when it is malformed. */
+  public static SpanContext spanContext(String traceparent) {
+    return Span.fromContext(parent(traceparent)).getSpanContext();
+  }
+
   private static Context parent(String traceparent) {
     return traceparent == null ? Context.root() : W3C.extract(Context.root(), traceparent.trim(), TRACEPARENT_ONLY);
   }
