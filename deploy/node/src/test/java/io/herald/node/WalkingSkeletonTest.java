@@ -38,7 +38,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The walking skeleton through every layer, on real processes: a device's telemetry over WebSocket is acked only
  * after Kafka has it, consumed into its Device entity, persisted to Cassandra and recovered after a node restart; its
- * trace (the gateway's publish span, the consumer's apply span) is exported over OTLP.
+ * trace (the gateway's publish span, the consumer's apply span and its persist and outbox children) is exported over
+ * OTLP.
  */
 @ExtendWith(InfraExtension.class)
 class WalkingSkeletonTest {
@@ -108,6 +109,19 @@ class WalkingSkeletonTest {
             .orElseThrow(() -> new AssertionError("no exported parent of " + apply + " in " + spans));
         assertEquals(Tracing.PUBLISH_SPAN, parent.name());
         assertEquals(parent.traceId(), apply.traceId());
+      }
+      // Within apply: the entity's persist (every frame: two telemetry, report_state, set_desired), and the outbox
+      // enqueue of the frames that push (report_state and set_desired tell the owner), each a child of its apply.
+      await().atMost(Duration.ofSeconds(30)).until(() -> collector.spans().stream()
+          .filter(span -> span.name().equals(Tracing.PERSIST_SPAN)).count() >= messageIds.size() + 2
+          && collector.spans().stream().filter(span -> span.name().equals(Tracing.OUTBOX_SPAN)).count() >= 2);
+      var withChildren = collector.spans();
+      for (var child : withChildren.stream().filter(span -> span.name().equals(Tracing.PERSIST_SPAN)
+          || span.name().equals(Tracing.OUTBOX_SPAN)).toList()) {
+        var parent = withChildren.stream().filter(span -> span.spanId().equals(child.parentSpanId())).findFirst()
+            .orElseThrow(() -> new AssertionError("no exported parent of " + child + " in " + withChildren));
+        assertEquals(Tracing.APPLY_SPAN, parent.name(), child + " is a child of apply");
+        assertEquals(parent.traceId(), child.traceId());
       }
     } finally {
       collector.close();

@@ -52,6 +52,14 @@ public final class Tracing implements Extension {
   /** Span names, the same in code, docs and the tracing back end. */
   public static final String PUBLISH_SPAN = "herald.ingress publish";
   public static final String APPLY_SPAN = "herald.ingress apply";
+  /** A child of apply: the entity's ask, from the first attempt until its durable answer (persisted, or refused). */
+  public static final String PERSIST_SPAN = "herald.entity persist";
+  /** A child of apply: the record's pushes put into the users' outboxes (from where live sessions get them). */
+  public static final String OUTBOX_SPAN = "herald.outbox enqueue";
+  /** Which entity type a persist span asked: {@code device}, {@code user} or {@code conversation}. */
+  public static final AttributeKey<String> ENTITY = AttributeKey.stringKey("herald.entity");
+  /** How many pushes an outbox span enqueued. */
+  public static final AttributeKey<Long> PUSHES = AttributeKey.longKey("herald.pushes");
   public static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("herald.message_id");
   public static final AttributeKey<String> USER_ID = AttributeKey.stringKey("herald.user_id");
   public static final AttributeKey<String> DEVICE_ID = AttributeKey.stringKey("herald.device_id");
@@ -131,6 +139,18 @@ public final class Tracing implements Extension {
         .setAttribute(USER_ID, userId)
         .setAttribute(DEVICE_ID, deviceId)
         .startSpan();
+  }
+
+  /**
+   * A step of {@code parent}'s work, as its child span ({@link #PERSIST_SPAN}, {@link #OUTBOX_SPAN}). Only a recorded
+   * parent has children: under an unrecorded one (no export, or not sampled) nothing would be exported, so nothing is
+   * made (the invalid span, free to use and end), which keeps the path without export as cheap as before.
+   */
+  public Span startChild(Span parent, String name) {
+    if (!parent.isRecording()) {
+      return Span.getInvalid();
+    }
+    return tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL).setParent(Context.root().with(parent)).startSpan();
   }
 
   /** The W3C {@code traceparent} naming {@code span} as the parent of what comes next. */

@@ -210,7 +210,7 @@ public final class IngressConsumer {
     var context = RecordContext.of(record, span.getSpanContext().getTraceId());
     return route(routing)
         // Synchronous: applyOrDeadLetter completes on the dispatcher.
-        .map(ask -> applyOrDeadLetter(message, record, context, ask)
+        .map(ask -> applyOrDeadLetter(message, record, context, new Applying(span, entityName(routing), ask))
             .whenComplete((done, failure) -> {
               metrics.apply().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
               if (failure != null) {
@@ -267,13 +267,37 @@ public final class IngressConsumer {
     };
   }
 
+  /** A record's ask of its entity, with the record's apply span and the entity type's name (for the child spans). */
+  private record Applying(Span span, String entity, Callable<CompletionStage<IngressApplied>> ask) {}
+
+  /** The entity type a record goes to, as the persist span's {@link Tracing#ENTITY}; empty for an unrouted one. */
+  private static String entityName(IngressRoute routing) {
+    return routing instanceof IngressRoute.ToEntity to ? to.entity().traceName : "";
+  }
+
+  /** How an entity answered: {@code applied}, {@code duplicate} or {@code rejected} (a metric's and a span's). */
+  private static String outcomeOf(IngressApplied applied) {
+    return applied.getRejectedCode() != NackCode.NACK_CODE_UNSPECIFIED ? "rejected"
+        : applied.getDuplicate() ? "duplicate" : "applied";
+  }
+
   /** Completes on the dispatcher. */
   private CompletionStage<Done> applyOrDeadLetter(
-      CommittableMessage<String, byte[]> message, IngressRecord record, RecordContext context,
-      Callable<CompletionStage<IngressApplied>> ask) {
+      CommittableMessage<String, byte[]> message, IngressRecord record, RecordContext context, Applying applying) {
+    var ask = applying.ask();
+    Span persist = tracing.startChild(applying.span(), Tracing.PERSIST_SPAN);
+    persist.setAttribute(Tracing.ENTITY, applying.entity());
     // Synchronous: settled completes on the dispatcher.
     return settled(ask)
-        .thenCompose(applied -> outcome(record, context, applied))
+        .whenComplete((applied, failure) -> {
+          if (failure != null) {
+            persist.setStatus(StatusCode.ERROR, failure.toString());
+          } else {
+            persist.setAttribute(Tracing.OUTCOME, outcomeOf(applied));
+          }
+          persist.end();
+        })
+        .thenCompose(applied -> outcome(record, context, applied, applying.span()))
         .exceptionallyComposeAsync(failure -> journalHealth.check().thenComposeAsync(healthy -> {
           // A record is poison only when everything it needs was there, and had been for a while: with the journal
           // down, a node unreachable (its entities are elsewhere once the Split Brain Resolver has decided), or either
@@ -288,7 +312,7 @@ public final class IngressConsumer {
           context.log(() -> log.warn("Record {} waits (journal healthy: {}, unreachable nodes: {}, quiet for {}: {}); "
               + "its partition with it", record.getMessageId(), healthy, unreachable, settings.poisonQuietPeriod(),
               trouble.quietFor(settings.poisonQuietPeriod())));
-          return applyOrDeadLetter(message, record, context, ask);
+          return applyOrDeadLetter(message, record, context, applying);
         }, dispatcher), dispatcher);
   }
 
@@ -296,10 +320,11 @@ public final class IngressConsumer {
    * The pushes the effect causes reach the users' outboxes before the offset is committed. A record the entity
    * refused was durable and acked, so the sender learns of the refusal by push.rejected.
    */
-  private CompletionStage<Done> outcome(IngressRecord record, RecordContext context, IngressApplied applied) {
+  private CompletionStage<Done> outcome(IngressRecord record, RecordContext context, IngressApplied applied,
+      Span applySpan) {
     var pushes = new ArrayList<>(applied.getPushesList());
     var rejected = applied.getRejectedCode() != NackCode.NACK_CODE_UNSPECIFIED;
-    metrics.outcome(rejected ? "rejected" : applied.getDuplicate() ? "duplicate" : "applied");
+    metrics.outcome(outcomeOf(applied));
     if (rejected) {
       context.log(() -> log.info("Record {} of user {} refused by its entity: {} {}", record.getMessageId(),
           record.getUserId(), applied.getRejectedCode(), applied.getDetail()));
@@ -309,6 +334,17 @@ public final class IngressConsumer {
               .setRetryAfterMs(applied.getRetryAfterMs())))
           .build());
     }
-    return outbox.enqueueAll(pushes);
+    if (pushes.isEmpty()) {
+      return outbox.enqueueAll(pushes);
+    }
+    Span enqueue = tracing.startChild(applySpan, Tracing.OUTBOX_SPAN);
+    enqueue.setAttribute(Tracing.PUSHES, pushes.size());
+    // Synchronous: enqueueAll completes on the dispatcher, and ending a span is trivial.
+    return outbox.enqueueAll(pushes).whenComplete((done, failure) -> {
+      if (failure != null) {
+        enqueue.setStatus(StatusCode.ERROR, failure.toString());
+      }
+      enqueue.end();
+    });
   }
 }
