@@ -33,7 +33,8 @@ final class Json {
 
   Json() {
     try {
-      generator = FACTORY.createGenerator(out).setPrettyPrinter(PRETTY);
+      // A printer keeps its nesting depth: each document gets its own instance.
+      generator = FACTORY.createGenerator(out).setPrettyPrinter(PRETTY.createInstance());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
