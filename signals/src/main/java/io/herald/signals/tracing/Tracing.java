@@ -56,6 +56,13 @@ public final class Tracing implements Extension {
   public static final String PERSIST_SPAN = "herald.entity persist";
   /** A child of apply: the record's pushes put into the users' outboxes (from where live sessions get them). */
   public static final String OUTBOX_SPAN = "herald.outbox enqueue";
+  /**
+   * A chat message put into every member's outbox by its conversation's fan-out (after the apply replied), a child of
+   * the apply span of the record that sent it.
+   */
+  public static final String FAN_OUT_SPAN = "herald.conversation fan-out";
+  /** How many members a fan-out span delivered to. */
+  public static final AttributeKey<Long> MEMBERS = AttributeKey.longKey("herald.members");
   /** Which entity type a persist span asked: {@code device}, {@code user} or {@code conversation}. */
   public static final AttributeKey<String> ENTITY = AttributeKey.stringKey("herald.entity");
   /** How many pushes an outbox span enqueued. */
@@ -151,6 +158,19 @@ public final class Tracing implements Extension {
       return Span.getInvalid();
     }
     return tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL).setParent(Context.root().with(parent)).startSpan();
+  }
+
+  /**
+   * The fan-out of one chat message, a child of the span {@code parentTraceparent} names (the sender's apply span);
+   * like {@link #startChild}, nothing (the invalid span) unless that parent was sampled.
+   */
+  public Span startFanOut(String parentTraceparent, int members) {
+    Context parent = parent(parentTraceparent);
+    if (!Span.fromContext(parent).getSpanContext().isSampled()) {
+      return Span.getInvalid();
+    }
+    return tracer.spanBuilder(FAN_OUT_SPAN).setSpanKind(SpanKind.INTERNAL).setParent(parent)
+        .setAttribute(MEMBERS, members).startSpan();
   }
 
   /** The W3C {@code traceparent} naming {@code span} as the parent of what comes next. */

@@ -208,7 +208,7 @@ public final class IngressConsumer {
     Span span = tracing.startApply(traceparent == null ? null : new String(traceparent.value(), StandardCharsets.UTF_8),
         record.getMessageId(), record.getUserId(), record.getDeviceId());
     var context = RecordContext.of(record, span.getSpanContext().getTraceId());
-    return route(routing)
+    return route(routing, span)
         // Synchronous: applyOrDeadLetter completes on the dispatcher.
         .map(ask -> applyOrDeadLetter(message, record, context, new Applying(span, entityName(routing), ask))
             .whenComplete((done, failure) -> {
@@ -228,14 +228,16 @@ public final class IngressConsumer {
         });
   }
 
-  private Optional<Callable<CompletionStage<IngressApplied>>> route(IngressRoute routing) {
+  private Optional<Callable<CompletionStage<IngressApplied>>> route(IngressRoute routing, Span applySpan) {
     if (!(routing instanceof IngressRoute.ToEntity to)) {
       return Optional.empty();
     }
     var record = to.record();
     return Optional.of(switch (to.entity()) {
       case DEVICE -> askDevice(to.entityId(), record);
-      case CONVERSATION -> askConversation(to.entityId(), record);
+      // A recorded apply span is the parent of the chat message's fan-out; no string is made for an unrecorded one.
+      case CONVERSATION -> askConversation(to.entityId(), record,
+          applySpan.isRecording() ? Tracing.traceparent(applySpan) : "");
       case USER -> () -> {
         hops.count(UserEntity.ENTITY_KEY, colocation.userShards(), to.entityId());
         return sharding.entityRefFor(UserEntity.ENTITY_KEY, to.entityId())
@@ -259,11 +261,12 @@ public final class IngressConsumer {
   }
 
   /** Conversations belong to the chat-service: reached by entity type name, never by its classes. */
-  private Callable<CompletionStage<IngressApplied>> askConversation(String conversationId, IngressRecord record) {
+  private Callable<CompletionStage<IngressApplied>> askConversation(String conversationId, IngressRecord record,
+      String traceparent) {
     return () -> {
       hops.count(ConversationSignal.TYPE_KEY, colocation.defaultShards(), conversationId);
       return sharding.entityRefFor(ConversationSignal.TYPE_KEY, conversationId)
-          .ask(replyTo -> new ApplyToConversation(record, replyTo), settings.askTimeout());
+          .ask(replyTo -> new ApplyToConversation(record, replyTo, traceparent), settings.askTimeout());
     };
   }
 
