@@ -4,8 +4,10 @@ import io.herald.load.report.BaselineComparison;
 import io.herald.load.report.OverloadReport;
 import io.herald.load.report.ReportExtras;
 import io.herald.load.report.ReportWriter;
+import io.herald.load.report.RunMetadata;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +28,7 @@ final class OverloadScenario {
       throws IOException {
     ScenarioSettings settings = plan.settings();
     var phases = new ArrayList<ScenarioResult>();
+    RunMetadata.Started started = RunMetadata.start(plan.settings().described(), Clock.systemUTC());
     ReportExtras extras = ReportExtras.of(baselines);
     double saturation;
     String from;
@@ -54,7 +57,8 @@ final class OverloadScenario {
     ScenarioResult overload = Scenarios.steady(overloadSettings(settings, offered), plan.mix(), progress, ReportExtras.NONE);
     phases.add(overload);
     var summary = CombinedRuns.summary("overload", overload, phases);
-    extras = extras.withOverload(new OverloadReport(plan.overloadFactor(), saturation, from, offered));
+    extras = extras.withOverload(new OverloadReport(plan.overloadFactor(), saturation, from, offered))
+        .withRun(started.ended());
     ReportWriter.write(settings.reportDirectory(), summary, List.of(), extras);
     return new ScenarioResult(summary, CombinedRuns.check(phases), settings.reportDirectory());
   }

@@ -9,10 +9,12 @@ import io.herald.load.report.BaselineComparison;
 import io.herald.load.report.RampReport;
 import io.herald.load.report.ReportExtras;
 import io.herald.load.report.ReportWriter;
+import io.herald.load.report.RunMetadata;
 import io.herald.load.report.StepRow;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,11 +72,13 @@ final class RampScenario {
 
   static ScenarioResult run(ScenarioPlan plan, PrintStream progress, BaselineComparison baselines)
       throws IOException {
+    RunMetadata.Started started = RunMetadata.start(plan.settings().described(), Clock.systemUTC());
     Climbed climbed = climb(plan, progress);
+    RunMetadata run = started.ended();
     ScenarioSettings settings = plan.settings();
     var summary = CombinedRuns.summary("ramp", climbed.saturationStepResult(), climbed.phases());
     ReportWriter.write(settings.reportDirectory(), summary, List.of(),
-        ReportExtras.of(baselines).withRamp(climbed.report(plan)));
+        ReportExtras.of(baselines).withRamp(climbed.report(plan)).withRun(run));
     if (settings.printProgress()) {
       progress.println(saturationLine(climbed.ramp()) + " | report in " + settings.reportDirectory().toAbsolutePath());
     }

@@ -4,6 +4,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -67,6 +69,24 @@ public record ScenarioSettings(
     if (maxInFlightPerDevice < 1) {
       throw new IllegalArgumentException("maxInFlightPerDevice must be >= 1");
     }
+  }
+
+  /** The settings as a report states them, by their command-line names (the JWT secret is left out). */
+  public Map<String, String> described() {
+    var described = new LinkedHashMap<String, String>();
+    described.put("scenario", scenario);
+    described.put("url", url.toString());
+    described.put("devices", Integer.toString(devices));
+    described.put("rate", Double.toString(ratePerSecond));
+    described.put("duration", duration.toString());
+    described.put("cassandra", cassandra.getHostString() + ":" + cassandra.getPort());
+    described.put("local-datacenter", localDatacenter);
+    described.put("keyspace", keyspace);
+    described.put("max-in-flight", Integer.toString(maxInFlightPerDevice));
+    described.put("connect-timeout", connectTimeout.toString());
+    described.put("drain-timeout", drainTimeout.toString());
+    described.put("settle-timeout", settleTimeout.toString());
+    return described;
   }
 
   /** The steady scenario with default bounds. */

@@ -12,6 +12,7 @@ import io.herald.client.DeviceClientSettings;
 import io.herald.load.report.BaselineComparison;
 import io.herald.load.report.ReportExtras;
 import io.herald.load.report.ReportWriter;
+import io.herald.load.report.RunMetadata;
 import io.herald.load.report.RunMetrics;
 import io.herald.load.report.RunSummary;
 import io.herald.load.report.TimelineSample;
@@ -24,6 +25,7 @@ import io.herald.load.sim.TrafficMix;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -125,6 +127,7 @@ public final class Scenarios {
     int seconds = (int) Math.max(1, Math.ceil(settings.duration().toMillis() / 1000.0));
     long started;
     long ended;
+    RunMetadata runMetadata;
     LoadConversations conversations;
     try {
       for (int i = 0; i < settings.devices(); i++) {
@@ -143,6 +146,7 @@ public final class Scenarios {
 
       var sampler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("herald-load-progress"));
       started = System.nanoTime();
+      RunMetadata.Started runStarted = RunMetadata.start(settings.described(), Clock.systemUTC());
       sampler.scheduleAtFixedRate(() -> {
         TimelineSample sample = metrics.sample();
         if (settings.printProgress()) {
@@ -155,6 +159,7 @@ public final class Scenarios {
         offerAtRate(settings, devices, started, mix, conversations);
         waitUntil(() -> devices.stream().allMatch(d -> d.unacknowledged() == 0), settings.drainTimeout());
         ended = System.nanoTime();
+        runMetadata = runStarted.ended();
         hooks.offeringEnded();
       } finally {
         sampler.shutdownNow();
@@ -194,7 +199,8 @@ public final class Scenarios {
         metrics.nackLatency().orElse(null),
         check.findings());
     ReportWriter.write(settings.reportDirectory(), summary, metrics.timeline(),
-        extras.withFault(hooks.faultReport(metrics.timeline()).orElse(null)));
+        extras.withFault(hooks.faultReport(metrics.timeline()).orElse(null)).withRun(runMetadata)
+            .withLatency(metrics.latencyDistribution()));
     if (settings.printProgress()) {
       progress.println("sent " + summary.sent() + ", acked " + summary.acked() + ", applied " + summary.applied()
           + ", pushes " + summary.delivered() + " | lost " + check.lost() + ", duplicates " + check.duplicates()

@@ -45,7 +45,7 @@ final class ChatFrames {
     return effect.persist(new ChatMessageAppended(record.getMessageId(), state.lastSeq + 1, user,
             record.getFrame().getChatSend().getText(), record.getFrame().getSentAtMs(), record.getReceivedAtMs()))
         .thenRun(s -> persistLatency.since(started))
-        .thenRun(s -> FanOut.wakeIfBehind(fanOut, s))
+        .thenRun(s -> FanOut.wakeIfBehind(fanOut, s, command.request().traceparent()))
         .thenReply(command.request().replyTo(), s -> Outcomes.applied(record.getMessageId(), false));
   }
 

@@ -3,8 +3,12 @@ package io.herald.chat.conversation;
 import io.herald.protocol.device.v1.ChatMessage;
 import io.herald.protocol.device.v1.Push;
 import io.herald.signals.concurrent.Continuations;
+import io.herald.signals.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -28,8 +32,11 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
 
   sealed interface Command {}
 
-  /** From the entity: messages up to {@code lastSeq} exist, and those up to {@code fannedOutSeq} are delivered. */
-  record Wake(long fannedOutSeq, long lastSeq, List<String> members) implements Command {}
+  /**
+   * From the entity: messages up to {@code lastSeq} exist, and those up to {@code fannedOutSeq} are delivered. A
+   * non-empty {@code traceparent} is the trace of the message at {@code lastSeq} (its sender's apply span).
+   */
+  record Wake(long fannedOutSeq, long lastSeq, List<String> members, String traceparent) implements Command {}
 
   /** From the entity: the messages after the requested seq, ascending (empty if it could not read them). */
   record Page(List<ChatMessage> messages) implements Command {}
@@ -42,14 +49,20 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
 
   /** Wakes the fan-out when the conversation has messages it has not delivered yet. */
   static void wakeIfBehind(ActorRef<Command> fanOut, ConversationState state) {
+    wakeIfBehind(fanOut, state, "");
+  }
+
+  /** Wakes the fan-out after the message at the state's {@code lastSeq} was appended, with that message's trace. */
+  static void wakeIfBehind(ActorRef<Command> fanOut, ConversationState state, String traceparent) {
     if (state.fannedOutSeq < state.lastSeq) {
-      fanOut.tell(new Wake(state.fannedOutSeq, state.lastSeq, List.copyOf(state.members)));
+      fanOut.tell(new Wake(state.fannedOutSeq, state.lastSeq, List.copyOf(state.members), traceparent));
     }
   }
 
   static Behavior<Command> create(ActorRef<ConversationEntity.Command> entity, FanOutSettings settings,
       MemberOutboxes outboxes) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new FanOut(context, timers, entity, settings, outboxes)));
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new FanOut(context, timers, entity, settings, outboxes,
+        Tracing.get(context.getSystem()))));
   }
 
   private final TimerScheduler<Command> timers;
@@ -57,6 +70,12 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
   private final FanOutSettings settings;
   private final MemberOutboxes outboxes;
   private final ArrayDeque<ChatMessage> page = new ArrayDeque<>();
+  private final Tracing tracing;
+  // The traces of messages not delivered yet, by conversation seq: only traced ones (a recorded apply span), at most a
+  // page of them (the oldest forgotten first: its delivery is then untraced, never held back).
+  private final LinkedHashMap<Long, String> traces = new LinkedHashMap<>();
+  // The span of the message being delivered; the invalid span when it is not traced.
+  private Span delivering = Span.getInvalid();
   private List<String> members = List.of();
   private long delivered;
   private long lastSeq;
@@ -64,8 +83,9 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
   private int attempt;
 
   private FanOut(ActorContext<Command> context, TimerScheduler<Command> timers, ActorRef<ConversationEntity.Command> entity,
-      FanOutSettings settings, MemberOutboxes outboxes) {
+      FanOutSettings settings, MemberOutboxes outboxes, Tracing tracing) {
     super(context);
+    this.tracing = tracing;
     this.timers = timers;
     this.entity = entity;
     this.settings = settings;
@@ -85,6 +105,12 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
 
   private Behavior<Command> onWake(Wake wake) {
     members = wake.members();
+    if (!wake.traceparent().isEmpty()) {
+      traces.put(wake.lastSeq(), wake.traceparent());
+      if (traces.size() > settings.pageSize()) {
+        traces.remove(traces.keySet().iterator().next());
+      }
+    }
     delivered = Math.max(delivered, wake.fannedOutSeq());
     lastSeq = Math.max(lastSeq, wake.lastSeq());
     if (!busy) {
@@ -117,6 +143,8 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
     busy = true;
     var message = page.peekFirst();
     var push = Push.newBuilder().setChatMessage(message).build();
+    String traceparent = traces.remove(message.getConversationSeq());
+    delivering = traceparent == null ? Span.getInvalid() : tracing.startFanOut(traceparent, members.size());
     var delivery = Source.from(members)
         .mapAsyncUnordered(settings.parallelism(),
             member -> outboxes.enqueue(member, message.getMessageId() + "/chat/" + member, push))
@@ -130,6 +158,8 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
   }
 
   private Behavior<Command> onDelivered(Delivered done) {
+    delivering.end();
+    delivering = Span.getInvalid();
     page.pollFirst();
     delivered = done.conversationSeq();
     attempt = 0;
@@ -138,6 +168,10 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
   }
 
   private Behavior<Command> onDeliveryFailed(DeliveryFailed failed) {
+    // A retry is not traced again: the span says the first attempt failed.
+    delivering.setStatus(StatusCode.ERROR, failed.cause().toString());
+    delivering.end();
+    delivering = Span.getInvalid();
     attempt++;
     if (attempt >= settings.maxAttempts()) {
       // Nothing is lost: the message is in the journal and the progress point is before it. The entity wakes the

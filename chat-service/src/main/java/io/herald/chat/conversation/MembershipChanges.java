@@ -142,7 +142,7 @@ final class MembershipChanges {
             record.getReceivedAtMs()))
         .thenRun(s -> persistLatency.since(started))
         // The fan-out delivers the next messages to the members of now, whether or not it is behind.
-        .thenRun(s -> fanOut.tell(new FanOut.Wake(s.fannedOutSeq, s.lastSeq, List.copyOf(s.members))))
+        .thenRun(s -> fanOut.tell(new FanOut.Wake(s.fannedOutSeq, s.lastSeq, List.copyOf(s.members), "")))
         .thenRun(notices::notifyMembers)
         .thenReply(command.request().replyTo(), s -> Outcomes.applied(messageId, false));
   }

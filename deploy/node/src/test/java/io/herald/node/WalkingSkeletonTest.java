@@ -12,7 +12,9 @@ import io.herald.gateway.auth.Tokens;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
 import io.herald.infra.Kafka;
+import io.herald.protocol.device.v1.ChatSend;
 import io.herald.protocol.device.v1.ClientFrame;
+import io.herald.protocol.device.v1.CreateConversation;
 import io.herald.protocol.device.v1.Hello;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.ReportState;
@@ -38,7 +40,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The walking skeleton through every layer, on real processes: a device's telemetry over WebSocket is acked only
  * after Kafka has it, consumed into its Device entity, persisted to Cassandra and recovered after a node restart; its
- * trace (the gateway's publish span, the consumer's apply span) is exported over OTLP.
+ * trace (the gateway's publish span, the consumer's apply span, its persist and outbox children, and a chat message's
+ * fan-out) is exported over OTLP.
  */
 @ExtendWith(InfraExtension.class)
 class WalkingSkeletonTest {
@@ -93,6 +96,16 @@ class WalkingSkeletonTest {
         assertEquals(NackCode.FORBIDDEN, strangerApp.request(desired(device)).getNack().getCode());
       }
 
+      // A chat message in a conversation of two: its fan-out to the members is traced below.
+      try (var client = WebSocketTestClient.connect(node.httpPort(), token)) {
+        var conversation = "c-" + UUID.randomUUID();
+        assertTrue(client.request(ClientFrame.newBuilder().setMessageId(UUID.randomUUID().toString())
+            .setCreateConversation(CreateConversation.newBuilder().setConversationId(conversation)
+                .addMemberUserIds(user).addMemberUserIds("u-" + UUID.randomUUID())).build()).hasAck());
+        assertTrue(client.request(ClientFrame.newBuilder().setMessageId(UUID.randomUUID().toString())
+            .setChatSend(ChatSend.newBuilder().setConversationId(conversation).setText("hi")).build()).hasAck());
+      }
+
       // The events reach Cassandra: read them back from the journal table, decoded with the Protobuf schema.
       try (var session = cql(cassandra)) {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
@@ -109,6 +122,28 @@ class WalkingSkeletonTest {
         assertEquals(Tracing.PUBLISH_SPAN, parent.name());
         assertEquals(parent.traceId(), apply.traceId());
       }
+      // Within apply: the entity's persist (every frame: two telemetry, report_state, set_desired, and the chat), and the outbox
+      // enqueue of the frames that push (report_state and set_desired tell the owner), each a child of its apply.
+      await().atMost(Duration.ofSeconds(30)).until(() -> collector.spans().stream()
+          .filter(span -> span.name().equals(Tracing.PERSIST_SPAN)).count() >= messageIds.size() + 2
+          && collector.spans().stream().filter(span -> span.name().equals(Tracing.OUTBOX_SPAN)).count() >= 2);
+      var withChildren = collector.spans();
+      for (var child : withChildren.stream().filter(span -> span.name().equals(Tracing.PERSIST_SPAN)
+          || span.name().equals(Tracing.OUTBOX_SPAN)).toList()) {
+        var parent = withChildren.stream().filter(span -> span.spanId().equals(child.parentSpanId())).findFirst()
+            .orElseThrow(() -> new AssertionError("no exported parent of " + child + " in " + withChildren));
+        assertEquals(Tracing.APPLY_SPAN, parent.name(), child + " is a child of apply");
+        assertEquals(parent.traceId(), child.traceId());
+      }
+      // The chat message's fan-out, after the apply replied, is a child of the chat_send's apply span.
+      await().atMost(Duration.ofSeconds(30)).until(() -> collector.spans().stream()
+          .anyMatch(span -> span.name().equals(Tracing.FAN_OUT_SPAN)));
+      var afterFanOut = collector.spans();
+      var fanOut = afterFanOut.stream().filter(span -> span.name().equals(Tracing.FAN_OUT_SPAN)).findFirst().orElseThrow();
+      var sender = afterFanOut.stream().filter(span -> span.spanId().equals(fanOut.parentSpanId())).findFirst()
+          .orElseThrow(() -> new AssertionError("no exported parent of " + fanOut + " in " + afterFanOut));
+      assertEquals(Tracing.APPLY_SPAN, sender.name());
+      assertEquals(sender.traceId(), fanOut.traceId());
     } finally {
       collector.close();
     }

@@ -4,6 +4,7 @@ import io.herald.gateway.GatewayMetrics;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.signals.tracing.Tracing;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.StatusCode;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -43,12 +44,12 @@ public final class PublishLane {
 
   /**
    * Completes with {@link PublishResult.Durable} when Kafka acknowledged the record, otherwise with a {@link
-   * PublishResult.NotTaken}, always within the breaker's answer timeout; never exceptionally. While the breaker is
+   * PublishResult.NotTaken} (each with the record's publish span context), always within the breaker's answer timeout; never exceptionally. While the breaker is
    * open the record is not handed to Kafka at all. The record's publish span lasts until that answer; a valid
    * {@code callerTraceparent} (the caller's W3C trace context) makes it part of the caller's trace. The stage is
    * completed on the dispatcher and may be continued synchronously.
    */
-  public CompletionStage<PublishResult> publish(IngressRecord record, Optional<String> callerTraceparent) {
+  public CompletionStage<Published> publish(IngressRecord record, Optional<String> callerTraceparent) {
     long start = System.nanoTime();
     Span span = tracing.startPublish(callerTraceparent, record.getMessageId(), record.getUserId(), record.getDeviceId());
     String traceparent = Tracing.traceparent(span);
@@ -62,8 +63,16 @@ public final class PublishLane {
             span.setStatus(StatusCode.ERROR);
           }
           span.end();
-        });
+        })
+        // Synchronous: a trivial pairing on the thread that completed the answer (the dispatcher).
+        .thenApply(result -> new Published(result, span.getSpanContext()));
   }
+
+  /**
+   * How publishing a record ended, with its publish span's context: log lines about the record carry its trace
+   * ({@link io.herald.signals.tracing.TraceMdc}).
+   */
+  public record Published(PublishResult result, SpanContext trace) {}
 
   private CompletionStage<RecordMetadata> handOver(IngressRecord record, String traceparent) {
     // handle (not then): a failed hand-over must not stop the records after it.

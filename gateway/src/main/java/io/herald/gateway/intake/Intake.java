@@ -16,6 +16,7 @@ import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.protocol.ingress.v1.Transport;
+import io.herald.signals.tracing.TraceMdc;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -123,7 +124,8 @@ public final class Intake {
     DecodedFrame decoded = decoder.decode(bytes);
     if (decoded instanceof DecodedFrame.Invalid invalid) {
       GatewayMetrics.frameIn(transport, "invalid");
-      log.debug("Refused a frame of {} with INVALID: {}", arrivals.identity(), invalid.detail());
+      TraceMdc.log(arrivals.callerTrace(),
+          () -> log.debug("Refused a frame of {} with INVALID: {}", arrivals.identity(), invalid.detail()));
       return CompletableFuture.completedFuture(
           ServerFrames.nack(invalid.messageId(), NackCode.INVALID, invalid.detail()));
     }
@@ -143,7 +145,8 @@ public final class Intake {
     Optional<Admission.Refused> refused = admission.tryAdmit(arrivals.identity());
     if (refused.isPresent()) {
       arrivals.inFlight().release();
-      log.debug("Frame {} of {} not admitted: {}", frame.getMessageId(), arrivals.identity(), refused.get().detail());
+      TraceMdc.log(arrivals.callerTrace(), () -> log.debug("Frame {} of {} not admitted: {}", frame.getMessageId(),
+          arrivals.identity(), refused.get().detail()));
       return CompletableFuture.completedFuture(
           ServerFrames.retryLater(frame.getMessageId(), refused.get().retryAfter(), refused.get().detail()));
     }
@@ -157,7 +160,8 @@ public final class Intake {
    */
   Optional<ServerFrame> refusalWhileBreakerOpen(Arrivals arrivals, IngressRecord record) {
     return producer.breaker().refusalWhileOpen().map(notTaken -> {
-      log.debug("Frame {} of {} not taken: {}", record.getMessageId(), arrivals.identity(), notTaken.detail());
+      TraceMdc.log(arrivals.callerTrace(), () -> log.debug("Frame {} of {} not taken: {}", record.getMessageId(),
+          arrivals.identity(), notTaken.detail()));
       return answered(arrivals, ServerFrames.retryLater(record.getMessageId(), notTaken.retryAfter(),
           notTaken.detail()));
     });
@@ -174,9 +178,10 @@ public final class Intake {
    */
   CompletionStage<ServerFrame> publish(Arrivals arrivals, IngressRecord record) {
     // Synchronous: the lane's answer is completed on the dispatcher (PublishLane.publish).
-    return arrivals.lane().publish(record, arrivals.callerTrace()).thenApply(result -> {
-      if (result instanceof PublishResult.NotTaken notTaken) {
-        log.debug("Frame {} of {} not taken: {}", record.getMessageId(), arrivals.identity(), notTaken.detail());
+    return arrivals.lane().publish(record, arrivals.callerTrace()).thenApply(published -> {
+      if (published.result() instanceof PublishResult.NotTaken notTaken) {
+        TraceMdc.log(published.trace(), () -> log.debug("Frame {} of {} not taken: {}", record.getMessageId(),
+            arrivals.identity(), notTaken.detail()));
         return answered(arrivals, ServerFrames.retryLater(record.getMessageId(), notTaken.retryAfter(),
             notTaken.detail()));
       }

@@ -14,6 +14,7 @@ import io.herald.gateway.auth.TokenVerifier;
 import io.herald.gateway.downlink.Downlink;
 import io.herald.gateway.ingress.IngressProducer;
 import io.herald.gateway.intake.Intake;
+import io.herald.signals.tracing.TraceMdc;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -71,18 +72,21 @@ public final class WebSocketEndpoint {
     // Complete at once unless the token names a signing key not fetched yet (TokenVerifier.authenticate).
     return onComplete(verifier.authenticate(token(request).orElse(null)), identity -> identity.isSuccess()
         ? upgrade(request, identity.get())
-        : refuse(InvalidTokenException.of(identity.failed().get())));
+        : refuse(callerTrace(request), InvalidTokenException.of(identity.failed().get())));
   }
 
   private Route upgrade(HttpRequest request, DeviceIdentity identity) {
-    Optional<String> callerTrace = request.getHeader(IngressProducer.TRACEPARENT_HEADER).map(HttpHeader::value);
     WebSocketSession session =
-        new WebSocketSession(identity, callerTrace, settings, sessionFlow, intake, downlink, dispatcher, clock);
+        new WebSocketSession(identity, callerTrace(request), settings, sessionFlow, intake, downlink, dispatcher, clock);
     return handleWebSocketMessages(session.flow());
   }
 
-  private static Route refuse(InvalidTokenException e) {
-    log.debug("Refused a WebSocket upgrade: {} ({})", e.getMessage(), e.reason());
+  private static Optional<String> callerTrace(HttpRequest request) {
+    return request.getHeader(IngressProducer.TRACEPARENT_HEADER).map(HttpHeader::value);
+  }
+
+  private static Route refuse(Optional<String> callerTrace, InvalidTokenException e) {
+    TraceMdc.log(callerTrace, () -> log.debug("Refused a WebSocket upgrade: {} ({})", e.getMessage(), e.reason()));
     return complete(
         HttpResponse.create()
             .withStatus(StatusCodes.UNAUTHORIZED)

@@ -10,6 +10,7 @@ import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.ingress.v1.Transport;
+import io.herald.signals.tracing.TraceMdc;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -52,6 +53,8 @@ final class WebSocketSession {
   private final Executor dispatcher;
   private final Clock clock;
   // Set on the first hello by the stream's stage, read when the stream ends (another thread).
+  // The upgrade request's traceparent: the session's log lines carry its trace.
+  private final Optional<String> callerTrace;
   private final AtomicReference<Downlink.Session> downlinkSession = new AtomicReference<>();
   // Set when the session's stream is materialized, before its first message is handled; read by that stream's stage.
   private volatile BoundedSourceQueue<ServerFrame> pushes;
@@ -72,6 +75,7 @@ final class WebSocketSession {
       Executor dispatcher,
       Clock clock) {
     this.identity = identity;
+    this.callerTrace = callerTrace;
     this.settings = settings;
     this.flow = flow;
     this.intake = intake;
@@ -94,11 +98,11 @@ final class WebSocketSession {
    */
   void opened(BoundedSourceQueue<ServerFrame> pushes, CompletionStage<Done> done) {
     this.pushes = pushes;
-    log.debug("Session of {} opened", identity);
+    TraceMdc.log(callerTrace, () -> log.debug("Session of {} opened", identity));
     GatewayMetrics.sessionOpened();
     done.whenCompleteAsync(
         (ok, failure) -> {
-          log.debug("Session of {} closed", identity);
+          TraceMdc.log(callerTrace, () -> log.debug("Session of {} closed", identity));
           GatewayMetrics.sessionClosed();
           // The push queue ended with the stream (merge cancels it); the session actor detaches and stops.
           Downlink.Session session = downlinkSession.get();
@@ -112,12 +116,12 @@ final class WebSocketSession {
   /** One message of the client, read; called by the stream's stage, one at a time in arrival order. */
   CompletionStage<ServerFrame> take(InboundMessage message) {
     if (message instanceof InboundMessage.Idle) {
-      log.debug("Closing idle session of {}", identity);
+      TraceMdc.log(callerTrace, () -> log.debug("Closing idle session of {}", identity));
       return CompletableFuture.completedFuture(flow.idleClose());
     }
     if (message instanceof InboundMessage.Text) {
       GatewayMetrics.frameIn(Transport.WEBSOCKET, "text");
-      log.debug("Refused a text message of {}", identity);
+      TraceMdc.log(callerTrace, () -> log.debug("Refused a text message of {}", identity));
       return CompletableFuture.completedFuture(ServerFrames.nack(
           "", NackCode.INVALID, "text messages are not accepted: send each ClientFrame as one binary message"));
     }

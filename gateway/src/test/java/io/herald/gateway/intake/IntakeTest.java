@@ -2,8 +2,12 @@ package io.herald.gateway.intake;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.herald.gateway.ServerFrames;
@@ -33,6 +37,7 @@ import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.protocol.ingress.v1.Transport;
 import io.herald.signals.tracing.Tracing;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,6 +58,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The intake's order and refusal-first logic, with Kafka's {@code MockProducer} (sends complete when the test says)
@@ -221,6 +228,42 @@ class IntakeTest {
     assertEquals(NackCode.INVALID, answerOf(devices.take(sensor, bytes(ClientFrame.newBuilder().setMessageId("h")
         .setHello(Hello.getDefaultInstance()).build()))).getNack().getCode());
     assertEquals(0, devices.size(), "a frame answered at once leaves nothing behind");
+  }
+
+  @Test
+  void theLogLineOfANackedFrameCarriesTheTraceOfItsRecordAndNothingIsLeftInTheMdc() throws Exception {
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    Logger intakeLog = (Logger) LoggerFactory.getLogger(Intake.class);
+    intakeLog.addAppender(logged);
+    try {
+      CompletionStage<ServerFrame> answer = take(connection(10), telemetry("t-nacked"));
+      assertTrue(kafka.errorNext(new RuntimeException("Kafka is down")));
+      assertEquals(NackCode.RETRY_LATER, answerOf(answer).getNack().getCode());
+
+      // The record in Kafka names its publish span (00-trace-span-flags); the nack's log line names the same.
+      String[] traceparent = new String(kafka.history().get(0).headers().lastHeader("traceparent").value(),
+          StandardCharsets.UTF_8).split("-");
+      assertEquals(Map.of("trace_id", traceparent[1], "span_id", traceparent[2]), mdcOfLineAbout("t-nacked", logged));
+
+      // A frame refused before it has a span of its own is logged in the trace its connection was opened with.
+      String callerTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+      Arrivals traced = intake.connection(PHONE, Transport.WEBSOCKET,
+          Optional.of("00-" + callerTrace + "-00f067aa0ba902b7-01"), 10, hello -> ServerFrames.welcome(PHONE, 0, 0));
+      assertEquals(NackCode.INVALID, answerOf(traced.take(ByteBuffer.wrap(new byte[] {(byte) 0xff}))).getNack()
+          .getCode());
+      assertEquals(Map.of("trace_id", callerTrace, "span_id", "00f067aa0ba902b7"), mdcOfLineAbout("INVALID", logged));
+      assertNull(MDC.get("trace_id"),
+          "the MDC is cleared after the line: a pooled thread's next frame does not inherit it");
+    } finally {
+      intakeLog.detachAppender(logged);
+    }
+  }
+
+  private static Map<String, String> mdcOfLineAbout(String text, ListAppender<ILoggingEvent> logged) {
+    return logged.list.stream().filter(event -> event.getFormattedMessage().contains(text)).findFirst()
+        .orElseThrow(() -> new AssertionError("no log line about " + text + " in " + logged.list))
+        .getMDCPropertyMap();
   }
 
   /** Fails as many sends as open the breaker, from a device of their own. */

@@ -1,53 +1,72 @@
 package io.herald.load.report;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Just enough JSON writing for the summary: objects, strings, numbers, arrays of objects, with stable key order. */
+/**
+ * The reports' JSON, written by Jackson's streaming generator in the order the report states its fields (stable,
+ * so runs diff well): objects, strings, numbers, arrays of objects, indented by two spaces, {@code "key": value}.
+ * Numbers are rounded as {@link #number} says, so a figure reads the same in summary.json and on the page.
+ */
 final class Json {
 
-  private final StringBuilder out = new StringBuilder();
-  private int depth;
-  private boolean first = true;
+  private static final JsonFactory FACTORY = new JsonFactory();
+  private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter()
+      .withSeparators(Separators.createDefaultInstance()
+          .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+          .withObjectEmptySeparator("")
+          .withArrayEmptySeparator(""))
+      .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n"))
+      .withObjectIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n"));
 
-  Json begin() {
-    out.append('{');
-    depth++;
-    first = true;
-    return this;
+  private final StringWriter out = new StringWriter();
+  private final JsonGenerator generator;
+
+  Json() {
+    try {
+      // A printer keeps its nesting depth: each document gets its own instance.
+      generator = FACTORY.createGenerator(out).setPrettyPrinter(PRETTY.createInstance());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
+  /** Starts the top-level object. */
+  Json begin() {
+    return write(() -> generator.writeStartObject());
+  }
+
+  /** Ends the innermost object. */
   Json end() {
-    depth--;
-    newline();
-    out.append('}');
-    first = false;
-    return this;
+    return write(() -> generator.writeEndObject());
   }
 
   Json field(String name, String value) {
-    key(name);
-    string(value);
-    return this;
+    return write(() -> generator.writeStringField(name, value));
   }
 
   Json field(String name, long value) {
-    key(name);
-    out.append(value);
-    return this;
+    return write(() -> generator.writeNumberField(name, value));
   }
 
   Json field(String name, double value) {
-    key(name);
-    out.append(number(value));
-    return this;
+    return write(() -> {
+      generator.writeFieldName(name);
+      writeNumber(value);
+    });
   }
 
   Json field(String name, boolean value) {
-    key(name);
-    out.append(value);
-    return this;
+    return write(() -> generator.writeBooleanField(name, value));
   }
 
   /** Latency percentiles as an object of p50, p99, p999 and max. */
@@ -62,47 +81,62 @@ final class Json {
 
   /** A number, or {@code null} when there is none (not measured). */
   Json nullableNumber(String name, Double value) {
-    key(name);
-    out.append(value == null ? "null" : number(value));
-    return this;
+    return write(() -> {
+      generator.writeFieldName(name);
+      if (value == null) {
+        generator.writeNull();
+      } else {
+        writeNumber(value);
+      }
+    });
   }
 
+  /** Counts by name, in name order. */
   Json field(String name, Map<String, Long> counts) {
-    key(name);
-    begin();
+    object(name);
     new TreeMap<>(counts).forEach(this::field);
     return end();
   }
 
+  /** Strings by name, in the map's order. */
+  Json strings(String name, Map<String, String> values) {
+    object(name);
+    values.forEach(this::field);
+    return end();
+  }
+
   Json object(String name) {
-    key(name);
-    return begin();
+    return write(() -> generator.writeObjectFieldStart(name));
   }
 
   Json array(String name) {
-    key(name);
-    out.append('[');
-    depth++;
-    first = true;
-    return this;
+    return write(() -> generator.writeArrayFieldStart(name));
+  }
+
+  /** An array of numbers. */
+  Json numbers(String name, double[] values) {
+    return write(() -> {
+      generator.writeArrayFieldStart(name);
+      for (double value : values) {
+        writeNumber(value);
+      }
+      generator.writeEndArray();
+    });
   }
 
   Json endArray() {
-    depth--;
-    newline();
-    out.append(']');
-    first = false;
-    return this;
+    return write(() -> generator.writeEndArray());
   }
 
   /** Starts an object as the next element of the current array. */
   Json element() {
-    comma();
-    return begin();
+    return write(() -> generator.writeStartObject());
   }
 
+  /** The document, ended by a line feed; call once, after the top-level object ended. */
   @Override
   public String toString() {
+    write(() -> generator.flush());
     return out.append('\n').toString();
   }
 
@@ -117,42 +151,28 @@ final class Json {
     return String.format(Locale.ROOT, "%.3f", value).replaceAll("\\.?0+$", "");
   }
 
-  private void key(String name) {
-    comma();
-    string(name);
-    out.append(": ");
-  }
-
-  private void comma() {
-    if (!first) {
-      out.append(',');
+  private void writeNumber(double value) throws IOException {
+    String number = number(value);
+    if (number.equals("null")) {
+      generator.writeNull();
+    } else {
+      // Already a valid JSON number, rounded as the page shows it.
+      generator.writeNumber(number);
     }
-    first = false;
-    newline();
   }
 
-  private void newline() {
-    out.append('\n').append("  ".repeat(Math.max(0, depth)));
-  }
-
-  private void string(String value) {
-    out.append('"');
-    for (char c : value.toCharArray()) {
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
+  private Json write(Step step) {
+    try {
+      step.run();
+    } catch (IOException e) {
+      // A StringWriter does not fail; a misuse (a field outside an object) does, and says so.
+      throw new UncheckedIOException(e);
     }
-    out.append('"');
+    return this;
+  }
+
+  @FunctionalInterface
+  private interface Step {
+    void run() throws IOException;
   }
 }

@@ -11,10 +11,17 @@ import java.util.Locale;
  * @param ramp null unless a ramp ran
  * @param overload null unless this is an overload run
  * @param fault null unless a fault was injected (chaos): recovery_s, markers on the plots, evidence
+ * @param run null unless known: the run's metadata (summary.json's {@code run})
+ * @param latency null unless known: the send-to-ack distribution (latency.hgrm and its plot)
  */
-public record ReportExtras(BaselineComparison baselines, RampReport ramp, OverloadReport overload, FaultReport fault) {
+public record ReportExtras(BaselineComparison baselines, RampReport ramp, OverloadReport overload, FaultReport fault,
+    RunMetadata run, LatencyDistribution latency) {
 
   public static final ReportExtras NONE = new ReportExtras(BaselineComparison.NOT_MEASURED, null, null, null);
+
+  public ReportExtras(BaselineComparison baselines, RampReport ramp, OverloadReport overload, FaultReport fault) {
+    this(baselines, ramp, overload, fault, null, null);
+  }
 
   public static ReportExtras of(BaselineComparison baselines) {
     return new ReportExtras(baselines, null, null, null);
@@ -27,15 +34,23 @@ public record ReportExtras(BaselineComparison baselines, RampReport ramp, Overlo
   }
 
   public ReportExtras withRamp(RampReport value) {
-    return new ReportExtras(baselines, value, overload, fault);
+    return new ReportExtras(baselines, value, overload, fault, run, latency);
   }
 
   public ReportExtras withOverload(OverloadReport value) {
-    return new ReportExtras(baselines, ramp, value, fault);
+    return new ReportExtras(baselines, ramp, value, fault, run, latency);
   }
 
   public ReportExtras withFault(FaultReport value) {
-    return new ReportExtras(baselines, ramp, overload, value);
+    return new ReportExtras(baselines, ramp, overload, value, run, latency);
+  }
+
+  public ReportExtras withRun(RunMetadata value) {
+    return new ReportExtras(baselines, ramp, overload, fault, value, latency);
+  }
+
+  public ReportExtras withLatency(LatencyDistribution value) {
+    return new ReportExtras(baselines, ramp, overload, fault, run, value);
   }
 
   /** Fields after the common ones; Herald's rate is the summary's {@code throughput_per_s}. */

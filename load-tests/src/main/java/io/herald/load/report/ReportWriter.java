@@ -11,11 +11,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
-/** Writes {@code DIR/summary.json} and a self-contained {@code DIR/report.html} (inline SVG, no scripts). */
+/**
+ * Writes {@code DIR/summary.json} and a self-contained {@code DIR/report.html} (inline SVG, no scripts); for a run with
+ * a timeline also {@code DIR/series.csv} (one row per second), and with a latency distribution {@code DIR/latency.hgrm}.
+ */
 public final class ReportWriter {
 
   public static final String SUMMARY = "summary.json";
   public static final String HTML = "report.html";
+  public static final String SERIES = "series.csv";
+  public static final String LATENCY_DISTRIBUTION = "latency.hgrm";
 
   private ReportWriter() {}
 
@@ -29,6 +34,23 @@ public final class ReportWriter {
     Files.createDirectories(directory);
     Files.writeString(directory.resolve(SUMMARY), summaryJson(summary, extras), StandardCharsets.UTF_8);
     Files.writeString(directory.resolve(HTML), html(summary, timeline, extras), StandardCharsets.UTF_8);
+    if (!timeline.isEmpty()) {
+      Files.writeString(directory.resolve(SERIES), seriesCsv(timeline), StandardCharsets.UTF_8);
+    }
+    if (extras.latency() != null && !extras.latency().isEmpty()) {
+      extras.latency().writeHgrm(directory.resolve(LATENCY_DISTRIBUTION));
+    }
+  }
+
+  /** One row per second: offered (frames handed to the clients), acked, nacked, send-to-ack p50 and p99 (ms). */
+  static String seriesCsv(List<TimelineSample> timeline) {
+    var csv = new StringBuilder("second,offered,acked,nacked,p50_ms,p99_ms\n");
+    for (TimelineSample sample : timeline) {
+      csv.append(sample.second()).append(',').append(sample.sent()).append(',').append(sample.acked()).append(',')
+          .append(sample.nacked()).append(',').append(Json.number(sample.p50Ms())).append(',')
+          .append(Json.number(sample.p99Ms())).append('\n');
+    }
+    return csv.toString();
   }
 
   /** The {@code recovery} scenario's summary and page (it runs no invariant check: one device, see its report). */
@@ -89,6 +111,9 @@ public final class ReportWriter {
     extras.writeJson(json, s.throughputPerS());
     if (extras.fault() != null) {
       faultJson(json, extras.fault());
+    }
+    if (extras.run() != null) {
+      extras.run().writeJson(json);
     }
     json.array("findings");
     for (Finding finding : s.findings()) {
@@ -177,6 +202,24 @@ public final class ReportWriter {
           .append(chart(timeline, TimelineSample::acked, "#1565c0", "acks/s", markers));
       page.append("<h2>Send&rarr;ack p99 per second (ms)</h2>\n")
           .append(chart(timeline, TimelineSample::p99Ms, "#c62828", "ms", markers));
+    }
+    if (extras.latency() != null && !extras.latency().isEmpty()) {
+      page.append("<h2>Send&rarr;ack latency by percentile (ms), ").append(extras.latency().count())
+          .append(" acks</h2>\n").append(PercentileChart.svg(extras.latency().points()))
+          .append("<p>The percentile axis is logarithmic in 1/(1&minus;p); the right edge is the maximum. The numbers: "
+              + "<code>").append(LATENCY_DISTRIBUTION).append("</code>.</p>\n");
+    }
+    if (extras.run() != null) {
+      RunMetadata run = extras.run();
+      page.append("<h2>Run</h2>\n<table>\n");
+      row(page, "Herald version / commit", escape(String.valueOf(run.heraldVersion())) + " / "
+          + escape(String.valueOf(run.heraldCommit())));
+      row(page, "JVM", escape(run.jvm()));
+      row(page, "CPUs", String.valueOf(run.cpus()));
+      row(page, "load average at start / end", run.loadAverageStart() + " / " + run.loadAverageEnd());
+      row(page, "started / ended", run.startedAt() + " / " + run.endedAt());
+      run.settings().forEach((name, value) -> row(page, escape(name), escape(value)));
+      page.append("</table>\n");
     }
     if (!s.findings().isEmpty()) {
       page.append("<h2>Findings (examples)</h2>\n<table><tr><th>kind</th><th>key</th><th>subject</th>"

@@ -81,8 +81,9 @@ public final class RunMetrics {
     long sentNow = sent.sum();
     long ackedNow = acked.sum();
     long nackedNow = nacked.sum();
+    LatencyMs second = LatencyMs.ofMicros(interval);
     var sample = new TimelineSample(timeline.size() + 1, sentNow - sentAtLastSample, ackedNow - ackedAtLastSample,
-        nackedNow - nackedAtLastSample, LatencyMs.ofMicros(interval).p99());
+        nackedNow - nackedAtLastSample, second.p50(), second.p99());
     sentAtLastSample = sentNow;
     ackedAtLastSample = ackedNow;
     nackedAtLastSample = nackedNow;
@@ -126,6 +127,13 @@ public final class RunMetrics {
     interval = latencyMicros.getIntervalHistogram(interval);
     total.add(interval);
     return LatencyMs.ofMicros(total);
+  }
+
+  /** Send-to-ack latency over the whole run, every percentile of it (for the report's distribution plot). */
+  public synchronized LatencyDistribution latencyDistribution() {
+    interval = latencyMicros.getIntervalHistogram(interval);
+    total.add(interval);
+    return LatencyDistribution.of(total);
   }
 
   /** Send-to-push latency of chat messages at the other members, or empty when no chat message was pushed. */

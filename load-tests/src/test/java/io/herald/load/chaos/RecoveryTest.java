@@ -31,6 +31,6 @@ class RecoveryTest {
   }
 
   private static TimelineSample second(int second, long sent, long acked) {
-    return new TimelineSample(second, sent, acked, 0, 10);
+    return new TimelineSample(second, sent, acked, 0, 5, 10);
   }
 }

@@ -16,8 +16,8 @@ class FaultReportWriterTest {
 
   @Test
   void writesRecoveryAndTheFaultMarkers() throws Exception {
-    var timeline = List.of(new TimelineSample(1, 40, 40, 0, 12), new TimelineSample(2, 40, 0, 3, 0),
-        new TimelineSample(3, 40, 80, 0, 2100));
+    var timeline = List.of(new TimelineSample(1, 40, 40, 0, 6, 12), new TimelineSample(2, 40, 0, 3, 0, 0),
+        new TimelineSample(3, 40, 80, 0, 1000, 2100));
     var summary = new RunSummary("node-kill", 40, 3, 10, 120, 120, Map.of("RETRY_LATER", 3L), 0, 0, 0, 0, 0, 120, 0,
         0, 0, 0, 0, 0, 0, 40, new LatencyMs(10, 2100, 2200, 2300), null, null,
         List.of());

@@ -110,4 +110,67 @@ class ReportWriterTest {
     assertTrue(html.contains("Node CPU per acked frame at saturation: <b>0.625 ms</b>"), html);
     assertFalse(html.contains("not measured"), "measured everywhere");
   }
+
+  @Test
+  void writesTheRunMetadataThePerSecondSeriesAndTheLatencyDistribution() throws Exception {
+    var metrics = new RunMetrics();
+    for (int second = 1; second <= 2; second++) {
+      for (int i = 1; i <= 1000; i++) {
+        metrics.sent();
+        metrics.acked(TimeUnit.MILLISECONDS.toNanos(i * second));
+      }
+      metrics.nacked(NackCode.RETRY_LATER);
+      metrics.sample();
+    }
+    var summary = new RunSummary("steady", 1000, 2, 4, 2000, 2000, metrics.nacksByCode(), 0, 0, 0, 0, 0, 2000, 0,
+        0, 0, 0, 0, 0, 0, 1000, metrics.latency(), null, null, List.of());
+    var started = RunMetadata.start(java.util.Map.of("devices", "4"),
+        java.time.Clock.fixed(java.time.Instant.parse("2026-12-06T10:00:00Z"), java.time.ZoneOffset.UTC));
+
+    ReportWriter.write(directory, summary, metrics.timeline(),
+        ReportExtras.NONE.withRun(started.ended()).withLatency(metrics.latencyDistribution()));
+
+    // summary.json is JSON (Jackson reads it back) with the old fields and the run's metadata.
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(directory.resolve(ReportWriter.SUMMARY).toFile());
+    assertEquals(2000, json.get("acked").asLong());
+    assertEquals(2, json.get("nacked_by_code").get("RETRY_LATER").asLong());
+    assertTrue(json.get("latency_ms").get("p99").asDouble() > 1000, json.toString());
+    var run = json.get("run");
+    assertEquals(Runtime.getRuntime().availableProcessors(), run.get("cpus").asInt());
+    assertTrue(run.get("jvm").asText().contains(Integer.toString(Runtime.version().feature())), run.toString());
+    assertEquals("2026-12-06T10:00:00Z", run.get("started_at").asText());
+    assertEquals("4", run.get("settings").get("devices").asText());
+    assertTrue(run.has("load_average_start") && run.has("load_average_end") && run.has("herald_version")
+        && run.has("herald_commit"), run.toString());
+
+    // One row per second: the second's offered, acked, nacked and its own p50 and p99.
+    List<String> series = Files.readAllLines(directory.resolve(ReportWriter.SERIES));
+    assertEquals("second,offered,acked,nacked,p50_ms,p99_ms", series.get(0));
+    assertEquals(3, series.size(), series.toString());
+    String[] first = series.get(1).split(",");
+    String[] second = series.get(2).split(",");
+    assertEquals(List.of("1", "1000", "1000", "1"), List.of(first).subList(0, 4));
+    assertEquals(500, Double.parseDouble(first[4]), 1);
+    assertEquals(990, Double.parseDouble(first[5]), 1);
+    assertEquals(1000, Double.parseDouble(second[4]), 2, "the second second's own median, twice the first's");
+
+    // HdrHistogram's percentile distribution (in ms) beside it, and plotted on the 1/(1-p) scale.
+    String hgrm = Files.readString(directory.resolve(ReportWriter.LATENCY_DISTRIBUTION));
+    assertTrue(hgrm.contains("Value     Percentile TotalCount 1/(1-Percentile)"), hgrm);
+    assertTrue(hgrm.contains("#[Max     =     2000."), hgrm);
+    var points = metrics.latencyDistribution().points();
+    assertEquals(100.0, points.get(points.size() - 1).percentile());
+    assertEquals(2000, points.get(points.size() - 1).latencyMs(), 2);
+    String html = Files.readString(directory.resolve(ReportWriter.HTML));
+    assertTrue(html.contains("aria-label=\"latency by percentile\""), "the distribution plot");
+    assertTrue(html.contains(">99.9%<"), "the percentile axis in nines");
+    assertTrue(html.contains("<h2>Run</h2>"), "the run's metadata");
+  }
+
+  @Test
+  void thePercentileAxisIsLogarithmicInOneOverOneMinusP() {
+    assertEquals(0, PercentileChart.nines(0), 1e-9);
+    assertEquals(1, PercentileChart.nines(90), 1e-9);
+    assertEquals(3, PercentileChart.nines(99.9), 1e-9);
+  }
 }

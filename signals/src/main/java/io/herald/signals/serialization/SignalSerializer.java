@@ -85,7 +85,8 @@ public final class SignalSerializer extends SerializerWithStringManifest {
     }
     if (o instanceof ApplyToConversation apply) {
       return ApplyToConversationSignal.newBuilder().setRecord(apply.record())
-          .setReplyTo(resolver().toSerializationFormat(apply.replyTo())).build().toByteArray();
+          .setReplyTo(resolver().toSerializationFormat(apply.replyTo())).setTraceparent(apply.traceparent()).build()
+          .toByteArray();
     }
     if (o instanceof GetHistory get) {
       return GetHistorySignal.newBuilder().setRequesterUserId(get.requesterUserId()).setAfterSeq(get.afterSeq())
@@ -119,7 +120,8 @@ public final class SignalSerializer extends SerializerWithStringManifest {
         case DELIVER -> new DeliverPush(DeliverPushSignal.parseFrom(bytes).getFrame());
         case APPLY_TO_CONVERSATION -> {
           var apply = ApplyToConversationSignal.parseFrom(bytes);
-          yield new ApplyToConversation(apply.getRecord(), resolver().resolveActorRef(apply.getReplyTo()));
+          yield new ApplyToConversation(apply.getRecord(), resolver().resolveActorRef(apply.getReplyTo()),
+              apply.getTraceparent());
         }
         case GET_HISTORY -> {
           var get = GetHistorySignal.parseFrom(bytes);

@@ -52,6 +52,21 @@ public final class Tracing implements Extension {
   /** Span names, the same in code, docs and the tracing back end. */
   public static final String PUBLISH_SPAN = "herald.ingress publish";
   public static final String APPLY_SPAN = "herald.ingress apply";
+  /** A child of apply: the entity's ask, from the first attempt until its durable answer (persisted, or refused). */
+  public static final String PERSIST_SPAN = "herald.entity persist";
+  /** A child of apply: the record's pushes put into the users' outboxes (from where live sessions get them). */
+  public static final String OUTBOX_SPAN = "herald.outbox enqueue";
+  /**
+   * A chat message put into every member's outbox by its conversation's fan-out (after the apply replied), a child of
+   * the apply span of the record that sent it.
+   */
+  public static final String FAN_OUT_SPAN = "herald.conversation fan-out";
+  /** How many members a fan-out span delivered to. */
+  public static final AttributeKey<Long> MEMBERS = AttributeKey.longKey("herald.members");
+  /** Which entity type a persist span asked: {@code device}, {@code user} or {@code conversation}. */
+  public static final AttributeKey<String> ENTITY = AttributeKey.stringKey("herald.entity");
+  /** How many pushes an outbox span enqueued. */
+  public static final AttributeKey<Long> PUSHES = AttributeKey.longKey("herald.pushes");
   public static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("herald.message_id");
   public static final AttributeKey<String> USER_ID = AttributeKey.stringKey("herald.user_id");
   public static final AttributeKey<String> DEVICE_ID = AttributeKey.stringKey("herald.device_id");
@@ -133,10 +148,40 @@ public final class Tracing implements Extension {
         .startSpan();
   }
 
+  /**
+   * A step of {@code parent}'s work, as its child span ({@link #PERSIST_SPAN}, {@link #OUTBOX_SPAN}). Only a recorded
+   * parent has children: under an unrecorded one (no export, or not sampled) nothing would be exported, so nothing is
+   * made (the invalid span, free to use and end), which keeps the path without export as cheap as before.
+   */
+  public Span startChild(Span parent, String name) {
+    if (!parent.isRecording()) {
+      return Span.getInvalid();
+    }
+    return tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL).setParent(Context.root().with(parent)).startSpan();
+  }
+
+  /**
+   * The fan-out of one chat message, a child of the span {@code parentTraceparent} names (the sender's apply span);
+   * like {@link #startChild}, nothing (the invalid span) unless that parent was sampled.
+   */
+  public Span startFanOut(String parentTraceparent, int members) {
+    Context parent = parent(parentTraceparent);
+    if (!Span.fromContext(parent).getSpanContext().isSampled()) {
+      return Span.getInvalid();
+    }
+    return tracer.spanBuilder(FAN_OUT_SPAN).setSpanKind(SpanKind.INTERNAL).setParent(parent)
+        .setAttribute(MEMBERS, members).startSpan();
+  }
+
   /** The W3C {@code traceparent} naming {@code span} as the parent of what comes next. */
   public static String traceparent(Span span) {
     SpanContext context = span.getSpanContext();
     return "00-" + context.getTraceId() + "-" + context.getSpanId() + "-" + context.getTraceFlags().asHex();
+  }
+
+  /** The span context a W3C {@code traceparent} names; the invalid context when it is malformed. */
+  public static SpanContext spanContext(String traceparent) {
+    return Span.fromContext(parent(traceparent)).getSpanContext();
   }
 
   private static Context parent(String traceparent) {

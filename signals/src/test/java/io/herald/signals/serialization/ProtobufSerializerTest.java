@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.herald.protocol.CompatibilityFixtures;
 import io.herald.protocol.cluster.v1.ConversationList;
+import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.ServerFrame;
+import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.signals.cluster.ApplyToConversation;
 import io.herald.signals.cluster.AttachSession;
 import io.herald.signals.cluster.DeliverPush;
 import io.herald.signals.cluster.DetachSession;
@@ -51,8 +54,11 @@ class ProtobufSerializerTest {
     var session = testKit.<SessionSignal>createTestProbe().ref();
     var push = ServerFrame.newBuilder().setPush(Push.newBuilder().setSeq(7)).build();
     var lists = testKit.<ConversationList>createTestProbe().ref();
+    var applied = testKit.<IngressApplied>createTestProbe().ref();
     for (Object signal : List.of(new AttachSession("phone", 41, session), new AttachSession("tablet", 7, session, 128),
-        new DetachSession(session), new DeliverPush(push), new GetConversations("c-9", 50, lists))) {
+        new DetachSession(session), new DeliverPush(push), new GetConversations("c-9", 50, lists),
+        new ApplyToConversation(IngressRecord.newBuilder().setMessageId("m-1").build(), applied,
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))) {
       var serializer = serialization.findSerializerFor(signal);
       assertInstanceOf(SignalSerializer.class, serializer, signal.getClass().getName());
       var bytes = serialization.serialize(signal).get();

@@ -75,6 +75,34 @@ class TracingTest {
     assertNotEquals("00000000000000000000000000000000", fresh.getSpanContext().getTraceId());
   }
 
+  @Test
+  void applysStepsAreItsChildrenWhenRecordedAndNothingAtAllWhenNot() {
+    var exported = Tracing.get(start(Map.of("herald.tracing.otlp.endpoint", UNREACHABLE_COLLECTOR)).system());
+    var apply = exported.startApply(null, "m-1", "alice", "phone");
+    var persist = exported.startChild(apply, Tracing.PERSIST_SPAN);
+    assertTrue(persist.isRecording());
+    assertEquals(apply.getSpanContext().getTraceId(), persist.getSpanContext().getTraceId());
+    assertNotEquals(apply.getSpanContext().getSpanId(), persist.getSpanContext().getSpanId());
+    assertEquals(apply.getSpanContext().getSpanId(),
+        ((io.opentelemetry.sdk.trace.ReadableSpan) persist).getParentSpanContext().getSpanId());
+    stop();
+
+    var notExported = Tracing.get(start(Map.of()).system());
+    var unrecorded = notExported.startApply(null, "m-2", "alice", "phone");
+    assertFalse(notExported.startChild(unrecorded, Tracing.OUTBOX_SPAN).getSpanContext().isValid(),
+        "no child is made under an unrecorded apply: the path without export stays as cheap as before");
+  }
+
+  @Test
+  void aLogLineGetsTheTraceAroundItAndTheMdcIsClearAfter() {
+    var context = Tracing.spanContext("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    var seen = new java.util.HashMap<String, String>();
+    TraceMdc.log(context, () -> seen.putAll(org.slf4j.MDC.getCopyOfContextMap()));
+    assertEquals(Map.of("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736", "span_id", "00f067aa0ba902b7"), seen);
+    assertEquals(null, org.slf4j.MDC.get("trace_id"));
+    assertFalse(Tracing.spanContext("garbage").isValid());
+  }
+
   private ActorTestKit start(Map<String, Object> settings) {
     testKit = ActorTestKit.create(ConfigFactory.parseMap(settings).withFallback(ConfigFactory.load()));
     return testKit;

@@ -208,9 +208,9 @@ public final class IngressConsumer {
     Span span = tracing.startApply(traceparent == null ? null : new String(traceparent.value(), StandardCharsets.UTF_8),
         record.getMessageId(), record.getUserId(), record.getDeviceId());
     var context = RecordContext.of(record, span.getSpanContext().getTraceId());
-    return route(routing)
+    return route(routing, span)
         // Synchronous: applyOrDeadLetter completes on the dispatcher.
-        .map(ask -> applyOrDeadLetter(message, record, context, ask)
+        .map(ask -> applyOrDeadLetter(message, record, context, new Applying(span, entityName(routing), ask))
             .whenComplete((done, failure) -> {
               metrics.apply().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
               if (failure != null) {
@@ -228,14 +228,16 @@ public final class IngressConsumer {
         });
   }
 
-  private Optional<Callable<CompletionStage<IngressApplied>>> route(IngressRoute routing) {
+  private Optional<Callable<CompletionStage<IngressApplied>>> route(IngressRoute routing, Span applySpan) {
     if (!(routing instanceof IngressRoute.ToEntity to)) {
       return Optional.empty();
     }
     var record = to.record();
     return Optional.of(switch (to.entity()) {
       case DEVICE -> askDevice(to.entityId(), record);
-      case CONVERSATION -> askConversation(to.entityId(), record);
+      // A recorded apply span is the parent of the chat message's fan-out; no string is made for an unrecorded one.
+      case CONVERSATION -> askConversation(to.entityId(), record,
+          applySpan.isRecording() ? Tracing.traceparent(applySpan) : "");
       case USER -> () -> {
         hops.count(UserEntity.ENTITY_KEY, colocation.userShards(), to.entityId());
         return sharding.entityRefFor(UserEntity.ENTITY_KEY, to.entityId())
@@ -259,21 +261,46 @@ public final class IngressConsumer {
   }
 
   /** Conversations belong to the chat-service: reached by entity type name, never by its classes. */
-  private Callable<CompletionStage<IngressApplied>> askConversation(String conversationId, IngressRecord record) {
+  private Callable<CompletionStage<IngressApplied>> askConversation(String conversationId, IngressRecord record,
+      String traceparent) {
     return () -> {
       hops.count(ConversationSignal.TYPE_KEY, colocation.defaultShards(), conversationId);
       return sharding.entityRefFor(ConversationSignal.TYPE_KEY, conversationId)
-          .ask(replyTo -> new ApplyToConversation(record, replyTo), settings.askTimeout());
+          .ask(replyTo -> new ApplyToConversation(record, replyTo, traceparent), settings.askTimeout());
     };
+  }
+
+  /** A record's ask of its entity, with the record's apply span and the entity type's name (for the child spans). */
+  private record Applying(Span span, String entity, Callable<CompletionStage<IngressApplied>> ask) {}
+
+  /** The entity type a record goes to, as the persist span's {@link Tracing#ENTITY}; empty for an unrouted one. */
+  private static String entityName(IngressRoute routing) {
+    return routing instanceof IngressRoute.ToEntity to ? to.entity().traceName : "";
+  }
+
+  /** How an entity answered: {@code applied}, {@code duplicate} or {@code rejected} (a metric's and a span's). */
+  private static String outcomeOf(IngressApplied applied) {
+    return applied.getRejectedCode() != NackCode.NACK_CODE_UNSPECIFIED ? "rejected"
+        : applied.getDuplicate() ? "duplicate" : "applied";
   }
 
   /** Completes on the dispatcher. */
   private CompletionStage<Done> applyOrDeadLetter(
-      CommittableMessage<String, byte[]> message, IngressRecord record, RecordContext context,
-      Callable<CompletionStage<IngressApplied>> ask) {
+      CommittableMessage<String, byte[]> message, IngressRecord record, RecordContext context, Applying applying) {
+    var ask = applying.ask();
+    Span persist = tracing.startChild(applying.span(), Tracing.PERSIST_SPAN);
+    persist.setAttribute(Tracing.ENTITY, applying.entity());
     // Synchronous: settled completes on the dispatcher.
     return settled(ask)
-        .thenCompose(applied -> outcome(record, context, applied))
+        .whenComplete((applied, failure) -> {
+          if (failure != null) {
+            persist.setStatus(StatusCode.ERROR, failure.toString());
+          } else {
+            persist.setAttribute(Tracing.OUTCOME, outcomeOf(applied));
+          }
+          persist.end();
+        })
+        .thenCompose(applied -> outcome(record, context, applied, applying.span()))
         .exceptionallyComposeAsync(failure -> journalHealth.check().thenComposeAsync(healthy -> {
           // A record is poison only when everything it needs was there, and had been for a while: with the journal
           // down, a node unreachable (its entities are elsewhere once the Split Brain Resolver has decided), or either
@@ -288,7 +315,7 @@ public final class IngressConsumer {
           context.log(() -> log.warn("Record {} waits (journal healthy: {}, unreachable nodes: {}, quiet for {}: {}); "
               + "its partition with it", record.getMessageId(), healthy, unreachable, settings.poisonQuietPeriod(),
               trouble.quietFor(settings.poisonQuietPeriod())));
-          return applyOrDeadLetter(message, record, context, ask);
+          return applyOrDeadLetter(message, record, context, applying);
         }, dispatcher), dispatcher);
   }
 
@@ -296,10 +323,11 @@ public final class IngressConsumer {
    * The pushes the effect causes reach the users' outboxes before the offset is committed. A record the entity
    * refused was durable and acked, so the sender learns of the refusal by push.rejected.
    */
-  private CompletionStage<Done> outcome(IngressRecord record, RecordContext context, IngressApplied applied) {
+  private CompletionStage<Done> outcome(IngressRecord record, RecordContext context, IngressApplied applied,
+      Span applySpan) {
     var pushes = new ArrayList<>(applied.getPushesList());
     var rejected = applied.getRejectedCode() != NackCode.NACK_CODE_UNSPECIFIED;
-    metrics.outcome(rejected ? "rejected" : applied.getDuplicate() ? "duplicate" : "applied");
+    metrics.outcome(outcomeOf(applied));
     if (rejected) {
       context.log(() -> log.info("Record {} of user {} refused by its entity: {} {}", record.getMessageId(),
           record.getUserId(), applied.getRejectedCode(), applied.getDetail()));
@@ -309,6 +337,17 @@ public final class IngressConsumer {
               .setRetryAfterMs(applied.getRetryAfterMs())))
           .build());
     }
-    return outbox.enqueueAll(pushes);
+    if (pushes.isEmpty()) {
+      return outbox.enqueueAll(pushes);
+    }
+    Span enqueue = tracing.startChild(applySpan, Tracing.OUTBOX_SPAN);
+    enqueue.setAttribute(Tracing.PUSHES, pushes.size());
+    // Synchronous: enqueueAll completes on the dispatcher, and ending a span is trivial.
+    return outbox.enqueueAll(pushes).whenComplete((done, failure) -> {
+      if (failure != null) {
+        enqueue.setStatus(StatusCode.ERROR, failure.toString());
+      }
+      enqueue.end();
+    });
   }
 }

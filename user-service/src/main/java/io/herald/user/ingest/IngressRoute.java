@@ -11,7 +11,16 @@ import io.herald.protocol.ingress.v1.IngressRecord;
 sealed interface IngressRoute {
 
   /** The kinds of entity a record goes to. */
-  enum Entity { DEVICE, USER, CONVERSATION }
+  enum Entity {
+    DEVICE("device"), USER("user"), CONVERSATION("conversation");
+
+    /** As traces name it (the persist span's {@code herald.entity}). */
+    final String traceName;
+
+    Entity(String traceName) {
+      this.traceName = traceName;
+    }
+  }
 
   /** For the {@code entity} of id {@code entityId} (never empty). */
   record ToEntity(IngressRecord record, Entity entity, String entityId) implements IngressRoute {}
