@@ -9,6 +9,7 @@ import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import java.util.ArrayList;
+import java.util.List;
 import net.logstash.logback.encoder.LogstashEncoder;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -41,6 +42,11 @@ class LogFormatTest {
       var appenders = new ArrayList<ch.qos.logback.core.Appender<?>>();
       context.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders().forEachRemaining(appenders::add);
       assertEquals(1, appenders.size(), appenders.toString());
+      // A warning or error while configuring makes logback print its whole status at start (seen: an appender
+      // defined and not referenced).
+      var troubles = context.getStatusManager().getCopyOfStatusList().stream()
+          .filter(status -> status.getLevel() >= ch.qos.logback.core.status.Status.WARN).toList();
+      assertEquals(List.of(), troubles, "logback.xml configures without warnings");
       return ((ConsoleAppender<?>) appenders.get(0)).getEncoder();
     } finally {
       context.stop();
