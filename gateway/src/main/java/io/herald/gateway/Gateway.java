@@ -27,6 +27,8 @@ import io.herald.gateway.websocket.WebSocketSettings;
 import io.herald.protocol.tracing.Tracing;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -42,6 +44,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.stream.Materializer;
 import org.slf4j.Logger;
@@ -102,9 +105,23 @@ public final class Gateway {
    *     {@code herald.auth.jwt-secret} is empty; nothing has been started then
    */
   public static Gateway start(ActorSystem<?> system, Config config) {
+    return start(system, config, List.of());
+  }
+
+  /**
+   * Reads another module serves on the gateway's HTTP port (chat search), each given the gateway's authentication of
+   * REST reads: the bearer token verified (401 otherwise) and the user's read rate taken (429 past it).
+   */
+  public interface UserReads {
+    /** @param authenticated runs its argument with the token's user id */
+    Route route(Function<Function<String, Route>, Route> authenticated);
+  }
+
+  /** As {@link #start(ActorSystem, Config)}, serving these reads too. */
+  public static Gateway start(ActorSystem<?> system, Config config, List<UserReads> moreReads) {
     GatewaySettings.from(config); // refuse a bad configuration before looking for Cluster Sharding
     return start(system, config, UserEntities.forSystem(system), EntityQueries.forSystem(system,
-        config.getDuration("herald.gateway.entities.ask-timeout")));
+        config.getDuration("herald.gateway.entities.ask-timeout")), moreReads);
   }
 
   /**
@@ -113,6 +130,11 @@ public final class Gateway {
    * otherwise).
    */
   public static Gateway start(ActorSystem<?> system, Config config, UserEntities userEntities, EntityQueries entities) {
+    return start(system, config, userEntities, entities, List.of());
+  }
+
+  private static Gateway start(ActorSystem<?> system, Config config, UserEntities userEntities, EntityQueries entities,
+      List<UserReads> moreReads) {
     GatewaySettings settings = GatewaySettings.from(config);
     WebSocketSettings webSocket = WebSocketSettings.from(config);
     FrameDecoder decoder = new FrameDecoder(FrameLimits.from(config));
@@ -157,7 +179,9 @@ public final class Gateway {
         Http.get(system)
             .newServerAt(settings.httpInterface(), settings.httpPort())
             .adaptSettings(server -> idleTimeoutAtLeast(server, webSocket.idleTimeout().plus(SERVER_IDLE_MARGIN)))
-            .bind(concat(endpoint.route(), rest.route()));
+            .bind(concat(endpoint.route(), Stream.concat(Stream.of(rest.route()),
+                    moreReads.stream().map(reads -> reads.route(rest::authenticatedUser)))
+                .toArray(Route[]::new)));
     Optional<CoapIngress> coap;
     try {
       coap =

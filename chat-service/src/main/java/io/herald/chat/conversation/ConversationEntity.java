@@ -213,6 +213,7 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
   }
 
   private final String conversationId;
+  private final ConversationTags tags;
   private final ConversationSettings settings;
   private final PersistLatency persistLatency = new PersistLatency(ConversationSignal.ENTITY_TYPE);
   private final DedupEvictions dedupEvictions = new DedupEvictions(ConversationSignal.ENTITY_TYPE);
@@ -238,6 +239,12 @@ public final class ConversationEntity extends EventSourcedBehaviorWithEnforcedRe
     this.conversationId = conversationId;
     this.settings = settings;
     this.fanOut = context.spawn(FanOut.create(context.getSelf(), settings.fanOut(), settings.outboxes()), "fan-out");
+    this.tags = ConversationTags.forSystem(context.getSystem());
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return tags.tagsFor(conversationId, event);
   }
 
   @Override

@@ -103,6 +103,34 @@ public final class SolrHttpClient {
     }
 
     /**
+     * The latest version of the documents with these ids, committed or not (Solr's real-time get, {@code /get}):
+     * what an update that returned has written is seen at once, without waiting for a commit.
+     *
+     * @return the documents found, in no particular order
+     */
+    public List<JsonNode> realTimeGet(String collection, List<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        // One id parameter per id: an id may hold the comma that "ids" would split on.
+        List<String> params = new ArrayList<>();
+        ids.forEach(id -> params.addAll(List.of("id", id)));
+        params.addAll(List.of("wt", "json"));
+        JsonNode answer = send(HttpRequest.newBuilder(uri("/" + collection + "/get", params.toArray(String[]::new)))
+                .GET());
+        List<JsonNode> docs = new ArrayList<>();
+        // One id: Solr answers {"doc": {...} or null}; several: {"response": {"docs": [...]}}.
+        if (answer.has("doc")) {
+            if (answer.get("doc").isObject()) {
+                docs.add(answer.get("doc"));
+            }
+        } else {
+            answer.path("response").path("docs").forEach(docs::add);
+        }
+        return docs;
+    }
+
+    /**
      * Runs a search on the collection's {@code /select} handler.
      *
      * @param params name, value, name, value... (a name may repeat, e.g. {@code fq})
