@@ -42,6 +42,8 @@ class HeraldUpTest {
         "--data-dir", dataDir.toString(),
         "--kafka-port", String.valueOf(freePort()),
         "--cassandra-port", String.valueOf(freePort()),
+        "--solr-port", String.valueOf(freePort()),
+        "--solr-zk-port", String.valueOf(freePort()),
         "--http-port", String.valueOf(freePort()),
         "--coap-port", String.valueOf(freePort()),
         "--management-port", String.valueOf(freePort()),
@@ -65,7 +67,7 @@ class HeraldUpTest {
         throw new AssertionError("herald up did not come up; its output:\n" + String.join("\n", output), notUp);
       }
       var children = up.descendants().toList();
-      assertTrue(children.size() >= 2, "expected Kafka and Cassandra child processes, got " + children);
+      assertTrue(children.size() >= 3, "expected Kafka, Cassandra and Solr child processes, got " + children);
       assertTrue(Files.exists(dataDir.resolve("jwt-secret")), "a secret is generated when none is configured");
       // "Warm-up done" or, on a machine too crowded to finish it within its bound, "Warm-up incomplete".
       int warmedUp = Math.max(indexOf(output, "Warm-up done"), indexOf(output, "Warm-up incomplete"));

@@ -6,7 +6,8 @@ import java.util.UUID;
 
 /**
  * One real Solr (SolrCloud, embedded ZooKeeper) per test JVM, started on first use and stopped when the JVM exits
- * (and by its ParentWatch if the JVM is killed). A test that kills it starts it again before it ends.
+ * (herald-infra stops its child processes then; ParentWatch if the JVM is killed). A test that kills it starts it
+ * again before it ends.
  */
 final class SharedSolr {
 
@@ -20,8 +21,6 @@ final class SharedSolr {
           "solr-node-test-" + UUID.randomUUID()).toAbsolutePath();
       // A short ZooKeeper session: after a kill -9 Solr waits for its old session to expire before it registers.
       solr = SolrNode.builder().dataDir(dataDir).jvmOptions("-DzkClientTimeout=5000").start();
-      var started = solr;
-      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "shared-solr-stop"));
     }
     return solr;
   }
