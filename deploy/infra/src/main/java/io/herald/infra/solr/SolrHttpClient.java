@@ -101,7 +101,7 @@ public final class SolrHttpClient {
 
     /**
      * Adds or replaces documents (same {@code id}, same document). Solr has them in its transaction log when this
-     * returns; they become searchable with the collection's next soft commit (configset herald-chat: within 1 s).
+     * returns; they become searchable with the collection's next soft commit (configset herald-chat: within 0.5 s).
      */
     public void index(String collection, List<Map<String, Object>> documents) {
         byte[] body;
