@@ -28,6 +28,8 @@ import io.herald.gateway.websocket.WebSocketSettings;
 import io.herald.signals.tracing.Tracing;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -45,6 +47,7 @@ import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.ServerBuilder;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.stream.Materializer;
 import org.slf4j.Logger;
@@ -106,11 +109,25 @@ public final class Gateway {
    *     been started then
    */
   public static Gateway start(ActorSystem<?> system, Config config) {
+    return start(system, config, List.of());
+  }
+
+  /**
+   * Reads another module serves on the gateway's HTTP port (chat search), each given the gateway's authentication of
+   * REST reads: the bearer token verified (401 otherwise) and the user's read rate taken (429 past it).
+   */
+  public interface UserReads {
+    /** @param authenticated runs its argument with the token's user id */
+    Route route(Function<Function<String, Route>, Route> authenticated);
+  }
+
+  /** As {@link #start(ActorSystem, Config)}, serving these reads too. */
+  public static Gateway start(ActorSystem<?> system, Config config, List<UserReads> moreReads) {
     // Refuse a bad configuration before looking for Cluster Sharding.
     GatewaySettings.from(config);
     AuthSettings.from(config);
     return start(system, config, UserEntities.forSystem(system), EntityQueries.forSystem(system,
-        config.getDuration("herald.gateway.entities.ask-timeout")));
+        config.getDuration("herald.gateway.entities.ask-timeout")), moreReads);
   }
 
   /**
@@ -119,6 +136,11 @@ public final class Gateway {
    * otherwise).
    */
   public static Gateway start(ActorSystem<?> system, Config config, UserEntities userEntities, EntityQueries entities) {
+    return start(system, config, userEntities, entities, List.of());
+  }
+
+  private static Gateway start(ActorSystem<?> system, Config config, UserEntities userEntities, EntityQueries entities,
+      List<UserReads> moreReads) {
     GatewaySettings settings = GatewaySettings.from(config);
     AuthSettings authSettings = AuthSettings.from(config);
     WebSocketSettings webSocket = WebSocketSettings.from(config);
@@ -167,7 +189,9 @@ public final class Gateway {
     CompletionStage<ServerBinding> binding =
         builder
             .adaptSettings(server -> idleTimeoutAtLeast(server, webSocket.idleTimeout().plus(SERVER_IDLE_MARGIN)))
-            .bind(concat(endpoint.route(), rest.route()));
+            .bind(concat(endpoint.route(), Stream.concat(Stream.of(rest.route()),
+                    moreReads.stream().map(reads -> reads.route(rest::authenticatedUser)))
+                .toArray(Route[]::new)));
     Optional<CoapIngress> coap;
     try {
       coap =

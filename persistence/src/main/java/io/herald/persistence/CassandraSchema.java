@@ -7,14 +7,17 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.projection.cassandra.javadsl.CassandraProjection;
 
 /**
  * The explicit schema step ({@code bin/herald schema}, run by {@code herald up}): creates the keyspace with the
- * configured replication and the journal and snapshot tables, then stops.
+ * configured replication, the journal's and snapshot store's tables (the tag tables {@code tag_views},
+ * {@code tag_write_progress}, {@code tag_scanning} among them) and the read-side projections' offset tables
+ * ({@code offset_store}, {@code projection_management}), then stops.
  *
  * <p>The tables are the plugin's own definitions: this step runs the plugin once with autocreate switched on and
  * recovers a probe entity, which makes the journal and the snapshot store open their sessions (and so create what is
- * missing). Nodes run with autocreate off, so a misconfigured node fails loudly instead of creating a keyspace with
+ * missing); the projections' tables come from pekko-projection-cassandra's own statements. Nodes run with autocreate off, so a misconfigured node fails loudly instead of creating a keyspace with
  * the wrong replication.
  */
 public final class CassandraSchema {
@@ -34,11 +37,16 @@ public final class CassandraSchema {
         // The plugin runs its CREATE statements with the driver's default profile, whose 2 s timeout a loaded
         // Cassandra overruns; the plugin then only logs the failure, and the probe finds no tables (seen under load).
         "datastax-java-driver.basic.request.timeout", timeout.toMillis() + "ms",
-        "pekko.actor.provider", "local"));
+        "pekko.actor.provider", "local",
+        // Tag-write notifications go over the cluster's DistributedPubSub, which this local system has not.
+        "pekko.persistence.cassandra.events-by-tag.pubsub-notification", "off"));
     var done = new CompletableFuture<Void>();
     var system = ActorSystem.create(RecoveryProbe.create(done), "herald-schema", autocreate.withFallback(config));
     try {
       done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      // Blocks this thread only: nothing continues the stage.
+      CassandraProjection.createTablesIfNotExists(system).toCompletableFuture()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("Cassandra schema could not be created: " + e.getMessage(), e);
     } finally {

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The explicit schema step on the real Cassandra: it creates the keyspace with the replication the settings name
- * (NetworkTopologyStrategy per data centre, as in production) and the journal's and snapshot store's tables, running
+ * (NetworkTopologyStrategy per data centre, as in production), the journal's, snapshot store's, tag views' and
+ * projection offsets' tables, running
  * it again changes nothing, and a node's own settings (autocreate off) never create a keyspace: against a missing
  * one, recovery fails loudly.
  */
@@ -49,6 +50,9 @@ class CassandraSchemaTest {
       assertEquals("1", replication.get(cassandra.localDatacenter()), replication::toString);
       var tables = tables(session, keyspace);
       assertTrue(tables.containsAll(Set.of("messages", "snapshots", "metadata")), tables::toString);
+      // Events by tag (read-side projections) and the projections' offsets.
+      assertTrue(tables.containsAll(Set.of("tag_views", "tag_write_progress", "tag_scanning")), tables::toString);
+      assertTrue(tables.containsAll(Set.of("offset_store", "projection_management")), tables::toString);
 
       CassandraSchema.create(config, Duration.ofMinutes(2));
       assertEquals(replication, replication(session, keyspace), "a second run keeps the keyspace as it was");

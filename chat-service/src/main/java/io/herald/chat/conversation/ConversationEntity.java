@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -65,7 +66,6 @@ public final class ConversationEntity
   public sealed interface Command extends ConversationSignal {}
 
   record Apply(ApplyToConversation request) implements Command {}
-
   record ReadHistory(GetHistory request) implements Command {}
 
   /** Every message up to {@code upToSeq} is in every member's outbox. */
@@ -78,16 +78,13 @@ public final class ConversationEntity
 
   /** The sender of a parked send has its push.rejected in its outbox. */
   record ParkedRefusalDelivered(String messageId) implements Command {}
-
   /** A parked send's refusal could not be delivered yet; the next idle check tries again. */
   record ParkedRefusalFailed(String messageId, Throwable cause) implements Command {}
 
   /** Every recipient of the membership notice of {@code version} has it in its outbox. */
   record MembersTold(long version) implements Command {}
-
   /** The membership notice of {@code version} could not reach every recipient; tried again after a backoff. */
   record MembersNotTold(long version, Throwable cause) implements Command {}
-
   record NoticeRetry() implements Command {}
 
   public sealed interface Event {}
@@ -126,18 +123,14 @@ public final class ConversationEntity
    * can reach conversations by entity type name. Entities are remembered in the journal: restarted on another node
    * after a crash, so their fan-out resumes. Each has a bounded mailbox ({@code mailbox-capacity}).
    */
-  public static ActorRef<ShardingEnvelope<ConversationSignal>> init(ActorSystem<?> system, ConversationSettings settings) {
-    return ClusterSharding.get(system).init(
-        Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), context.getShard(), settings))
+  public static ActorRef<ShardingEnvelope<ConversationSignal>> init(
+      ActorSystem<?> system, ConversationSettings settings) {
+    return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
+            context -> create(context.getEntityId(), context.getShard(), settings, Clock.systemUTC()))
             .withRole(ROLE)
             .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)
                 .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeEventSourced()))
             .withEntityProps(MailboxSelector.bounded(settings.mailboxCapacity())));
-  }
-
-  public static Behavior<ConversationSignal> create(
-      String conversationId, ActorRef<ClusterSharding.ShardCommand> shard, ConversationSettings settings) {
-    return create(conversationId, shard, settings, Clock.systemUTC());
   }
 
   /** {@code clock}: what the parked sends' timeout reads. */
@@ -158,6 +151,7 @@ public final class ConversationEntity
   }
 
   private final String conversationId;
+  private final ConversationTags tags;
   private final ConversationSettings settings;
   private final PersistLatency persistLatency = new PersistLatency(ConversationSignal.ENTITY_TYPE);
   private final DedupEvictions dedupEvictions = new DedupEvictions(ConversationSignal.ENTITY_TYPE);
@@ -186,6 +180,12 @@ public final class ConversationEntity
     this.membership = new MembershipChanges(conversationId, settings, Effect(), persistLatency, fanOut, parkedSends,
         notices);
     this.chat = new ChatFrames(Effect(), persistLatency, fanOut, parkedSends, membership);
+    this.tags = ConversationTags.forSystem(context.getSystem());
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return tags.tagsFor(conversationId, event);
   }
 
   @Override

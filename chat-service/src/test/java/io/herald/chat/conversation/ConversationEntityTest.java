@@ -27,6 +27,7 @@ import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.signals.cluster.ApplyToConversation;
 import io.herald.signals.cluster.ConversationSignal;
 import io.herald.signals.cluster.GetHistory;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -96,7 +97,7 @@ class ConversationEntityTest {
 
   @BeforeEach
   void newConversation() {
-    conversation = EventSourcedBehaviorTestKit.create(testKit.system(), ConversationEntity.create("c-1", testKit.system().ignoreRef(), SETTINGS),
+    conversation = EventSourcedBehaviorTestKit.create(testKit.system(), ConversationEntity.create("c-1", testKit.system().ignoreRef(), SETTINGS, Clock.systemUTC()),
         new SerializationSettings(true, false, true, true, false));
     // Every test gets the same persistence id: start each from an empty journal, not the previous test's events.
     conversation.clear();
@@ -195,7 +196,7 @@ class ConversationEntityTest {
             settings((user, cause, push) -> userEntitiesAnswer.thenApply(done -> {
               outboxes.getRef().tell(new Enqueued(user, cause, push));
               return done;
-            }))),
+            })), Clock.systemUTC()),
         new SerializationSettings(true, false, true, true, false));
     kit.clear();
     kit.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record("create-large", "m0", ClientFrame.newBuilder()
@@ -221,7 +222,7 @@ class ConversationEntityTest {
   private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationState>
       fanOutConversation(String id, MemberOutboxes outboxes) {
     var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationState>create(
-        testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), settings(outboxes)),
+        testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), settings(outboxes), Clock.systemUTC()),
         new SerializationSettings(true, false, true, true, false));
     kit.clear();
     kit.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record("create-" + id, "alice", ClientFrame.newBuilder()
@@ -334,7 +335,7 @@ class ConversationEntityTest {
         testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), settings((user, cause, push) -> {
           outboxes.getRef().tell(new Enqueued(user, cause, push));
           return CompletableFuture.completedFuture(Done.getInstance());
-        })),
+        }), Clock.systemUTC()),
         new SerializationSettings(true, false, true, true, false));
     kit.clear();
     return kit;
@@ -538,7 +539,7 @@ class ConversationEntityTest {
             outboxes.getRef().tell(new Enqueued(user, cause, push));
           }
           return CompletableFuture.completedFuture(Done.getInstance());
-        }, maxMembers)),
+        }, maxMembers), Clock.systemUTC()),
         new SerializationSettings(true, false, true, true, false));
     kit.clear();
     return kit;
@@ -625,7 +626,7 @@ class ConversationEntityTest {
   void aFailedPersistRestartsTheConversationWhichAppliesTheNextRecord() {
     var id = "c-" + UUID.randomUUID();
     PersistenceTestKit.create(testKit.system()).failNextPersisted(ConversationEntity.persistenceId(id).id());
-    var entity = testKit.spawn(ConversationEntity.create(id, testKit.system().ignoreRef(), SETTINGS));
+    var entity = testKit.spawn(ConversationEntity.create(id, testKit.system().ignoreRef(), SETTINGS, Clock.systemUTC()));
     // The creation's write fails: no reply for it (the pipeline redelivers the record); the entity restarts, recovers
     // and applies what comes next, instead of stopping.
     entity.tell(new ApplyToConversation(create("m-create", "alice", "bob"),
@@ -646,7 +647,7 @@ class ConversationEntityTest {
         SETTINGS.retention(), SETTINGS.fanOut(), SETTINGS.parked(),
         (persistenceId, from) -> Source.failed(new IllegalStateException("journal unavailable")), SETTINGS.outboxes());
     var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationState>create(
-        testKit.system(), ConversationEntity.create("c-unreadable", testKit.system().ignoreRef(), unreadable),
+        testKit.system(), ConversationEntity.create("c-unreadable", testKit.system().ignoreRef(), unreadable, Clock.systemUTC()),
         new SerializationSettings(true, false, true, true, false));
     applyTo(kit, "m-create", "alice", create("m-create", "alice", "carol").getFrame().toBuilder());
     for (int i = 1; i <= 5; i++) {

@@ -5,8 +5,10 @@ import io.herald.chat.conversation.ConversationEntity;
 import io.herald.chat.conversation.ConversationSettings;
 import io.herald.gateway.Gateway;
 import io.herald.node.warmup.WarmUp;
+import io.herald.search.SearchService;
 import io.herald.user.UserService;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -76,10 +78,13 @@ public final class HeraldNode implements AutoCloseable {
       if (roles.contains(USER)) {
         UserService.start(system, config);
       }
+      // Chat search: its projection on the nodes with its role, its endpoint on the gateway's port.
+      var search = SearchService.enabled(config) ? List.of(SearchService.start(system, config)) : List.<SearchService>of();
       Integer httpPort = null;
       var warmUp = WarmUp.get(system.classicSystem());
       if (roles.contains(GATEWAY)) {
-        httpPort = Gateway.start(system, config).binding().toCompletableFuture().get(30, TimeUnit.SECONDS)
+        httpPort = Gateway.start(system, config, search.stream().<Gateway.UserReads>map(service -> service::route).toList())
+            .binding().toCompletableFuture().get(30, TimeUnit.SECONDS)
             .localAddress().getPort();
         warmUp.start(config, httpPort, cluster.selfMember().address().toString());
       } else {

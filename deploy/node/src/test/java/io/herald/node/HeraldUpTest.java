@@ -44,6 +44,8 @@ class HeraldUpTest {
         "--data-dir", dataDir.toString(),
         "--kafka-port", String.valueOf(freePort()),
         "--cassandra-port", String.valueOf(freePort()),
+        "--solr-port", String.valueOf(freePort()),
+        "--solr-zk-port", String.valueOf(freePort()),
         "--http-port", String.valueOf(freePort()),
         "--coap-port", String.valueOf(freePort()),
         "--management-port", String.valueOf(freePort()),
@@ -67,7 +69,7 @@ class HeraldUpTest {
         throw new AssertionError("herald up did not come up; its output:\n" + String.join("\n", output), notUp);
       }
       var children = up.descendants().toList();
-      assertTrue(children.size() >= 2, "expected Kafka and Cassandra child processes, got " + children);
+      assertTrue(children.size() >= 3, "expected Kafka, Cassandra and Solr child processes, got " + children);
       assertTrue(Files.exists(dataDir.resolve("jwt-secret")), "a secret is generated when none is configured");
       // Secrets go to owner-only files; the terminal shows where they are, never what they are.
       for (var secretFile : List.of(dataDir.resolve("jwt-secret"), dataDir.resolve("admin-token"))) {

@@ -137,6 +137,11 @@ public final class RestEndpoint {
             }))))))));
   }
 
+  /** The token's user id, within their read rate: the same gate for reads other modules serve (chat search). */
+  public Route authenticatedUser(Function<String, Route> inner) {
+    return authenticated(user -> inner.apply(user.userId()));
+  }
+
   /** The token's user, within their read rate. */
   private Route authenticated(Function<DeviceIdentity, Route> inner) {
     return extractRequest(request -> onComplete(verifier.authenticate(BearerToken.of(request).orElse(null)), user -> {

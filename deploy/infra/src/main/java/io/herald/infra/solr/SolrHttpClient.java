@@ -2,25 +2,33 @@ package io.herald.infra.solr;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Solr's HTTP API from Herald's side, on the JDK's HTTP client and Jackson, so that SolrJ and its dependencies stay
  * out of Herald's classpath: configsets, collections, indexing and search.
  *
- * <p>Every call is bounded: by the request timeout, and by {@link #MAX_RESPONSE_BYTES} for what it reads. Failures are
+ * <p>Every call is bounded: by the request timeout (plus half a second for the whole exchange, body included), and by
+ * {@link #MAX_RESPONSE_BYTES} for what it reads. Failures are
  * typed: {@link SolrUnavailableException} when Solr cannot answer now (not reachable, timed out, 503), {@link
  * SolrRequestException} when it refused the request. Calls block the calling thread.
  */
@@ -30,6 +38,9 @@ public final class SolrHttpClient {
     public static final int MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How much longer than the request timeout a whole exchange, body included, may take. */
+    private static final long DEADLINE_GRACE_MILLIS = 500;
 
     private final String baseUrl;
     private final Duration requestTimeout;
@@ -42,7 +53,9 @@ public final class SolrHttpClient {
     public SolrHttpClient(String baseUrl, Duration requestTimeout) {
         this.baseUrl = Objects.requireNonNull(baseUrl).replaceAll("/+$", "");
         this.requestTimeout = Objects.requireNonNull(requestTimeout);
-        this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+        // HTTP/1.1: one exchange per connection at a time, no h2c upgrade whose failures a Solr restart could leave
+        // half-done on a shared connection.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(requestTimeout).build();
     }
 
     /** Uploads the configset to ZooKeeper, replacing a configset of that name (collections using it need a RELOAD). */
@@ -88,7 +101,7 @@ public final class SolrHttpClient {
 
     /**
      * Adds or replaces documents (same {@code id}, same document). Solr has them in its transaction log when this
-     * returns; they become searchable with the collection's next soft commit (configset herald-chat: within 1 s).
+     * returns; they become searchable with the collection's next soft commit (configset herald-chat: within 0.5 s).
      */
     public void index(String collection, List<Map<String, Object>> documents) {
         byte[] body;
@@ -100,6 +113,34 @@ public final class SolrHttpClient {
         send(HttpRequest.newBuilder(uri("/" + collection + "/update", "wt", "json"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    /**
+     * The latest version of the documents with these ids, committed or not (Solr's real-time get, {@code /get}):
+     * what an update that returned has written is seen at once, without waiting for a commit.
+     *
+     * @return the documents found, in no particular order
+     */
+    public List<JsonNode> realTimeGet(String collection, List<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        // One id parameter per id: an id may hold the comma that "ids" would split on.
+        List<String> params = new ArrayList<>();
+        ids.forEach(id -> params.addAll(List.of("id", id)));
+        params.addAll(List.of("wt", "json"));
+        JsonNode answer = send(HttpRequest.newBuilder(uri("/" + collection + "/get", params.toArray(String[]::new)))
+                .GET());
+        List<JsonNode> docs = new ArrayList<>();
+        // One id: Solr answers {"doc": {...} or null}; several: {"response": {"docs": [...]}}.
+        if (answer.has("doc")) {
+            if (answer.get("doc").isObject()) {
+                docs.add(answer.get("doc"));
+            }
+        } else {
+            answer.path("response").path("docs").forEach(docs::add);
+        }
+        return docs;
     }
 
     /**
@@ -130,21 +171,26 @@ public final class SolrHttpClient {
 
     private JsonNode send(HttpRequest.Builder request) {
         HttpRequest built = request.timeout(requestTimeout).build();
-        HttpResponse<InputStream> response;
-        byte[] body;
+        // The request timeout covers the wait for the headers only: the whole exchange, body included, gets a deadline
+        // of its own, so that no call outlives it (a call made while Solr was starting once blocked for minutes).
+        CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(built, info -> bounded());
+        HttpResponse<byte[]> response;
         try {
-            response = http.send(built, HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = response.body()) {
-                body = in.readNBytes(MAX_RESPONSE_BYTES + 1);
-            }
-        } catch (IOException e) {
+            response = exchange.get(requestTimeout.toMillis() + DEADLINE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            throw new SolrUnavailableException("Solr at " + baseUrl + " did not answer " + built.method() + " "
+                    + built.uri().getPath() + " within " + requestTimeout.toMillis() + " ms", e);
+        } catch (ExecutionException e) {
             // Refused, reset, or timed out (HttpTimeoutException is an IOException): Solr cannot answer now.
             throw new SolrUnavailableException("Solr at " + baseUrl + " did not answer " + built.method() + " "
-                    + built.uri().getPath() + ": " + e, e);
+                    + built.uri().getPath() + ": " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
+            exchange.cancel(true);
             Thread.currentThread().interrupt();
             throw new SolrUnavailableException("interrupted while waiting for Solr at " + baseUrl, e);
         }
+        byte[] body = response.body();
         if (body.length > MAX_RESPONSE_BYTES) {
             throw new SolrRequestException(response.statusCode(), "Solr's answer to " + built.uri().getPath()
                     + " exceeds " + MAX_RESPONSE_BYTES + " bytes");
@@ -162,6 +208,50 @@ public final class SolrHttpClient {
         } catch (IOException e) {
             throw new SolrRequestException(status, "Solr's answer to " + built.uri().getPath() + " is not JSON: " + e);
         }
+    }
+
+    /** The body, or its first {@code MAX_RESPONSE_BYTES + 1} bytes: reading stops there. */
+    private static HttpResponse.BodySubscriber<byte[]> bounded() {
+        return new HttpResponse.BodySubscriber<>() {
+            private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+            private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            private Flow.Subscription subscription;
+
+            @Override
+            public CompletionStage<byte[]> getBody() {
+                return body;
+            }
+
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                this.subscription = subscription;
+                subscription.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(List<ByteBuffer> buffers) {
+                for (ByteBuffer buffer : buffers) {
+                    int take = Math.min(buffer.remaining(), MAX_RESPONSE_BYTES + 1 - bytes.size());
+                    byte[] chunk = new byte[take];
+                    buffer.get(chunk);
+                    bytes.write(chunk, 0, take);
+                }
+                if (bytes.size() > MAX_RESPONSE_BYTES) {
+                    subscription.cancel();
+                    body.complete(bytes.toByteArray());
+                }
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+                body.completeExceptionally(failure);
+            }
+
+            @Override
+            public void onComplete() {
+                body.complete(bytes.toByteArray());
+            }
+        };
     }
 
     private static String errorMessage(byte[] body) {

@@ -75,10 +75,10 @@ public final class Herald implements Runnable {
   }
 
   @Command(name = "up", mixinStandardHelpOptions = true,
-      description = "Start Kafka, Cassandra and one node with all roles on this machine; Ctrl-C stops everything.")
+      description = "Start Kafka, Cassandra, Solr and one node with all roles on this machine; Ctrl-C stops everything.")
   static final class Up implements Callable<Integer> {
     @Option(names = "--data-dir",
-        description = "Data of Kafka, Cassandra and the generated secrets (default: ${DEFAULT-VALUE}).")
+        description = "Data of Kafka, Cassandra, Solr and the generated secrets (default: ${DEFAULT-VALUE}).")
     Path dataDir = LocalStack.defaultDataDir();
 
     @Option(names = "--kafka-port", defaultValue = "9092", description = "Default: ${DEFAULT-VALUE}.")
@@ -86,6 +86,13 @@ public final class Herald implements Runnable {
 
     @Option(names = "--cassandra-port", defaultValue = "9042", description = "Default: ${DEFAULT-VALUE}.")
     int cassandraPort;
+
+    @Option(names = "--solr-port", defaultValue = "8983", description = "Solr's HTTP port (default: ${DEFAULT-VALUE}).")
+    int solrPort;
+
+    @Option(names = "--solr-zk-port", defaultValue = "9983",
+        description = "Solr's embedded ZooKeeper (default: ${DEFAULT-VALUE}).")
+    int solrZooKeeperPort;
 
     @Option(names = "--http-port", defaultValue = "8080", description = "WebSocket and REST (default: ${DEFAULT-VALUE}).")
     int httpPort;
@@ -102,7 +109,8 @@ public final class Herald implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      LocalStack.run(new LocalStack.Ports(kafkaPort, cassandraPort, httpPort, coapPort, managementPort, remotePort),
+      LocalStack.run(new LocalStack.Ports(kafkaPort, cassandraPort, solrPort, solrZooKeeperPort, httpPort, coapPort,
+              managementPort, remotePort),
           dataDir);
       return 0;
     }

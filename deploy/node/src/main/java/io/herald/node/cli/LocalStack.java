@@ -5,6 +5,7 @@ import io.herald.gateway.auth.Tokens;
 import io.herald.infra.CassandraNode;
 import io.herald.infra.ExitOrder;
 import io.herald.infra.KafkaCluster;
+import io.herald.infra.solr.SolrNode;
 import io.herald.node.HeraldConfig;
 import io.herald.node.HeraldNode;
 import io.herald.persistence.CassandraSchema;
@@ -18,9 +19,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code herald up}: real Kafka and Cassandra as child processes of this JVM, the schema step, one node with every
- * role, then waits for readiness and prints how to connect. Ctrl-C stops the node first, then Cassandra and Kafka;
- * the data stays in the data directory for the next start.
+ * {@code herald up}: real Kafka, Cassandra and Solr (SolrCloud, embedded ZooKeeper) as child processes of this JVM, the
+ * schema step, one node with every role and chat search on, then waits for readiness and prints how to connect.
+ * Ctrl-C stops the node first, then Solr, Cassandra and Kafka; the data stays in the data directory for the next start.
  */
 final class LocalStack {
 
@@ -42,7 +43,7 @@ final class LocalStack {
    * What herald up prints once the node is ready: where to connect, and where the secrets are (never their values: a
    * terminal's scrollback, a shared screen or a CI log is no place for them).
    */
-  static String banner(int httpPort, int coapPort, String managementUri, String kafka, String cassandra,
+  static String banner(int httpPort, int coapPort, String managementUri, String kafka, String cassandra, String solr,
       LocalSecret secret, LocalSecret adminToken, Path dataDir) {
     var dataDirOption = dataDir.equals(defaultDataDir()) ? "" : " --data-dir " + dataDir;
     var management = managementUri.replaceAll("/$", "");
@@ -58,17 +59,18 @@ final class LocalStack {
           Admin token %s
           Kafka       %s
           Cassandra   %s
+          Solr        %s  (chat search: GET /v1/search/messages?q=...)
           JWT secret  %s
         Mint a device token:  bin/herald token --user alice --device phone-1%s
         Operator commands:    bin/herald status | dead-letters list | drain%s  (--help for each)
         Ctrl-C stops everything; data stays in %s
         """.formatted(httpPort, coapPort, managementUri, adminToken.where("herald.admin.token"), kafka, cassandra,
-        secret.where("herald.auth.jwt-secret"), dataDirOption,
+        solr, secret.where("herald.auth.jwt-secret"), dataDirOption,
         operatorOptions.isEmpty() ? "" : ", each with" + operatorOptions, dataDir);
   }
 
   /** The ports herald up listens on. */
-  record Ports(int kafka, int cassandra, int http, int coap, int management, int remote) {}
+  record Ports(int kafka, int cassandra, int solr, int solrZooKeeper, int http, int coap, int management, int remote) {}
 
   static void run(Ports ports, Path dataDirectory) throws Exception {
     var dataDir = dataDirectory.toAbsolutePath();
@@ -96,6 +98,10 @@ final class LocalStack {
 
     kafka.start();
     cassandra.start();
+    say("Starting Solr on 127.0.0.1:" + ports.solr() + " (ZooKeeper on 127.0.0.1:" + ports.solrZooKeeper() + ")...");
+    // After Kafka and Cassandra, stopped after the node like them (a child process of this JVM).
+    var solr = SolrNode.builder().dataDir(dataDir.resolve("solr")).port(ports.solr()).zkPort(ports.solrZooKeeper())
+        .quickStartJit(false).start();
 
     var config = HeraldConfig.load(Map.of(
             "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
@@ -105,13 +111,15 @@ final class LocalStack {
             "herald.gateway.http.port", ports.http(),
             "herald.gateway.coap.port", ports.coap(),
             "pekko.management.http.port", ports.management(),
-            "pekko.remote.artery.canonical.port", ports.remote()));
+            "pekko.remote.artery.canonical.port", ports.remote(),
+            "herald.search.enabled", true,
+            "herald.search.solr.base-url", solr.baseUrl()));
     CassandraSchema.create(config, Duration.ofMinutes(2));
     node[0] = HeraldNode.start(config);
     awaitReady(node[0].managementUri());
 
     say(banner(node[0].httpPort(), ports.coap(), node[0].managementUri(), kafka.bootstrapServers(),
-        cassandra.contactPoint(), secret, adminToken, dataDir));
+        cassandra.contactPoint(), solr.baseUrl(), secret, adminToken, dataDir));
     // Returns when the node stopped (Ctrl-C, or by itself: downed, fenced); the exit then stops Cassandra and Kafka.
     node[0].system().getWhenTerminated().toCompletableFuture().join();
   }

@@ -132,7 +132,8 @@ class HeraldCommandLineTest {
     var adminToken = LocalSecret.resolve("", dataDir, LocalSecret.ADMIN_TOKEN_FILE);
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(adminToken.file())));
 
-    var banner = LocalStack.banner(8080, 5683, "http://127.0.0.1:8558/", "127.0.0.1:9092", "127.0.0.1:9042", secret,
+    var banner = LocalStack.banner(8080, 5683, "http://127.0.0.1:8558/", "127.0.0.1:9092", "127.0.0.1:9042",
+        "http://127.0.0.1:8983/solr", secret,
         adminToken, dataDir);
     assertTrue(!banner.contains(secret.value()) && !banner.contains(adminToken.value()), banner);
     assertTrue(banner.contains("JWT secret  in " + secret.file()), banner);
@@ -140,7 +141,7 @@ class HeraldCommandLineTest {
     assertTrue(banner.contains("bin/herald token --user alice --device phone-1 --data-dir " + dataDir), banner);
 
     var configured = LocalSecret.resolve("a-configured-admin-token", dataDir, "unused");
-    var withConfigured = LocalStack.banner(8080, 5683, "http://127.0.0.1:8558/", "k", "c", secret, configured, dataDir);
+    var withConfigured = LocalStack.banner(8080, 5683, "http://127.0.0.1:8558/", "k", "c", "s", secret, configured, dataDir);
     assertTrue(!withConfigured.contains("a-configured-admin-token")
         && withConfigured.contains("Admin token from the configuration (herald.admin.token)"), withConfigured);
   }

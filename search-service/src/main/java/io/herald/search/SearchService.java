@@ -1,0 +1,46 @@
+package io.herald.search;
+
+import com.typesafe.config.Config;
+import io.herald.infra.solr.SolrHttpClient;
+import io.herald.persistence.TagSlices;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * Chat search on a node ({@code herald.search.enabled}): the projection of the Conversation journal into Solr, run
+ * on the nodes with the projection role, and the search endpoint, which a gateway node mounts.
+ */
+public final class SearchService {
+
+  private final SearchEndpoint endpoint;
+
+  private SearchService(SearchEndpoint endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  /** Whether the configuration turns search on. */
+  public static boolean enabled(Config config) {
+    return config.getBoolean("herald.search.enabled");
+  }
+
+  /** Starts the projection (its share of the slices, on a node with the projection role) and prepares the endpoint. */
+  public static SearchService start(ActorSystem<?> system, Config config) {
+    var settings = SearchSettings.fromConfig(config);
+    var slices = TagSlices.chat(config);
+    var solrDispatcher = system.dispatchers().lookup(DispatcherSelector.fromConfig(SearchSettings.SOLR_DISPATCHER));
+    var solr = new SolrHttpClient(settings.solrBaseUrl(), settings.solrRequestTimeout());
+    var collection = new SolrCollection(settings);
+    ChatSearchProjection.init(system, settings, slices, solr, collection, solrDispatcher);
+    return new SearchService(new SearchEndpoint(solr, collection.name(), settings.query(), solrDispatcher));
+  }
+
+  /**
+   * {@code GET /v1/search/messages}, for the user {@code authenticated} gives (the gateway's token check and read
+   * rate, as its REST reads).
+   */
+  public Route route(Function<Function<String, Route>, Route> authenticated) {
+    return endpoint.route(authenticated);
+  }
+}
