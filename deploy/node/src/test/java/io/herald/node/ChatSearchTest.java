@@ -154,7 +154,7 @@ class ChatSearchTest {
       } catch (ConditionTimeoutException e) {
         caughtUp = false;
       }
-      // Known bug, open in issue 16: in 3 of 10 runs on 2026-12-06 (2-core machine, others busy) the projection did
+      // Known bug, open in issue 16: in 3 of 9 runs on 2026-12-06 (2-core machine, others busy) the projection did
       // not index what was acked while Solr was down within 2 minutes of its restart, with no error logged. Reported
       // as aborted (skipped, with this reason), never as passing.
       Assumptions.assumeTrue(caughtUp, "KNOWN BUG (issue 16): the search projection did not catch up within 120 s "
