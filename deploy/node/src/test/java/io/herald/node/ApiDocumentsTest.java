@@ -17,6 +17,7 @@ import io.herald.gateway.auth.Tokens;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
 import io.herald.infra.Kafka;
+import io.herald.infra.solr.SolrNode;
 import io.herald.persistence.CassandraSchema;
 import io.herald.protocol.device.v1.ChatSend;
 import io.herald.protocol.device.v1.ClientFrame;
@@ -142,15 +143,18 @@ class ApiDocumentsTest {
         .forEachRemaining(path -> documented.addAll(List.of(path.split("/"))));
     yaml.readTree(DOCS.resolve("asyncapi.yaml").toFile()).path("channels")
         .forEach(channel -> documented.addAll(List.of(channel.path("address").asText().split("/"))));
-    // Pekko HTTP directives name path segments; Californium resources are named by their constructors.
-    var literal = Pattern.compile("(?:segment|path|pathPrefix|pathPrefixTest|slash|CoapResource|super)\\(\"([^\"]+)\"");
+    // Pekko HTTP directives name path segments (path("x"), segment("x").slash("y"): a Jackson node's .path("x") is
+    // not one); Californium resources are named by their constructors.
+    var literal = Pattern.compile(
+        "(?:(?<![.\\w])(?:segment|path|pathPrefix|pathPrefixTest|CoapResource|super)|\\.slash)\\(\"([^\"]+)\"");
     var routeSources = List.of(
         "gateway/src/main/java/io/herald/gateway/rest/RestEndpoint.java",
         "gateway/src/main/java/io/herald/gateway/websocket/WebSocketEndpoint.java",
         "gateway/src/main/java/io/herald/gateway/coap/CoapIngress.java",
         "gateway/src/main/java/io/herald/gateway/coap/MessagesResource.java",
         "gateway/src/main/java/io/herald/gateway/coap/InboxResource.java",
-        "deploy/node/src/main/java/io/herald/node/ops/OperatorRoutes.java");
+        "deploy/node/src/main/java/io/herald/node/ops/OperatorRoutes.java",
+        "search-service/src/main/java/io/herald/search/SearchEndpoint.java");
     var named = new TreeSet<String>();
     for (var source : routeSources) {
       var matcher = literal.matcher(Files.readString(SOURCES.resolve(source)));
@@ -159,13 +163,13 @@ class ApiDocumentsTest {
       }
     }
     assertTrue(named.containsAll(Set.of("v1", "devices", "shadow", "conversations", "messages", "ws", "metrics",
-        "admin", "dead-letters", "replay", "degradation", "inbox")), "the route sources were read: " + named);
+        "admin", "dead-letters", "replay", "degradation", "inbox", "search")), "the route sources were read: " + named);
     named.removeAll(documented);
     assertEquals(Set.of(), named, "path segments the node serves that no document names");
   }
 
   @Test
-  void theRunningNodeAnswersAsTheDocumentsSay(Kafka kafka, Cassandra cassandra) throws Exception {
+  void theRunningNodeAnswersAsTheDocumentsSay(Kafka kafka, Cassandra cassandra, SolrNode solr) throws Exception {
     var openapi = yaml.readTree(DOCS.resolve("openapi.yaml").toFile());
     var asyncapi = yaml.readTree(DOCS.resolve("asyncapi.yaml").toFile());
     int coapPort;
@@ -175,6 +179,8 @@ class ApiDocumentsTest {
     var config = TestNodes.config(kafka, cassandra, Map.of(
         "herald.gateway.coap.port", coapPort,
         "herald.gateway.rest.cors.allowed-origins", List.of(ALLOWED_ORIGIN),
+        "herald.search.enabled", true,
+        "herald.search.solr.base-url", solr.baseUrl(),
         // Small, so that a burst of reads meets 429 within a second on any machine.
         "herald.gateway.rest.user-read-burst", 5,
         "herald.gateway.rest.user-reads-per-second", 5));
@@ -252,6 +258,16 @@ class ApiDocumentsTest {
         check(openapi, list, "GET", 400, send(gateway, "GET", list + "?" + bad, anotherUser(), Map.of()));
       }
       assertLimitsAndBounds(openapi, config.getInt("herald.gateway.rest.max-page"));
+
+      // Chat search (search-service on the gateway's port): the projection creates the collection when it starts.
+      var search = "/v1/search/messages";
+      check(openapi, search, "GET", 401, send(gateway, "GET", search + "?q=hello", null, Map.of()));
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() ->
+          send(gateway, "GET", search + "?q=hello", anotherUser(), Map.of()).statusCode() == 200);
+      check(openapi, search, "GET", 200, send(gateway, "GET", search + "?q=hello&limit=5", anotherUser(), Map.of()));
+      for (var bad : List.of("q=", "q=" + "w".repeat(257), "q=hello&limit=0", "q=hello&limit=51", "q=hello&from=x")) {
+        check(openapi, search, "GET", 400, send(gateway, "GET", search + "?" + bad, anotherUser(), Map.of()));
+      }
 
       // Too many reads: a burst past user-read-burst gets 429 with Retry-After, on every read.
       for (var path : Map.of(shadow, "/v1/devices/" + device + "/shadow",
