@@ -32,12 +32,7 @@ final class PercentileChart {
         .max().orElse(0);
     int maxNines = Math.max(3, (int) Math.ceil(lastFinite + 1e-9));
     double maxMs = Math.max(1e-9, points.stream().mapToDouble(LatencyDistribution.Point::latencyMs).max().orElse(0));
-    var svg = new StringBuilder();
-    svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-        + "role=\"img\" aria-label=\"latency by percentile\">\n", WIDTH, HEIGHT));
-    svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>"
-        + "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>\n",
-        LEFT, TOP, LEFT, TOP + plotHeight, LEFT, TOP + plotHeight, LEFT + plotWidth, TOP + plotHeight));
+    var svg = ChartFrame.open(WIDTH, HEIGHT, "latency by percentile", LEFT, TOP, plotWidth, plotHeight);
     svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s ms</text>"
         + "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>\n",
         LEFT - 5, TOP + 5, Json.number(maxMs), LEFT - 5, TOP + plotHeight));

@@ -249,12 +249,7 @@ public final class ReportWriter {
     int plotHeight = height - bottom - 20;
     double maxValue = Math.max(1e-9, timeline.stream().mapToDouble(value).max().orElse(0));
     int seconds = Math.max(1, timeline.size());
-    var svg = new StringBuilder();
-    svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-        + "role=\"img\" aria-label=\"%s per second\">\n", width, height, unit));
-    svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"20\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>"
-        + "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>\n",
-        left, left, 20 + plotHeight, left, 20 + plotHeight, left + plotWidth, 20 + plotHeight));
+    var svg = ChartFrame.open(width, height, unit + " per second", left, 20, plotWidth, plotHeight);
     svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"25\" font-size=\"11\" text-anchor=\"end\">%s</text>"
         + "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>"
         + "<text x=\"%d\" y=\"%d\" font-size=\"11\">0 s</text>"

@@ -131,15 +131,11 @@ public final class SessionsReport {
     int plotHeight = height - 50;
     long maxValue = Math.max(1, timeline.stream().mapToLong(value).max().orElse(0));
     int seconds = Math.max(1, timeline.isEmpty() ? 1 : timeline.get(timeline.size() - 1).second());
-    var svg = new StringBuilder(String.format(Locale.ROOT,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"%s\">\n"
-            + "<line x1=\"%d\" y1=\"20\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>"
-            + "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>\n"
-            + "<text x=\"%d\" y=\"25\" font-size=\"11\" text-anchor=\"end\">%d %s</text>"
+    var svg = ChartFrame.open(width, height, unit, left, 20, plotWidth, plotHeight).append(String.format(Locale.ROOT,
+        "<text x=\"%d\" y=\"25\" font-size=\"11\" text-anchor=\"end\">%d %s</text>"
             + "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>"
             + "<text x=\"%d\" y=\"%d\" font-size=\"11\">0 s</text>"
             + "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%d s</text>\n",
-        width, height, unit, left, left, 20 + plotHeight, left, 20 + plotHeight, left + plotWidth, 20 + plotHeight,
         left - 5, maxValue, unit, left - 5, 20 + plotHeight, left, height - 8, left + plotWidth, height - 8, seconds));
     var points = new StringBuilder();
     for (SessionsSummary.Second second : timeline) {

@@ -19,12 +19,7 @@ final class StepChart {
     int plotHeight = HEIGHT - BOTTOM - TOP;
     double maxMs = Math.max(boundMs, steps.stream().mapToDouble(s -> s.latencyMs().p99()).max().orElse(0)) * 1.1;
     double maxRate = Math.max(1e-9, steps.stream().mapToDouble(StepRow::rateTarget).max().orElse(0));
-    var svg = new StringBuilder();
-    svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-        + "role=\"img\" aria-label=\"latency per ramp step\">\n", WIDTH, HEIGHT));
-    svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>"
-        + "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>\n",
-        LEFT, TOP, LEFT, TOP + plotHeight, LEFT, TOP + plotHeight, LEFT + plotWidth, TOP + plotHeight));
+    var svg = ChartFrame.open(WIDTH, HEIGHT, "latency per ramp step", LEFT, TOP, plotWidth, plotHeight);
     svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s ms</text>"
         + "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>"
         + "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s /s offered</text>\n",
