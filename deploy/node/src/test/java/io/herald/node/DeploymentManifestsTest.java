@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.herald.node.cli.Herald;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -267,10 +269,11 @@ class DeploymentManifestsTest {
       if (!strings(service.get("command")).equals(List.of("schema"))) {
         assertTrue(service.has("healthcheck"), name + " healthcheck");
       }
-      if (image.startsWith("apache/kafka:") || image.startsWith("cassandra:")) {
+      if (Stream.of("apache/kafka:", "cassandra:", "zookeeper:", "solr:").anyMatch(image::startsWith)) {
         var volumes = strings(service.get("volumes"));
-        assertEquals(1, volumes.size(), name);
-        assertTrue(declaredVolumes.contains(volumes.get(0).split(":")[0]), name + ": a named volume " + volumes);
+        assertFalse(volumes.isEmpty(), name + " keeps its data");
+        volumes.forEach(volume -> assertTrue(declaredVolumes.contains(volume.split(":")[0]),
+            name + ": a named volume " + volume));
       }
     });
   }
@@ -307,7 +310,46 @@ class DeploymentManifestsTest {
     }
   }
 
+  @Test
+  void searchRunsOnSolrCloudWithItsZooKeeperAndTheWritePathDoesNotWaitForIt() throws Exception {
+    var services = composeServices();
+    var solr = services.get("solr");
+    assertTrue(solr.get("image").asText().startsWith("solr:9."), "Solr 9, as SolrNode runs");
+    var zkHost = solr.at("/environment/ZK_HOST").asText();
+    var zookeeper = zkHost.substring(0, zkHost.indexOf(':'));
+    assertTrue(services.get(zookeeper).get("image").asText().startsWith("zookeeper:"), "ZK_HOST names " + zookeeper);
+    assertEquals("service_healthy", solr.at("/depends_on/" + zookeeper + "/condition").asText());
+    for (var node : heraldNodes(services).entrySet()) {
+      var environment = node.getValue().get("environment");
+      var searchSettings = searchSettings(environment);
+      assertTrue(searchSettings.getBoolean("herald.search.enabled"), node.getKey());
+      assertEquals("http://solr:8983/solr", searchSettings.getString("herald.search.solr.base-url"), node.getKey());
+      assertTrue(node.getValue().at("/depends_on/solr").isMissingNode(),
+          node.getKey() + " starts without Solr: acks and pushes do not need it");
+    }
+
+    var configMap = kubernetesDocuments().stream().filter(d -> "ConfigMap".equals(d.path("kind").asText()))
+        .findFirst().orElseThrow().get("data");
+    var kubernetesSettings = searchSettings(configMap);
+    assertTrue(kubernetesSettings.getBoolean("herald.search.enabled"));
+    assertTrue(kubernetesSettings.getString("herald.search.solr.base-url").matches("https?://[\\w.-]+:\\d+/solr"));
+    assertEquals(3, kubernetesSettings.getInt("herald.search.solr.replication-factor"),
+        "the collection survives a Solr node in production");
+  }
+
   // ---- helpers
+
+  /** herald.search.* as the node resolves them with these environment variables set (reference.conf's ${?VAR}). */
+  private static Config searchSettings(JsonNode environment) {
+    var variables = new StringBuilder();
+    environment.fields().forEachRemaining(variable -> {
+      if (variable.getKey().startsWith("HERALD_SEARCH_")) {
+        variables.append(variable.getKey()).append(" = \"").append(variable.getValue().asText()).append("\"\n");
+      }
+    });
+    return ConfigFactory.parseString(variables.toString()).withFallback(ConfigFactory.defaultReferenceUnresolved())
+        .resolve();
+  }
 
   /** The replication variables name settings that reach the journal and the driver (reference.conf, list overrides). */
   private void assertReplicationVariablesAreSettings(JsonNode environment) {

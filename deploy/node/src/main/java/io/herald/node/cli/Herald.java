@@ -174,7 +174,7 @@ public final class Herald implements Runnable {
 
   @Command(name = "cluster", mixinStandardHelpOptions = true,
       description = "A local multi-process cluster: B Kafka brokers (RF min(3,B), min.insync.replicas 2 from 3 "
-          + "brokers), one Cassandra, N nodes; Ctrl-C stops everything.")
+          + "brokers), one Cassandra, one Solr, N nodes; Ctrl-C stops everything.")
   static final class Cluster implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "3", description = "Default: ${DEFAULT-VALUE}.")
     int nodes;

@@ -8,6 +8,7 @@ import io.herald.infra.ExitOrder;
 import io.herald.infra.KafkaCluster;
 import io.herald.infra.nodes.NodeProcesses;
 import io.herald.infra.nodes.Signals;
+import io.herald.infra.solr.SolrNode;
 import io.herald.node.HeraldConfig;
 import io.herald.persistence.CassandraSchema;
 import java.io.IOException;
@@ -24,7 +25,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code herald cluster | status | stop NODE | kill NODE}: a multi-process Herald cluster on this machine (N nodes,
- * B Kafka brokers, one Cassandra), and the operator's view of it from another terminal. The running cluster is
+ * B Kafka brokers, one Cassandra, one Solr with its embedded ZooKeeper for chat search), and the operator's view of it from another terminal. The running cluster is
  * described in {@code DATA_DIR/cluster.json} (pids and ports).
  */
 final class LocalCluster {
@@ -45,7 +46,7 @@ final class LocalCluster {
     var secret = LocalSecret.resolve(base.getString("herald.auth.jwt-secret"), dataDir, LocalSecret.JWT_SECRET_FILE);
     var adminToken = LocalSecret.resolve(base.getString("herald.admin.token"), dataDir, LocalSecret.ADMIN_TOKEN_FILE);
 
-    say("Starting " + brokers + " Kafka broker(s) and Cassandra (data in " + dataDir + ")...");
+    say("Starting " + brokers + " Kafka broker(s), Cassandra and Solr (data in " + dataDir + ")...");
     var kafka = KafkaCluster.builder().brokers(brokers).dataDir(dataDir.resolve("kafka")).build();
     var cassandra = CassandraNode.builder().dataDir(dataDir.resolve("cassandra")).build();
     NodeProcesses[] nodes = new NodeProcesses[1];
@@ -59,6 +60,9 @@ final class LocalCluster {
     });
     kafka.start();
     cassandra.start();
+    // One Solr (SolrCloud, its embedded ZooKeeper) for the cluster, as herald up has: stopped after the nodes, like
+    // Kafka and Cassandra (a child process of this JVM). The chat search projection runs on the chat nodes.
+    var solr = SolrNode.builder().dataDir(dataDir.resolve("solr")).start();
 
     var settings = new LinkedHashMap<String, String>();
     settings.put("herald.kafka.bootstrap-servers", kafka.bootstrapServers());
@@ -70,6 +74,8 @@ final class LocalCluster {
     settings.put("herald.node.kafka-topics.min-insync-replicas", brokers >= 3 ? "2" : "1");
     // A frozen or cut-off node is downed sooner than in production, so local experiments do not wait long.
     settings.put("pekko.cluster.split-brain-resolver.stable-after", stableAfter);
+    settings.put("herald.search.enabled", "true");
+    settings.put("herald.search.solr.base-url", solr.baseUrl());
     var schemaSettings = new HashMap<String, Object>(Map.of(
         "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
         "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter()));
@@ -77,7 +83,7 @@ final class LocalCluster {
 
     nodes[0] = NodeProcesses.start(nodeCount, System.getProperty("java.class.path"), dataDir.resolve("logs"), settings,
         Map.of("HERALD_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint()));
-    writeState(dataDir, nodes[0], kafka.bootstrapServers(), cassandra.contactPoint());
+    writeState(dataDir, nodes[0], kafka.bootstrapServers(), cassandra.contactPoint(), solr.baseUrl());
     nodes[0].awaitReady(Duration.ofMinutes(3));
 
     var summary = new StringBuilder("\nHerald cluster is up (" + nodeCount + " nodes, " + brokers + " brokers).\n");
@@ -88,11 +94,12 @@ final class LocalCluster {
     summary.append("""
           Kafka       %s
           Cassandra   %s
+          Solr        %s  (chat search: GET /v1/search/messages?q=... on any node)
           Admin token %s
           JWT secret  %s
         bin/herald status | stop N | kill N  (from another terminal); Ctrl-C stops everything.
-        """.formatted(kafka.bootstrapServers(), cassandra.contactPoint(), adminToken.where("herald.admin.token"),
-        secret.where("herald.auth.jwt-secret")));
+        """.formatted(kafka.bootstrapServers(), cassandra.contactPoint(), solr.baseUrl(),
+        adminToken.where("herald.admin.token"), secret.where("herald.auth.jwt-secret")));
     say(summary.toString());
     // Until Ctrl-C or SIGTERM, whatever the nodes do meanwhile (bin/herald stop N, kill N): the exit hooks stop them all.
     new CountDownLatch(1).await();
@@ -144,8 +151,9 @@ final class LocalCluster {
     throw new IllegalArgumentException("no node " + index + " in " + dataDir.resolve(STATE_FILE));
   }
 
-  private static void writeState(Path dataDir, NodeProcesses nodes, String kafka, String cassandra) throws IOException {
-    var state = json.createObjectNode().put("kafka", kafka).put("cassandra", cassandra);
+  private static void writeState(Path dataDir, NodeProcesses nodes, String kafka, String cassandra, String solr)
+      throws IOException {
+    var state = json.createObjectNode().put("kafka", kafka).put("cassandra", cassandra).put("solr", solr);
     var array = state.putArray("nodes");
     for (var node : nodes.nodes()) {
       array.addObject().put("index", node.index()).put("pid", node.pid()).put("remote", node.remotePort())
