@@ -462,6 +462,17 @@ class ConversationEntityTest {
   }
 
   @Test
+  void leavingAConversationThatDoesNotExistIsRefusedAtOnceNotParked() {
+    var nowhere = recordingConversation("c-not-yet", testKit.<Enqueued>createTestProbe());
+    var leave = nowhere.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record("leave-early", "bob",
+        ClientFrame.newBuilder().setLeaveConversation(LeaveConversation.newBuilder().setConversationId("c-not-yet"))),
+        replyTo));
+    assertEquals(NackCode.FORBIDDEN, leave.reply().getRejectedCode());
+    assertEquals("conversation c-not-yet does not exist", leave.reply().getDetail());
+    assertTrue(leave.hasNoEvents(), "nothing parked: a leave never waits for a creation");
+  }
+
+  @Test
   void aMemberLeavesAndAnOwnerWhoLeavesHandsTheConversationToTheLongestStandingMember() {
     var outboxes = testKit.<Enqueued>createTestProbe();
     var kit = membershipConversation("c-leave", outboxes, new AtomicBoolean(true), 256);
