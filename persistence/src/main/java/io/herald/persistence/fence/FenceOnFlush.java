@@ -6,8 +6,8 @@ import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Asks the {@link WriterFence} before bytes go to a Cassandra connection's socket. Refused, the connection is closed:
- * whatever it still held unflushed fails instead of being sent.
+ * Asks the {@link WriterFence} before bytes go to a Cassandra connection's socket. Refused, the connection is aborted
+ * ({@link FencedConnections#abort}): whatever it still held, in Netty or in the kernel, fails instead of being sent.
  */
 final class FenceOnFlush extends ChannelOutboundHandlerAdapter {
 
@@ -24,7 +24,7 @@ final class FenceOnFlush extends ChannelOutboundHandlerAdapter {
     if (!fence.permits()) {
       ReferenceCountUtil.release(msg);
       promise.setFailure(fence.refusal("Cassandra request"));
-      ctx.close();
+      FencedConnections.abort(ctx.channel());
       return;
     }
     ctx.write(msg, promise);
@@ -33,7 +33,7 @@ final class FenceOnFlush extends ChannelOutboundHandlerAdapter {
   @Override
   public void flush(ChannelHandlerContext ctx) {
     if (!fence.permits()) {
-      ctx.close();
+      FencedConnections.abort(ctx.channel());
       return;
     }
     ctx.flush();

@@ -27,7 +27,9 @@ import scala.jdk.javaapi.FutureConverters;
  * long after the cluster replaced it (seen in a `node-freeze` soak: five writes serialized at the instant of the
  * SIGSTOP, stored 30 s later, each at a sequence number the entity's new incarnation had already written). Checked at
  * the flush, on the event loop, the window left is the few instructions between that check and the system call;
- * what the kernel already holds when the process stops reaches Cassandra at once, before any replacement.
+ * what the kernel already holds when the process stops reaches Cassandra at once, before any replacement. What the
+ * kernel holds because the network is cut would reach it when the cut heals: the fence aborts every connection at
+ * once ({@link FencedConnections}), which drops it.
  */
 public final class FencedSessionProvider implements CqlSessionProvider {
 
@@ -44,14 +46,17 @@ public final class FencedSessionProvider implements CqlSessionProvider {
   public Future<CqlSession> connect(ExecutionContext ec) {
     var fence = WriterFence.get(Adapter.toTyped(system));
     var loader = DriverConfigLoaderFromConfig.fromConfig(CqlSessionProvider.driverConfig(system, config));
-    return FutureConverters.asScala(new FencedSessionBuilder(fence).withConfigLoader(loader).buildAsync());
+    return FutureConverters.asScala(new FencedSessionBuilder(fence, new FencedConnections(fence))
+        .withConfigLoader(loader).buildAsync());
   }
 
   private static final class FencedSessionBuilder extends CqlSessionBuilder {
     private final WriterFence fence;
+    private final FencedConnections connections;
 
-    FencedSessionBuilder(WriterFence fence) {
+    FencedSessionBuilder(WriterFence fence, FencedConnections connections) {
       this.fence = fence;
+      this.connections = connections;
     }
 
     @Override
@@ -65,6 +70,7 @@ public final class FencedSessionProvider implements CqlSessionProvider {
               super.afterChannelInitialized(channel);
               // First in the pipeline: outbound events pass it last, right before the socket.
               channel.pipeline().addFirst(FenceOnFlush.NAME, new FenceOnFlush(fence));
+              connections.add(channel);
             }
           };
         }
