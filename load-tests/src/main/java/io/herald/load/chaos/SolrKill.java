@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * Solr is back the search projection must catch up: every chat message of the journal indexed once, nothing missing
  * or doubled, within {@link FaultTimings#searchCatchUp()}.
  *
- * <p>Evidence (summary.json {@code fault_evidence}): {@code search_status_before_kill}; {@code probes_while_down},
+ * <p>Evidence (summary.json {@code fault_evidence}): {@code search_status_before_kill}, {@code searches_before_kill};
+ * {@code probes_while_down},
  * {@code probes_503_retry_after}; {@code solr_down_ms} (kill to healthy again); {@code solr_down_seconds}, {@code
  * solr_down_offered}, {@code solr_down_acked}, {@code solr_down_pushed} (the timeline's whole seconds of the
  * outage); {@code search_backlog} (chat messages journaled when Solr was back) and {@code search_catch_up_ms} (Solr
