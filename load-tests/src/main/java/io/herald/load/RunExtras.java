@@ -20,6 +20,12 @@ public interface RunExtras {
     return settings;
   }
 
+  /**
+   * The run's conversations, created before the offering starts (empty without chat in the mix): a fault that checks
+   * the read side finds the run's chat messages through them.
+   */
+  default void conversationsCreated(List<String> conversationIds) {}
+
   /** The offering starts now ({@code startedNanos}, the timeline's zero); called once, on the run's thread. */
   default void offeringStarted(long startedNanos) {}
 

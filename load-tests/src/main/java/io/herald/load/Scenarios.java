@@ -143,6 +143,7 @@ public final class Scenarios {
         throw new NoSessionException(settings.url(), settings.connectTimeout());
       }
       conversations = mix.hasChat() ? LoadConversations.create(run, devices, mix.conversationSize()) : null;
+      hooks.conversationsCreated(conversations == null ? List.of() : conversations.ids());
 
       var sampler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("herald-load-progress"));
       started = System.nanoTime();

@@ -3,6 +3,7 @@ package io.herald.load.chaos;
 import io.herald.infra.CassandraNode;
 import io.herald.infra.KafkaCluster;
 import io.herald.infra.nodes.NodeProcesses;
+import io.herald.infra.solr.SolrNode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -27,7 +28,8 @@ import java.util.regex.Pattern;
  * min.insync.replicas} 2, so one broker may die without losing an acked record or availability), one Cassandra with
  * the {@code batch} commit log (with a single Cassandra, {@code periodic} acknowledges writes up to 10 s before they
  * are on disk, so a kill -9 would lose journal events Herald has already committed offsets for), and N Herald node
- * processes. Started as an operator would: launchers from herald-infra, the node's own {@code schema} command, nodes
+ * processes; with chat search ({@link ChaosClusterSettings#search}) also one Solr in SolrCloud mode with its embedded
+ * ZooKeeper, which the nodes' search projection and endpoint use. Started as an operator would: launchers from herald-infra, the node's own {@code schema} command, nodes
  * by main class name; no Herald service code in this JVM.
  *
  * <p>Where network namespaces can be made (root), the last node runs in one of its own ({@link NetworkNamespace}),
@@ -50,6 +52,8 @@ public final class ChaosCluster implements AutoCloseable {
   private final ChaosClusterSettings settings;
   private final KafkaCluster kafka;
   private final CassandraNode cassandra;
+  /** Null unless the settings turn chat search on. */
+  private final SolrNode solr;
   /** The last node's namespace, or null where none could be made ({@link #namespaceUnavailable} says why). */
   private final NetworkNamespace namespace;
   private final String namespaceUnavailable;
@@ -73,10 +77,13 @@ public final class ChaosCluster implements AutoCloseable {
         .heap("384m").quickStartJit(true).build();
     this.cassandra = CassandraNode.builder().host(host).dataDir(settings.dataDir().resolve("cassandra"))
         .commitlogSync(CassandraNode.CommitlogSync.BATCH).quickStartJit(true).build();
+    this.solr = settings.search()
+        ? SolrNode.builder().host(host).dataDir(settings.dataDir().resolve("solr")).quickStartJit(true).build()
+        : null;
   }
 
   /**
-   * Starts brokers and Cassandra (in parallel), creates the schema, starts the nodes and waits until every node is
+   * Starts brokers, Cassandra and Solr, if any (in parallel), creates the schema, starts the nodes and waits until every node is
    * ready and Up. On failure everything started is stopped and the exception says what did not come up.
    */
   public static ChaosCluster start(ChaosClusterSettings settings) throws IOException, InterruptedException {
@@ -93,8 +100,10 @@ public final class ChaosCluster implements AutoCloseable {
   private void startAll() throws IOException, InterruptedException {
     long deadline = System.nanoTime() + settings.startTimeout().toNanos();
     var brokers = CompletableFuture.runAsync(kafka::start);
+    var search = solr == null ? CompletableFuture.<Void>completedFuture(null) : CompletableFuture.runAsync(solr::start);
     cassandra.start();
     brokers.join();
+    search.join();
     var schema = new LinkedHashMap<String, String>();
     schema.put("herald.persistence.cassandra.contact-points.0", cassandra.contactPoint());
     schema.put("herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter());
@@ -151,6 +160,11 @@ public final class ChaosCluster implements AutoCloseable {
     properties.put("pekko.cluster.split-brain-resolver.stable-after", settings.stableAfter().toMillis() + "ms");
     // A node restarted by a fault would otherwise add its own warm-up traffic to the window under measurement.
     properties.put("herald.node.warm-up.duration", "0s");
+    if (solr != null) {
+      // As herald up turns chat search on: the projection creates its collection in this Solr.
+      properties.put("herald.search.enabled", "true");
+      properties.put("herald.search.solr.base-url", solr.baseUrl());
+    }
     return properties;
   }
 
@@ -206,6 +220,11 @@ public final class ChaosCluster implements AutoCloseable {
     return cassandra;
   }
 
+  /** The Solr of chat search, empty unless the settings turn search on. */
+  public Optional<SolrNode> solr() {
+    return Optional.ofNullable(solr);
+  }
+
   public ChaosClusterSettings settings() {
     return settings;
   }
@@ -231,6 +250,13 @@ public final class ChaosCluster implements AutoCloseable {
     return endpoints;
   }
 
+  /** Every node's HTTP base (the gateway's port: WebSocket and REST), node 0 first. */
+  public List<URI> httpEndpoints() {
+    var endpoints = new ArrayList<URI>();
+    nodes.nodes().forEach(node -> endpoints.add(URI.create("http://" + node.host() + ":" + node.httpPort())));
+    return endpoints;
+  }
+
   public InetSocketAddress cassandraAddress() {
     return new InetSocketAddress(cassandra.host(), cassandra.port());
   }
@@ -246,11 +272,14 @@ public final class ChaosCluster implements AutoCloseable {
         .thenComparingInt(NodeProcesses.Node::remotePort)).orElseThrow().index();
   }
 
-  /** Stops the nodes (SIGTERM), then Cassandra and the brokers; data stays in the data directory. */
+  /** Stops the nodes (SIGTERM), then Solr, Cassandra and the brokers; data stays in the data directory. */
   @Override
   public void close() {
     if (nodes != null) {
       nodes.close();
+    }
+    if (solr != null) {
+      solr.close();
     }
     cassandra.close();
     kafka.close();

@@ -14,9 +14,17 @@ import java.util.Objects;
  * @param dataDir where Kafka's, Cassandra's and the nodes' data and logs go
  * @param nodeClasspath the node's classpath (deploy/node's target/classes and target/herald.classpath)
  * @param startTimeout the bound on the whole cluster starting (brokers, Cassandra, schema, nodes ready and Up)
+ * @param search chat search on: a Solr (SolrCloud, embedded ZooKeeper) beside Cassandra, and the nodes with
+ *     {@code herald.search.enabled} pointing at it; only scenarios that need it pay for Solr's start
  */
 public record ChaosClusterSettings(int nodes, Duration stableAfter, Path dataDir, String nodeClasspath,
-    Duration startTimeout) {
+    Duration startTimeout, boolean search) {
+
+  /** Without chat search (no Solr). */
+  public ChaosClusterSettings(int nodes, Duration stableAfter, Path dataDir, String nodeClasspath,
+      Duration startTimeout) {
+    this(nodes, stableAfter, dataDir, nodeClasspath, startTimeout, false);
+  }
 
   public ChaosClusterSettings {
     if (nodes < 2 || nodes > 3) {

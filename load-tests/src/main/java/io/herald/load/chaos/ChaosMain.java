@@ -2,6 +2,7 @@ package io.herald.load.chaos;
 
 import io.herald.load.OptionValues;
 import io.herald.load.check.JournalReadException;
+import io.herald.load.sim.TrafficMix;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ import java.util.Set;
  * <pre>
  * chaos --list
  * chaos SCENARIO|all --report DIR [--nodes 3] [--users 20] [--rate 100] [--duration 40s] [--fault-at 10s]
- *       [--hold 10s] [--freeze 30s] [--stable-after 5s] [--poison 20] [--repeat 1] [--data-dir DIR]
+ *       [--hold 10s] [--freeze 30s] [--stable-after 5s] [--poison 20] [--catch-up 2m] [--repeat 1] [--data-dir DIR]
  *       [--node-classpath CP]
  * </pre>
  *
@@ -45,10 +46,12 @@ public final class ChaosMain {
       "  --rate R           offered frames per second over all devices (default 100)",
       "  --duration D       how long to offer, e.g. 500ms, 10s, 2m (default 40s)",
       "  --fault-at D       when the fault strikes after the load started (default 10s)",
-      "  --hold D           how long a broker or Cassandra stays down (default 10s)",
+      "  --hold D           how long a broker, Cassandra or Solr stays down (default 10s)",
       "  --freeze D         how long node-freeze keeps the node stopped, node-partition cut off (default 30s)",
       "  --stable-after D   Split Brain Resolver stable-after of the nodes (default 5s)",
       "  --poison N         undecodable records poison-records writes (default 20)",
+      "  --catch-up D       solr-kill: the bound on search indexing, once Solr is back, every chat message journaled",
+      "                     by then (default 2m)",
       "  --repeat N         run each scenario N times on the same cluster (a soak); each run reports under run-<i>/",
       "                     and the totals go to soak.txt (default 1)",
       "  --data-dir DIR     Kafka, Cassandra and node data and logs, kept and reused (default: the report's",
@@ -56,7 +59,7 @@ public final class ChaosMain {
       "  --node-classpath CP  the node's classpath (default: system property " + NODE_CLASSPATH_PROPERTY + ")");
 
   private static final Set<String> OPTIONS = Set.of("--report", "--nodes", "--users", "--rate", "--duration",
-      "--fault-at", "--hold", "--freeze", "--stable-after", "--poison", "--repeat", "--data-dir", "--node-classpath");
+      "--fault-at", "--hold", "--freeze", "--stable-after", "--poison", "--catch-up", "--repeat", "--data-dir", "--node-classpath");
 
   private ChaosMain() {}
 
@@ -99,9 +102,13 @@ public final class ChaosMain {
         deleteRecursively(clusterSettings.dataDir());
       }
       out.println("Starting the chaos cluster: " + clusterSettings.nodes() + " nodes, " + ChaosCluster.BROKERS
-          + " brokers, Cassandra (data in " + clusterSettings.dataDir() + ")...");
+          + " brokers, Cassandra" + (clusterSettings.search() ? ", Solr (chat search on)" : "") + " (data in "
+          + clusterSettings.dataDir() + ")...");
       try (var cluster = ChaosCluster.start(clusterSettings)) {
-        ChaosRun.warmUp(cluster, invocation.chaos(), out);
+        // With chat search, the warm-up sends chat too: the projection creates its collection before a fault strikes.
+        var warmUpMix = faults.stream().filter(Fault::needsSearch).map(Fault::mix).findFirst()
+            .orElse(TrafficMix.TELEMETRY_ONLY);
+        ChaosRun.warmUp(cluster, invocation.chaos(), warmUpMix, out);
         int worst = HELD;
         var lines = new ArrayList<String>();
         var totals = new ArrayList<SoakTotals>();
@@ -157,9 +164,10 @@ public final class ChaosMain {
     var summary = result.load().orElseThrow().summary();
     var fault = result.fault().orElseThrow();
     return String.format(Locale.ROOT, "%-16s %s  sent %d acked %d lost %d duplicates %d out_of_order %d push_gaps %d"
-            + "  recovery_s %s%s  report %s",
+            + "  recovery_s %s%s%s  report %s",
         result.scenario(), result.held() ? "held     " : "VIOLATION", summary.sent(), summary.acked(), summary.lost(),
         summary.duplicates(), summary.outOfOrder(), summary.pushGaps(), fault.recoveryS(),
+        fault.evidence().isEmpty() ? "" : "  evidence " + new java.util.TreeMap<>(fault.evidence()),
         fault.problems().isEmpty() ? "" : "  problems: " + fault.problems(),
         result.load().get().reportDirectory().toAbsolutePath());
   }
@@ -168,8 +176,10 @@ public final class ChaosMain {
   record Invocation(List<Fault> faults, ChaosSettings chaos, int nodes, Duration stableAfter, Path dataDir,
       String nodeClasspath, boolean freshDataDir, int repeat) {
 
+    /** Solr runs only when a scenario of this invocation needs chat search. */
     ChaosClusterSettings cluster() {
-      return new ChaosClusterSettings(nodes, stableAfter, dataDir, nodeClasspath, CLUSTER_START_TIMEOUT);
+      return new ChaosClusterSettings(nodes, stableAfter, dataDir, nodeClasspath, CLUSTER_START_TIMEOUT,
+          faults.stream().anyMatch(Fault::needsSearch));
     }
   }
 
@@ -198,7 +208,8 @@ public final class ChaosMain {
     }
     var timings = new FaultTimings(OptionValues.duration(values.getOrDefault("--hold", "10s"), "--hold"),
         OptionValues.duration(values.getOrDefault("--freeze", "30s"), "--freeze"), FaultTimings.defaults().healTimeout(),
-        OptionValues.integer(values.getOrDefault("--poison", "20"), "--poison"));
+        OptionValues.integer(values.getOrDefault("--poison", "20"), "--poison"),
+        OptionValues.duration(values.getOrDefault("--catch-up", "2m"), "--catch-up"));
     Map<String, Fault> known = Faults.all(timings);
     List<Fault> faults;
     if (scenario.equals("all")) {

@@ -55,20 +55,21 @@ public final class ChaosRun {
     }
     var extras = new FaultDuringLoad(cluster, fault, settings, progress);
     var load = Scenarios.steady(loadSettings(cluster, fault.name(), settings, settings.duration()),
-        TrafficMix.TELEMETRY_ONLY, progress, ReportExtras.NONE, extras);
+        fault.mix(), progress, ReportExtras.NONE, extras);
     return new ChaosResult(fault.name(), Optional.of(load), Optional.of(extras.report), Optional.empty());
   }
 
   /**
    * The same load without a fault, into {@code DIR/warm-up}: run once on a new cluster so that the first scenario
    * does not measure a cold one (topic metadata, the first replicated writes, JIT), which nacks RETRY_LATER for seconds.
+   * With chat in {@code mix}, the search projection has also created its collection and indexed its first messages.
    */
-  public static ScenarioResult warmUp(ChaosCluster cluster, ChaosSettings settings, PrintStream progress)
-      throws IOException {
+  public static ScenarioResult warmUp(ChaosCluster cluster, ChaosSettings settings, TrafficMix mix,
+      PrintStream progress) throws IOException {
     var directory = settings.reportDirectory().resolve("warm-up");
     var duration = settings.duration().compareTo(WARM_UP) < 0 ? settings.duration() : WARM_UP;
     return Scenarios.steady(loadSettings(cluster, "warm-up", settings.withReportDirectory(directory), duration),
-        TrafficMix.TELEMETRY_ONLY, progress, ReportExtras.NONE, new SpreadOverNodes(cluster.endpoints()));
+        mix, progress, ReportExtras.NONE, new SpreadOverNodes(cluster.endpoints()));
   }
 
   private static ScenarioSettings loadSettings(ChaosCluster cluster, String scenario, ChaosSettings settings,
@@ -115,6 +116,8 @@ public final class ChaosRun {
       return thread;
     });
     private final CompletableFuture<Void> struck = new CompletableFuture<>();
+    private List<String> conversationIds = List.of();
+    private LoadUnderFault load;
     private FaultLog log;
     private long startedNanos;
     private double drainedAtS;
@@ -134,12 +137,18 @@ public final class ChaosRun {
     }
 
     @Override
+    public void conversationsCreated(List<String> conversationIds) {
+      this.conversationIds = List.copyOf(conversationIds);
+    }
+
+    @Override
     public void offeringStarted(long startedNanos) {
       this.startedNanos = startedNanos;
       this.log = new FaultLog(startedNanos, progress);
+      this.load = new LoadUnderFault(conversationIds, settings.duration());
       faultThread.schedule(() -> {
         try {
-          fault.strike(cluster, log);
+          fault.strike(cluster, load, log);
           struck.complete(null);
         } catch (Throwable e) {
           struck.completeExceptionally(e);
@@ -171,6 +180,13 @@ public final class ChaosRun {
       var injected = log.firstInjectionS();
       if (injected.isEmpty()) {
         log.problem("the fault never struck");
+      }
+      if (injected.isPresent()) {
+        try {
+          fault.judge(cluster, load, timeline, log);
+        } catch (Exception e) {
+          log.problem("the fault's own checks of the run could not be made: " + e);
+        }
       }
       double at = injected.orElse(Double.NaN);
       double recovery = injected.isPresent() ? Recovery.seconds(timeline, at, drainedAtS) : Double.NaN;

@@ -1,5 +1,8 @@
 package io.herald.load.chaos;
 
+import io.herald.load.report.TimelineSample;
+import io.herald.load.sim.TrafficMix;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,6 +23,24 @@ public interface Fault {
     return Optional.empty();
   }
 
+  /** Whether the cluster must run chat search (a Solr, the nodes' projection and endpoint) for this fault. */
+  default boolean needsSearch() {
+    return false;
+  }
+
+  /** What the devices send while the fault strikes. */
+  default TrafficMix mix() {
+    return TrafficMix.TELEMETRY_ONLY;
+  }
+
   /** Injects the fault, heals it, and returns when the cluster is whole again. */
-  void strike(ChaosCluster cluster, FaultLog log) throws Exception;
+  void strike(ChaosCluster cluster, LoadUnderFault load, FaultLog log) throws Exception;
+
+  /**
+   * The fault's own checks of the finished run, after the invariant checker has read the journal and before the
+   * report is written: e.g. what the timeline shows while a part was down, what the read side holds. Records its
+   * figures as evidence and what failed as problems.
+   */
+  default void judge(ChaosCluster cluster, LoadUnderFault load, List<TimelineSample> timeline, FaultLog log)
+      throws Exception {}
 }

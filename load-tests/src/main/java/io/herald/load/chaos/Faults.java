@@ -18,7 +18,8 @@ public final class Faults {
         new NodeFaults.Freeze(timings),
         new NodeFaults.Partition(timings),
         new NodeFaults.RollingRestart(timings),
-        new PoisonRecords(timings)}) {
+        new PoisonRecords(timings),
+        new SolrKill(timings)}) {
       faults.put(fault.name(), fault);
     }
     return faults;

@@ -37,7 +37,7 @@ final class InfraFaults {
       Consumer<ChaosCluster> takeDown, Consumer<ChaosCluster> bringBack, String healed) implements Fault {
 
     @Override
-    public void strike(ChaosCluster cluster, FaultLog log) throws Exception {
+    public void strike(ChaosCluster cluster, LoadUnderFault load, FaultLog log) throws Exception {
       log.injected(injected);
       takeDown.accept(cluster);
       Thread.sleep(timings.hold().toMillis()); // the fault's duration

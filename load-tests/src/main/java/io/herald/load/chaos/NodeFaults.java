@@ -37,7 +37,7 @@ final class NodeFaults {
     }
 
     @Override
-    public void strike(ChaosCluster cluster, FaultLog log) throws Exception {
+    public void strike(ChaosCluster cluster, LoadUnderFault load, FaultLog log) throws Exception {
       int victim = cluster.victim();
       log.injected("SIGKILL node " + victim);
       cluster.nodes().kill(victim);
@@ -70,7 +70,7 @@ final class NodeFaults {
     }
 
     @Override
-    public void strike(ChaosCluster cluster, FaultLog log) throws Exception {
+    public void strike(ChaosCluster cluster, LoadUnderFault load, FaultLog log) throws Exception {
       int victim = cluster.victim();
       log.injected("SIGSTOP node " + victim + " for " + timings.freeze().toMillis() + " ms");
       cluster.nodes().freeze(victim);
@@ -115,7 +115,7 @@ final class NodeFaults {
     }
 
     @Override
-    public void strike(ChaosCluster cluster, FaultLog log) throws Exception {
+    public void strike(ChaosCluster cluster, LoadUnderFault load, FaultLog log) throws Exception {
       var namespace = cluster.namespace().orElseThrow();
       int victim = cluster.victim();
       int survivor = (victim + 1) % cluster.nodes().size();
@@ -184,7 +184,7 @@ final class NodeFaults {
     }
 
     @Override
-    public void strike(ChaosCluster cluster, FaultLog log) throws Exception {
+    public void strike(ChaosCluster cluster, LoadUnderFault load, FaultLog log) throws Exception {
       for (int node = 0; node < cluster.nodes().size(); node++) {
         log.injected("SIGTERM node " + node);
         cluster.nodes().terminate(node);

@@ -50,7 +50,7 @@ final class PoisonRecords implements Fault {
   }
 
   @Override
-  public void strike(ChaosCluster cluster, FaultLog log) throws Exception {
+  public void strike(ChaosCluster cluster, LoadUnderFault load, FaultLog log) throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
     Set<String> keys = new HashSet<>();
     log.injected(timings.poisonRecords() + " undecodable records to " + INGRESS);

@@ -33,8 +33,8 @@ public final class CassandraJournal implements AutoCloseable {
   /** The writer of an entry known only from a snapshot (its event was deleted by retention). */
   public static final String FROM_SNAPSHOT = "snapshot";
 
-  /** One message of a conversation, as its entity appended it, with the journal row that holds it. */
-  public record ChatMessage(JournalEntry entry, String senderUserId, long conversationSeq) {
+  /** One message of a conversation, as its entity appended it (its text too), with the journal row that holds it. */
+  public record ChatMessage(JournalEntry entry, String senderUserId, long conversationSeq, String text) {
 
     public String messageId() {
       return entry.messageId();
@@ -124,7 +124,7 @@ public final class CassandraJournal implements AutoCloseable {
       if (CHAT_MANIFEST.equals(manifest)) {
         var appended = ChatMessageAppended.parseFrom(event);
         messages.add(new ChatMessage(entry(row, appended.getMessageId()), appended.getSenderUserId(),
-            appended.getConversationSeq()));
+            appended.getConversationSeq(), appended.getText()));
       }
     });
     return messages;

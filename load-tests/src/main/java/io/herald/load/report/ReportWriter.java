@@ -42,13 +42,16 @@ public final class ReportWriter {
     }
   }
 
-  /** One row per second: offered (frames handed to the clients), acked, nacked, send-to-ack p50 and p99 (ms). */
+  /**
+   * One row per second: offered (frames handed to the clients), acked, nacked, send-to-ack p50 and p99 (ms), chat
+   * messages pushed to the other members.
+   */
   static String seriesCsv(List<TimelineSample> timeline) {
-    var csv = new StringBuilder("second,offered,acked,nacked,p50_ms,p99_ms\n");
+    var csv = new StringBuilder("second,offered,acked,nacked,p50_ms,p99_ms,pushed\n");
     for (TimelineSample sample : timeline) {
       csv.append(sample.second()).append(',').append(sample.sent()).append(',').append(sample.acked()).append(',')
           .append(sample.nacked()).append(',').append(Json.number(sample.p50Ms())).append(',')
-          .append(Json.number(sample.p99Ms())).append('\n');
+          .append(Json.number(sample.p99Ms())).append(',').append(sample.pushed()).append('\n');
     }
     return csv.toString();
   }

@@ -24,6 +24,7 @@ public final class RunMetrics {
   private final LongAdder sent = new LongAdder();
   private final LongAdder acked = new LongAdder();
   private final LongAdder nacked = new LongAdder();
+  private final LongAdder pushed = new LongAdder();
   private final LongAdder outboxFull = new LongAdder();
   private final LongAdder clientStopped = new LongAdder();
   private final Map<NackCode, LongAdder> nacksByCode = new ConcurrentHashMap<>();
@@ -42,6 +43,7 @@ public final class RunMetrics {
   private long sentAtLastSample;
   private long ackedAtLastSample;
   private long nackedAtLastSample;
+  private long pushedAtLastSample;
 
   public void sent() {
     sent.increment();
@@ -61,6 +63,7 @@ public final class RunMetrics {
   }
 
   public void pushed(long latencyNanos) {
+    pushed.increment();
     pushLatencyMicros.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, TimeUnit.NANOSECONDS.toMicros(latencyNanos))));
   }
 
@@ -81,12 +84,14 @@ public final class RunMetrics {
     long sentNow = sent.sum();
     long ackedNow = acked.sum();
     long nackedNow = nacked.sum();
+    long pushedNow = pushed.sum();
     LatencyMs second = LatencyMs.ofMicros(interval);
     var sample = new TimelineSample(timeline.size() + 1, sentNow - sentAtLastSample, ackedNow - ackedAtLastSample,
-        nackedNow - nackedAtLastSample, second.p50(), second.p99());
+        nackedNow - nackedAtLastSample, second.p50(), second.p99(), pushedNow - pushedAtLastSample);
     sentAtLastSample = sentNow;
     ackedAtLastSample = ackedNow;
     nackedAtLastSample = nackedNow;
+    pushedAtLastSample = pushedNow;
     timeline.add(sample);
     return sample;
   }

@@ -1,6 +1,7 @@
 package io.herald.load.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -20,7 +21,7 @@ class ChaosMainTest {
     assertEquals(ChaosMain.HELD, run("--list"));
     String listed = out.toString(StandardCharsets.UTF_8);
     for (String name : List.of("node-kill", "broker-kill", "cassandra-stop", "cassandra-kill", "node-freeze",
-        "node-partition", "rolling-restart", "poison-records")) {
+        "node-partition", "rolling-restart", "poison-records", "solr-kill")) {
       assertTrue(listed.contains(name), name + " missing from " + listed);
     }
   }
@@ -44,6 +45,21 @@ class ChaosMainTest {
     assertEquals(5, ChaosMain.parse(List.of("all", "--report", "target/x", "--repeat", "5")).repeat());
     // No node classpath: refused before anything starts.
     assertEquals(ChaosMain.COULD_NOT_RUN, run("node-kill", "--report", "target/x", "--node-classpath", " "));
+  }
+
+  @Test
+  void onlyAScenarioThatNeedsSearchStartsSolr() {
+    assertFalse(ChaosMain.parse(List.of("node-kill", "--report", "target/x", "--node-classpath", "cp")).cluster()
+        .search(), "no Solr for the write path's faults");
+    assertTrue(ChaosMain.parse(List.of("solr-kill", "--report", "target/x", "--node-classpath", "cp")).cluster()
+        .search());
+    assertTrue(ChaosMain.parse(List.of("all", "--report", "target/x", "--node-classpath", "cp")).cluster().search());
+    var solrKill = ChaosMain.parse(List.of("solr-kill", "--report", "target/x", "--catch-up", "90s")).faults().get(0);
+    assertTrue(solrKill.mix().hasChat(), "chat beside telemetry: " + solrKill.mix().describe());
+    assertEquals(java.time.Duration.ofSeconds(90), ChaosMain.parse(List.of("solr-kill", "--report", "target/x",
+        "--catch-up", "90s")).chaos().timings().searchCatchUp());
+    assertEquals(ChaosMain.COULD_NOT_RUN, run("solr-kill", "--report", "target/x", "--catch-up", "soon"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("--catch-up"), err.toString(StandardCharsets.UTF_8));
   }
 
   private int run(String... args) {

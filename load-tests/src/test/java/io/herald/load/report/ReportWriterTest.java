@@ -120,6 +120,9 @@ class ReportWriterTest {
         metrics.acked(TimeUnit.MILLISECONDS.toNanos(i * second));
       }
       metrics.nacked(NackCode.RETRY_LATER);
+      for (int push = 0; push < second * 3; push++) {
+        metrics.pushed(TimeUnit.MILLISECONDS.toNanos(5));
+      }
       metrics.sample();
     }
     var summary = new RunSummary("steady", 1000, 2, 4, 2000, 2000, metrics.nacksByCode(), 0, 0, 0, 0, 0, 2000, 0,
@@ -143,9 +146,9 @@ class ReportWriterTest {
     assertTrue(run.has("load_average_start") && run.has("load_average_end") && run.has("herald_version")
         && run.has("herald_commit"), run.toString());
 
-    // One row per second: the second's offered, acked, nacked and its own p50 and p99.
+    // One row per second: the second's offered, acked, nacked, its own p50 and p99, and the chat pushes of it.
     List<String> series = Files.readAllLines(directory.resolve(ReportWriter.SERIES));
-    assertEquals("second,offered,acked,nacked,p50_ms,p99_ms", series.get(0));
+    assertEquals("second,offered,acked,nacked,p50_ms,p99_ms,pushed", series.get(0));
     assertEquals(3, series.size(), series.toString());
     String[] first = series.get(1).split(",");
     String[] second = series.get(2).split(",");
@@ -153,6 +156,7 @@ class ReportWriterTest {
     assertEquals(500, Double.parseDouble(first[4]), 1);
     assertEquals(990, Double.parseDouble(first[5]), 1);
     assertEquals(1000, Double.parseDouble(second[4]), 2, "the second second's own median, twice the first's");
+    assertEquals(List.of("3", "6"), List.of(first[6], second[6]), "each second's own pushes");
 
     // HdrHistogram's percentile distribution (in ms) beside it, and plotted on the 1/(1-p) scale.
     String hgrm = Files.readString(directory.resolve(ReportWriter.LATENCY_DISTRIBUTION));
