@@ -9,6 +9,7 @@ import io.herald.signals.cluster.ApplyToConversation;
 import io.herald.signals.cluster.ConversationSignal;
 import io.herald.signals.cluster.GetHistory;
 import io.herald.signals.cluster.Outcomes;
+import io.herald.signals.cluster.UserOutboxes;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -125,20 +126,21 @@ public final class ConversationEntity
    */
   public static ActorRef<ShardingEnvelope<ConversationSignal>> init(
       ActorSystem<?> system, ConversationSettings settings) {
+    var outboxes = settings.fanOut().userOutboxes(system);
     return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-            context -> create(context.getEntityId(), context.getShard(), settings, Clock.systemUTC()))
+            context -> create(context.getEntityId(), context.getShard(), settings, outboxes, Clock.systemUTC()))
             .withRole(ROLE)
             .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)
                 .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeEventSourced()))
             .withEntityProps(MailboxSelector.bounded(settings.mailboxCapacity())));
   }
 
-  /** {@code clock}: what the parked sends' timeout reads. */
+  /** {@code outboxes}: where the members' pushes go; {@code clock}: what the parked sends' timeout reads. */
   public static Behavior<ConversationSignal> create(String conversationId,
-      ActorRef<ClusterSharding.ShardCommand> shard, ConversationSettings settings, Clock clock) {
+      ActorRef<ClusterSharding.ShardCommand> shard, ConversationSettings settings, UserOutboxes outboxes, Clock clock) {
     Behavior<Command> entity = Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(new IdleCheck(), settings.idleTimeout());
-      return new ConversationEntity(context, timers, shard, conversationId, settings, clock);
+      return new ConversationEntity(context, timers, shard, conversationId, settings, outboxes, clock);
     }));
     return Behaviors.transformMessages(ConversationSignal.class, entity, signals -> signals
         .match(Command.class, command -> command)
@@ -167,15 +169,16 @@ public final class ConversationEntity
   private long seqAtLastIdleCheck = -1;
 
   private ConversationEntity(ActorContext<Command> context, TimerScheduler<Command> timers,
-      ActorRef<ClusterSharding.ShardCommand> shard, String conversationId, ConversationSettings settings, Clock clock) {
+      ActorRef<ClusterSharding.ShardCommand> shard, String conversationId, ConversationSettings settings,
+      UserOutboxes outboxes, Clock clock) {
     super(persistenceId(conversationId), PersistFailure.RESTART_WITH_BACKOFF);
     this.context = context;
     this.shard = shard;
     this.conversationId = conversationId;
     this.settings = settings;
-    this.fanOut = context.spawn(FanOut.create(context.getSelf(), settings.fanOut(), settings.outboxes()), "fan-out");
-    this.notices = new MembershipNotices(conversationId, settings, context, timers, Effect());
-    this.parkedSends = new ParkedSends(conversationId, settings, context, Effect(), persistLatency, clock);
+    this.fanOut = context.spawn(FanOut.create(context.getSelf(), settings.fanOut(), outboxes), "fan-out");
+    this.notices = new MembershipNotices(conversationId, settings, context, timers, Effect(), outboxes);
+    this.parkedSends = new ParkedSends(conversationId, settings, context, Effect(), persistLatency, clock, outboxes);
     this.historyReader = new HistoryReader(conversationId, persistenceId().id(), settings, context, Effect());
     this.membership = new MembershipChanges(conversationId, settings, Effect(), persistLatency, fanOut, parkedSends,
         notices);

@@ -27,6 +27,7 @@ import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.signals.cluster.ApplyToConversation;
 import io.herald.signals.cluster.ConversationSignal;
 import io.herald.signals.cluster.GetHistory;
+import io.herald.signals.cluster.UserOutboxes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -54,35 +55,31 @@ class ConversationEntityTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create(
       EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  // Outboxes that never answer: these tests see only the events their commands cause, no fan-out progress.
-  private static final ConversationSettings SETTINGS = settings((user, cause, push) -> new CompletableFuture<>());
-
   /**
    * A memory of 3 recent messages or 1,000 bytes of them (older pages come from the journal), history pages of at most
    * 700 bytes; fan-out pages of 2 messages; 2 parked sends or 2,000 bytes of them; 1,001 members.
    */
-  private static ConversationSettings settings(MemberOutboxes outboxes) {
-    return settings(messagesOnly(outboxes), 1_001);
-  }
+  private static final ConversationSettings SETTINGS = settings(1_001);
+  // Outboxes that never answer: these tests see only the events their commands cause, no fan-out progress.
+  private static final UserOutboxes SILENT = (user, cause, push) -> new CompletableFuture<>();
 
   /**
    * Membership notices never answered (so never persisted as told) and not passed on: most tests here look at messages
    * and at the events their commands cause only.
    */
-  private static MemberOutboxes messagesOnly(MemberOutboxes outboxes) {
+  private static UserOutboxes messagesOnly(UserOutboxes outboxes) {
     return (user, cause, push) -> push.hasConversationMembership()
         ? new CompletableFuture<>() : outboxes.enqueue(user, cause, push);
   }
 
-  private static ConversationSettings settings(MemberOutboxes outboxes, int maxMembers) {
+  private static ConversationSettings settings(int maxMembers) {
     return new ConversationSettings(new DedupWindow.Bounds(3, Duration.ofHours(24)), 1_000, 700, 100,
         Duration.ofMinutes(10), maxMembers, RetentionCriteria.disabled(),
-        new FanOut.FanOutSettings(4, 2, 2, 3, Duration.ofMillis(20), Duration.ofMillis(100)),
+        new FanOut.FanOutSettings(4, 2, 2, 3, Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(5)),
         new ConversationSettings.ParkedSettings(2, 2_000, Duration.ofMinutes(10), Duration.ofSeconds(5)),
         (persistenceId, from) -> PersistenceQuery.get(testKit.system())
             .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, PersistenceTestKitReadJournal.Identifier())
-            .currentEventsByPersistenceId(persistenceId, from, Long.MAX_VALUE),
-        outboxes);
+            .currentEventsByPersistenceId(persistenceId, from, Long.MAX_VALUE));
   }
 
   /** What the fan-out put into a member's outbox. */
@@ -97,7 +94,7 @@ class ConversationEntityTest {
 
   @BeforeEach
   void newConversation() {
-    conversation = EventSourcedBehaviorTestKit.create(testKit.system(), ConversationEntity.create("c-1", testKit.system().ignoreRef(), SETTINGS, Clock.systemUTC()),
+    conversation = EventSourcedBehaviorTestKit.create(testKit.system(), ConversationEntity.create("c-1", testKit.system().ignoreRef(), SETTINGS, SILENT, Clock.systemUTC()),
         new SerializationSettings(true, false, true, true, false));
     // Every test gets the same persistence id: start each from an empty journal, not the previous test's events.
     conversation.clear();
@@ -192,8 +189,8 @@ class ConversationEntityTest {
     var userEntitiesAnswer = new CompletableFuture<Done>();
     var members = IntStream.range(0, 1000).mapToObj(i -> "m" + i).toList();
     var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationState>create(
-        testKit.system(), ConversationEntity.create("c-large", testKit.system().ignoreRef(),
-            settings((user, cause, push) -> userEntitiesAnswer.thenApply(done -> {
+        testKit.system(), ConversationEntity.create("c-large", testKit.system().ignoreRef(), SETTINGS,
+            messagesOnly((user, cause, push) -> userEntitiesAnswer.thenApply(done -> {
               outboxes.getRef().tell(new Enqueued(user, cause, push));
               return done;
             })), Clock.systemUTC()),
@@ -220,9 +217,10 @@ class ConversationEntityTest {
   }
 
   private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationState>
-      fanOutConversation(String id, MemberOutboxes outboxes) {
+      fanOutConversation(String id, UserOutboxes outboxes) {
     var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationState>create(
-        testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), settings(outboxes), Clock.systemUTC()),
+        testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), SETTINGS, messagesOnly(outboxes),
+            Clock.systemUTC()),
         new SerializationSettings(true, false, true, true, false));
     kit.clear();
     kit.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record("create-" + id, "alice", ClientFrame.newBuilder()
@@ -332,10 +330,11 @@ class ConversationEntityTest {
   private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationState>
       recordingConversation(String id, org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<Enqueued> outboxes) {
     var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationState>create(
-        testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), settings((user, cause, push) -> {
-          outboxes.getRef().tell(new Enqueued(user, cause, push));
-          return CompletableFuture.completedFuture(Done.getInstance());
-        }), Clock.systemUTC()),
+        testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), SETTINGS,
+            messagesOnly((user, cause, push) -> {
+              outboxes.getRef().tell(new Enqueued(user, cause, push));
+              return CompletableFuture.completedFuture(Done.getInstance());
+            }), Clock.systemUTC()),
         new SerializationSettings(true, false, true, true, false));
     kit.clear();
     return kit;
@@ -531,7 +530,8 @@ class ConversationEntityTest {
     // As User entities do, each user enqueues a cause once: repeated offers are not passed on.
     var enqueued = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
     var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationState>create(
-        testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), settings((user, cause, push) -> {
+        testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), settings(maxMembers),
+            (user, cause, push) -> {
           if (user.equals("carol") && !carolReachable.get()) {
             return CompletableFuture.failedFuture(new IllegalStateException("carol's User entity does not answer"));
           }
@@ -539,7 +539,7 @@ class ConversationEntityTest {
             outboxes.getRef().tell(new Enqueued(user, cause, push));
           }
           return CompletableFuture.completedFuture(Done.getInstance());
-        }, maxMembers), Clock.systemUTC()),
+        }, Clock.systemUTC()),
         new SerializationSettings(true, false, true, true, false));
     kit.clear();
     return kit;
@@ -626,7 +626,7 @@ class ConversationEntityTest {
   void aFailedPersistRestartsTheConversationWhichAppliesTheNextRecord() {
     var id = "c-" + UUID.randomUUID();
     PersistenceTestKit.create(testKit.system()).failNextPersisted(ConversationEntity.persistenceId(id).id());
-    var entity = testKit.spawn(ConversationEntity.create(id, testKit.system().ignoreRef(), SETTINGS, Clock.systemUTC()));
+    var entity = testKit.spawn(ConversationEntity.create(id, testKit.system().ignoreRef(), SETTINGS, SILENT, Clock.systemUTC()));
     // The creation's write fails: no reply for it (the pipeline redelivers the record); the entity restarts, recovers
     // and applies what comes next, instead of stopping.
     entity.tell(new ApplyToConversation(create("m-create", "alice", "bob"),
@@ -645,9 +645,10 @@ class ConversationEntityTest {
     var unreadable = new ConversationSettings(SETTINGS.dedup(), SETTINGS.recentMessagesMaxBytes(),
         SETTINGS.historyPageMaxBytes(), SETTINGS.mailboxCapacity(), SETTINGS.idleTimeout(), SETTINGS.maxMembers(),
         SETTINGS.retention(), SETTINGS.fanOut(), SETTINGS.parked(),
-        (persistenceId, from) -> Source.failed(new IllegalStateException("journal unavailable")), SETTINGS.outboxes());
+        (persistenceId, from) -> Source.failed(new IllegalStateException("journal unavailable")));
     var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationState>create(
-        testKit.system(), ConversationEntity.create("c-unreadable", testKit.system().ignoreRef(), unreadable, Clock.systemUTC()),
+        testKit.system(), ConversationEntity.create("c-unreadable", testKit.system().ignoreRef(), unreadable, SILENT,
+            Clock.systemUTC()),
         new SerializationSettings(true, false, true, true, false));
     applyTo(kit, "m-create", "alice", create("m-create", "alice", "carol").getFrame().toBuilder());
     for (int i = 1; i <= 5; i++) {

@@ -96,7 +96,7 @@ public final class IngressConsumer {
     this.settings = settings;
     this.sharding = ClusterSharding.get(system);
     this.deadLetters = new DeadLetters(system, settings);
-    this.outbox = new OwnerOutbox(system, sharding, settings);
+    this.outbox = new OwnerOutbox(system, settings.userOutboxes(system));
     this.journalHealth = new JournalHealth(system);
     this.cluster = Cluster.get(system);
     this.colocation = colocation;

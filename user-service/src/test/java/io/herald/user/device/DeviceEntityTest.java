@@ -23,13 +23,17 @@ import io.herald.protocol.ingress.v1.Transport;
 import io.herald.signals.cluster.DeviceSignal;
 import io.herald.signals.cluster.GetDeviceOwner;
 import io.herald.signals.cluster.GetShadow;
+import io.herald.signals.cluster.UserOutboxes;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.SerializationSettings;
@@ -57,13 +61,15 @@ class DeviceEntityTest {
   @BeforeEach
   void newDevice() {
     offline = testKit.createTestProbe();
-    var settings = new DeviceSettings(new DedupWindow.Bounds(3, Duration.ofHours(24)), 100, 2, 600, Duration.ofMillis(300), RetentionCriteria.disabled(), offline.ref()::tell);
+    var settings = new DeviceSettings(new DedupWindow.Bounds(3, Duration.ofHours(24)), 100, 2, 600,
+        Duration.ofMillis(300), Duration.ofMillis(50), RetentionCriteria.disabled());
     // The kit checks that commands, replies and journal events serialize; state is stored through the snapshot
     // adapter instead.
     // A device id of its own per test: the previous test's entity is still alive and its presence timer would write
     // into the same journal (two writers of one persistence id).
     deviceId = "d-" + UUID.randomUUID();
-    device = EventSourcedBehaviorTestKit.create(testKit.system(), DeviceEntity.create(deviceId, settings),
+    device = EventSourcedBehaviorTestKit.create(testKit.system(),
+        DeviceEntity.create(deviceId, settings, recording(offline, new AtomicInteger())),
         new SerializationSettings(true, false, true, true, false));
   }
 
@@ -264,6 +270,40 @@ class DeviceEntityTest {
   }
 
   @Test
+  void anOfflinePushTheOwnersUserEntityDoesNotConfirmIsAskedAgainUnderTheSameCauseIdUntilItDoes() {
+    var asked = testKit.<PushIntent>createTestProbe();
+    var id = "d-" + UUID.randomUUID();
+    var settings = new DeviceSettings(new DedupWindow.Bounds(3, Duration.ofHours(24)), 100, 2, 600,
+        Duration.ofMillis(300), Duration.ofMillis(50), RetentionCriteria.disabled());
+    // The owner's User entity fails the first two asks (slow, or its shard moving), then confirms.
+    var failures = new AtomicInteger(2);
+    var entity = testKit.spawn(DeviceEntity.create(id, settings, recording(asked, failures)));
+    var replies = testKit.<IngressApplied>createTestProbe();
+    entity.tell(new DeviceEntity.Apply(frame("hb-1", "u-1", ClientFrame.newBuilder()
+        .setHeartbeat(Heartbeat.getDefaultInstance())).toBuilder().setDeviceId(id).build(), replies.ref()));
+    replies.receiveMessage(Duration.ofSeconds(10));
+    var first = asked.receiveMessage(Duration.ofSeconds(10));
+    assertFalse(first.getPush().getDeviceUpdate().getOnline());
+    assertEquals(first, asked.receiveMessage(Duration.ofSeconds(10)), "asked again, the same push and cause id");
+    assertEquals(first, asked.receiveMessage(Duration.ofSeconds(10)), "and again, until confirmed");
+    assertEquals(0, failures.get());
+    asked.expectNoMessage(Duration.ofMillis(300));
+  }
+
+  /**
+   * The owners' outboxes as a probe sees them: every ask, as the intent it carries; the first {@code failures} fail
+   * (a User entity that did not answer in time), the others confirm.
+   */
+  private static UserOutboxes recording(TestProbe<PushIntent> probe, AtomicInteger failures) {
+    return (userId, causeId, push) -> {
+      probe.ref().tell(PushIntent.newBuilder().setUserId(userId).setCauseId(causeId).setPush(push).build());
+      return failures.getAndUpdate(left -> Math.max(0, left - 1)) > 0
+          ? CompletableFuture.failedFuture(new IllegalStateException("no answer in time"))
+          : CompletableFuture.completedFuture(Done.getInstance());
+    };
+  }
+
+  @Test
   void aDeviceThatWouldGrowPastItsStateBudgetIsRefusedAndRemovingPropertiesMakesRoom() {
     // The budget here is 600 bytes; a reading costs its key and 64 bytes (2 recent values).
     assertEquals(NackCode.NACK_CODE_UNSPECIFIED, apply(frame("r-1", "u-1", ClientFrame.newBuilder()
@@ -288,9 +328,9 @@ class DeviceEntityTest {
   void aFailedPersistRestartsTheDeviceWhichAppliesTheNextRecord() {
     var id = "d-" + UUID.randomUUID();
     var settings = new DeviceSettings(new DedupWindow.Bounds(3, Duration.ofHours(24)), 100, 2, 600,
-        Duration.ofMinutes(10), RetentionCriteria.disabled(), push -> {});
+        Duration.ofMinutes(10), Duration.ofMillis(50), RetentionCriteria.disabled());
     PersistenceTestKit.create(testKit.system()).failNextPersisted(DeviceEntity.persistenceId(id).id());
-    var entity = testKit.spawn(DeviceEntity.create(id, settings));
+    var entity = testKit.spawn(DeviceEntity.create(id, settings, (user, cause, push) -> new CompletableFuture<>()));
     // The first write fails: no reply for it (the pipeline redelivers the record); the entity restarts, recovers and
     // applies what comes next, instead of stopping.
     entity.tell(new DeviceEntity.Apply(telemetry("m-lost", "u-1", 1).toBuilder().setDeviceId(id).build(),

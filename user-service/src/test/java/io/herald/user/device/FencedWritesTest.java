@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -47,7 +48,8 @@ class FencedWritesTest {
     var testKit = ActorTestKit.create("fenced-writes-test", config);
     try (var cql = CqlSession.builder().addContactPoint(new InetSocketAddress(cassandra.host(), cassandra.port()))
         .withLocalDatacenter(cassandra.localDatacenter()).build()) {
-      var entity = testKit.spawn(DeviceEntity.create(device, DeviceSettings.fromConfig(config, push -> {})));
+      var entity = testKit.spawn(DeviceEntity.create(device, DeviceSettings.fromConfig(config),
+          (user, cause, push) -> new CompletableFuture<>()));
       var replies = testKit.<IngressApplied>createTestProbe();
       entity.tell(new DeviceEntity.Apply(telemetry(device, "before"), replies.ref()));
       replies.receiveMessage(Duration.ofSeconds(30));
