@@ -5,7 +5,7 @@ import io.herald.persistence.DedupWindow;
 import io.herald.persistence.PersistFailure;
 import io.herald.persistence.PersistLatency;
 import io.herald.protocol.device.v1.NackCode;
-import io.herald.signals.cluster.ApplyToConversation;
+import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.ConversationSignal;
 import io.herald.signals.cluster.GetHistory;
 import io.herald.signals.cluster.Outcomes;
@@ -60,13 +60,13 @@ public final class ConversationEntity
   public static final String ROLE = "chat";
 
   /**
-   * Everything the entity handles. Protocol's {@link ApplyToConversation} and {@link GetHistory} arrive wrapped by
+   * Everything the entity handles. The signals {@link ApplyRecord} and {@link GetHistory} arrive wrapped by
    * {@link #create} in {@link Apply} and {@link ReadHistory}, so their cluster wire form is protocol's; the others
    * come from the entity's own fan-out, timers and futures, never across nodes.
    */
   public sealed interface Command extends ConversationSignal {}
 
-  record Apply(ApplyToConversation request) implements Command {}
+  record Apply(ApplyRecord request) implements Command {}
   record ReadHistory(GetHistory request) implements Command {}
 
   /** Every message up to {@code upToSeq} is in every member's outbox. */
@@ -144,7 +144,7 @@ public final class ConversationEntity
     }));
     return Behaviors.transformMessages(ConversationSignal.class, entity, signals -> signals
         .match(Command.class, command -> command)
-        .match(ApplyToConversation.class, Apply::new)
+        .match(ApplyRecord.class, Apply::new)
         .match(GetHistory.class, ReadHistory::new));
   }
 

@@ -1,7 +1,7 @@
 package io.herald.signals.serialization;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.herald.protocol.cluster.v1.ApplyToConversationSignal;
+import io.herald.protocol.cluster.v1.ApplyIngress;
 import io.herald.protocol.cluster.v1.AttachSessionSignal;
 import io.herald.protocol.cluster.v1.DeliverPushSignal;
 import io.herald.protocol.cluster.v1.DetachSessionSignal;
@@ -10,7 +10,7 @@ import io.herald.protocol.cluster.v1.GetConversationsSignal;
 import io.herald.protocol.cluster.v1.GetDeviceOwnerSignal;
 import io.herald.protocol.cluster.v1.GetHistorySignal;
 import io.herald.protocol.cluster.v1.GetShadowSignal;
-import io.herald.signals.cluster.ApplyToConversation;
+import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.AttachSession;
 import io.herald.signals.cluster.DeliverPush;
 import io.herald.signals.cluster.DetachSession;
@@ -34,6 +34,8 @@ public final class SignalSerializer extends SerializerWithStringManifest {
   private static final String DETACH = "herald.cluster.v1.DetachSessionSignal";
   private static final String DELIVER = "herald.cluster.v1.DeliverPushSignal";
   private static final String GET_SHADOW = "herald.cluster.v1.GetShadowSignal";
+  private static final String APPLY = "herald.cluster.v1.ApplyIngress";
+  // What nodes of an earlier version send to a Conversation: the same fields as ApplyIngress.
   private static final String APPLY_TO_CONVERSATION = "herald.cluster.v1.ApplyToConversationSignal";
   private static final String GET_HISTORY = "herald.cluster.v1.GetHistorySignal";
   private static final String GET_DEVICE_OWNER = "herald.cluster.v1.GetDeviceOwnerSignal";
@@ -58,7 +60,7 @@ public final class SignalSerializer extends SerializerWithStringManifest {
     if (o instanceof DetachSession) return DETACH;
     if (o instanceof DeliverPush) return DELIVER;
     if (o instanceof GetShadow) return GET_SHADOW;
-    if (o instanceof ApplyToConversation) return APPLY_TO_CONVERSATION;
+    if (o instanceof ApplyRecord) return APPLY;
     if (o instanceof GetHistory) return GET_HISTORY;
     if (o instanceof GetDeviceOwner) return GET_DEVICE_OWNER;
     if (o instanceof EnqueuePush) return ENQUEUE_PUSH;
@@ -83,8 +85,8 @@ public final class SignalSerializer extends SerializerWithStringManifest {
       return GetShadowSignal.newBuilder().setRequesterUserId(get.requesterUserId())
           .setReplyTo(resolver().toSerializationFormat(get.replyTo())).build().toByteArray();
     }
-    if (o instanceof ApplyToConversation apply) {
-      return ApplyToConversationSignal.newBuilder().setRecord(apply.record())
+    if (o instanceof ApplyRecord apply) {
+      return ApplyIngress.newBuilder().setRecord(apply.record())
           .setReplyTo(resolver().toSerializationFormat(apply.replyTo())).setTraceparent(apply.traceparent()).build()
           .toByteArray();
     }
@@ -118,10 +120,9 @@ public final class SignalSerializer extends SerializerWithStringManifest {
         }
         case DETACH -> new DetachSession(resolver().resolveActorRef(DetachSessionSignal.parseFrom(bytes).getSession()));
         case DELIVER -> new DeliverPush(DeliverPushSignal.parseFrom(bytes).getFrame());
-        case APPLY_TO_CONVERSATION -> {
-          var apply = ApplyToConversationSignal.parseFrom(bytes);
-          yield new ApplyToConversation(apply.getRecord(), resolver().resolveActorRef(apply.getReplyTo()),
-              apply.getTraceparent());
+        case APPLY, APPLY_TO_CONVERSATION -> {
+          var apply = ApplyIngress.parseFrom(bytes);
+          yield new ApplyRecord(apply.getRecord(), resolver().resolveActorRef(apply.getReplyTo()), apply.getTraceparent());
         }
         case GET_HISTORY -> {
           var get = GetHistorySignal.parseFrom(bytes);

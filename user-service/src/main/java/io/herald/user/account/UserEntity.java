@@ -16,6 +16,7 @@ import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.device.v1.Welcome;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.AttachSession;
 import io.herald.signals.cluster.DeliverPush;
 import io.herald.signals.cluster.DetachSession;
@@ -70,15 +71,18 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
   public static final String ROLE = "user";
 
   /**
-   * Everything the entity handles. The signals other services send (protocol's {@link EnqueuePush},
+   * Everything the entity handles. The signals other services send ({@link ApplyRecord}, {@link EnqueuePush},
    * {@link AttachSession}, {@link DetachSession}, {@link GetConversations}) arrive wrapped by {@link #create} in
-   * {@link Enqueue}, {@link Attach}, {@link Detach} and {@link ListConversations}; the wrapping happens on arrival, so
-   * their cluster wire form is protocol's.
+   * {@link Apply}, {@link Enqueue}, {@link Attach}, {@link Detach} and {@link ListConversations}; the wrapping happens
+   * on arrival, so their cluster wire form is the signals'.
    */
   public sealed interface Command extends UserSignal {}
 
-  /** Apply one record of herald.ingress (push_ack); replies once durable. */
-  public record Apply(IngressRecord record, ActorRef<IngressApplied> replyTo) implements Command {}
+  /**
+   * An {@link ApplyRecord} from the ingest pipeline: one record of herald.ingress (push_ack), answered once durable;
+   * never sent across nodes in this form.
+   */
+  record Apply(IngressRecord record, ActorRef<IngressApplied> replyTo) implements Command {}
 
   /** Read the account: the user's devices and conversations, live sessions, outbox position. */
   public record GetAccount(ActorRef<UserAccount> replyTo) implements Command {}
@@ -324,6 +328,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     Behavior<Command> entity = Behaviors.setup(context -> new UserEntity(context, userId, settings, clock));
     return Behaviors.transformMessages(UserSignal.class, entity, signals -> signals
         .match(Command.class, command -> command)
+        .match(ApplyRecord.class, apply -> new Apply(apply.record(), apply.replyTo()))
         .match(EnqueuePush.class, Enqueue::new)
         .match(AttachSession.class, Attach::new)
         .match(DetachSession.class, Detach::new)

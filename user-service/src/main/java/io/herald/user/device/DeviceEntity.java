@@ -18,6 +18,7 @@ import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.events.v1.ReadingSample;
 import io.herald.protocol.events.v1.ReadingStats;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.DeviceSignal;
 import io.herald.signals.cluster.GetDeviceOwner;
 import io.herald.signals.cluster.GetShadow;
@@ -66,14 +67,17 @@ public final class DeviceEntity
   public static final EntityTypeKey<DeviceSignal> ENTITY_KEY = DeviceSignal.TYPE_KEY;
 
   /**
-   * Everything the entity handles. The signals other services send (protocol's {@link GetShadow},
-   * {@link GetDeviceOwner}) arrive wrapped by {@link #create} in {@link ReadShadow} and {@link ReadOwner}; the
-   * wrapping happens on arrival, so their cluster wire form is protocol's.
+   * Everything the entity handles. The signals other services send ({@link ApplyRecord}, {@link GetShadow},
+   * {@link GetDeviceOwner}) arrive wrapped by {@link #create} in {@link Apply}, {@link ReadShadow} and
+   * {@link ReadOwner}; the wrapping happens on arrival, so their cluster wire form is the signals'.
    */
   public sealed interface Command extends DeviceSignal {}
 
-  /** Apply one record from herald.ingress; the reply comes after the effect is durable. */
-  public record Apply(IngressRecord record, ActorRef<IngressApplied> replyTo) implements Command {}
+  /**
+   * An {@link ApplyRecord} from the ingest pipeline: one record of herald.ingress, answered once the effect is durable;
+   * never sent across nodes in this form.
+   */
+  record Apply(IngressRecord record, ActorRef<IngressApplied> replyTo) implements Command {}
 
   /** Read the device's telemetry summary from memory. */
   public record GetTelemetry(ActorRef<TelemetrySummary> replyTo) implements Command {}
@@ -247,6 +251,7 @@ public final class DeviceEntity
         timers -> new DeviceEntity(context, deviceId, settings, outboxes, timers, clock)));
     return Behaviors.transformMessages(DeviceSignal.class, entity, signals -> signals
         .match(Command.class, command -> command)
+        .match(ApplyRecord.class, apply -> new Apply(apply.record(), apply.replyTo()))
         .match(GetShadow.class, ReadShadow::new)
         .match(GetDeviceOwner.class, ReadOwner::new));
   }

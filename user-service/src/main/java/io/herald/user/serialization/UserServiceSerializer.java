@@ -1,7 +1,6 @@
 package io.herald.user.serialization;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.herald.protocol.cluster.v1.ApplyIngress;
 import io.herald.protocol.cluster.v1.DeviceTelemetry;
 import io.herald.protocol.cluster.v1.GetDeviceTelemetry;
 import io.herald.protocol.cluster.v1.GetUserAccount;
@@ -25,11 +24,9 @@ public final class UserServiceSerializer extends SerializerWithStringManifest {
   public static final int IDENTIFIER = 1_747_200;
 
   // Manifests name the Java command and the Protobuf message that carries it.
-  private static final String DEVICE_APPLY = "device.Apply:herald.cluster.v1.ApplyIngress";
   private static final String GET_TELEMETRY = "device.GetTelemetry:herald.cluster.v1.GetDeviceTelemetry";
   private static final String GET_ACCOUNT = "user.GetAccount:herald.cluster.v1.GetUserAccount";
   private static final String TELEMETRY = "device.TelemetrySummary:herald.cluster.v1.DeviceTelemetry";
-  private static final String USER_APPLY = "user.Apply:herald.cluster.v1.ApplyIngress";
 
   private final ActorRefResolver resolver;
 
@@ -44,8 +41,6 @@ public final class UserServiceSerializer extends SerializerWithStringManifest {
 
   @Override
   public String manifest(Object o) {
-    if (o instanceof DeviceEntity.Apply) return DEVICE_APPLY;
-    if (o instanceof UserEntity.Apply) return USER_APPLY;
     if (o instanceof DeviceEntity.GetTelemetry) return GET_TELEMETRY;
     if (o instanceof UserEntity.GetAccount) return GET_ACCOUNT;
     if (o instanceof DeviceEntity.TelemetrySummary) return TELEMETRY;
@@ -54,14 +49,6 @@ public final class UserServiceSerializer extends SerializerWithStringManifest {
 
   @Override
   public byte[] toBinary(Object o) {
-    if (o instanceof DeviceEntity.Apply apply) {
-      return ApplyIngress.newBuilder().setRecord(apply.record())
-          .setReplyTo(resolver.toSerializationFormat(apply.replyTo())).build().toByteArray();
-    }
-    if (o instanceof UserEntity.Apply apply) {
-      return ApplyIngress.newBuilder().setRecord(apply.record())
-          .setReplyTo(resolver.toSerializationFormat(apply.replyTo())).build().toByteArray();
-    }
     if (o instanceof UserEntity.GetAccount get) {
       return GetUserAccount.newBuilder().setReplyTo(resolver.toSerializationFormat(get.replyTo())).build().toByteArray();
     }
@@ -81,14 +68,6 @@ public final class UserServiceSerializer extends SerializerWithStringManifest {
   public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
     try {
       switch (manifest) {
-        case DEVICE_APPLY -> {
-          var apply = ApplyIngress.parseFrom(bytes);
-          return new DeviceEntity.Apply(apply.getRecord(), resolver.resolveActorRef(apply.getReplyTo()));
-        }
-        case USER_APPLY -> {
-          var apply = ApplyIngress.parseFrom(bytes);
-          return new UserEntity.Apply(apply.getRecord(), resolver.resolveActorRef(apply.getReplyTo()));
-        }
         case GET_ACCOUNT -> {
           return new UserEntity.GetAccount(resolver.resolveActorRef(GetUserAccount.parseFrom(bytes).getReplyTo()));
         }

@@ -19,6 +19,7 @@ import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.PushAck;
 import io.herald.protocol.device.v1.ReadReceipt;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.AttachSession;
 import io.herald.signals.cluster.DeliverPush;
 import io.herald.signals.cluster.EnqueuePush;
@@ -231,7 +232,7 @@ class UserEntityTest {
       ack(String messageId, String device, long upTo) {
     var record = IngressRecord.newBuilder().setMessageId(messageId).setUserId("alice").setDeviceId(device)
         .setFrame(ClientFrame.newBuilder().setMessageId(messageId).setPushAck(PushAck.newBuilder().setUpToSeq(upTo))).build();
-    return user.runCommand(replyTo -> new UserEntity.Apply(record, replyTo));
+    return user.runCommand(replyTo -> new ApplyRecord(record, replyTo));
   }
 
   @Test

@@ -20,6 +20,7 @@ import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.events.v1.DeviceSnapshot;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.protocol.ingress.v1.Transport;
+import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.DeviceSignal;
 import io.herald.signals.cluster.GetDeviceOwner;
 import io.herald.signals.cluster.GetShadow;
@@ -279,7 +280,7 @@ class DeviceEntityTest {
     var failures = new AtomicInteger(2);
     var entity = testKit.spawn(DeviceEntity.create(id, settings, recording(asked, failures)));
     var replies = testKit.<IngressApplied>createTestProbe();
-    entity.tell(new DeviceEntity.Apply(frame("hb-1", "u-1", ClientFrame.newBuilder()
+    entity.tell(new ApplyRecord(frame("hb-1", "u-1", ClientFrame.newBuilder()
         .setHeartbeat(Heartbeat.getDefaultInstance())).toBuilder().setDeviceId(id).build(), replies.ref()));
     replies.receiveMessage(Duration.ofSeconds(10));
     var first = asked.receiveMessage(Duration.ofSeconds(10));
@@ -333,10 +334,10 @@ class DeviceEntityTest {
     var entity = testKit.spawn(DeviceEntity.create(id, settings, (user, cause, push) -> new CompletableFuture<>()));
     // The first write fails: no reply for it (the pipeline redelivers the record); the entity restarts, recovers and
     // applies what comes next, instead of stopping.
-    entity.tell(new DeviceEntity.Apply(telemetry("m-lost", "u-1", 1).toBuilder().setDeviceId(id).build(),
+    entity.tell(new ApplyRecord(telemetry("m-lost", "u-1", 1).toBuilder().setDeviceId(id).build(),
         testKit.<IngressApplied>createTestProbe().ref()));
     var replies = testKit.<IngressApplied>createTestProbe();
-    entity.tell(new DeviceEntity.Apply(telemetry("m-next", "u-1", 2).toBuilder().setDeviceId(id).build(), replies.ref()));
+    entity.tell(new ApplyRecord(telemetry("m-next", "u-1", 2).toBuilder().setDeviceId(id).build(), replies.ref()));
     var applied = replies.receiveMessage(Duration.ofSeconds(10));
     assertEquals("m-next", applied.getMessageId());
     assertEquals(NackCode.NACK_CODE_UNSPECIFIED, applied.getRejectedCode());
@@ -357,7 +358,7 @@ class DeviceEntityTest {
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<DeviceSignal, DeviceEntity.Event, DeviceEntity.State, IngressApplied>
       apply(IngressRecord record) {
-    return device.runCommand(replyTo -> new DeviceEntity.Apply(record, replyTo));
+    return device.runCommand(replyTo -> new ApplyRecord(record, replyTo));
   }
 
   private IngressRecord telemetryAt(String messageId, long receivedAtMs) {

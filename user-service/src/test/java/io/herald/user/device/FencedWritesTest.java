@@ -14,6 +14,7 @@ import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.signals.cluster.ApplyRecord;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -51,7 +52,7 @@ class FencedWritesTest {
       var entity = testKit.spawn(DeviceEntity.create(device, DeviceSettings.fromConfig(config),
           (user, cause, push) -> new CompletableFuture<>()));
       var replies = testKit.<IngressApplied>createTestProbe();
-      entity.tell(new DeviceEntity.Apply(telemetry(device, "before"), replies.ref()));
+      entity.tell(new ApplyRecord(telemetry(device, "before"), replies.ref()));
       replies.receiveMessage(Duration.ofSeconds(30));
       var pid = DeviceEntity.persistenceId(device).id();
       long rowsBefore = rows(cql, pid);
@@ -60,7 +61,7 @@ class FencedWritesTest {
       WriterFence.get(testKit.system()).fence("FencedWritesTest");
 
       var watcher = testKit.createTestProbe();
-      entity.tell(new DeviceEntity.Apply(telemetry(device, "after"), replies.ref()));
+      entity.tell(new ApplyRecord(telemetry(device, "after"), replies.ref()));
       watcher.expectTerminated(entity, Duration.ofSeconds(30));
       replies.expectNoMessage(Duration.ofMillis(100));
       assertEquals(rowsBefore, rows(cql, pid), "nothing persisted once fenced");

@@ -8,6 +8,7 @@ import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.Heartbeat;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.EnqueuePush;
 import io.herald.signals.cluster.UserSignal;
 import io.herald.user.UserService;
@@ -79,7 +80,7 @@ class PresencePushTest {
     var device = testKit.spawn(DeviceEntity.create("d-silent-owner", DeviceSettings.fromConfig(config),
         IngestSettings.fromConfig(config).userOutboxes(testKit.system())));
     var replies = testKit.<IngressApplied>createTestProbe();
-    device.tell(new DeviceEntity.Apply(IngressRecord.newBuilder().setMessageId("hb-1").setUserId("u-1")
+    device.tell(new ApplyRecord(IngressRecord.newBuilder().setMessageId("hb-1").setUserId("u-1")
         .setDeviceId("d-silent-owner").setReceivedAtMs(System.currentTimeMillis())
         .setFrame(ClientFrame.newBuilder().setMessageId("hb-1").setHeartbeat(Heartbeat.getDefaultInstance())).build(),
         replies.ref()));

@@ -13,6 +13,7 @@ import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.UserOutboxes;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -55,7 +56,7 @@ class RetentionTest {
       var replies = testKit.<IngressApplied>createTestProbe();
       // The first frame also persists "online": EVENTS telemetry events make EVENTS + 1 events in all.
       for (int i = 0; i < EVENTS; i++) {
-        entity.tell(new DeviceEntity.Apply(telemetry(device, "m-" + i), replies.ref()));
+        entity.tell(new ApplyRecord(telemetry(device, "m-" + i), replies.ref()));
         replies.receiveMessage(Duration.ofSeconds(30));
       }
       var pid = DeviceEntity.persistenceId(device).id();
