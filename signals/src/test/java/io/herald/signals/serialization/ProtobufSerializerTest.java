@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.herald.protocol.CompatibilityFixtures;
 import io.herald.protocol.cluster.v1.ApplyToConversationSignal;
 import io.herald.protocol.cluster.v1.ConversationList;
+import io.herald.protocol.cluster.v1.DeviceTelemetry;
 import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.cluster.v1.UserAccount;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.ingress.v1.IngressRecord;
@@ -15,7 +17,9 @@ import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.AttachSession;
 import io.herald.signals.cluster.DeliverPush;
 import io.herald.signals.cluster.DetachSession;
+import io.herald.signals.cluster.GetAccount;
 import io.herald.signals.cluster.GetConversations;
+import io.herald.signals.cluster.GetTelemetry;
 import io.herald.signals.cluster.SessionSignal;
 import io.herald.signals.serialization.ProtobufSerializer;
 import io.herald.signals.serialization.SignalSerializer;
@@ -61,7 +65,9 @@ class ProtobufSerializerTest {
         new DetachSession(session), new DeliverPush(push), new GetConversations("c-9", 50, lists),
         new ApplyRecord(IngressRecord.newBuilder().setMessageId("m-1").build(), applied,
             "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
-        new ApplyRecord(IngressRecord.newBuilder().setMessageId("m-2").build(), applied))) {
+        new ApplyRecord(IngressRecord.newBuilder().setMessageId("m-2").build(), applied),
+        new GetAccount(testKit.<UserAccount>createTestProbe().ref()),
+        new GetTelemetry(testKit.<DeviceTelemetry>createTestProbe().ref()))) {
       var serializer = serialization.findSerializerFor(signal);
       assertInstanceOf(SignalSerializer.class, serializer, signal.getClass().getName());
       var bytes = serialization.serialize(signal).get();

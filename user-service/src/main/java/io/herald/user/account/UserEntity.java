@@ -21,6 +21,7 @@ import io.herald.signals.cluster.AttachSession;
 import io.herald.signals.cluster.DeliverPush;
 import io.herald.signals.cluster.DetachSession;
 import io.herald.signals.cluster.EnqueuePush;
+import io.herald.signals.cluster.GetAccount;
 import io.herald.signals.cluster.GetConversations;
 import io.herald.signals.cluster.Outcomes;
 import io.herald.signals.cluster.SessionSignal;
@@ -72,9 +73,9 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
 
   /**
    * Everything the entity handles. The signals other services send ({@link ApplyRecord}, {@link EnqueuePush},
-   * {@link AttachSession}, {@link DetachSession}, {@link GetConversations}) arrive wrapped by {@link #create} in
-   * {@link Apply}, {@link Enqueue}, {@link Attach}, {@link Detach} and {@link ListConversations}; the wrapping happens
-   * on arrival, so their cluster wire form is the signals'.
+   * {@link AttachSession}, {@link DetachSession}, {@link GetConversations}, {@link GetAccount}) arrive wrapped by
+   * {@link #create} in {@link Apply}, {@link Enqueue}, {@link Attach}, {@link Detach}, {@link ListConversations} and
+   * {@link ReadAccount}; the wrapping happens on arrival, so their cluster wire form is the signals'.
    */
   public sealed interface Command extends UserSignal {}
 
@@ -84,8 +85,11 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
    */
   record Apply(IngressRecord record, ActorRef<IngressApplied> replyTo) implements Command {}
 
-  /** Read the account: the user's devices and conversations, live sessions, outbox position. */
-  public record GetAccount(ActorRef<UserAccount> replyTo) implements Command {}
+  /**
+   * A {@link GetAccount}: the user's devices and conversations, live sessions, outbox position; never sent across nodes
+   * in this form.
+   */
+  record ReadAccount(GetAccount request) implements Command {}
 
   private record SessionEnded(ActorRef<SessionSignal> session) implements Command {}
 
@@ -332,7 +336,8 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         .match(EnqueuePush.class, Enqueue::new)
         .match(AttachSession.class, Attach::new)
         .match(DetachSession.class, Detach::new)
-        .match(GetConversations.class, ListConversations::new));
+        .match(GetConversations.class, ListConversations::new)
+        .match(GetAccount.class, ReadAccount::new));
   }
 
   public static PersistenceId persistenceId(String userId) {
@@ -373,7 +378,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         .onCommand(Apply.class, (State state, Apply apply) -> apply(state, apply))
         .onCommand(Enqueue.class, (State state, Enqueue enqueue) -> enqueue(state, enqueue.request()))
         .onCommand(Attach.class, (State state, Attach attach) -> attach(state, attach.request()))
-        .onCommand(GetAccount.class, (State state, GetAccount get) -> Effect().reply(get.replyTo(),
+        .onCommand(ReadAccount.class, (State state, ReadAccount read) -> Effect().reply(read.request().replyTo(),
             UserAccount.newBuilder().setUserId(state.userId).addAllDevices(state.devices)
                 .addAllConversations(state.memberOf()).setLiveSessions(sessions.size())
                 .setLastSeq(state.lastSeq).setAckedSeq(state.ackedSeq).putAllDeviceAckedSeq(state.cursors)

@@ -8,6 +8,7 @@ import io.herald.persistence.PersistFailure;
 import io.herald.persistence.PersistLatency;
 import io.herald.protocol.cluster.v1.DeviceOwner;
 import io.herald.protocol.cluster.v1.DeviceShadow;
+import io.herald.protocol.cluster.v1.DeviceTelemetry;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.ClientFrame;
@@ -22,6 +23,7 @@ import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.DeviceSignal;
 import io.herald.signals.cluster.GetDeviceOwner;
 import io.herald.signals.cluster.GetShadow;
+import io.herald.signals.cluster.GetTelemetry;
 import io.herald.signals.cluster.Outcomes;
 import io.herald.signals.cluster.UserOutboxes;
 import io.herald.user.account.UserEntity;
@@ -68,8 +70,9 @@ public final class DeviceEntity
 
   /**
    * Everything the entity handles. The signals other services send ({@link ApplyRecord}, {@link GetShadow},
-   * {@link GetDeviceOwner}) arrive wrapped by {@link #create} in {@link Apply}, {@link ReadShadow} and
-   * {@link ReadOwner}; the wrapping happens on arrival, so their cluster wire form is the signals'.
+   * {@link GetDeviceOwner}, {@link GetTelemetry}) arrive wrapped by {@link #create} in {@link Apply},
+   * {@link ReadShadow}, {@link ReadOwner} and {@link ReadTelemetry}; the wrapping happens on arrival, so their cluster
+   * wire form is the signals'.
    */
   public sealed interface Command extends DeviceSignal {}
 
@@ -79,8 +82,6 @@ public final class DeviceEntity
    */
   record Apply(IngressRecord record, ActorRef<IngressApplied> replyTo) implements Command {}
 
-  /** Read the device's telemetry summary from memory. */
-  public record GetTelemetry(ActorRef<TelemetrySummary> replyTo) implements Command {}
 
   /** No frame for the presence timeout: the device goes offline. */
   private record PresenceExpired() implements Command {}
@@ -99,7 +100,8 @@ public final class DeviceEntity
   /** A {@link GetDeviceOwner} from another service; never sent across nodes in this form. */
   record ReadOwner(GetDeviceOwner request) implements Command {}
 
-  public record TelemetrySummary(String deviceId, String ownerUserId, long telemetryCount, Map<String, Reading> readings) {}
+  /** A {@link GetTelemetry}; never sent across nodes in this form. */
+  record ReadTelemetry(GetTelemetry request) implements Command {}
 
   /** One key's readings: the last value, how many, when, and the last few values (bounded), oldest first. */
   public record Reading(double last, long count, long lastAtMs, List<Sample> recent) {
@@ -158,8 +160,11 @@ public final class DeviceEntity
       this.shadow = shadow;
     }
 
-    TelemetrySummary summary() {
-      return new TelemetrySummary(deviceId, ownerUserId, telemetryCount, Map.copyOf(readings));
+    DeviceTelemetry telemetry() {
+      var telemetry = DeviceTelemetry.newBuilder().setDeviceId(deviceId).setOwnerUserId(ownerUserId)
+          .setTelemetryCount(telemetryCount);
+      readings.forEach((key, reading) -> telemetry.putReadings(key, reading.toStats()));
+      return telemetry.build();
     }
 
     /** Keeps the last {@code history} values of each key. */
@@ -253,7 +258,8 @@ public final class DeviceEntity
         .match(Command.class, command -> command)
         .match(ApplyRecord.class, apply -> new Apply(apply.record(), apply.replyTo()))
         .match(GetShadow.class, ReadShadow::new)
-        .match(GetDeviceOwner.class, ReadOwner::new));
+        .match(GetDeviceOwner.class, ReadOwner::new)
+        .match(GetTelemetry.class, ReadTelemetry::new));
   }
 
   public static PersistenceId persistenceId(String deviceId) {
@@ -296,7 +302,8 @@ public final class DeviceEntity
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Apply.class, (State state, Apply apply) -> apply(state, apply))
-        .onCommand(GetTelemetry.class, (State state, GetTelemetry get) -> Effect().reply(get.replyTo(), state.summary()))
+        .onCommand(ReadTelemetry.class, (State state, ReadTelemetry read) ->
+            Effect().reply(read.request().replyTo(), state.telemetry()))
         .onCommand(PresenceExpired.class, (State state, PresenceExpired expired) -> expire(state))
         .onCommand(PresencePushed.class, (State state, PresencePushed pushed) -> presencePushed(pushed))
         .onCommand(PresencePushFailed.class, (State state, PresencePushFailed failed) -> presencePushFailed(failed))

@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import io.herald.persistence.DedupWindow;
 import io.herald.protocol.cluster.v1.DeviceOwner;
 import io.herald.protocol.cluster.v1.DeviceShadow;
+import io.herald.protocol.cluster.v1.DeviceTelemetry;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.ChatSend;
@@ -18,12 +19,14 @@ import io.herald.protocol.device.v1.ReportState;
 import io.herald.protocol.device.v1.SetDesired;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.events.v1.DeviceSnapshot;
+import io.herald.protocol.events.v1.ReadingSample;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.protocol.ingress.v1.Transport;
 import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.DeviceSignal;
 import io.herald.signals.cluster.GetDeviceOwner;
 import io.herald.signals.cluster.GetShadow;
+import io.herald.signals.cluster.GetTelemetry;
 import io.herald.signals.cluster.UserOutboxes;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -175,11 +178,11 @@ class DeviceEntityTest {
     for (int i = 1; i <= 5; i++) {
       apply(telemetry("m-" + i, "u-1", i));
     }
-    var temp = device.<DeviceEntity.TelemetrySummary>runCommand(DeviceEntity.GetTelemetry::new).reply().readings().get("temp");
-    assertEquals(5, temp.last());
-    assertEquals(5, temp.count());
+    var temp = device.<DeviceTelemetry>runCommand(GetTelemetry::new).reply().getReadingsMap().get("temp");
+    assertEquals(5, temp.getLast());
+    assertEquals(5, temp.getCount());
     // A history of 2: the last two values, oldest first.
-    assertEquals(List.of(4.0, 5.0), temp.recent().stream().map(DeviceEntity.Sample::value).toList());
+    assertEquals(List.of(4.0, 5.0), temp.getRecentList().stream().map(ReadingSample::getValue).toList());
   }
 
   @Test
@@ -341,10 +344,10 @@ class DeviceEntityTest {
     var applied = replies.receiveMessage(Duration.ofSeconds(10));
     assertEquals("m-next", applied.getMessageId());
     assertEquals(NackCode.NACK_CODE_UNSPECIFIED, applied.getRejectedCode());
-    var summary = testKit.<DeviceEntity.TelemetrySummary>createTestProbe();
-    entity.tell(new DeviceEntity.GetTelemetry(summary.ref()));
+    var summary = testKit.<DeviceTelemetry>createTestProbe();
+    entity.tell(new GetTelemetry(summary.ref()));
     // The failed write's outcome is unknown to the entity (the journal may hold it): at least the next record is there.
-    assertTrue(summary.receiveMessage().telemetryCount() >= 1, "the recovered entity holds the record after the failure");
+    assertTrue(summary.receiveMessage().getTelemetryCount() >= 1, "the recovered entity holds the record after the failure");
   }
 
   private IngressRecord desired(String messageId, String userId, String key, String value) {

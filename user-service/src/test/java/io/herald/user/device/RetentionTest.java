@@ -9,11 +9,13 @@ import com.typesafe.config.ConfigFactory;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
 import io.herald.persistence.CassandraSchema;
+import io.herald.protocol.cluster.v1.DeviceTelemetry;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.signals.cluster.ApplyRecord;
+import io.herald.signals.cluster.GetTelemetry;
 import io.herald.signals.cluster.UserOutboxes;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -72,9 +74,9 @@ class RetentionTest {
 
       testKit.stop(entity);
       var recovered = testKit.spawn(DeviceEntity.create(device, settings, outboxes));
-      var summary = testKit.<DeviceEntity.TelemetrySummary>createTestProbe();
-      recovered.tell(new DeviceEntity.GetTelemetry(summary.ref()));
-      assertEquals(EVENTS, summary.receiveMessage(Duration.ofSeconds(30)).telemetryCount());
+      var summary = testKit.<DeviceTelemetry>createTestProbe();
+      recovered.tell(new GetTelemetry(summary.ref()));
+      assertEquals(EVENTS, summary.receiveMessage(Duration.ofSeconds(30)).getTelemetryCount());
     } finally {
       testKit.shutdownTestKit();
     }
