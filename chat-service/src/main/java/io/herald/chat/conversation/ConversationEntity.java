@@ -61,7 +61,7 @@ public final class ConversationEntity
 
   /**
    * Everything the entity handles. The signals {@link ApplyRecord} and {@link GetHistory} arrive wrapped by
-   * {@link #create} in {@link Apply} and {@link ReadHistory}, so their cluster wire form is protocol's; the others
+   * {@link #create} in {@link Apply} and {@link ReadHistory}, so their cluster wire form is the signals'; the others
    * come from the entity's own fan-out, timers and futures, never across nodes.
    */
   public sealed interface Command extends ConversationSignal {}
@@ -140,7 +140,7 @@ public final class ConversationEntity
       ActorRef<ClusterSharding.ShardCommand> shard, ConversationSettings settings, UserOutboxes outboxes, Clock clock) {
     Behavior<Command> entity = Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(new IdleCheck(), settings.idleTimeout());
-      return new ConversationEntity(context, timers, shard, conversationId, settings, outboxes, clock);
+      return new ConversationEntity(context, timers, outboxes, shard, conversationId, settings, clock);
     }));
     return Behaviors.transformMessages(ConversationSignal.class, entity, signals -> signals
         .match(Command.class, command -> command)
@@ -168,9 +168,8 @@ public final class ConversationEntity
   // Actor-local: the last seq seen by the previous idle check.
   private long seqAtLastIdleCheck = -1;
 
-  private ConversationEntity(ActorContext<Command> context, TimerScheduler<Command> timers,
-      ActorRef<ClusterSharding.ShardCommand> shard, String conversationId, ConversationSettings settings,
-      UserOutboxes outboxes, Clock clock) {
+  private ConversationEntity(ActorContext<Command> context, TimerScheduler<Command> timers, UserOutboxes outboxes,
+      ActorRef<ClusterSharding.ShardCommand> shard, String conversationId, ConversationSettings settings, Clock clock) {
     super(persistenceId(conversationId), PersistFailure.RESTART_WITH_BACKOFF);
     this.context = context;
     this.shard = shard;
