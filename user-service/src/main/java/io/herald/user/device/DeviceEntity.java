@@ -378,11 +378,6 @@ public final class DeviceEntity
       return Effect().reply(command.replyTo(), Outcomes.applied(messageId, false));
     }
     var cameOnline = !state.shadow.online;
-    if (cameOnline) {
-      // This frame's device_update (online) supersedes an offline push still on its way.
-      presencePush = null;
-      timers.cancel(PRESENCE_PUSH_TIMER);
-    }
     var started = PersistLatency.start();
     return Effect().persist(events).thenRun(updated -> persistLatency.since(started)).thenReply(command.replyTo(), updated -> Outcomes.withPushes(Outcomes.applied(messageId, false),
         cameOnline ? List.of(deviceUpdate(updated, messageId + "/device_update")) : pushesFor(updated, frame, messageId)));
@@ -476,8 +471,11 @@ public final class DeviceEntity
     return Effect().noReply();
   }
 
+  /** A device online again has told its owner so by its frame's device_update: the offline push is stale. */
   private ReplyEffect<Event, State> retryPresencePush(State state) {
-    if (presencePush != null && !state.shadow.online) {
+    if (state.shadow.online) {
+      presencePush = null;
+    } else if (presencePush != null) {
       pushPresence(presencePush);
     }
     return Effect().noReply();

@@ -294,6 +294,45 @@ class DeviceEntityTest {
     asked.expectNoMessage(Duration.ofMillis(300));
   }
 
+  @Test
+  void aFrameThatBringsTheDeviceOnlineDropsTheOfflinePushStillOnItsWay() {
+    var asked = testKit.<PushIntent>createTestProbe();
+    var id = "d-" + UUID.randomUUID();
+    var settings = new DeviceSettings(new DedupWindow.Bounds(3, Duration.ofHours(24)), 100, 2, 600,
+        Duration.ofMillis(300), Duration.ofMillis(50), RetentionCriteria.disabled());
+    // The first ask gets no answer until the test gives one; the others are confirmed at once.
+    var firstAnswer = new CompletableFuture<Done>();
+    var asks = new AtomicInteger();
+    UserOutboxes outboxes = (userId, causeId, push) -> {
+      asked.ref().tell(PushIntent.newBuilder().setUserId(userId).setCauseId(causeId).setPush(push).build());
+      return asks.getAndIncrement() == 0 ? firstAnswer : CompletableFuture.completedFuture(Done.getInstance());
+    };
+    var entity = testKit.spawn(DeviceEntity.create(id, settings, outboxes));
+    var replies = testKit.<IngressApplied>createTestProbe();
+    entity.tell(new ApplyRecord(frame("hb-1", "u-1", ClientFrame.newBuilder()
+        .setHeartbeat(Heartbeat.getDefaultInstance())).toBuilder().setDeviceId(id).build(), replies.ref()));
+    replies.receiveMessage(Duration.ofSeconds(10));
+    var offline = asked.receiveMessage(Duration.ofSeconds(10));
+    assertFalse(offline.getPush().getDeviceUpdate().getOnline());
+
+    // Back online before the owner's User entity answered: this frame's device_update says so.
+    var back = applyTo(entity, replies, frame("hb-2", "u-1", ClientFrame.newBuilder()
+        .setHeartbeat(Heartbeat.getDefaultInstance())).toBuilder().setDeviceId(id).build());
+    assertTrue(back.getPushes(0).getPush().getDeviceUpdate().getOnline());
+    firstAnswer.completeExceptionally(new IllegalStateException("no answer in time"));
+
+    // The failed offline push is not asked again (that would come after 50 ms); the next ask is the next offline.
+    var next = asked.receiveMessage(Duration.ofSeconds(10));
+    assertFalse(next.getPush().getDeviceUpdate().getOnline());
+    assertFalse(next.getCauseId().equals(offline.getCauseId()), "the stale offline push was asked again");
+  }
+
+  private static IngressApplied applyTo(org.apache.pekko.actor.typed.ActorRef<DeviceSignal> entity,
+      TestProbe<IngressApplied> replies, IngressRecord record) {
+    entity.tell(new ApplyRecord(record, replies.ref()));
+    return replies.receiveMessage(Duration.ofSeconds(10));
+  }
+
   /**
    * The owners' outboxes as a probe sees them: every ask, as the intent it carries; the first {@code failures} fail
    * (a User entity that did not answer in time), the others confirm.
