@@ -36,10 +36,13 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.SerializationSettings;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
@@ -73,7 +76,7 @@ class DeviceEntityTest {
     // into the same journal (two writers of one persistence id).
     deviceId = "d-" + UUID.randomUUID();
     device = EventSourcedBehaviorTestKit.create(testKit.system(),
-        DeviceEntity.create(deviceId, settings, recording(offline, new AtomicInteger())),
+        DeviceEntity.create(deviceId, settings, recording(offline, ask -> CONFIRMED)),
         new SerializationSettings(true, false, true, true, false));
   }
 
@@ -276,49 +279,26 @@ class DeviceEntityTest {
   @Test
   void anOfflinePushTheOwnersUserEntityDoesNotConfirmIsAskedAgainUnderTheSameCauseIdUntilItDoes() {
     var asked = testKit.<PushIntent>createTestProbe();
-    var id = "d-" + UUID.randomUUID();
-    var settings = new DeviceSettings(new DedupWindow.Bounds(3, Duration.ofHours(24)), 100, 2, 600,
-        Duration.ofMillis(300), Duration.ofMillis(50), RetentionCriteria.disabled());
     // The owner's User entity fails the first two asks (slow, or its shard moving), then confirms.
-    var failures = new AtomicInteger(2);
-    var entity = testKit.spawn(DeviceEntity.create(id, settings, recording(asked, failures)));
-    var replies = testKit.<IngressApplied>createTestProbe();
-    entity.tell(new ApplyRecord(frame("hb-1", "u-1", ClientFrame.newBuilder()
-        .setHeartbeat(Heartbeat.getDefaultInstance())).toBuilder().setDeviceId(id).build(), replies.ref()));
-    replies.receiveMessage(Duration.ofSeconds(10));
+    onlineDevice(recording(asked, ask -> ask < 2 ? NO_ANSWER_IN_TIME.get() : CONFIRMED));
     var first = asked.receiveMessage(Duration.ofSeconds(10));
     assertFalse(first.getPush().getDeviceUpdate().getOnline());
     assertEquals(first, asked.receiveMessage(Duration.ofSeconds(10)), "asked again, the same push and cause id");
     assertEquals(first, asked.receiveMessage(Duration.ofSeconds(10)), "and again, until confirmed");
-    assertEquals(0, failures.get());
     asked.expectNoMessage(Duration.ofMillis(300));
   }
 
   @Test
   void aFrameThatBringsTheDeviceOnlineDropsTheOfflinePushStillOnItsWay() {
     var asked = testKit.<PushIntent>createTestProbe();
-    var id = "d-" + UUID.randomUUID();
-    var settings = new DeviceSettings(new DedupWindow.Bounds(3, Duration.ofHours(24)), 100, 2, 600,
-        Duration.ofMillis(300), Duration.ofMillis(50), RetentionCriteria.disabled());
     // The first ask gets no answer until the test gives one; the others are confirmed at once.
     var firstAnswer = new CompletableFuture<Done>();
-    var asks = new AtomicInteger();
-    UserOutboxes outboxes = (userId, causeId, push) -> {
-      asked.ref().tell(PushIntent.newBuilder().setUserId(userId).setCauseId(causeId).setPush(push).build());
-      return asks.getAndIncrement() == 0 ? firstAnswer : CompletableFuture.completedFuture(Done.getInstance());
-    };
-    var entity = testKit.spawn(DeviceEntity.create(id, settings, outboxes));
-    var replies = testKit.<IngressApplied>createTestProbe();
-    entity.tell(new ApplyRecord(frame("hb-1", "u-1", ClientFrame.newBuilder()
-        .setHeartbeat(Heartbeat.getDefaultInstance())).toBuilder().setDeviceId(id).build(), replies.ref()));
-    replies.receiveMessage(Duration.ofSeconds(10));
+    var device = onlineDevice(recording(asked, ask -> ask == 0 ? firstAnswer : CONFIRMED));
     var offline = asked.receiveMessage(Duration.ofSeconds(10));
     assertFalse(offline.getPush().getDeviceUpdate().getOnline());
 
     // Back online before the owner's User entity answered: this frame's device_update says so.
-    var back = applyTo(entity, replies, frame("hb-2", "u-1", ClientFrame.newBuilder()
-        .setHeartbeat(Heartbeat.getDefaultInstance())).toBuilder().setDeviceId(id).build());
-    assertTrue(back.getPushes(0).getPush().getDeviceUpdate().getOnline());
+    assertTrue(device.heartbeat("hb-2").getPushes(0).getPush().getDeviceUpdate().getOnline());
     firstAnswer.completeExceptionally(new IllegalStateException("no answer in time"));
 
     // The failed offline push is not asked again (that would come after 50 ms); the next ask is the next offline.
@@ -327,22 +307,41 @@ class DeviceEntityTest {
     assertFalse(next.getCauseId().equals(offline.getCauseId()), "the stale offline push was asked again");
   }
 
-  private static IngressApplied applyTo(org.apache.pekko.actor.typed.ActorRef<DeviceSignal> entity,
-      TestProbe<IngressApplied> replies, IngressRecord record) {
-    entity.tell(new ApplyRecord(record, replies.ref()));
-    return replies.receiveMessage(Duration.ofSeconds(10));
+  private static final CompletableFuture<Done> CONFIRMED = CompletableFuture.completedFuture(Done.getInstance());
+  private static final Supplier<CompletableFuture<Done>> NO_ANSWER_IN_TIME =
+      () -> CompletableFuture.failedFuture(new IllegalStateException("no answer in time"));
+
+  /** A Device entity of its own, spawned, and what its heartbeats are answered. */
+  private record LiveDevice(String id, ActorRef<DeviceSignal> entity, TestProbe<IngressApplied> replies) {
+
+    IngressApplied heartbeat(String messageId) {
+      entity.tell(new ApplyRecord(IngressRecord.newBuilder().setMessageId(messageId).setUserId("u-1").setDeviceId(id)
+          .setReceivedAtMs(1_000).setFrame(ClientFrame.newBuilder().setMessageId(messageId)
+              .setHeartbeat(Heartbeat.getDefaultInstance())).build(), replies.ref()));
+      return replies.receiveMessage(Duration.ofSeconds(10));
+    }
+  }
+
+  /** A device (presence timeout 300 ms, offline pushes asked again after 50 ms) that has just sent a heartbeat. */
+  private static LiveDevice onlineDevice(UserOutboxes outboxes) {
+    var id = "d-" + UUID.randomUUID();
+    var settings = new DeviceSettings(new DedupWindow.Bounds(3, Duration.ofHours(24)), 100, 2, 600,
+        Duration.ofMillis(300), Duration.ofMillis(50), RetentionCriteria.disabled());
+    var device = new LiveDevice(id, testKit.spawn(DeviceEntity.create(id, settings, outboxes)),
+        testKit.createTestProbe());
+    device.heartbeat("hb-1");
+    return device;
   }
 
   /**
-   * The owners' outboxes as a probe sees them: every ask, as the intent it carries; the first {@code failures} fail
-   * (a User entity that did not answer in time), the others confirm.
+   * The owners' outboxes as a probe sees them: every ask, as the intent it carries, answered as {@code answer} says
+   * for the ask's number (from 0).
    */
-  private static UserOutboxes recording(TestProbe<PushIntent> probe, AtomicInteger failures) {
+  private static UserOutboxes recording(TestProbe<PushIntent> probe, IntFunction<CompletableFuture<Done>> answer) {
+    var asks = new AtomicInteger();
     return (userId, causeId, push) -> {
       probe.ref().tell(PushIntent.newBuilder().setUserId(userId).setCauseId(causeId).setPush(push).build());
-      return failures.getAndUpdate(left -> Math.max(0, left - 1)) > 0
-          ? CompletableFuture.failedFuture(new IllegalStateException("no answer in time"))
-          : CompletableFuture.completedFuture(Done.getInstance());
+      return answer.apply(asks.getAndIncrement());
     };
   }
 
