@@ -6,16 +6,14 @@ import io.herald.user.account.UserSettings;
 import io.herald.user.colocation.Colocation;
 import io.herald.user.device.DeviceEntity;
 import io.herald.user.device.DeviceSettings;
-import io.herald.user.ingest.OwnerOutbox;
 import io.herald.user.ingest.IngestSettings;
 import io.herald.user.ingest.IngressConsumer;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * The user role of a node: User and Device entities (each registered by its own {@code init}) and the consumer of
- * herald.ingress. What is here is the wiring between them: settings from the configuration, and the owner's outbox
- * that a Device tells when it goes offline.
+ * herald.ingress. What is here is the wiring between them: settings from the configuration, and the users' outboxes
+ * (the User entities, asked as herald.user.ingest says) where a Device puts its presence pushes.
  */
 public final class UserService {
 
@@ -25,9 +23,8 @@ public final class UserService {
 
   /** Registers User and Device sharding on this node (as host when it has the user role, else as proxy); once. */
   public static void initSharding(ActorSystem<?> system, Config config) {
-    var outbox = new OwnerOutbox(system, ClusterSharding.get(system), IngestSettings.fromConfig(config));
     UserEntity.init(system, UserSettings.fromConfig(config), Colocation.fromConfig(config));
-    DeviceEntity.init(system, DeviceSettings.fromConfig(config, outbox::enqueue));
+    DeviceEntity.init(system, DeviceSettings.fromConfig(config), IngestSettings.fromConfig(config).userOutboxes(system));
   }
 
   /** The Kafka consumer, for nodes with the user role; after {@link #initSharding}. */

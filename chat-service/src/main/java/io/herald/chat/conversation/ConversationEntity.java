@@ -5,10 +5,11 @@ import io.herald.persistence.DedupWindow;
 import io.herald.persistence.PersistFailure;
 import io.herald.persistence.PersistLatency;
 import io.herald.protocol.device.v1.NackCode;
-import io.herald.signals.cluster.ApplyToConversation;
+import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.ConversationSignal;
 import io.herald.signals.cluster.GetHistory;
 import io.herald.signals.cluster.Outcomes;
+import io.herald.signals.cluster.UserOutboxes;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -59,13 +60,13 @@ public final class ConversationEntity
   public static final String ROLE = "chat";
 
   /**
-   * Everything the entity handles. Protocol's {@link ApplyToConversation} and {@link GetHistory} arrive wrapped by
-   * {@link #create} in {@link Apply} and {@link ReadHistory}, so their cluster wire form is protocol's; the others
+   * Everything the entity handles. The signals {@link ApplyRecord} and {@link GetHistory} arrive wrapped by
+   * {@link #create} in {@link Apply} and {@link ReadHistory}, so their cluster wire form is the signals'; the others
    * come from the entity's own fan-out, timers and futures, never across nodes.
    */
   public sealed interface Command extends ConversationSignal {}
 
-  record Apply(ApplyToConversation request) implements Command {}
+  record Apply(ApplyRecord request) implements Command {}
   record ReadHistory(GetHistory request) implements Command {}
 
   /** Every message up to {@code upToSeq} is in every member's outbox. */
@@ -125,24 +126,25 @@ public final class ConversationEntity
    */
   public static ActorRef<ShardingEnvelope<ConversationSignal>> init(
       ActorSystem<?> system, ConversationSettings settings) {
+    var outboxes = settings.fanOut().userOutboxes(system);
     return ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-            context -> create(context.getEntityId(), context.getShard(), settings, Clock.systemUTC()))
+            context -> create(context.getEntityId(), context.getShard(), settings, outboxes, Clock.systemUTC()))
             .withRole(ROLE)
             .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)
                 .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeEventSourced()))
             .withEntityProps(MailboxSelector.bounded(settings.mailboxCapacity())));
   }
 
-  /** {@code clock}: what the parked sends' timeout reads. */
+  /** {@code outboxes}: where the members' pushes go; {@code clock}: what the parked sends' timeout reads. */
   public static Behavior<ConversationSignal> create(String conversationId,
-      ActorRef<ClusterSharding.ShardCommand> shard, ConversationSettings settings, Clock clock) {
+      ActorRef<ClusterSharding.ShardCommand> shard, ConversationSettings settings, UserOutboxes outboxes, Clock clock) {
     Behavior<Command> entity = Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(new IdleCheck(), settings.idleTimeout());
-      return new ConversationEntity(context, timers, shard, conversationId, settings, clock);
+      return new ConversationEntity(context, timers, outboxes, shard, conversationId, settings, clock);
     }));
     return Behaviors.transformMessages(ConversationSignal.class, entity, signals -> signals
         .match(Command.class, command -> command)
-        .match(ApplyToConversation.class, Apply::new)
+        .match(ApplyRecord.class, Apply::new)
         .match(GetHistory.class, ReadHistory::new));
   }
 
@@ -166,16 +168,16 @@ public final class ConversationEntity
   // Actor-local: the last seq seen by the previous idle check.
   private long seqAtLastIdleCheck = -1;
 
-  private ConversationEntity(ActorContext<Command> context, TimerScheduler<Command> timers,
+  private ConversationEntity(ActorContext<Command> context, TimerScheduler<Command> timers, UserOutboxes outboxes,
       ActorRef<ClusterSharding.ShardCommand> shard, String conversationId, ConversationSettings settings, Clock clock) {
     super(persistenceId(conversationId), PersistFailure.RESTART_WITH_BACKOFF);
     this.context = context;
     this.shard = shard;
     this.conversationId = conversationId;
     this.settings = settings;
-    this.fanOut = context.spawn(FanOut.create(context.getSelf(), settings.fanOut(), settings.outboxes()), "fan-out");
-    this.notices = new MembershipNotices(conversationId, settings, context, timers, Effect());
-    this.parkedSends = new ParkedSends(conversationId, settings, context, Effect(), persistLatency, clock);
+    this.fanOut = context.spawn(FanOut.create(context.getSelf(), settings.fanOut(), outboxes), "fan-out");
+    this.notices = new MembershipNotices(conversationId, settings, context, timers, Effect(), outboxes);
+    this.parkedSends = new ParkedSends(conversationId, settings, context, Effect(), persistLatency, clock, outboxes);
     this.historyReader = new HistoryReader(conversationId, persistenceId().id(), settings, context, Effect());
     this.membership = new MembershipChanges(conversationId, settings, Effect(), persistLatency, fanOut, parkedSends,
         notices);

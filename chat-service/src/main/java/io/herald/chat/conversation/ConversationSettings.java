@@ -15,12 +15,12 @@ import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * herald.chat.conversation.*, plus how older messages are read (the journal's events of a persistence id from a
- * sequence number on, in their stored Protobuf form) and where fan-out puts pushes.
+ * sequence number on, in their stored Protobuf form).
  */
 public record ConversationSettings(
     DedupWindow.Bounds dedup, long recentMessagesMaxBytes, long historyPageMaxBytes, int mailboxCapacity,
     Duration idleTimeout, int maxMembers, RetentionCriteria retention, FanOutSettings fanOut, ParkedSettings parked,
-    BiFunction<String, Long, Source<EventEnvelope, NotUsed>> journal, MemberOutboxes outboxes) {
+    BiFunction<String, Long, Source<EventEnvelope, NotUsed>> journal) {
 
   /** herald.chat.conversation.parked */
   public record ParkedSettings(int capacity, long maxBytes, Duration timeout, Duration retryAfter) {}
@@ -40,11 +40,10 @@ public record ConversationSettings(
         RetentionCriteria.snapshotEvery(retention.getInt("snapshot-every-events"), retention.getInt("keep-snapshots")),
         new FanOutSettings(fanOut.getInt("parallelism"), fanOut.getInt("page-size"), fanOut.getInt("progress-every"),
             fanOut.getInt("retry.max-attempts"), fanOut.getDuration("retry.min-backoff"),
-            fanOut.getDuration("retry.max-backoff")),
+            fanOut.getDuration("retry.max-backoff"), fanOut.getDuration("ask-timeout")),
         new ParkedSettings(conversation.getInt("parked.capacity"), conversation.getBytes("parked.max-bytes"),
             conversation.getDuration("parked.timeout"),
             conversation.getDuration("parked.retry-after")),
-        (persistenceId, fromSequenceNr) -> readJournal.currentEventsByPersistenceId(persistenceId, fromSequenceNr, Long.MAX_VALUE),
-        MemberOutboxes.sharded(system, fanOut.getDuration("ask-timeout")));
+        (persistenceId, fromSequenceNr) -> readJournal.currentEventsByPersistenceId(persistenceId, fromSequenceNr, Long.MAX_VALUE));
   }
 }

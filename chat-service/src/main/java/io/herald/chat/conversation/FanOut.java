@@ -2,6 +2,7 @@ package io.herald.chat.conversation;
 
 import io.herald.protocol.device.v1.ChatMessage;
 import io.herald.protocol.device.v1.Push;
+import io.herald.signals.cluster.UserOutboxes;
 import io.herald.signals.concurrent.Continuations;
 import io.herald.signals.tracing.Tracing;
 import io.opentelemetry.api.trace.Span;
@@ -11,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -60,7 +62,7 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
   }
 
   static Behavior<Command> create(ActorRef<ConversationEntity.Command> entity, FanOutSettings settings,
-      MemberOutboxes outboxes) {
+      UserOutboxes outboxes) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> new FanOut(context, timers, entity, settings, outboxes,
         Tracing.get(context.getSystem()))));
   }
@@ -68,7 +70,7 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
   private final TimerScheduler<Command> timers;
   private final ActorRef<ConversationEntity.Command> entity;
   private final FanOutSettings settings;
-  private final MemberOutboxes outboxes;
+  private final UserOutboxes outboxes;
   private final ArrayDeque<ChatMessage> page = new ArrayDeque<>();
   private final Tracing tracing;
   // The traces of messages not delivered yet, by conversation seq: only traced ones (a recorded apply span), at most a
@@ -83,7 +85,7 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
   private int attempt;
 
   private FanOut(ActorContext<Command> context, TimerScheduler<Command> timers, ActorRef<ConversationEntity.Command> entity,
-      FanOutSettings settings, MemberOutboxes outboxes, Tracing tracing) {
+      FanOutSettings settings, UserOutboxes outboxes, Tracing tracing) {
     super(context);
     this.tracing = tracing;
     this.timers = timers;
@@ -191,7 +193,15 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
 
   /** herald.chat.conversation.fan-out */
   record FanOutSettings(int parallelism, int pageSize, int progressEvery, int maxAttempts, Duration minBackoff,
-      Duration maxBackoff) {
+      Duration maxBackoff, Duration askTimeout) {
+
+    /**
+     * The members' outboxes as a conversation asks them: each enqueue once per attempt ({@code ask-timeout}). The
+     * fan-out, the membership notices and the parked sends' refusals try again by themselves, from persisted progress.
+     */
+    UserOutboxes userOutboxes(ActorSystem<?> system) {
+      return UserOutboxes.sharded(system, askTimeout, 0, minBackoff, maxBackoff, 0);
+    }
 
     Duration backoff(int attempt) {
       var millis = minBackoff.toMillis() * (1L << Math.min(attempt - 1, 20));

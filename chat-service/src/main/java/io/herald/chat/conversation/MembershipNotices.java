@@ -8,6 +8,7 @@ import io.herald.chat.conversation.ConversationEntity.MembersTold;
 import io.herald.chat.conversation.ConversationEntity.NoticeRetry;
 import io.herald.protocol.device.v1.ConversationMembership;
 import io.herald.protocol.device.v1.Push;
+import io.herald.signals.cluster.UserOutboxes;
 import io.herald.signals.concurrent.Continuations;
 import java.util.ArrayList;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -31,17 +32,19 @@ final class MembershipNotices {
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final EffectFactories<Event, ConversationState> effect;
+  private final UserOutboxes outboxes;
   // Actor-local: the membership version whose notice is on its way (0: none), and failed rounds in a row.
   private long noticeInFlight;
   private int noticeAttempts;
 
   MembershipNotices(String conversationId, ConversationSettings settings, ActorContext<Command> context,
-      TimerScheduler<Command> timers, EffectFactories<Event, ConversationState> effect) {
+      TimerScheduler<Command> timers, EffectFactories<Event, ConversationState> effect, UserOutboxes outboxes) {
     this.conversationId = conversationId;
     this.settings = settings;
     this.context = context;
     this.timers = timers;
     this.effect = effect;
+    this.outboxes = outboxes;
   }
 
   /** Whether every member and former member has the notice of the current membership. */
@@ -62,7 +65,7 @@ final class MembershipNotices {
     recipients.addAll(state.formerMembers.keySet());
     var causeId = "membership/" + version + "/" + conversationId;
     var told = Source.from(recipients)
-        .mapAsyncUnordered(settings.fanOut().parallelism(), user -> settings.outboxes().enqueue(user, causeId, push))
+        .mapAsyncUnordered(settings.fanOut().parallelism(), user -> outboxes.enqueue(user, causeId, push))
         .runWith(Sink.ignore(), context.getSystem());
     // pipeToSelf continues the stage with handle, which a stream's materialized value would run on a new thread.
     context.pipeToSelf(Continuations.onDispatcher(told, context.getSystem().executionContext()),

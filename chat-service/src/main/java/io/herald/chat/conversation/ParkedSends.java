@@ -13,6 +13,7 @@ import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.Rejected;
 import io.herald.signals.cluster.Outcomes;
+import io.herald.signals.cluster.UserOutboxes;
 import io.herald.signals.concurrent.Continuations;
 import java.time.Clock;
 import java.util.HashSet;
@@ -36,17 +37,20 @@ final class ParkedSends {
   private final EffectFactories<Event, ConversationState> effect;
   private final PersistLatency persistLatency;
   private final Clock clock;
+  private final UserOutboxes outboxes;
   // Actor-local: parked sends whose refusal is on its way to the sender's outbox.
   private final Set<String> refusing = new HashSet<>();
 
   ParkedSends(String conversationId, ConversationSettings settings, ActorContext<Command> context,
-      EffectFactories<Event, ConversationState> effect, PersistLatency persistLatency, Clock clock) {
+      EffectFactories<Event, ConversationState> effect, PersistLatency persistLatency, Clock clock,
+      UserOutboxes outboxes) {
     this.conversationId = conversationId;
     this.settings = settings;
     this.context = context;
     this.effect = effect;
     this.persistLatency = persistLatency;
     this.clock = clock;
+    this.outboxes = outboxes;
   }
 
   /**
@@ -91,7 +95,7 @@ final class ParkedSends {
           .setCode(NackCode.FORBIDDEN).setDetail(detail)).build();
       // pipeToSelf continues the stage with handle, which an ask's stage would run on a new thread.
       context.pipeToSelf(Continuations.onDispatcher(
-              settings.outboxes().enqueue(parked.senderUserId(), parked.messageId() + "/rejected", push),
+              outboxes.enqueue(parked.senderUserId(), parked.messageId() + "/rejected", push),
               context.getSystem().executionContext()),
           (done, failure) -> failure == null
               ? new ParkedRefusalDelivered(parked.messageId())

@@ -24,9 +24,10 @@ import io.herald.protocol.events.v1.ChatMessageAppended;
 import io.herald.protocol.events.v1.ChatSendParked;
 import io.herald.protocol.events.v1.ConversationSnapshot;
 import io.herald.protocol.ingress.v1.IngressRecord;
-import io.herald.signals.cluster.ApplyToConversation;
+import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.ConversationSignal;
 import io.herald.signals.cluster.GetHistory;
+import io.herald.signals.cluster.UserOutboxes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -54,35 +55,31 @@ class ConversationEntityTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create(
       EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  // Outboxes that never answer: these tests see only the events their commands cause, no fan-out progress.
-  private static final ConversationSettings SETTINGS = settings((user, cause, push) -> new CompletableFuture<>());
-
   /**
    * A memory of 3 recent messages or 1,000 bytes of them (older pages come from the journal), history pages of at most
    * 700 bytes; fan-out pages of 2 messages; 2 parked sends or 2,000 bytes of them; 1,001 members.
    */
-  private static ConversationSettings settings(MemberOutboxes outboxes) {
-    return settings(messagesOnly(outboxes), 1_001);
-  }
+  private static final ConversationSettings SETTINGS = settings(1_001);
+  // Outboxes that never answer: these tests see only the events their commands cause, no fan-out progress.
+  private static final UserOutboxes SILENT = (user, cause, push) -> new CompletableFuture<>();
 
   /**
    * Membership notices never answered (so never persisted as told) and not passed on: most tests here look at messages
    * and at the events their commands cause only.
    */
-  private static MemberOutboxes messagesOnly(MemberOutboxes outboxes) {
+  private static UserOutboxes messagesOnly(UserOutboxes outboxes) {
     return (user, cause, push) -> push.hasConversationMembership()
         ? new CompletableFuture<>() : outboxes.enqueue(user, cause, push);
   }
 
-  private static ConversationSettings settings(MemberOutboxes outboxes, int maxMembers) {
+  private static ConversationSettings settings(int maxMembers) {
     return new ConversationSettings(new DedupWindow.Bounds(3, Duration.ofHours(24)), 1_000, 700, 100,
         Duration.ofMinutes(10), maxMembers, RetentionCriteria.disabled(),
-        new FanOut.FanOutSettings(4, 2, 2, 3, Duration.ofMillis(20), Duration.ofMillis(100)),
+        new FanOut.FanOutSettings(4, 2, 2, 3, Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(5)),
         new ConversationSettings.ParkedSettings(2, 2_000, Duration.ofMinutes(10), Duration.ofSeconds(5)),
         (persistenceId, from) -> PersistenceQuery.get(testKit.system())
             .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, PersistenceTestKitReadJournal.Identifier())
-            .currentEventsByPersistenceId(persistenceId, from, Long.MAX_VALUE),
-        outboxes);
+            .currentEventsByPersistenceId(persistenceId, from, Long.MAX_VALUE));
   }
 
   /** What the fan-out put into a member's outbox. */
@@ -97,7 +94,7 @@ class ConversationEntityTest {
 
   @BeforeEach
   void newConversation() {
-    conversation = EventSourcedBehaviorTestKit.create(testKit.system(), ConversationEntity.create("c-1", testKit.system().ignoreRef(), SETTINGS, Clock.systemUTC()),
+    conversation = EventSourcedBehaviorTestKit.create(testKit.system(), ConversationEntity.create("c-1", testKit.system().ignoreRef(), SETTINGS, SILENT, Clock.systemUTC()),
         new SerializationSettings(true, false, true, true, false));
     // Every test gets the same persistence id: start each from an empty journal, not the previous test's events.
     conversation.clear();
@@ -136,7 +133,7 @@ class ConversationEntityTest {
     for (int i = 1; i <= 5; i++) {
       var record = record("f-" + i, "bob", ClientFrame.newBuilder()
           .setChatSend(ChatSend.newBuilder().setConversationId("c-fan").setText("text " + i)));
-      var reply = fanned.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record, replyTo)).reply();
+      var reply = fanned.<IngressApplied>runCommand(replyTo -> new ApplyRecord(record, replyTo)).reply();
       assertTrue(reply.getPushesList().isEmpty(), "the reply does not wait for the fan-out");
     }
     var received = outboxes.receiveSeveralMessages(15, Duration.ofSeconds(10));
@@ -163,7 +160,7 @@ class ConversationEntityTest {
       return CompletableFuture.completedFuture(Done.getInstance());
     });
     for (int i = 1; i <= 3; i++) {
-      fanned.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(
+      fanned.<IngressApplied>runCommand(replyTo -> new ApplyRecord(
           record("k-" + UUID.randomUUID(), "alice", ClientFrame.newBuilder()
               .setChatSend(ChatSend.newBuilder().setConversationId("c-crash").setText("hello"))), replyTo));
     }
@@ -192,21 +189,21 @@ class ConversationEntityTest {
     var userEntitiesAnswer = new CompletableFuture<Done>();
     var members = IntStream.range(0, 1000).mapToObj(i -> "m" + i).toList();
     var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationState>create(
-        testKit.system(), ConversationEntity.create("c-large", testKit.system().ignoreRef(),
-            settings((user, cause, push) -> userEntitiesAnswer.thenApply(done -> {
+        testKit.system(), ConversationEntity.create("c-large", testKit.system().ignoreRef(), SETTINGS,
+            messagesOnly((user, cause, push) -> userEntitiesAnswer.thenApply(done -> {
               outboxes.getRef().tell(new Enqueued(user, cause, push));
               return done;
             })), Clock.systemUTC()),
         new SerializationSettings(true, false, true, true, false));
     kit.clear();
-    kit.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record("create-large", "m0", ClientFrame.newBuilder()
+    kit.<IngressApplied>runCommand(replyTo -> new ApplyRecord(record("create-large", "m0", ClientFrame.newBuilder()
         .setCreateConversation(CreateConversation.newBuilder().setConversationId("c-large").addAllMemberUserIds(members))), replyTo));
 
     // While no member's outbox has taken message 1 yet, the next sends are applied and answered.
     for (int i = 1; i <= 10; i++) {
       var record = record("large-" + i, "m" + i, ClientFrame.newBuilder()
           .setChatSend(ChatSend.newBuilder().setConversationId("c-large").setText("hi " + i)));
-      var applied = kit.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record, replyTo));
+      var applied = kit.<IngressApplied>runCommand(replyTo -> new ApplyRecord(record, replyTo));
       assertEquals(i, ((ChatMessageAppended) (Object) applied.event()).getConversationSeq());
     }
     assertEquals(0, kit.getState().fannedOutSeq);
@@ -220,12 +217,13 @@ class ConversationEntityTest {
   }
 
   private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationState>
-      fanOutConversation(String id, MemberOutboxes outboxes) {
+      fanOutConversation(String id, UserOutboxes outboxes) {
     var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationState>create(
-        testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), settings(outboxes), Clock.systemUTC()),
+        testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), SETTINGS, messagesOnly(outboxes),
+            Clock.systemUTC()),
         new SerializationSettings(true, false, true, true, false));
     kit.clear();
-    kit.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record("create-" + id, "alice", ClientFrame.newBuilder()
+    kit.<IngressApplied>runCommand(replyTo -> new ApplyRecord(record("create-" + id, "alice", ClientFrame.newBuilder()
         .setCreateConversation(CreateConversation.newBuilder().setConversationId(id).addAllMemberUserIds(List.of("bob", "carol")))), replyTo));
     return kit;
   }
@@ -252,7 +250,7 @@ class ConversationEntityTest {
   @Test
   void aReadReceiptForAConversationThatDoesNotExistIsRefusedAtOnce() {
     var nowhere = recordingConversation("c-nowhere", testKit.<Enqueued>createTestProbe());
-    var read = nowhere.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record("r-nowhere", "bob",
+    var read = nowhere.<IngressApplied>runCommand(replyTo -> new ApplyRecord(record("r-nowhere", "bob",
         ClientFrame.newBuilder().setChatRead(ChatRead.newBuilder().setConversationId("c-nowhere").setUpToSeq(3))), replyTo));
     assertEquals(NackCode.FORBIDDEN, read.reply().getRejectedCode());
     assertEquals("conversation c-nowhere does not exist", read.reply().getDetail());
@@ -277,21 +275,21 @@ class ConversationEntityTest {
     var now = System.currentTimeMillis();
 
     for (var send : List.of(early("e-1", "alice", "c-early", now), early("e-2", "mallory", "c-early", now))) {
-      var parked = early.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(send, replyTo));
+      var parked = early.<IngressApplied>runCommand(replyTo -> new ApplyRecord(send, replyTo));
       assertEquals(NackCode.NACK_CODE_UNSPECIFIED, parked.reply().getRejectedCode(),
           "a parked send is applied: its sender's records move on");
       assertTrue((Object) parked.event() instanceof ChatSendParked, "stored as " + parked.event());
     }
-    var resend = early.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(early("e-1", "alice", "c-early", now), replyTo));
+    var resend = early.<IngressApplied>runCommand(replyTo -> new ApplyRecord(early("e-1", "alice", "c-early", now), replyTo));
     assertTrue(resend.reply().getDuplicate());
     // Two wait already (the capacity here): the next one is refused at once, to be sent again later.
-    var full = early.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(early("e-3", "bob", "c-early", now), replyTo));
+    var full = early.<IngressApplied>runCommand(replyTo -> new ApplyRecord(early("e-3", "bob", "c-early", now), replyTo));
     assertEquals(NackCode.RETRY_LATER, full.reply().getRejectedCode());
     assertEquals(5_000, full.reply().getRetryAfterMs());
     assertTrue(full.hasNoEvents());
     assertEquals(2, early.restart().state().parked.size(), "parked sends are persisted");
 
-    var created = early.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record("create-early", "carol",
+    var created = early.<IngressApplied>runCommand(replyTo -> new ApplyRecord(record("create-early", "carol",
         ClientFrame.newBuilder().setCreateConversation(CreateConversation.newBuilder().setConversationId("c-early")
             .addAllMemberUserIds(List.of("alice", "bob")))), replyTo));
     var appended = (ChatMessageAppended) (Object) created.events().get(1);
@@ -317,7 +315,7 @@ class ConversationEntityTest {
     var outboxes = testKit.<Enqueued>createTestProbe();
     var never = recordingConversation("c-never", outboxes);
     var anHourAgo = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
-    never.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(early("n-1", "alice", "c-never", anHourAgo), replyTo));
+    never.<IngressApplied>runCommand(replyTo -> new ApplyRecord(early("n-1", "alice", "c-never", anHourAgo), replyTo));
 
     // The check runs on recovery and on every idle check.
     never.restart();
@@ -332,10 +330,11 @@ class ConversationEntityTest {
   private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationState>
       recordingConversation(String id, org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<Enqueued> outboxes) {
     var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationState>create(
-        testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), settings((user, cause, push) -> {
-          outboxes.getRef().tell(new Enqueued(user, cause, push));
-          return CompletableFuture.completedFuture(Done.getInstance());
-        }), Clock.systemUTC()),
+        testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), SETTINGS,
+            messagesOnly((user, cause, push) -> {
+              outboxes.getRef().tell(new Enqueued(user, cause, push));
+              return CompletableFuture.completedFuture(Done.getInstance());
+            }), Clock.systemUTC()),
         new SerializationSettings(true, false, true, true, false));
     kit.clear();
     return kit;
@@ -388,7 +387,7 @@ class ConversationEntityTest {
     var outboxes = testKit.<Enqueued>createTestProbe();
     var carolReachable = new AtomicBoolean(false);
     var told = membershipConversation("c-told", outboxes, carolReachable, 256);
-    told.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record("create-told", "alice",
+    told.<IngressApplied>runCommand(replyTo -> new ApplyRecord(record("create-told", "alice",
         ClientFrame.newBuilder().setCreateConversation(CreateConversation.newBuilder().setConversationId("c-told")
             .addAllMemberUserIds(List.of("bob", "carol")))), replyTo));
     var first = outboxes.receiveSeveralMessages(2, Duration.ofSeconds(10));
@@ -542,7 +541,8 @@ class ConversationEntityTest {
     // As User entities do, each user enqueues a cause once: repeated offers are not passed on.
     var enqueued = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
     var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationState>create(
-        testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), settings((user, cause, push) -> {
+        testKit.system(), ConversationEntity.create(id, testKit.system().ignoreRef(), settings(maxMembers),
+            (user, cause, push) -> {
           if (user.equals("carol") && !carolReachable.get()) {
             return CompletableFuture.failedFuture(new IllegalStateException("carol's User entity does not answer"));
           }
@@ -550,7 +550,7 @@ class ConversationEntityTest {
             outboxes.getRef().tell(new Enqueued(user, cause, push));
           }
           return CompletableFuture.completedFuture(Done.getInstance());
-        }, maxMembers), Clock.systemUTC()),
+        }, Clock.systemUTC()),
         new SerializationSettings(true, false, true, true, false));
     kit.clear();
     return kit;
@@ -565,7 +565,7 @@ class ConversationEntityTest {
   private static CommandResultWithReply<ConversationSignal, ConversationEntity.Event, ConversationState, IngressApplied>
       applyTo(EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationState> kit,
           String messageId, String user, ClientFrame.Builder frame) {
-    return kit.runCommand(replyTo -> new ApplyToConversation(record(messageId, user, frame), replyTo));
+    return kit.runCommand(replyTo -> new ApplyRecord(record(messageId, user, frame), replyTo));
   }
 
   @Test
@@ -605,7 +605,7 @@ class ConversationEntityTest {
     var now = System.currentTimeMillis();
     var big = ClientFrame.newBuilder().setSentAtMs(now).setChatSend(ChatSend.newBuilder().setConversationId("c-big-early")
         .setText("x".repeat(2_500)));
-    var refused = early.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record("big-early", "alice", big),
+    var refused = early.<IngressApplied>runCommand(replyTo -> new ApplyRecord(record("big-early", "alice", big),
         replyTo));
     assertEquals(NackCode.RETRY_LATER, refused.reply().getRejectedCode());
     assertTrue(refused.hasNoEvents());
@@ -637,15 +637,15 @@ class ConversationEntityTest {
   void aFailedPersistRestartsTheConversationWhichAppliesTheNextRecord() {
     var id = "c-" + UUID.randomUUID();
     PersistenceTestKit.create(testKit.system()).failNextPersisted(ConversationEntity.persistenceId(id).id());
-    var entity = testKit.spawn(ConversationEntity.create(id, testKit.system().ignoreRef(), SETTINGS, Clock.systemUTC()));
+    var entity = testKit.spawn(ConversationEntity.create(id, testKit.system().ignoreRef(), SETTINGS, SILENT, Clock.systemUTC()));
     // The creation's write fails: no reply for it (the pipeline redelivers the record); the entity restarts, recovers
     // and applies what comes next, instead of stopping.
-    entity.tell(new ApplyToConversation(create("m-create", "alice", "bob"),
+    entity.tell(new ApplyRecord(create("m-create", "alice", "bob"),
         testKit.<IngressApplied>createTestProbe().ref()));
     var replies = testKit.<IngressApplied>createTestProbe();
-    entity.tell(new ApplyToConversation(create("m-create", "alice", "bob"), replies.ref()));
+    entity.tell(new ApplyRecord(create("m-create", "alice", "bob"), replies.ref()));
     assertEquals(NackCode.NACK_CODE_UNSPECIFIED, replies.receiveMessage(Duration.ofSeconds(10)).getRejectedCode());
-    entity.tell(new ApplyToConversation(send("m-1", "bob", "hello"), replies.ref()));
+    entity.tell(new ApplyRecord(send("m-1", "bob", "hello"), replies.ref()));
     var sent = replies.receiveMessage();
     assertEquals(NackCode.NACK_CODE_UNSPECIFIED, sent.getRejectedCode(), "the conversation exists after the restart");
     assertFalse(sent.getDuplicate());
@@ -656,9 +656,10 @@ class ConversationEntityTest {
     var unreadable = new ConversationSettings(SETTINGS.dedup(), SETTINGS.recentMessagesMaxBytes(),
         SETTINGS.historyPageMaxBytes(), SETTINGS.mailboxCapacity(), SETTINGS.idleTimeout(), SETTINGS.maxMembers(),
         SETTINGS.retention(), SETTINGS.fanOut(), SETTINGS.parked(),
-        (persistenceId, from) -> Source.failed(new IllegalStateException("journal unavailable")), SETTINGS.outboxes());
+        (persistenceId, from) -> Source.failed(new IllegalStateException("journal unavailable")));
     var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationState>create(
-        testKit.system(), ConversationEntity.create("c-unreadable", testKit.system().ignoreRef(), unreadable, Clock.systemUTC()),
+        testKit.system(), ConversationEntity.create("c-unreadable", testKit.system().ignoreRef(), unreadable, SILENT,
+            Clock.systemUTC()),
         new SerializationSettings(true, false, true, true, false));
     applyTo(kit, "m-create", "alice", create("m-create", "alice", "carol").getFrame().toBuilder());
     for (int i = 1; i <= 5; i++) {
@@ -677,7 +678,7 @@ class ConversationEntityTest {
 
   private CommandResultWithReply<ConversationSignal, ConversationEntity.Event, ConversationState, IngressApplied>
       apply(IngressRecord record) {
-    return conversation.runCommand(replyTo -> new ApplyToConversation(record, replyTo));
+    return conversation.runCommand(replyTo -> new ApplyRecord(record, replyTo));
   }
 
   private static IngressRecord create(String messageId, String creator, String... members) {

@@ -17,6 +17,7 @@ import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.PushAck;
 import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.signals.cluster.EnqueuePush;
+import io.herald.signals.cluster.GetAccount;
 import io.herald.signals.cluster.UserSignal;
 import io.herald.user.account.UserEntity;
 import java.time.Duration;
@@ -73,7 +74,7 @@ class DeviceCursorsTest {
   }
 
   private static UserAccount account(EntityRef<UserSignal> entity) {
-    return entity.<UserAccount>ask(UserEntity.GetAccount::new, Duration.ofSeconds(10)).toCompletableFuture().join();
+    return entity.<UserAccount>ask(GetAccount::new, Duration.ofSeconds(10)).toCompletableFuture().join();
   }
 
   private static WebSocketTestClient client(HeraldNode node, String user, String device) {

@@ -11,6 +11,7 @@ import io.herald.gateway.auth.Tokens;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
 import io.herald.infra.Kafka;
+import io.herald.protocol.cluster.v1.DeviceTelemetry;
 import io.herald.protocol.cluster.v1.UserAccount;
 import io.herald.protocol.device.v1.ChatSend;
 import io.herald.protocol.device.v1.ClientFrame;
@@ -24,6 +25,8 @@ import io.herald.protocol.device.v1.ReportState;
 import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.device.v1.SetDesired;
 import io.herald.protocol.device.v1.Telemetry;
+import io.herald.signals.cluster.GetAccount;
+import io.herald.signals.cluster.GetTelemetry;
 import io.herald.signals.cluster.UserSignal;
 import io.herald.user.account.UserEntity;
 import io.herald.user.device.DeviceEntity;
@@ -434,9 +437,9 @@ class NoisyNeighbourTest {
           .setTelemetry(Telemetry.newBuilder().putAllReadings(readings("t2", 100))).build());
       assertTooLarge("keys-2-" + run);
       var summary = ClusterSharding.get(node.system()).entityRefFor(DeviceEntity.ENTITY_KEY, deviceId(user, "sensor-t"))
-          .<DeviceEntity.TelemetrySummary>ask(DeviceEntity.GetTelemetry::new, Duration.ofSeconds(10))
+          .<DeviceTelemetry>ask(GetTelemetry::new, Duration.ofSeconds(10))
           .toCompletableFuture().get();
-      assertEquals(readings("t1", 100).keySet(), summary.readings().keySet());
+      assertEquals(readings("t1", 100).keySet(), summary.getReadingsMap().keySet());
     }
 
     /**
@@ -468,7 +471,7 @@ class NoisyNeighbourTest {
       }
 
       var account = ClusterSharding.get(node.system()).entityRefFor(UserSignal.TYPE_KEY, user)
-          .<UserAccount>ask(UserEntity.GetAccount::new, Duration.ofSeconds(10)).toCompletableFuture().get();
+          .<UserAccount>ask(GetAccount::new, Duration.ofSeconds(10)).toCompletableFuture().get();
       assertTrue(account.getOutboxBytes() <= OUTBOX_MAX_BYTES && account.getOutboxBytes() > OUTBOX_MAX_BYTES - 2L * BIG_TEXT,
           "the outbox is full to its bound and within it: " + account);
       assertTrue(account.getOutboxPushes() < account.getLastSeq(), "the oldest pushes left: " + account);

@@ -12,6 +12,7 @@ import io.herald.gateway.auth.Tokens;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
 import io.herald.infra.Kafka;
+import io.herald.protocol.cluster.v1.DeviceTelemetry;
 import io.herald.protocol.device.v1.ChatSend;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.CreateConversation;
@@ -22,6 +23,7 @@ import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.device.v1.SetDesired;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.events.v1.TelemetryRecorded;
+import io.herald.signals.cluster.GetTelemetry;
 import io.herald.signals.tracing.Tracing;
 import io.herald.user.device.DeviceEntity;
 import java.net.InetSocketAddress;
@@ -153,11 +155,11 @@ class WalkingSkeletonTest {
       awaitReady(restarted);
       var summary = ClusterSharding.get(restarted.system())
           .entityRefFor(DeviceEntity.ENTITY_KEY, device)
-          .<DeviceEntity.TelemetrySummary>ask(DeviceEntity.GetTelemetry::new, Duration.ofSeconds(30))
+          .<DeviceTelemetry>ask(GetTelemetry::new, Duration.ofSeconds(30))
           .toCompletableFuture().get();
-      assertEquals(2, summary.telemetryCount());
-      assertEquals(user, summary.ownerUserId());
-      assertEquals(21.0, summary.readings().get("temp").last());
+      assertEquals(2, summary.getTelemetryCount());
+      assertEquals(user, summary.getOwnerUserId());
+      assertEquals(21.0, summary.getReadingsMap().get("temp").getLast());
     }
   }
 

@@ -1,31 +1,40 @@
 package io.herald.signals.serialization;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.herald.protocol.cluster.v1.ApplyToConversationSignal;
+import io.herald.protocol.cluster.v1.ApplyIngress;
 import io.herald.protocol.cluster.v1.AttachSessionSignal;
 import io.herald.protocol.cluster.v1.DeliverPushSignal;
 import io.herald.protocol.cluster.v1.DetachSessionSignal;
 import io.herald.protocol.cluster.v1.EnqueuePushSignal;
 import io.herald.protocol.cluster.v1.GetConversationsSignal;
+import io.herald.protocol.cluster.v1.GetDeviceTelemetry;
 import io.herald.protocol.cluster.v1.GetDeviceOwnerSignal;
 import io.herald.protocol.cluster.v1.GetHistorySignal;
 import io.herald.protocol.cluster.v1.GetShadowSignal;
-import io.herald.signals.cluster.ApplyToConversation;
+import io.herald.protocol.cluster.v1.GetUserAccount;
+import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.AttachSession;
 import io.herald.signals.cluster.DeliverPush;
 import io.herald.signals.cluster.DetachSession;
 import io.herald.signals.cluster.EnqueuePush;
+import io.herald.signals.cluster.GetAccount;
 import io.herald.signals.cluster.GetConversations;
 import io.herald.signals.cluster.GetDeviceOwner;
 import io.herald.signals.cluster.GetHistory;
 import io.herald.signals.cluster.GetShadow;
+import io.herald.signals.cluster.GetTelemetry;
 import java.io.NotSerializableException;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
-/** Wire form of the cross-service signals in io.herald.signals.cluster (herald.cluster.v1 signals.proto). */
+/**
+ * Wire form of every cluster message that is not a Protobuf message itself: the signals in io.herald.signals.cluster,
+ * which the services' entities and sessions send each other (herald.cluster.v1), with actor references in
+ * ActorRefResolver's string form. Replies, events and snapshots are Protobuf messages ({@link ProtobufSerializer}).
+ * An entity's own commands never cross nodes: each entity wraps the signals it gets on arrival.
+ */
 public final class SignalSerializer extends SerializerWithStringManifest {
 
   public static final int IDENTIFIER = 1_747_101;
@@ -34,11 +43,15 @@ public final class SignalSerializer extends SerializerWithStringManifest {
   private static final String DETACH = "herald.cluster.v1.DetachSessionSignal";
   private static final String DELIVER = "herald.cluster.v1.DeliverPushSignal";
   private static final String GET_SHADOW = "herald.cluster.v1.GetShadowSignal";
+  private static final String APPLY = "herald.cluster.v1.ApplyIngress";
+  // What nodes of an earlier version send to a Conversation: the same fields as ApplyIngress.
   private static final String APPLY_TO_CONVERSATION = "herald.cluster.v1.ApplyToConversationSignal";
   private static final String GET_HISTORY = "herald.cluster.v1.GetHistorySignal";
   private static final String GET_DEVICE_OWNER = "herald.cluster.v1.GetDeviceOwnerSignal";
   private static final String ENQUEUE_PUSH = "herald.cluster.v1.EnqueuePushSignal";
   private static final String GET_CONVERSATIONS = "herald.cluster.v1.GetConversationsSignal";
+  private static final String GET_ACCOUNT = "herald.cluster.v1.GetUserAccount";
+  private static final String GET_TELEMETRY = "herald.cluster.v1.GetDeviceTelemetry";
 
   private final ExtendedActorSystem system;
   private volatile ActorRefResolver resolver;
@@ -58,11 +71,13 @@ public final class SignalSerializer extends SerializerWithStringManifest {
     if (o instanceof DetachSession) return DETACH;
     if (o instanceof DeliverPush) return DELIVER;
     if (o instanceof GetShadow) return GET_SHADOW;
-    if (o instanceof ApplyToConversation) return APPLY_TO_CONVERSATION;
+    if (o instanceof ApplyRecord) return APPLY;
     if (o instanceof GetHistory) return GET_HISTORY;
     if (o instanceof GetDeviceOwner) return GET_DEVICE_OWNER;
     if (o instanceof EnqueuePush) return ENQUEUE_PUSH;
     if (o instanceof GetConversations) return GET_CONVERSATIONS;
+    if (o instanceof GetAccount) return GET_ACCOUNT;
+    if (o instanceof GetTelemetry) return GET_TELEMETRY;
     throw new IllegalArgumentException("Not a Herald signal: " + o.getClass().getName());
   }
 
@@ -83,8 +98,8 @@ public final class SignalSerializer extends SerializerWithStringManifest {
       return GetShadowSignal.newBuilder().setRequesterUserId(get.requesterUserId())
           .setReplyTo(resolver().toSerializationFormat(get.replyTo())).build().toByteArray();
     }
-    if (o instanceof ApplyToConversation apply) {
-      return ApplyToConversationSignal.newBuilder().setRecord(apply.record())
+    if (o instanceof ApplyRecord apply) {
+      return ApplyIngress.newBuilder().setRecord(apply.record())
           .setReplyTo(resolver().toSerializationFormat(apply.replyTo())).setTraceparent(apply.traceparent()).build()
           .toByteArray();
     }
@@ -104,6 +119,13 @@ public final class SignalSerializer extends SerializerWithStringManifest {
       return GetConversationsSignal.newBuilder().setAfterConversationId(get.afterConversationId()).setLimit(get.limit())
           .setReplyTo(resolver().toSerializationFormat(get.replyTo())).build().toByteArray();
     }
+    if (o instanceof GetAccount get) {
+      return GetUserAccount.newBuilder().setReplyTo(resolver().toSerializationFormat(get.replyTo())).build().toByteArray();
+    }
+    if (o instanceof GetTelemetry get) {
+      return GetDeviceTelemetry.newBuilder().setReplyTo(resolver().toSerializationFormat(get.replyTo())).build()
+          .toByteArray();
+    }
     throw new IllegalArgumentException("Not a Herald signal: " + o.getClass().getName());
   }
 
@@ -118,10 +140,9 @@ public final class SignalSerializer extends SerializerWithStringManifest {
         }
         case DETACH -> new DetachSession(resolver().resolveActorRef(DetachSessionSignal.parseFrom(bytes).getSession()));
         case DELIVER -> new DeliverPush(DeliverPushSignal.parseFrom(bytes).getFrame());
-        case APPLY_TO_CONVERSATION -> {
-          var apply = ApplyToConversationSignal.parseFrom(bytes);
-          yield new ApplyToConversation(apply.getRecord(), resolver().resolveActorRef(apply.getReplyTo()),
-              apply.getTraceparent());
+        case APPLY, APPLY_TO_CONVERSATION -> {
+          var apply = ApplyIngress.parseFrom(bytes);
+          yield new ApplyRecord(apply.getRecord(), resolver().resolveActorRef(apply.getReplyTo()), apply.getTraceparent());
         }
         case GET_HISTORY -> {
           var get = GetHistorySignal.parseFrom(bytes);
@@ -143,6 +164,9 @@ public final class SignalSerializer extends SerializerWithStringManifest {
           yield new GetConversations(get.getAfterConversationId(), get.getLimit(),
               resolver().resolveActorRef(get.getReplyTo()));
         }
+        case GET_ACCOUNT -> new GetAccount(resolver().resolveActorRef(GetUserAccount.parseFrom(bytes).getReplyTo()));
+        case GET_TELEMETRY ->
+            new GetTelemetry(resolver().resolveActorRef(GetDeviceTelemetry.parseFrom(bytes).getReplyTo()));
         default -> throw new NotSerializableException("Unknown signal manifest [" + manifest + "]");
       };
     } catch (InvalidProtocolBufferException e) {

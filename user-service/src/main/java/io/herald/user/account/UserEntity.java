@@ -16,10 +16,12 @@ import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.device.v1.Welcome;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.AttachSession;
 import io.herald.signals.cluster.DeliverPush;
 import io.herald.signals.cluster.DetachSession;
 import io.herald.signals.cluster.EnqueuePush;
+import io.herald.signals.cluster.GetAccount;
 import io.herald.signals.cluster.GetConversations;
 import io.herald.signals.cluster.Outcomes;
 import io.herald.signals.cluster.SessionSignal;
@@ -70,18 +72,24 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
   public static final String ROLE = "user";
 
   /**
-   * Everything the entity handles. The signals other services send (protocol's {@link EnqueuePush},
-   * {@link AttachSession}, {@link DetachSession}, {@link GetConversations}) arrive wrapped by {@link #create} in
-   * {@link Enqueue}, {@link Attach}, {@link Detach} and {@link ListConversations}; the wrapping happens on arrival, so
-   * their cluster wire form is protocol's.
+   * Everything the entity handles. The signals other services send ({@link ApplyRecord}, {@link EnqueuePush},
+   * {@link AttachSession}, {@link DetachSession}, {@link GetConversations}, {@link GetAccount}) arrive wrapped by
+   * {@link #create} in {@link Apply}, {@link Enqueue}, {@link Attach}, {@link Detach}, {@link ListConversations} and
+   * {@link ReadAccount}; the wrapping happens on arrival, so their cluster wire form is the signals'.
    */
   public sealed interface Command extends UserSignal {}
 
-  /** Apply one record of herald.ingress (push_ack); replies once durable. */
-  public record Apply(IngressRecord record, ActorRef<IngressApplied> replyTo) implements Command {}
+  /**
+   * An {@link ApplyRecord} from the ingest pipeline: one record of herald.ingress (push_ack), answered once durable;
+   * never sent across nodes in this form.
+   */
+  record Apply(IngressRecord record, ActorRef<IngressApplied> replyTo) implements Command {}
 
-  /** Read the account: the user's devices and conversations, live sessions, outbox position. */
-  public record GetAccount(ActorRef<UserAccount> replyTo) implements Command {}
+  /**
+   * A {@link GetAccount}: the user's devices and conversations, live sessions, outbox position; never sent across nodes
+   * in this form.
+   */
+  record ReadAccount(GetAccount request) implements Command {}
 
   private record SessionEnded(ActorRef<SessionSignal> session) implements Command {}
 
@@ -324,10 +332,12 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
     Behavior<Command> entity = Behaviors.setup(context -> new UserEntity(context, userId, settings, clock));
     return Behaviors.transformMessages(UserSignal.class, entity, signals -> signals
         .match(Command.class, command -> command)
+        .match(ApplyRecord.class, apply -> new Apply(apply.record(), apply.replyTo()))
         .match(EnqueuePush.class, Enqueue::new)
         .match(AttachSession.class, Attach::new)
         .match(DetachSession.class, Detach::new)
-        .match(GetConversations.class, ListConversations::new));
+        .match(GetConversations.class, ListConversations::new)
+        .match(GetAccount.class, ReadAccount::new));
   }
 
   public static PersistenceId persistenceId(String userId) {
@@ -368,7 +378,7 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         .onCommand(Apply.class, (State state, Apply apply) -> apply(state, apply))
         .onCommand(Enqueue.class, (State state, Enqueue enqueue) -> enqueue(state, enqueue.request()))
         .onCommand(Attach.class, (State state, Attach attach) -> attach(state, attach.request()))
-        .onCommand(GetAccount.class, (State state, GetAccount get) -> Effect().reply(get.replyTo(),
+        .onCommand(ReadAccount.class, (State state, ReadAccount read) -> Effect().reply(read.request().replyTo(),
             UserAccount.newBuilder().setUserId(state.userId).addAllDevices(state.devices)
                 .addAllConversations(state.memberOf()).setLiveSessions(sessions.size())
                 .setLastSeq(state.lastSeq).setAckedSeq(state.ackedSeq).putAllDeviceAckedSeq(state.cursors)

@@ -8,6 +8,7 @@ import io.herald.persistence.PersistFailure;
 import io.herald.persistence.PersistLatency;
 import io.herald.protocol.cluster.v1.DeviceOwner;
 import io.herald.protocol.cluster.v1.DeviceShadow;
+import io.herald.protocol.cluster.v1.DeviceTelemetry;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.ClientFrame;
@@ -18,10 +19,13 @@ import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.events.v1.ReadingSample;
 import io.herald.protocol.events.v1.ReadingStats;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.DeviceSignal;
 import io.herald.signals.cluster.GetDeviceOwner;
 import io.herald.signals.cluster.GetShadow;
+import io.herald.signals.cluster.GetTelemetry;
 import io.herald.signals.cluster.Outcomes;
+import io.herald.signals.cluster.UserOutboxes;
 import io.herald.user.account.UserEntity;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -33,6 +37,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.MailboxSelector;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
@@ -53,8 +58,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * One device: the single writer of its telemetry, its shadow (reported, desired, version) and its presence. Applies
  * ingress records at most once (by message id), persists them, and answers only after the event is stored, so the
- * Kafka offset can be committed. What the owner must learn (device_update, desired_state) travels in the answer as
- * push intents, which the pipeline enqueues in the owner's outbox before committing.
+ * Kafka offset can be committed. What the owner must learn (device_update, desired_state) because of a record travels
+ * in the answer as push intents, which the pipeline puts into the owner's outbox before committing; what it must learn
+ * because of silence (the presence timeout: offline) the entity puts there itself, by the same {@link UserOutboxes}.
  */
 public final class DeviceEntity
     extends EventSourcedBehaviorWithEnforcedReplies<DeviceEntity.Command, DeviceEntity.Event, DeviceEntity.State> {
@@ -63,20 +69,30 @@ public final class DeviceEntity
   public static final EntityTypeKey<DeviceSignal> ENTITY_KEY = DeviceSignal.TYPE_KEY;
 
   /**
-   * Everything the entity handles. The signals other services send (protocol's {@link GetShadow},
-   * {@link GetDeviceOwner}) arrive wrapped by {@link #create} in {@link ReadShadow} and {@link ReadOwner}; the
-   * wrapping happens on arrival, so their cluster wire form is protocol's.
+   * Everything the entity handles. The signals other services send ({@link ApplyRecord}, {@link GetShadow},
+   * {@link GetDeviceOwner}, {@link GetTelemetry}) arrive wrapped by {@link #create} in {@link Apply},
+   * {@link ReadShadow}, {@link ReadOwner} and {@link ReadTelemetry}; the wrapping happens on arrival, so their cluster
+   * wire form is the signals'.
    */
   public sealed interface Command extends DeviceSignal {}
 
-  /** Apply one record from herald.ingress; the reply comes after the effect is durable. */
-  public record Apply(IngressRecord record, ActorRef<IngressApplied> replyTo) implements Command {}
+  /**
+   * An {@link ApplyRecord} from the ingest pipeline: one record of herald.ingress, answered once the effect is durable;
+   * never sent across nodes in this form.
+   */
+  record Apply(IngressRecord record, ActorRef<IngressApplied> replyTo) implements Command {}
 
-  /** Read the device's telemetry summary from memory. */
-  public record GetTelemetry(ActorRef<TelemetrySummary> replyTo) implements Command {}
 
   /** No frame for the presence timeout: the device goes offline. */
   private record PresenceExpired() implements Command {}
+
+  /** The owner's User entity has the presence push of {@code causeId} in its outbox. */
+  private record PresencePushed(String causeId) implements Command {}
+
+  /** The presence push of {@code causeId} did not reach the owner's outbox yet: asked again after a while. */
+  private record PresencePushFailed(String causeId, Throwable cause) implements Command {}
+
+  private record RetryPresencePush() implements Command {}
 
   /** A {@link GetShadow} from another service; never sent across nodes in this form. */
   record ReadShadow(GetShadow request) implements Command {}
@@ -84,7 +100,8 @@ public final class DeviceEntity
   /** A {@link GetDeviceOwner} from another service; never sent across nodes in this form. */
   record ReadOwner(GetDeviceOwner request) implements Command {}
 
-  public record TelemetrySummary(String deviceId, String ownerUserId, long telemetryCount, Map<String, Reading> readings) {}
+  /** A {@link GetTelemetry}; never sent across nodes in this form. */
+  record ReadTelemetry(GetTelemetry request) implements Command {}
 
   /** One key's readings: the last value, how many, when, and the last few values (bounded), oldest first. */
   public record Reading(double last, long count, long lastAtMs, List<Sample> recent) {
@@ -143,8 +160,11 @@ public final class DeviceEntity
       this.shadow = shadow;
     }
 
-    TelemetrySummary summary() {
-      return new TelemetrySummary(deviceId, ownerUserId, telemetryCount, Map.copyOf(readings));
+    DeviceTelemetry telemetry() {
+      var telemetry = DeviceTelemetry.newBuilder().setDeviceId(deviceId).setOwnerUserId(ownerUserId)
+          .setTelemetryCount(telemetryCount);
+      readings.forEach((key, reading) -> telemetry.putReadings(key, reading.toStats()));
+      return telemetry.build();
     }
 
     /** Keeps the last {@code history} values of each key. */
@@ -215,27 +235,31 @@ public final class DeviceEntity
 
   /**
    * Registers Device sharding on this node: as host when it has the User entities' role, else as proxy. Each entity has
-   * a bounded mailbox ({@code mailbox-capacity}).
+   * a bounded mailbox ({@code mailbox-capacity}); {@code outboxes}: where its presence pushes go.
    */
-  public static ActorRef<ShardingEnvelope<DeviceSignal>> init(ActorSystem<?> system, DeviceSettings settings) {
+  public static ActorRef<ShardingEnvelope<DeviceSignal>> init(ActorSystem<?> system, DeviceSettings settings,
+      UserOutboxes outboxes) {
     return ClusterSharding.get(system).init(
-        Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), settings))
+        Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), settings, outboxes))
             .withRole(UserEntity.ROLE)
             .withEntityProps(MailboxSelector.bounded(settings.mailboxCapacity())));
   }
 
-  public static Behavior<DeviceSignal> create(String deviceId, DeviceSettings settings) {
-    return create(deviceId, settings, Clock.systemUTC());
+  public static Behavior<DeviceSignal> create(String deviceId, DeviceSettings settings, UserOutboxes outboxes) {
+    return create(deviceId, settings, outboxes, Clock.systemUTC());
   }
 
   /** {@code clock}: what the presence timeout reads. */
-  public static Behavior<DeviceSignal> create(String deviceId, DeviceSettings settings, Clock clock) {
-    Behavior<Command> entity =
-        Behaviors.setup(context -> Behaviors.withTimers(timers -> new DeviceEntity(deviceId, settings, timers, clock)));
+  public static Behavior<DeviceSignal> create(String deviceId, DeviceSettings settings, UserOutboxes outboxes,
+      Clock clock) {
+    Behavior<Command> entity = Behaviors.setup(context -> Behaviors.withTimers(
+        timers -> new DeviceEntity(context, deviceId, settings, outboxes, timers, clock)));
     return Behaviors.transformMessages(DeviceSignal.class, entity, signals -> signals
         .match(Command.class, command -> command)
+        .match(ApplyRecord.class, apply -> new Apply(apply.record(), apply.replyTo()))
         .match(GetShadow.class, ReadShadow::new)
-        .match(GetDeviceOwner.class, ReadOwner::new));
+        .match(GetDeviceOwner.class, ReadOwner::new)
+        .match(GetTelemetry.class, ReadTelemetry::new));
   }
 
   public static PersistenceId persistenceId(String deviceId) {
@@ -243,18 +267,26 @@ public final class DeviceEntity
   }
 
   private static final String PRESENCE_TIMER = "presence";
+  private static final String PRESENCE_PUSH_TIMER = "presence-push";
 
+  private final ActorContext<Command> context;
   private final String deviceId;
   private final DeviceSettings settings;
+  private final UserOutboxes outboxes;
   private final TimerScheduler<Command> timers;
   private final Clock clock;
   private final PersistLatency persistLatency = new PersistLatency(DeviceSignal.ENTITY_TYPE);
   private final DedupEvictions dedupEvictions = new DedupEvictions(DeviceSignal.ENTITY_TYPE);
+  // Actor-local: the offline push not yet confirmed by the owner's User entity (null: none).
+  private PushIntent presencePush;
 
-  private DeviceEntity(String deviceId, DeviceSettings settings, TimerScheduler<Command> timers, Clock clock) {
+  private DeviceEntity(ActorContext<Command> context, String deviceId, DeviceSettings settings, UserOutboxes outboxes,
+      TimerScheduler<Command> timers, Clock clock) {
     super(persistenceId(deviceId), PersistFailure.RESTART_WITH_BACKOFF);
+    this.context = context;
     this.deviceId = deviceId;
     this.settings = settings;
+    this.outboxes = outboxes;
     this.timers = timers;
     this.clock = clock;
   }
@@ -270,8 +302,12 @@ public final class DeviceEntity
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Apply.class, (State state, Apply apply) -> apply(state, apply))
-        .onCommand(GetTelemetry.class, (State state, GetTelemetry get) -> Effect().reply(get.replyTo(), state.summary()))
+        .onCommand(ReadTelemetry.class, (State state, ReadTelemetry read) ->
+            Effect().reply(read.request().replyTo(), state.telemetry()))
         .onCommand(PresenceExpired.class, (State state, PresenceExpired expired) -> expire(state))
+        .onCommand(PresencePushed.class, (State state, PresencePushed pushed) -> presencePushed(pushed))
+        .onCommand(PresencePushFailed.class, (State state, PresencePushFailed failed) -> presencePushFailed(failed))
+        .onCommand(RetryPresencePush.class, (State state, RetryPresencePush retry) -> retryPresencePush(state))
         .onCommand(ReadShadow.class, (State state, ReadShadow read) ->
             Effect().reply(read.request().replyTo(), shadowFor(state, read.request())))
         .onCommand(ReadOwner.class, (State state, ReadOwner read) -> Effect().reply(read.request().replyTo(),
@@ -394,15 +430,55 @@ public final class DeviceEntity
     return CodedOutputStream.computeStringSizeNoTag(text);
   }
 
-  /** Offline after the presence timeout; the owner learns it by device_update, sent by the owner's User entity. */
+  /** Offline after the presence timeout; the owner learns it by device_update, which this entity puts in its outbox. */
   private ReplyEffect<Event, State> expire(State state) {
     if (!state.shadow.online) {
       return Effect().noReply();
     }
     var at = clock.millis();
     return Effect().persist(new PresenceChanged("offline-" + at, false, at, ""))
-        .thenRun(updated -> settings.offlineNotifier().accept(deviceUpdate(updated, "offline-" + at)))
+        .thenRun(updated -> pushPresence(deviceUpdate(updated, "offline-" + at)))
         .thenNoReply();
+  }
+
+  /**
+   * Asks the owner's User entity to enqueue the presence push, again after {@code presence-push-retry} until it
+   * confirms (its cause id stays the same, so the outbox holds it once); dropped when a frame brings the device online
+   * first, since that frame's own device_update supersedes it. Actor-local: a push not confirmed when the entity stops
+   * (a crash, passivation, a rebalance) is not asked again; the owner learns the presence at the device's next frame.
+   */
+  private void pushPresence(PushIntent push) {
+    presencePush = push;
+    context.pipeToSelf(outboxes.enqueue(push.getUserId(), push.getCauseId(), push.getPush()),
+        (done, failure) -> failure == null
+            ? new PresencePushed(push.getCauseId())
+            : new PresencePushFailed(push.getCauseId(), failure));
+  }
+
+  private ReplyEffect<Event, State> presencePushed(PresencePushed pushed) {
+    if (presencePush != null && presencePush.getCauseId().equals(pushed.causeId())) {
+      presencePush = null;
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> presencePushFailed(PresencePushFailed failed) {
+    if (presencePush != null && presencePush.getCauseId().equals(failed.causeId())) {
+      context.getLog().warn("Presence push {} of device {} not in its owner's outbox yet, asked again in {} ms: {}",
+          failed.causeId(), deviceId, settings.presencePushRetry().toMillis(), failed.cause().toString());
+      timers.startSingleTimer(PRESENCE_PUSH_TIMER, new RetryPresencePush(), settings.presencePushRetry());
+    }
+    return Effect().noReply();
+  }
+
+  /** A device online again has told its owner so by its frame's device_update: the offline push is stale. */
+  private ReplyEffect<Event, State> retryPresencePush(State state) {
+    if (state.shadow.online) {
+      presencePush = null;
+    } else if (presencePush != null) {
+      pushPresence(presencePush);
+    }
+    return Effect().noReply();
   }
 
   private static DeviceShadow shadowFor(State state, GetShadow get) {

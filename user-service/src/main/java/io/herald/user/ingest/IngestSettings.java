@@ -1,7 +1,9 @@
 package io.herald.user.ingest;
 
 import com.typesafe.config.Config;
+import io.herald.signals.cluster.UserOutboxes;
 import java.time.Duration;
+import org.apache.pekko.actor.typed.ActorSystem;
 
 /** herald.user.ingest.* and the shared herald.kafka.* */
 public record IngestSettings(
@@ -30,6 +32,14 @@ public record IngestSettings(
       throw new IllegalArgumentException("herald.user.ingest.window (" + window + ") must be at least its parallelism ("
           + parallelism + ")");
     }
+  }
+
+  /**
+   * The users' outboxes as the user-service asks them (the pipeline's pushes, a Device's presence): each enqueue with
+   * {@code ask-timeout}, asked again as {@code retry} says.
+   */
+  public UserOutboxes userOutboxes(ActorSystem<?> system) {
+    return UserOutboxes.sharded(system, askTimeout, maxAttempts, retryMinBackoff, retryMaxBackoff, randomFactor);
   }
 
   public static IngestSettings fromConfig(Config config) {

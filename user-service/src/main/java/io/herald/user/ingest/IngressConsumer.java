@@ -9,14 +9,14 @@ import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.Rejected;
 import io.herald.protocol.ingress.v1.IngressRecord;
-import io.herald.signals.cluster.ApplyToConversation;
+import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.ConversationSignal;
+import io.herald.signals.cluster.DeviceSignal;
+import io.herald.signals.cluster.UserSignal;
 import io.herald.signals.concurrent.Continuations;
 import io.herald.signals.tracing.Tracing;
-import io.herald.user.account.UserEntity;
 import io.herald.user.colocation.Colocation;
 import io.herald.user.colocation.EntityHops;
-import io.herald.user.device.DeviceEntity;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.opentelemetry.api.trace.Span;
@@ -33,14 +33,19 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.kafka.ConsumerMessage.CommittableMessage;
 import org.apache.pekko.kafka.ConsumerSettings;
@@ -96,13 +101,13 @@ public final class IngressConsumer {
     this.settings = settings;
     this.sharding = ClusterSharding.get(system);
     this.deadLetters = new DeadLetters(system, settings);
-    this.outbox = new OwnerOutbox(system, sharding, settings);
+    this.outbox = new OwnerOutbox(system, settings.userOutboxes(system));
     this.journalHealth = new JournalHealth(system);
     this.cluster = Cluster.get(system);
     this.colocation = colocation;
     this.tracing = Tracing.get(system);
     this.hops = new EntityHops(system).watch(
-        Set.of(UserEntity.ENTITY_KEY, DeviceEntity.ENTITY_KEY, ConversationSignal.TYPE_KEY), Duration.ofSeconds(2));
+        Set.of(UserSignal.TYPE_KEY, DeviceSignal.TYPE_KEY, ConversationSignal.TYPE_KEY), Duration.ofSeconds(2));
   }
 
   /** Starts consuming and registers the stop (drain in-flight, commit, leave the group) with CoordinatedShutdown. */
@@ -232,25 +237,28 @@ public final class IngressConsumer {
     if (!(routing instanceof IngressRoute.ToEntity to)) {
       return Optional.empty();
     }
-    var record = to.record();
+    // Every entity gets the same signal. Only a conversation continues the trace past its reply (a chat message's
+    // fan-out); no string is made for an unrecorded span.
+    var traceparent = to.entity() == IngressRoute.Entity.CONVERSATION && applySpan.isRecording()
+        ? Tracing.traceparent(applySpan) : "";
     return Optional.of(switch (to.entity()) {
-      case DEVICE -> askDevice(to.entityId(), record);
-      // A recorded apply span is the parent of the chat message's fan-out; no string is made for an unrecorded one.
-      case CONVERSATION -> askConversation(to.entityId(), record,
-          applySpan.isRecording() ? Tracing.traceparent(applySpan) : "");
-      case USER -> () -> {
-        hops.count(UserEntity.ENTITY_KEY, colocation.userShards(), to.entityId());
-        return sharding.entityRefFor(UserEntity.ENTITY_KEY, to.entityId())
-            .ask(replyTo -> new UserEntity.Apply(record, replyTo), settings.askTimeout());
-      };
+      case DEVICE -> ask(DeviceSignal.TYPE_KEY, colocation.defaultShards(), to,
+          replyTo -> new ApplyRecord(to.record(), replyTo, traceparent));
+      case USER -> ask(UserSignal.TYPE_KEY, colocation.userShards(), to,
+          replyTo -> new ApplyRecord(to.record(), replyTo, traceparent));
+      // Conversations belong to the chat-service: reached by entity type name, never by its classes.
+      case CONVERSATION -> ask(ConversationSignal.TYPE_KEY, colocation.defaultShards(), to,
+          replyTo -> new ApplyRecord(to.record(), replyTo, traceparent));
     });
   }
 
-  private Callable<CompletionStage<IngressApplied>> askDevice(String deviceId, IngressRecord record) {
+  /** The record's entity, asked by entity type name; {@code shards}: how its type places entities (for the hop count). */
+  private <M> Callable<CompletionStage<IngressApplied>> ask(EntityTypeKey<M> type,
+      ShardingMessageExtractor<ShardingEnvelope<M>, M> shards, IngressRoute.ToEntity to,
+      Function<ActorRef<IngressApplied>, M> apply) {
     return () -> {
-      hops.count(DeviceEntity.ENTITY_KEY, colocation.defaultShards(), deviceId);
-      return sharding.entityRefFor(DeviceEntity.ENTITY_KEY, deviceId)
-          .ask(replyTo -> new DeviceEntity.Apply(record, replyTo), settings.askTimeout());
+      hops.count(type, shards, to.entityId());
+      return sharding.entityRefFor(type, to.entityId()).ask(apply::apply, settings.askTimeout());
     };
   }
 
@@ -258,16 +266,6 @@ public final class IngressConsumer {
   private CompletionStage<IngressApplied> settled(Callable<CompletionStage<IngressApplied>> ask) {
     return Continuations.onDispatcher(Patterns.retry(ask, settings.maxAttempts(), settings.retryMinBackoff(),
         settings.retryMaxBackoff(), settings.randomFactor(), system), dispatcher);
-  }
-
-  /** Conversations belong to the chat-service: reached by entity type name, never by its classes. */
-  private Callable<CompletionStage<IngressApplied>> askConversation(String conversationId, IngressRecord record,
-      String traceparent) {
-    return () -> {
-      hops.count(ConversationSignal.TYPE_KEY, colocation.defaultShards(), conversationId);
-      return sharding.entityRefFor(ConversationSignal.TYPE_KEY, conversationId)
-          .ask(replyTo -> new ApplyToConversation(record, replyTo, traceparent), settings.askTimeout());
-    };
   }
 
   /** A record's ask of its entity, with the record's apply span and the entity type's name (for the child spans). */

@@ -13,6 +13,7 @@ import io.herald.protocol.cluster.v1.UserAccount;
 import io.herald.protocol.device.v1.ChatMessage;
 import io.herald.protocol.device.v1.Push;
 import io.herald.signals.cluster.EnqueuePush;
+import io.herald.signals.cluster.GetAccount;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -65,11 +66,11 @@ class OutboxBytesTest {
       });
 
       var account = testKit.<UserAccount>createTestProbe();
-      entity.tell(new UserEntity.GetAccount(account.ref()));
+      entity.tell(new GetAccount(account.ref()));
       var before = account.receiveMessage(Duration.ofSeconds(10));
       testKit.stop(entity);
       var recovered = testKit.spawn(UserEntity.create(user, settings));
-      recovered.tell(new UserEntity.GetAccount(account.ref()));
+      recovered.tell(new GetAccount(account.ref()));
       var after = account.receiveMessage(Duration.ofSeconds(30));
       assertEquals(before, after, "recovered as it was");
       assertEquals(PUSHES, after.getLastSeq());

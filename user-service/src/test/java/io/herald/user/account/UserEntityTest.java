@@ -19,9 +19,11 @@ import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.PushAck;
 import io.herald.protocol.device.v1.ReadReceipt;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.AttachSession;
 import io.herald.signals.cluster.DeliverPush;
 import io.herald.signals.cluster.EnqueuePush;
+import io.herald.signals.cluster.GetAccount;
 import io.herald.signals.cluster.GetConversations;
 import io.herald.signals.cluster.SessionSignal;
 import io.herald.signals.cluster.UserSignal;
@@ -134,11 +136,11 @@ class UserEntityTest {
     assertEquals(List.of(3L), tabletAcked.state().outbox.stream().map(Push::getSeq).toList());
     assertEquals(2, tabletAcked.state().ackedSeq);
 
-    var account = user.<UserAccount>runCommand(UserEntity.GetAccount::new).reply();
+    var account = user.<UserAccount>runCommand(GetAccount::new).reply();
     assertEquals(Map.of("phone", 3L, "tablet", 2L), account.getDeviceAckedSeqMap());
     user.restart();
     assertEquals(account.getDeviceAckedSeqMap(),
-        user.<UserAccount>runCommand(UserEntity.GetAccount::new).reply().getDeviceAckedSeqMap(), "persisted");
+        user.<UserAccount>runCommand(GetAccount::new).reply().getDeviceAckedSeqMap(), "persisted");
   }
 
   @Test
@@ -213,7 +215,7 @@ class UserEntityTest {
     entity.tell(new EnqueuePush("c-next", receipt(), enqueued.ref()));
     enqueued.receiveMessage(Duration.ofSeconds(10));
     var account = testKit.<UserAccount>createTestProbe();
-    entity.tell(new UserEntity.GetAccount(account.ref()));
+    entity.tell(new GetAccount(account.ref()));
     // The failed write's outcome is unknown to the entity (the journal may hold it): at least the next push is there.
     assertTrue(account.receiveMessage().getLastSeq() >= 1, "the recovered entity holds the push after the failure");
   }
@@ -231,7 +233,7 @@ class UserEntityTest {
       ack(String messageId, String device, long upTo) {
     var record = IngressRecord.newBuilder().setMessageId(messageId).setUserId("alice").setDeviceId(device)
         .setFrame(ClientFrame.newBuilder().setMessageId(messageId).setPushAck(PushAck.newBuilder().setUpToSeq(upTo))).build();
-    return user.runCommand(replyTo -> new UserEntity.Apply(record, replyTo));
+    return user.runCommand(replyTo -> new ApplyRecord(record, replyTo));
   }
 
   @Test
@@ -240,12 +242,12 @@ class UserEntityTest {
     enqueue("u2", Push.newBuilder().setChatMessage(ChatMessage.newBuilder().setConversationId("c-9")).build());
     enqueue("u3", Push.newBuilder().setDesiredState(DesiredState.newBuilder().setDeviceId("d-2")).build());
     enqueue("u4", Push.newBuilder().setDeviceUpdate(DeviceUpdate.newBuilder().setDeviceId("d-1")).build());
-    var account = user.<UserAccount>runCommand(UserEntity.GetAccount::new).reply();
+    var account = user.<UserAccount>runCommand(GetAccount::new).reply();
     assertEquals(List.of("d-2", "d-1"), account.getDevicesList(), "most recently named last");
     assertEquals(List.of("c-9"), account.getConversationsList());
     assertEquals(4, account.getLastSeq());
     user.restart();
-    assertEquals(account, user.<UserAccount>runCommand(UserEntity.GetAccount::new).reply());
+    assertEquals(account, user.<UserAccount>runCommand(GetAccount::new).reply());
   }
 
   @Test
@@ -273,7 +275,7 @@ class UserEntityTest {
     assertEquals(List.of("c-b"), ids(conversations("", 10)));
     user.restart();
     assertEquals(List.of("c-b"), ids(conversations("", 10)));
-    assertEquals(List.of("c-b"), user.<UserAccount>runCommand(UserEntity.GetAccount::new).reply().getConversationsList());
+    assertEquals(List.of("c-b"), user.<UserAccount>runCommand(GetAccount::new).reply().getConversationsList());
   }
 
   @Test

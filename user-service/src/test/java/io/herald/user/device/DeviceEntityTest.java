@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import io.herald.persistence.DedupWindow;
 import io.herald.protocol.cluster.v1.DeviceOwner;
 import io.herald.protocol.cluster.v1.DeviceShadow;
+import io.herald.protocol.cluster.v1.DeviceTelemetry;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.ChatSend;
@@ -18,20 +19,30 @@ import io.herald.protocol.device.v1.ReportState;
 import io.herald.protocol.device.v1.SetDesired;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.events.v1.DeviceSnapshot;
+import io.herald.protocol.events.v1.ReadingSample;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.protocol.ingress.v1.Transport;
+import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.DeviceSignal;
 import io.herald.signals.cluster.GetDeviceOwner;
 import io.herald.signals.cluster.GetShadow;
+import io.herald.signals.cluster.GetTelemetry;
+import io.herald.signals.cluster.UserOutboxes;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.SerializationSettings;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
@@ -57,13 +68,15 @@ class DeviceEntityTest {
   @BeforeEach
   void newDevice() {
     offline = testKit.createTestProbe();
-    var settings = new DeviceSettings(new DedupWindow.Bounds(3, Duration.ofHours(24)), 100, 2, 600, Duration.ofMillis(300), RetentionCriteria.disabled(), offline.ref()::tell);
+    var settings = new DeviceSettings(new DedupWindow.Bounds(3, Duration.ofHours(24)), 100, 2, 600,
+        Duration.ofMillis(300), Duration.ofMillis(50), RetentionCriteria.disabled());
     // The kit checks that commands, replies and journal events serialize; state is stored through the snapshot
     // adapter instead.
     // A device id of its own per test: the previous test's entity is still alive and its presence timer would write
     // into the same journal (two writers of one persistence id).
     deviceId = "d-" + UUID.randomUUID();
-    device = EventSourcedBehaviorTestKit.create(testKit.system(), DeviceEntity.create(deviceId, settings),
+    device = EventSourcedBehaviorTestKit.create(testKit.system(),
+        DeviceEntity.create(deviceId, settings, recording(offline, ask -> CONFIRMED)),
         new SerializationSettings(true, false, true, true, false));
   }
 
@@ -168,11 +181,11 @@ class DeviceEntityTest {
     for (int i = 1; i <= 5; i++) {
       apply(telemetry("m-" + i, "u-1", i));
     }
-    var temp = device.<DeviceEntity.TelemetrySummary>runCommand(DeviceEntity.GetTelemetry::new).reply().readings().get("temp");
-    assertEquals(5, temp.last());
-    assertEquals(5, temp.count());
+    var temp = device.<DeviceTelemetry>runCommand(GetTelemetry::new).reply().getReadingsMap().get("temp");
+    assertEquals(5, temp.getLast());
+    assertEquals(5, temp.getCount());
     // A history of 2: the last two values, oldest first.
-    assertEquals(List.of(4.0, 5.0), temp.recent().stream().map(DeviceEntity.Sample::value).toList());
+    assertEquals(List.of(4.0, 5.0), temp.getRecentList().stream().map(ReadingSample::getValue).toList());
   }
 
   @Test
@@ -264,6 +277,75 @@ class DeviceEntityTest {
   }
 
   @Test
+  void anOfflinePushTheOwnersUserEntityDoesNotConfirmIsAskedAgainUnderTheSameCauseIdUntilItDoes() {
+    var asked = testKit.<PushIntent>createTestProbe();
+    // The owner's User entity fails the first two asks (slow, or its shard moving), then confirms.
+    onlineDevice(recording(asked, ask -> ask < 2 ? NO_ANSWER_IN_TIME.get() : CONFIRMED));
+    var first = asked.receiveMessage(Duration.ofSeconds(10));
+    assertFalse(first.getPush().getDeviceUpdate().getOnline());
+    assertEquals(first, asked.receiveMessage(Duration.ofSeconds(10)), "asked again, the same push and cause id");
+    assertEquals(first, asked.receiveMessage(Duration.ofSeconds(10)), "and again, until confirmed");
+    asked.expectNoMessage(Duration.ofMillis(300));
+  }
+
+  @Test
+  void aFrameThatBringsTheDeviceOnlineDropsTheOfflinePushStillOnItsWay() {
+    var asked = testKit.<PushIntent>createTestProbe();
+    // The first ask gets no answer until the test gives one; the others are confirmed at once.
+    var firstAnswer = new CompletableFuture<Done>();
+    var device = onlineDevice(recording(asked, ask -> ask == 0 ? firstAnswer : CONFIRMED));
+    var offline = asked.receiveMessage(Duration.ofSeconds(10));
+    assertFalse(offline.getPush().getDeviceUpdate().getOnline());
+
+    // Back online before the owner's User entity answered: this frame's device_update says so.
+    assertTrue(device.heartbeat("hb-2").getPushes(0).getPush().getDeviceUpdate().getOnline());
+    firstAnswer.completeExceptionally(new IllegalStateException("no answer in time"));
+
+    // The failed offline push is not asked again (that would come after 50 ms); the next ask is the next offline.
+    var next = asked.receiveMessage(Duration.ofSeconds(10));
+    assertFalse(next.getPush().getDeviceUpdate().getOnline());
+    assertFalse(next.getCauseId().equals(offline.getCauseId()), "the stale offline push was asked again");
+  }
+
+  private static final CompletableFuture<Done> CONFIRMED = CompletableFuture.completedFuture(Done.getInstance());
+  private static final Supplier<CompletableFuture<Done>> NO_ANSWER_IN_TIME =
+      () -> CompletableFuture.failedFuture(new IllegalStateException("no answer in time"));
+
+  /** A Device entity of its own, spawned, and what its heartbeats are answered. */
+  private record LiveDevice(String id, ActorRef<DeviceSignal> entity, TestProbe<IngressApplied> replies) {
+
+    IngressApplied heartbeat(String messageId) {
+      entity.tell(new ApplyRecord(IngressRecord.newBuilder().setMessageId(messageId).setUserId("u-1").setDeviceId(id)
+          .setReceivedAtMs(1_000).setFrame(ClientFrame.newBuilder().setMessageId(messageId)
+              .setHeartbeat(Heartbeat.getDefaultInstance())).build(), replies.ref()));
+      return replies.receiveMessage(Duration.ofSeconds(10));
+    }
+  }
+
+  /** A device (presence timeout 300 ms, offline pushes asked again after 50 ms) that has just sent a heartbeat. */
+  private static LiveDevice onlineDevice(UserOutboxes outboxes) {
+    var id = "d-" + UUID.randomUUID();
+    var settings = new DeviceSettings(new DedupWindow.Bounds(3, Duration.ofHours(24)), 100, 2, 600,
+        Duration.ofMillis(300), Duration.ofMillis(50), RetentionCriteria.disabled());
+    var device = new LiveDevice(id, testKit.spawn(DeviceEntity.create(id, settings, outboxes)),
+        testKit.createTestProbe());
+    device.heartbeat("hb-1");
+    return device;
+  }
+
+  /**
+   * The owners' outboxes as a probe sees them: every ask, as the intent it carries, answered as {@code answer} says
+   * for the ask's number (from 0).
+   */
+  private static UserOutboxes recording(TestProbe<PushIntent> probe, IntFunction<CompletableFuture<Done>> answer) {
+    var asks = new AtomicInteger();
+    return (userId, causeId, push) -> {
+      probe.ref().tell(PushIntent.newBuilder().setUserId(userId).setCauseId(causeId).setPush(push).build());
+      return answer.apply(asks.getAndIncrement());
+    };
+  }
+
+  @Test
   void aDeviceThatWouldGrowPastItsStateBudgetIsRefusedAndRemovingPropertiesMakesRoom() {
     // The budget here is 600 bytes; a reading costs its key and 64 bytes (2 recent values).
     assertEquals(NackCode.NACK_CODE_UNSPECIFIED, apply(frame("r-1", "u-1", ClientFrame.newBuilder()
@@ -288,22 +370,22 @@ class DeviceEntityTest {
   void aFailedPersistRestartsTheDeviceWhichAppliesTheNextRecord() {
     var id = "d-" + UUID.randomUUID();
     var settings = new DeviceSettings(new DedupWindow.Bounds(3, Duration.ofHours(24)), 100, 2, 600,
-        Duration.ofMinutes(10), RetentionCriteria.disabled(), push -> {});
+        Duration.ofMinutes(10), Duration.ofMillis(50), RetentionCriteria.disabled());
     PersistenceTestKit.create(testKit.system()).failNextPersisted(DeviceEntity.persistenceId(id).id());
-    var entity = testKit.spawn(DeviceEntity.create(id, settings));
+    var entity = testKit.spawn(DeviceEntity.create(id, settings, (user, cause, push) -> new CompletableFuture<>()));
     // The first write fails: no reply for it (the pipeline redelivers the record); the entity restarts, recovers and
     // applies what comes next, instead of stopping.
-    entity.tell(new DeviceEntity.Apply(telemetry("m-lost", "u-1", 1).toBuilder().setDeviceId(id).build(),
+    entity.tell(new ApplyRecord(telemetry("m-lost", "u-1", 1).toBuilder().setDeviceId(id).build(),
         testKit.<IngressApplied>createTestProbe().ref()));
     var replies = testKit.<IngressApplied>createTestProbe();
-    entity.tell(new DeviceEntity.Apply(telemetry("m-next", "u-1", 2).toBuilder().setDeviceId(id).build(), replies.ref()));
+    entity.tell(new ApplyRecord(telemetry("m-next", "u-1", 2).toBuilder().setDeviceId(id).build(), replies.ref()));
     var applied = replies.receiveMessage(Duration.ofSeconds(10));
     assertEquals("m-next", applied.getMessageId());
     assertEquals(NackCode.NACK_CODE_UNSPECIFIED, applied.getRejectedCode());
-    var summary = testKit.<DeviceEntity.TelemetrySummary>createTestProbe();
-    entity.tell(new DeviceEntity.GetTelemetry(summary.ref()));
+    var summary = testKit.<DeviceTelemetry>createTestProbe();
+    entity.tell(new GetTelemetry(summary.ref()));
     // The failed write's outcome is unknown to the entity (the journal may hold it): at least the next record is there.
-    assertTrue(summary.receiveMessage().telemetryCount() >= 1, "the recovered entity holds the record after the failure");
+    assertTrue(summary.receiveMessage().getTelemetryCount() >= 1, "the recovered entity holds the record after the failure");
   }
 
   private IngressRecord desired(String messageId, String userId, String key, String value) {
@@ -317,7 +399,7 @@ class DeviceEntityTest {
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<DeviceSignal, DeviceEntity.Event, DeviceEntity.State, IngressApplied>
       apply(IngressRecord record) {
-    return device.runCommand(replyTo -> new DeviceEntity.Apply(record, replyTo));
+    return device.runCommand(replyTo -> new ApplyRecord(record, replyTo));
   }
 
   private IngressRecord telemetryAt(String messageId, long receivedAtMs) {

@@ -14,11 +14,13 @@ import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.signals.cluster.ApplyRecord;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -47,9 +49,10 @@ class FencedWritesTest {
     var testKit = ActorTestKit.create("fenced-writes-test", config);
     try (var cql = CqlSession.builder().addContactPoint(new InetSocketAddress(cassandra.host(), cassandra.port()))
         .withLocalDatacenter(cassandra.localDatacenter()).build()) {
-      var entity = testKit.spawn(DeviceEntity.create(device, DeviceSettings.fromConfig(config, push -> {})));
+      var entity = testKit.spawn(DeviceEntity.create(device, DeviceSettings.fromConfig(config),
+          (user, cause, push) -> new CompletableFuture<>()));
       var replies = testKit.<IngressApplied>createTestProbe();
-      entity.tell(new DeviceEntity.Apply(telemetry(device, "before"), replies.ref()));
+      entity.tell(new ApplyRecord(telemetry(device, "before"), replies.ref()));
       replies.receiveMessage(Duration.ofSeconds(30));
       var pid = DeviceEntity.persistenceId(device).id();
       long rowsBefore = rows(cql, pid);
@@ -58,7 +61,7 @@ class FencedWritesTest {
       WriterFence.get(testKit.system()).fence("FencedWritesTest");
 
       var watcher = testKit.createTestProbe();
-      entity.tell(new DeviceEntity.Apply(telemetry(device, "after"), replies.ref()));
+      entity.tell(new ApplyRecord(telemetry(device, "after"), replies.ref()));
       watcher.expectTerminated(entity, Duration.ofSeconds(30));
       replies.expectNoMessage(Duration.ofMillis(100));
       assertEquals(rowsBefore, rows(cql, pid), "nothing persisted once fenced");

@@ -9,15 +9,20 @@ import com.typesafe.config.ConfigFactory;
 import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
 import io.herald.persistence.CassandraSchema;
+import io.herald.protocol.cluster.v1.DeviceTelemetry;
 import io.herald.protocol.cluster.v1.IngressApplied;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.ingress.v1.IngressRecord;
+import io.herald.signals.cluster.ApplyRecord;
+import io.herald.signals.cluster.GetTelemetry;
+import io.herald.signals.cluster.UserOutboxes;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,12 +51,14 @@ class RetentionTest {
     var testKit = ActorTestKit.create("retention-test", config);
     try (var session = CqlSession.builder().addContactPoint(new InetSocketAddress(cassandra.host(), cassandra.port()))
         .withLocalDatacenter(cassandra.localDatacenter()).build()) {
-      var settings = DeviceSettings.fromConfig(config, push -> {});
-      var entity = testKit.spawn(DeviceEntity.create(device, settings));
+      var settings = DeviceSettings.fromConfig(config);
+      // Telemetry only: nothing goes to the owner's outbox.
+      UserOutboxes outboxes = (user, cause, push) -> new CompletableFuture<>();
+      var entity = testKit.spawn(DeviceEntity.create(device, settings, outboxes));
       var replies = testKit.<IngressApplied>createTestProbe();
       // The first frame also persists "online": EVENTS telemetry events make EVENTS + 1 events in all.
       for (int i = 0; i < EVENTS; i++) {
-        entity.tell(new DeviceEntity.Apply(telemetry(device, "m-" + i), replies.ref()));
+        entity.tell(new ApplyRecord(telemetry(device, "m-" + i), replies.ref()));
         replies.receiveMessage(Duration.ofSeconds(30));
       }
       var pid = DeviceEntity.persistenceId(device).id();
@@ -66,10 +73,10 @@ class RetentionTest {
       });
 
       testKit.stop(entity);
-      var recovered = testKit.spawn(DeviceEntity.create(device, settings));
-      var summary = testKit.<DeviceEntity.TelemetrySummary>createTestProbe();
-      recovered.tell(new DeviceEntity.GetTelemetry(summary.ref()));
-      assertEquals(EVENTS, summary.receiveMessage(Duration.ofSeconds(30)).telemetryCount());
+      var recovered = testKit.spawn(DeviceEntity.create(device, settings, outboxes));
+      var summary = testKit.<DeviceTelemetry>createTestProbe();
+      recovered.tell(new GetTelemetry(summary.ref()));
+      assertEquals(EVENTS, summary.receiveMessage(Duration.ofSeconds(30)).getTelemetryCount());
     } finally {
       testKit.shutdownTestKit();
     }

@@ -13,6 +13,7 @@ import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
 import io.herald.infra.Kafka;
 import io.herald.persistence.CassandraSchema;
+import io.herald.protocol.cluster.v1.DeviceTelemetry;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.Telemetry;
@@ -20,6 +21,7 @@ import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.protocol.ingress.v1.Transport;
 import io.herald.signals.cluster.AttachSession;
 import io.herald.signals.cluster.DeliverPush;
+import io.herald.signals.cluster.GetTelemetry;
 import io.herald.signals.cluster.SessionSignal;
 import io.herald.signals.cluster.UserSignal;
 import io.herald.user.UserService;
@@ -220,8 +222,8 @@ class IngestPipelineTest {
 
   private static long telemetryCount(String device) throws Exception {
     return ClusterSharding.get(testKit.system()).entityRefFor(DeviceEntity.ENTITY_KEY, device)
-        .<DeviceEntity.TelemetrySummary>ask(DeviceEntity.GetTelemetry::new, Duration.ofSeconds(10))
-        .toCompletableFuture().get().telemetryCount();
+        .<DeviceTelemetry>ask(GetTelemetry::new, Duration.ofSeconds(10))
+        .toCompletableFuture().get().getTelemetryCount();
   }
 
   private static void send(String key, byte[] value) throws Exception {

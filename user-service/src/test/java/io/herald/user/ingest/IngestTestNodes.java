@@ -2,10 +2,12 @@ package io.herald.user.ingest;
 
 import com.typesafe.config.ConfigFactory;
 import io.herald.persistence.CassandraSchema;
+import io.herald.protocol.cluster.v1.DeviceTelemetry;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.Telemetry;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.protocol.ingress.v1.Transport;
+import io.herald.signals.cluster.GetTelemetry;
 import io.herald.user.UserService;
 import io.herald.user.device.DeviceEntity;
 import java.time.Duration;
@@ -59,8 +61,8 @@ public final class IngestTestNodes {
 
   public static long telemetryCount(ActorSystem<?> system, String device) throws Exception {
     return ClusterSharding.get(system).entityRefFor(DeviceEntity.ENTITY_KEY, device)
-        .<DeviceEntity.TelemetrySummary>ask(DeviceEntity.GetTelemetry::new, Duration.ofSeconds(10))
-        .toCompletableFuture().get().telemetryCount();
+        .<DeviceTelemetry>ask(GetTelemetry::new, Duration.ofSeconds(10))
+        .toCompletableFuture().get().getTelemetryCount();
   }
 
   public static IngressRecord telemetry(String user, String device, String messageId) {
