@@ -43,8 +43,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * {@code conversation_seq} (gap-free from 1) and is persisted before the reply ({@link ChatFrames}); resends are
  * answered from the deduplication window. Sends before the creation wait ({@link ParkedSends}); members change by
  * consent ({@link MembershipChanges}) and are told ({@link MembershipNotices}); history: {@link HistoryReader}.
- *
- * <p>The reply does not wait for the fan-out: a child {@link FanOut} puts each message into every member's outbox in
+ * The reply does not wait for the fan-out: a child {@link FanOut} puts each message into every member's outbox in
  * conversation order, and the entity persists its progress ({@link FanOutProgressed}). The entity type remembers its
  * entities, so a conversation whose fan-out was interrupted by a crash is started again on another node and resumes
  * it; a conversation passivates itself once its fan-out is done and it has been idle.
@@ -106,7 +105,6 @@ public final class ConversationEntity
   public record ChatSendParked(ParkedSend send) implements Event {}
 
   public record ParkedChatSendRefused(String messageId) implements Event {}
-
   public record ParkedSend(String messageId, String senderUserId, String text, long sentAtMs, long receivedAtMs) {}
 
   /**

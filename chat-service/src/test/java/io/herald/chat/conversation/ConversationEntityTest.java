@@ -463,7 +463,7 @@ class ConversationEntityTest {
   @Test
   void leavingAConversationThatDoesNotExistIsRefusedAtOnceNotParked() {
     var nowhere = recordingConversation("c-not-yet", testKit.<Enqueued>createTestProbe());
-    var leave = nowhere.<IngressApplied>runCommand(replyTo -> new ApplyToConversation(record("leave-early", "bob",
+    var leave = nowhere.<IngressApplied>runCommand(replyTo -> new ApplyRecord(record("leave-early", "bob",
         ClientFrame.newBuilder().setLeaveConversation(LeaveConversation.newBuilder().setConversationId("c-not-yet"))),
         replyTo));
     assertEquals(NackCode.FORBIDDEN, leave.reply().getRejectedCode());
