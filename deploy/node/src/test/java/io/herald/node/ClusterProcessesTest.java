@@ -65,7 +65,7 @@ class ClusterProcessesTest {
         Map.of("HERALD_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint()))) {
       cluster.awaitReady(Duration.ofMinutes(3));
       var first = cluster.node(0).managementPort();
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> upMembers(first) == 3);
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> upMembers(first) == 3);
 
       var user = "cluster-user-" + UUID.randomUUID();
       var device = "cluster-device-" + UUID.randomUUID();
@@ -129,7 +129,7 @@ class ClusterProcessesTest {
 
       // Every acked telemetry message is in the Cassandra journal exactly once.
       try (var session = WalkingSkeletonTest.cql(cassandra)) {
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2))
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250))
             .until(() -> WalkingSkeletonTest.storedTelemetryIds(session, device).size() >= acked.size());
         var stored = WalkingSkeletonTest.storedTelemetryIds(session, device);
         assertEquals(acked.size(), stored.size(), "applied once each");

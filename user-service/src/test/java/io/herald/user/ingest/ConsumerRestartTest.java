@@ -82,7 +82,7 @@ class ConsumerRestartTest {
 
     var second = node(kafka, cassandra, Map.of());
     try {
-      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250)).until(() -> {
         for (var device : devices) {
           if (IngestTestNodes.telemetryCount(second, device) < PER_DEVICE) {
             return false;
