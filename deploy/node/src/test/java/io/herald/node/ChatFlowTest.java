@@ -84,7 +84,7 @@ class ChatFlowTest {
       historyEqualsThePushes(node, members.get(3), conversation, reference);
       assertEquals(404, rest(node, outsider, "/v1/conversations/" + conversation + "/messages").statusCode());
 
-      var outsiderPushes = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+      var outsiderPushes = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
           .until(() -> allPushes(testKit, node, outsider), pushes -> !pushes.isEmpty());
       assertEquals(NackCode.FORBIDDEN, outsiderPushes.get(0).getRejected().getCode());
       assertEquals("x-" + run, outsiderPushes.get(0).getRejected().getMessageId());
@@ -154,7 +154,7 @@ class ChatFlowTest {
         for (int d = 0; d < devices.size(); d++) {
           var device = devices.get(d);
           var acked = telemetry.get(d).get();
-          await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+          await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
               .until(() -> WalkingSkeletonTest.storedTelemetryIds(session, device).size() >= acked.size());
           var timesStored = WalkingSkeletonTest.storedTelemetryIds(session, device).stream()
               .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
@@ -228,7 +228,7 @@ class ChatFlowTest {
       ActorTestKit testKit, HeraldNode node, List<String> members) {
     List<ChatMessage> reference = null;
     for (var member : members) {
-      var chats = await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2))
+      var chats = await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
           .until(() -> chatPushes(testKit, node, member), pushes -> pushes.size() >= TOTAL)
           .stream().map(Push::getChatMessage).toList();
       assertEquals(LongStream.rangeClosed(1, TOTAL).boxed().toList(),

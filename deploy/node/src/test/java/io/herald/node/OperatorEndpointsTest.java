@@ -85,7 +85,7 @@ class OperatorEndpointsTest {
       assertEquals(401, get(base + "/admin/dead-letters", null).statusCode());
       assertEquals(401, get(base + "/admin/dead-letters", "wrong-token").statusCode());
 
-      var listed = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+      var listed = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
           .until(() -> deadLettersWithKey(base, poisonKey), letters -> letters.size() == 1).get(0);
       assertTrue(listed.get("reason").asText().startsWith("undecodable"), listed.toString());
 
@@ -96,7 +96,7 @@ class OperatorEndpointsTest {
       assertEquals(200, replay.statusCode(), replay.body());
       assertEquals(1, json.readTree(replay.body()).get("replayed").asInt());
       // Replayed into herald.ingress, the record is processed again; still poison, it comes back a second time.
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
           .until(() -> deadLettersWithKey(base, poisonKey).size() == 2);
     }
   }

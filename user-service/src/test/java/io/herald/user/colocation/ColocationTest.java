@@ -58,13 +58,13 @@ class ColocationTest {
     withTwoNodes(kafka, cassandra, topic, true, (first, second, producer, asks) -> {
       var client = ExternalShardAllocation.get(first).getClient(UserSignal.ENTITY_TYPE);
       // Both consumers have partitions and said so: every partition has a location, the two nodes between them.
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
         var locations = client.getShardLocations().toCompletableFuture().get().getShardLocations();
         return locations.size() == PARTITIONS
             && locations.values().stream().map(location -> location.address()).collect(Collectors.toSet()).size() == 2;
       });
       pushAcks(producer, topic);
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().untilAsserted(() -> {
         var wanted = new HashMap<String, String>();
         client.getShardLocations().toCompletableFuture().get().getShardLocations()
             .forEach((shard, location) -> wanted.put(shard, location.address().toString()));

@@ -70,11 +70,20 @@ class ConsumerRestartTest {
         .redirectErrorStream(true).start();
     try {
       var output = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));
+      // What it said before it ended, for the failure message: a crowded machine has seen it end early.
+      var said = new java.util.ArrayDeque<String>();
       String line;
       do {
         line = output.readLine();
+        if (line != null) {
+          said.addLast(line);
+          if (said.size() > 40) {
+            said.removeFirst();
+          }
+        }
       } while (line != null && !line.startsWith(CrashingConsumer.APPLIED));
-      assertTrue(line != null, "the first consumer applied records before it ended");
+      assertTrue(line != null, () -> "the first consumer applied records before it ended; its last output:\n"
+          + String.join("\n", said));
     } finally {
       first.destroyForcibly().waitFor();
     }
@@ -82,7 +91,7 @@ class ConsumerRestartTest {
 
     var second = node(kafka, cassandra, Map.of());
     try {
-      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250)).until(() -> {
         for (var device : devices) {
           if (IngestTestNodes.telemetryCount(second, device) < PER_DEVICE) {
             return false;

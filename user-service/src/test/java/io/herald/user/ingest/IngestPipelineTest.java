@@ -201,7 +201,7 @@ class IngestPipelineTest {
     } finally {
       store.start();
     }
-    await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+    await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() -> {
       try {
         return telemetryCount(device) == 6 && committedLag() == 0;
       } catch (Exception notYet) {

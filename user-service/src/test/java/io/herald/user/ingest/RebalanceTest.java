@@ -63,7 +63,7 @@ class RebalanceTest {
       produce(producer, devices, PER_DEVICE / 2, PER_DEVICE);
       await().atMost(Duration.ofSeconds(60)).until(() -> committed(kafka) > 0);
 
-      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
+      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250))
           .until(() -> totalApplied(secondNode, devices) == (long) DEVICES * PER_DEVICE);
       for (var device : devices) {
         assertEquals(PER_DEVICE, IngestTestNodes.telemetryCount(second, device), device);
