@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import io.herald.infra.CassandraNode;
+import io.herald.infra.ChildLauncher;
 import io.herald.infra.ExitOrder;
 import io.herald.infra.KafkaCluster;
 import io.herald.infra.nodes.NodeProcesses;
@@ -58,11 +59,10 @@ final class LocalCluster {
         nodes[0].close();
       }
     });
-    kafka.start();
-    cassandra.start();
     // One Solr (SolrCloud, its embedded ZooKeeper) for the cluster, as herald up has: stopped after the nodes, like
     // Kafka and Cassandra (a child process of this JVM). The chat search projection runs on the chat nodes.
-    var solr = SolrNode.builder().dataDir(dataDir.resolve("solr")).start();
+    var solr = SolrNode.builder().dataDir(dataDir.resolve("solr")).build();
+    ChildLauncher.startTogether(kafka, cassandra, solr);
 
     var settings = new LinkedHashMap<String, String>();
     settings.put("herald.kafka.bootstrap-servers", kafka.bootstrapServers());

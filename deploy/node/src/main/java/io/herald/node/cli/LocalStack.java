@@ -3,6 +3,7 @@ package io.herald.node.cli;
 import com.typesafe.config.ConfigFactory;
 import io.herald.gateway.auth.Tokens;
 import io.herald.infra.CassandraNode;
+import io.herald.infra.ChildLauncher;
 import io.herald.infra.ExitOrder;
 import io.herald.infra.KafkaCluster;
 import io.herald.infra.solr.SolrNode;
@@ -78,8 +79,9 @@ final class LocalStack {
     var secret = LocalSecret.resolve(base.getString("herald.auth.jwt-secret"), dataDir, LocalSecret.JWT_SECRET_FILE);
     var adminToken = LocalSecret.resolve(base.getString("herald.admin.token"), dataDir, LocalSecret.ADMIN_TOKEN_FILE);
 
-    say("Starting Kafka on 127.0.0.1:" + ports.kafka() + " and Cassandra on 127.0.0.1:" + ports.cassandra()
-        + " (data in " + dataDir + ")...");
+    say("Starting Kafka on 127.0.0.1:" + ports.kafka() + ", Cassandra on 127.0.0.1:" + ports.cassandra()
+        + " and Solr on 127.0.0.1:" + ports.solr() + " (ZooKeeper on 127.0.0.1:" + ports.solrZooKeeper()
+        + "), side by side (data in " + dataDir + ")...");
     // Full JIT (C1 and C2) for both: the test fixtures start them C1-only to start faster, but a node that takes load
     // shares the machine with them, and C1-only code costs them more CPU per record (docs/performance.md).
     var kafka = KafkaCluster.builder().dataDir(dataDir.resolve("kafka")).ports(ports.kafka()).quickStartJit(false)
@@ -96,12 +98,10 @@ final class LocalStack {
       }
     });
 
-    kafka.start();
-    cassandra.start();
-    say("Starting Solr on 127.0.0.1:" + ports.solr() + " (ZooKeeper on 127.0.0.1:" + ports.solrZooKeeper() + ")...");
-    // After Kafka and Cassandra, stopped after the node like them (a child process of this JVM).
+    // A child process of this JVM like Kafka and Cassandra, stopped after the node like them.
     var solr = SolrNode.builder().dataDir(dataDir.resolve("solr")).port(ports.solr()).zkPort(ports.solrZooKeeper())
-        .quickStartJit(false).start();
+        .quickStartJit(false).build();
+    ChildLauncher.startTogether(kafka, cassandra, solr);
 
     var config = HeraldConfig.load(Map.of(
             "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
