@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * A short version of every chaos scenario on one cluster (2 node processes, 3 brokers, Cassandra): 10 devices offer
@@ -30,6 +32,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+// Beside the module's other classes (junit-platform.properties says why); its methods run in order, in its thread.
+@Execution(ExecutionMode.CONCURRENT)
 class ChaosScenariosTest {
 
   private static final Duration STABLE_AFTER = Duration.ofSeconds(3);
@@ -62,30 +66,35 @@ class ChaosScenariosTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(1)
   void nodeKill() throws Exception {
     runAndCheck("node-kill");
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(2)
   void brokerKill() throws Exception {
     runAndCheck("broker-kill");
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(3)
   void cassandraStop() throws Exception {
     runAndCheck("cassandra-stop");
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(4)
   void cassandraKill() throws Exception {
     runAndCheck("cassandra-kill");
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(5)
   void nodeFreezeIsDownedAndTheWokenNodeExits() throws Exception {
     var fault = runAndCheck("node-freeze");
@@ -97,6 +106,7 @@ class ChaosScenariosTest {
    * skipped, with the reason) rather than passing green unrun.
    */
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(6)
   void nodePartitionIsDownedOnBothSidesAndTheCutOffNodeExits() throws Exception {
     var unavailable = cluster.namespaceUnavailable();
@@ -113,6 +123,7 @@ class ChaosScenariosTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(7)
   void rollingRestart() throws Exception {
     var fault = runAndCheck("rolling-restart");
@@ -121,6 +132,7 @@ class ChaosScenariosTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   @Order(8)
   void poisonRecordsReachTheDeadLetterTopic() throws Exception {
     var fault = runAndCheck("poison-records");
