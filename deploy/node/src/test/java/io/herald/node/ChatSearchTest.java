@@ -28,8 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -144,27 +142,20 @@ class ChatSearchTest {
       // Search answers again once Solr does, whatever the projection's progress.
       await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
           search(node, alice, Map.of("q", afterLeaving)).statusCode() == 200);
-      boolean caughtUp;
-      try {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
-            messages(search(node, alice, Map.of("q", whileDown))).size() == 5);
-        caughtUp = true;
-        System.out.println("ChatSearchTest: caught up " + (System.nanoTime() - restartAt) / 1_000_000
-            + " ms after Solr's restart began");
-      } catch (ConditionTimeoutException e) {
-        caughtUp = false;
-      }
-      // Known bug, open in issue 16: in 3 of 9 runs on 2026-12-06 (2-core machine, others busy) the projection did
-      // not index what was acked while Solr was down within 2 minutes of its restart, with no error logged. Reported
-      // as aborted (skipped, with this reason), never as passing.
-      Assumptions.assumeTrue(caughtUp, "KNOWN BUG (issue 16): the search projection did not catch up within 120 s "
-          + "after Solr's restart");
+      // Nothing acked while Solr was down may be lost: once stalled here for good (issue 16), because the projection
+      // read a restarted Solr before it had replayed its transaction log (docs/design.md, read side).
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
+          messages(search(node, alice, Map.of("q", whileDown))).size() == 5);
+      System.out.println("ChatSearchTest: caught up " + (System.nanoTime() - restartAt) / 1_000_000
+          + " ms after Solr's restart began");
       var outage = messages(search(node, alice, Map.of("q", whileDown, "limit", "50")));
       assertEquals(5, json.readTree(search(node, alice, Map.of("q", whileDown)).body()).path("found").asLong(),
           "each message once: nothing doubled");
       assertEquals(Set.of("d0-" + run, "d1-" + run, "d2-" + run, "d3-" + run, "d4-" + run),
           Set.copyOf(outage.stream().map(message -> message.path("message_id").asText()).toList()),
           "nothing missing");
+      assertEquals(List.of(), messages(search(node, bob, Map.of("q", whileDown))),
+          "a member who left finds nothing sent while Solr was down either");
     } finally {
       solr.start(); // for the next test in this JVM, whatever happened above
     }
