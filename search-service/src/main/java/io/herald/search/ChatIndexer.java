@@ -29,14 +29,19 @@ final class ChatIndexer extends Handler<List<EventEnvelope<Message>>> {
   private static final Logger log = LoggerFactory.getLogger(ChatIndexer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private final String tag;
   private final SolrHttpClient solr;
   private final SolrCollection collection;
   private final Executor solrDispatcher;
+  private final ProjectionProgress progress;
 
-  ChatIndexer(SolrHttpClient solr, SolrCollection collection, Executor solrDispatcher) {
+  ChatIndexer(String tag, SolrHttpClient solr, SolrCollection collection, Executor solrDispatcher,
+      ProjectionProgress progress) {
+    this.tag = tag;
     this.solr = solr;
     this.collection = collection;
     this.solrDispatcher = solrDispatcher;
+    this.progress = progress;
   }
 
   @Override
@@ -53,8 +58,16 @@ final class ChatIndexer extends Handler<List<EventEnvelope<Message>>> {
     var events = envelopes.stream()
         .map(envelope -> new ChatDocuments.Journaled(envelope.persistenceId(), envelope.sequenceNr(), envelope.event()))
         .toList();
+    long oldest = envelopes.stream().mapToLong(EventEnvelope::timestamp).min().orElse(0);
+    long newest = envelopes.stream().mapToLong(EventEnvelope::timestamp).max().orElse(0);
     return CompletableFuture.supplyAsync(() -> {
-      index(events);
+      try {
+        index(events);
+      } catch (RuntimeException e) {
+        progress.failed(tag, oldest, e);
+        throw e;
+      }
+      progress.indexed(tag, events.size(), newest);
       return Done.getInstance();
     }, solrDispatcher);
   }

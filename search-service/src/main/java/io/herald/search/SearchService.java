@@ -3,6 +3,8 @@ package io.herald.search;
 import com.typesafe.config.Config;
 import io.herald.infra.solr.SolrHttpClient;
 import io.herald.persistence.TagSlices;
+import io.micrometer.core.instrument.Metrics;
+import java.time.Clock;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -32,7 +34,9 @@ public final class SearchService {
     var solrDispatcher = system.dispatchers().lookup(DispatcherSelector.fromConfig(SearchSettings.SOLR_DISPATCHER));
     var solr = new SolrHttpClient(settings.solrBaseUrl(), settings.solrRequestTimeout());
     var collection = new SolrCollection(settings);
-    ChatSearchProjection.init(system, settings, slices, solr, collection, solrDispatcher);
+    var progress = new ProjectionProgress(ChatSearchProjection.NAME, slices.tags(), Metrics.globalRegistry,
+        Clock.systemUTC());
+    ChatSearchProjection.init(system, settings, slices, solr, collection, solrDispatcher, progress);
     return new SearchService(new SearchEndpoint(solr, collection.name(), settings.query(), solrDispatcher));
   }
 

@@ -12,6 +12,7 @@ import io.herald.infra.Cassandra;
 import io.herald.infra.InfraExtension;
 import io.herald.infra.solr.SolrNode;
 import io.herald.infra.Kafka;
+import io.herald.persistence.TagSlices;
 import io.herald.protocol.device.v1.ChatSend;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.CreateConversation;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -136,6 +138,17 @@ class ChatSearchTest {
       for (int i = 0; i < 5; i++) {
         send(aliceClient, "d" + i + "-" + run, conversation, "sent while Solr was down " + whileDown + " " + i);
       }
+      // Operators see the slice fail and fall behind (docs/operations.md), and the node stays ready: search being
+      // behind says nothing about the write path.
+      var slice = TagSlices.chat(config).tagFor(conversation);
+      var management = node.managementUri().replaceAll("/$", "");
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+          metric(management, "herald_projection_failing", slice) == 1.0);
+      double lagWhileDown = metric(management, "herald_projection_lag_seconds", slice);
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() ->
+          metric(management, "herald_projection_lag_seconds", slice) > lagWhileDown);
+      assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(management + "/ready")).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode(), "ready while search is behind");
       long restartAt = System.nanoTime();
       solr.start();
       System.out.println("ChatSearchTest: Solr up again after " + (System.nanoTime() - restartAt) / 1_000_000 + " ms");
@@ -148,6 +161,7 @@ class ChatSearchTest {
           messages(search(node, alice, Map.of("q", whileDown))).size() == 5);
       System.out.println("ChatSearchTest: caught up " + (System.nanoTime() - restartAt) / 1_000_000
           + " ms after Solr's restart began");
+      assertEquals(0.0, metric(management, "herald_projection_failing", slice), "no longer failing once caught up");
       var outage = messages(search(node, alice, Map.of("q", whileDown, "limit", "50")));
       assertEquals(5, json.readTree(search(node, alice, Map.of("q", whileDown)).body()).path("found").asLong(),
           "each message once: nothing doubled");
@@ -159,6 +173,19 @@ class ChatSearchTest {
     } finally {
       solr.start(); // for the next test in this JVM, whatever happened above
     }
+  }
+
+  /** A series of the chat-search projection's slice on the node's /metrics (at its management URI). */
+  static double metric(String management, String name, String slice) throws Exception {
+    var metrics = http.send(HttpRequest.newBuilder(URI.create(management + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    var line = Pattern.compile("^" + name + "\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE).matcher(metrics);
+    while (line.find()) {
+      if (line.group(1).contains("projection=\"chat-search\"") && line.group(1).contains("slice=\"" + slice + "\"")) {
+        return Double.parseDouble(line.group(2));
+      }
+    }
+    throw new AssertionError(name + " for " + slice + " not on /metrics");
   }
 
   private static void send(WebSocketTestClient client, String messageId, String conversation, String text) {

@@ -225,8 +225,8 @@ public final class Herald implements Runnable {
   }
 
   @Command(name = "status", mixinStandardHelpOptions = true,
-      description = {"Members, shards per region, consumer lag, breaker and degradation state: of the node at "
-          + "--management-url, or of every node of the local cluster (--data-dir).",
+      description = {"Members, shards per region, consumer lag, breaker and degradation state, the read side's lag: of "
+          + "the node at --management-url, or of every node of the local cluster (--data-dir).",
           "Without either: the local cluster if bin/herald cluster runs, else herald up's node."})
   static final class Status extends ClusterDataDir implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
