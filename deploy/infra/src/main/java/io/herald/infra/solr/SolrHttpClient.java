@@ -118,10 +118,15 @@ public final class SolrHttpClient {
         update(collection, documents, "commit", "true", "openSearcher", "false", "waitSearcher", "false", "wt", "json");
     }
 
-    private void update(String collection, List<Map<String, Object>> documents, String... params) {
+    /** Deletes every document of the collection, committed (hard, and visible) when this returns. */
+    public void deleteAllAndCommit(String collection) {
+        update(collection, Map.of("delete", Map.of("query", "*:*")), "commit", "true", "wt", "json");
+    }
+
+    private void update(String collection, Object commands, String... params) {
         byte[] body;
         try {
-            body = JSON.writeValueAsBytes(documents);
+            body = JSON.writeValueAsBytes(commands);
         } catch (IOException e) {
             throw new IllegalArgumentException("documents are not serializable as JSON", e);
         }
