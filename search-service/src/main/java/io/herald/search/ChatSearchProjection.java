@@ -31,21 +31,22 @@ final class ChatSearchProjection {
   private ChatSearchProjection() {}
 
   static void init(ActorSystem<?> system, SearchSettings settings, TagSlices slices, SolrHttpClient solr,
-      SolrCollection collection, Executor solrDispatcher) {
+      SolrCollection collection, Executor solrDispatcher, ProjectionProgress progress) {
     var tags = slices.tags();
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, NAME, tags.size(),
         slice -> ProjectionBehavior.create(projection(system, settings, tags.get(slice), solr, collection,
-            solrDispatcher)),
+            solrDispatcher, progress)),
         ShardedDaemonProcessSettings.create(system).withRole(settings.projectionRole()),
         Optional.of(ProjectionBehavior.stopMessage()));
   }
 
   private static GroupedProjection<Offset, EventEnvelope<Message>> projection(ActorSystem<?> system,
-      SearchSettings settings, String tag, SolrHttpClient solr, SolrCollection collection, Executor solrDispatcher) {
+      SearchSettings settings, String tag, SolrHttpClient solr, SolrCollection collection, Executor solrDispatcher,
+      ProjectionProgress progress) {
     SourceProvider<Offset, EventEnvelope<Message>> source =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
     return CassandraProjection.groupedWithin(ProjectionId.of(NAME, tag), source,
-            () -> new ChatIndexer(solr, collection, solrDispatcher))
+            () -> new ChatIndexer(tag, solr, collection, solrDispatcher, progress))
         .withGroup(settings.groupAfterEvents(), settings.groupAfter())
         .withRestartBackoff(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2);
   }

@@ -3,6 +3,11 @@ package io.herald.search;
 import com.typesafe.config.Config;
 import io.herald.infra.solr.SolrHttpClient;
 import io.herald.persistence.TagSlices;
+import io.micrometer.core.instrument.Metrics;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -15,9 +20,13 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class SearchService {
 
   private final SearchEndpoint endpoint;
+  private final ProjectionProgress progress;
+  private final ChatSearchRebuild rebuild;
 
-  private SearchService(SearchEndpoint endpoint) {
+  private SearchService(SearchEndpoint endpoint, ProjectionProgress progress, ChatSearchRebuild rebuild) {
     this.endpoint = endpoint;
+    this.progress = progress;
+    this.rebuild = rebuild;
   }
 
   /** Whether the configuration turns search on. */
@@ -32,8 +41,21 @@ public final class SearchService {
     var solrDispatcher = system.dispatchers().lookup(DispatcherSelector.fromConfig(SearchSettings.SOLR_DISPATCHER));
     var solr = new SolrHttpClient(settings.solrBaseUrl(), settings.solrRequestTimeout());
     var collection = new SolrCollection(settings);
-    ChatSearchProjection.init(system, settings, slices, solr, collection, solrDispatcher);
-    return new SearchService(new SearchEndpoint(solr, collection.name(), settings.query(), solrDispatcher));
+    var progress = new ProjectionProgress(ChatSearchProjection.NAME, slices.tags(), Metrics.globalRegistry,
+        Clock.systemUTC());
+    ChatSearchProjection.init(system, settings, slices, solr, collection, solrDispatcher, progress);
+    var service = new SearchService(new SearchEndpoint(solr, collection.name(), settings.query(), solrDispatcher),
+        progress, new ChatSearchRebuild(system, slices.tags(), collection, solrDispatcher));
+    SearchOperations.get(system).started(service);
+    return service;
+  }
+
+  List<Map<String, Object>> progress() {
+    return List.of(progress.summary());
+  }
+
+  CompletionStage<List<String>> rebuildChatSearch() {
+    return rebuild.run();
   }
 
   /**

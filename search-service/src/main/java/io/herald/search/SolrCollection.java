@@ -21,6 +21,12 @@ final class SolrCollection {
     return settings.collection();
   }
 
+  /** Deletes every document, committed when this returns (a rebuild; blocks on Solr, with the admin timeout). */
+  void clear() {
+    ensure();
+    solr.deleteAllAndCommit(settings.collection());
+  }
+
   /** Blocks on Solr; throws its failure (the projection then restarts and calls it again). */
   synchronized void ensure() {
     if (ensured) {

@@ -342,6 +342,11 @@ class ApiDocumentsTest {
       check(openapi, degradation, "POST", 401, send(management, "POST", degradation + "?mode=normal", null, Map.of()));
       check(openapi, degradation, "POST", 400, send(management, "POST", degradation + "?mode=sideways", admin, Map.of()));
       check(openapi, degradation, "POST", 200, send(management, "POST", degradation + "?mode=normal&reason=docs", admin, Map.of()));
+      check(openapi, "/admin/projections", "GET", 401, send(management, "GET", "/admin/projections", null, Map.of()));
+      check(openapi, "/admin/projections", "GET", 200, send(management, "GET", "/admin/projections", admin, Map.of()));
+      var rebuild = "/admin/projections/{name}/rebuild";
+      check(openapi, rebuild, "POST", 401, send(management, "POST", "/admin/projections/chat-search/rebuild", null, Map.of()));
+      check(openapi, rebuild, "POST", 404, send(management, "POST", "/admin/projections/nothing/rebuild", admin, Map.of()));
 
       // Every path and method of the document was requested, and nothing else.
       var documented = new TreeSet<String>();

@@ -114,7 +114,7 @@ class OperatorCommandsTest {
   }
 
   /** bin/herald's JVM (target/classes and the runtime classpath), with the given environment on top of this one's. */
-  private static Run herald(Path dir, Map<String, String> environment, String... args) throws Exception {
+  static Run herald(Path dir, Map<String, String> environment, String... args) throws Exception {
     var command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", Path.of("target", "classes").toAbsolutePath() + java.io.File.pathSeparator
             + Files.readString(Path.of("target", "herald.classpath")).trim(),

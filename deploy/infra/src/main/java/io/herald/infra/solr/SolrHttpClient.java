@@ -104,13 +104,33 @@ public final class SolrHttpClient {
      * returns; they become searchable with the collection's next soft commit (configset herald-chat: within 0.5 s).
      */
     public void index(String collection, List<Map<String, Object>> documents) {
+        update(collection, documents, "wt", "json");
+    }
+
+    /**
+     * As {@link #index}, followed by a hard commit in the same request (no new searcher: visibility stays with the
+     * soft commit): when this returns the documents are in the index itself, not only in the transaction log. A
+     * SolrCloud leader restarted after a kill answers (real-time gets included) before it has replayed its
+     * transaction log, so until then a reader may see an older version of a document, or none, for a while; what a
+     * hard commit took is seen at once after any restart.
+     */
+    public void indexAndCommit(String collection, List<Map<String, Object>> documents) {
+        update(collection, documents, "commit", "true", "openSearcher", "false", "waitSearcher", "false", "wt", "json");
+    }
+
+    /** Deletes every document of the collection, committed (hard, and visible) when this returns. */
+    public void deleteAllAndCommit(String collection) {
+        update(collection, Map.of("delete", Map.of("query", "*:*")), "commit", "true", "wt", "json");
+    }
+
+    private void update(String collection, Object commands, String... params) {
         byte[] body;
         try {
-            body = JSON.writeValueAsBytes(documents);
+            body = JSON.writeValueAsBytes(commands);
         } catch (IOException e) {
             throw new IllegalArgumentException("documents are not serializable as JSON", e);
         }
-        send(HttpRequest.newBuilder(uri("/" + collection + "/update", "wt", "json"))
+        send(HttpRequest.newBuilder(uri("/" + collection + "/update", params))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }

@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The command line: {@code herald up | node | schema | token | cluster | status | dead-letters | degradation | drain |
- * stop | kill | freeze | thaw}. See README.md and docs/operations.md; {@code bin/herald} builds what is missing and runs this
+ * The command line: {@code herald up | node | schema | token | cluster | status | dead-letters | degradation | projection |
+ * drain | stop | kill | freeze | thaw}. See README.md and docs/operations.md; {@code bin/herald} builds what is missing and runs this
  * ({@code load} and {@code chaos} it runs from load-tests), with {@code -Dherald.home} set to its repository, where the
  * default data directory {@code .herald} is. Exit codes: 0 done, 1 the command failed (a one-line reason, no stack
  * trace), 2 a usage mistake (unknown command or option, missing or malformed value), with the usage.
@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
         + "Cassandra.",
     subcommands = {
       Herald.Up.class, Herald.NodeCommand.class, Herald.Schema.class, Herald.Token.class, Herald.Cluster.class,
-      Herald.Status.class, Herald.DeadLetters.class, Herald.Degradation.class, Herald.Drain.class, Herald.Stop.class, Herald.Kill.class, Herald.Freeze.class, Herald.Thaw.class,
+      Herald.Status.class, Herald.DeadLetters.class, Herald.Degradation.class, Herald.Projection.class, Herald.Drain.class, Herald.Stop.class, Herald.Kill.class, Herald.Freeze.class, Herald.Thaw.class,
       CommandLine.HelpCommand.class
     },
     footer = {
@@ -225,8 +225,8 @@ public final class Herald implements Runnable {
   }
 
   @Command(name = "status", mixinStandardHelpOptions = true,
-      description = {"Members, shards per region, consumer lag, breaker and degradation state: of the node at "
-          + "--management-url, or of every node of the local cluster (--data-dir).",
+      description = {"Members, shards per region, consumer lag, breaker and degradation state, the read side's lag: of "
+          + "the node at --management-url, or of every node of the local cluster (--data-dir).",
           "Without either: the local cluster if bin/herald cluster runs, else herald up's node."})
   static final class Status extends ClusterDataDir implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -349,6 +349,41 @@ public final class Herald implements Runnable {
       spec.commandLine().getOut().println("Degradation mode: " + answer.path("mode").asText());
       spec.commandLine().getOut().flush();
       return 0;
+    }
+  }
+
+  @Command(name = "projection", mixinStandardHelpOptions = true, subcommands = {Projection.Rebuild.class},
+      description = "The read side's projections (docs/operations.md, \"Read side\"). Needs the admin token.")
+  static final class Projection implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new CommandLine.ParameterException(spec.commandLine(), "say what to do: rebuild");
+    }
+
+    @Command(name = "rebuild", mixinStandardHelpOptions = true,
+        description = {"Rebuild a projection from the journal, for the whole cluster: its documents and offsets are "
+            + "cleared and every slice reads its tag from the start again. Search finds less until it has caught up "
+            + "(herald status shows each slice's lag)."})
+    static final class Rebuild implements Callable<Integer> {
+      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+      @CommandLine.Mixin ManagementOptions management;
+
+      @Parameters(index = "0", paramLabel = "NAME", defaultValue = "chat-search",
+          description = "The projection (default: ${DEFAULT-VALUE}).")
+      String name;
+
+      @Override
+      public Integer call() {
+        var answer = management.withAdminToken().post("/admin/projections/"
+            + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8) + "/rebuild");
+        spec.commandLine().getOut().println("Rebuilding " + answer.path("projection").asText() + " from the journal: "
+            + "slices " + answer.path("rebuilding") + " read their tags from the start.");
+        spec.commandLine().getOut().flush();
+        return 0;
+      }
     }
   }
 

@@ -73,8 +73,8 @@ final class ManagementClient {
   }
 
   /**
-   * Members, shards per region, consumer lag, breaker and degradation state, as the node sees them, under the heading
-   * (if any), which is printed once the node answered.
+   * Members, shards per region, consumer lag, breaker and degradation state and the read side's lag, as the node
+   * sees them, under the heading (if any), which is printed once the node answered.
    */
   void printStatus(PrintWriter out, Optional<String> heading) {
     var members = get("/cluster/members");
@@ -96,7 +96,8 @@ final class ManagementClient {
     }
     text("/metrics").lines()
         .filter(line -> line.startsWith("herald_kafka_consumer_lag{") || line.startsWith("herald_gateway_kafka_breaker_state")
-            || line.startsWith("herald_gateway_degradation_mode{") && line.endsWith(" 1.0"))
+            || line.startsWith("herald_gateway_degradation_mode{") && line.endsWith(" 1.0")
+            || line.startsWith("herald_projection_lag_seconds{") || line.startsWith("herald_projection_failing{"))
         .forEach(line -> out.println("  " + line));
     out.flush();
   }

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.gateway.degradation.Degradation;
 import io.herald.gateway.degradation.DegradationMode;
+import io.herald.search.SearchOperations;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
@@ -32,6 +33,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.javadsl.ManagementRouteProvider;
 import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
@@ -42,12 +44,14 @@ import org.slf4j.LoggerFactory;
  * Herald's own operator endpoints on the management port: {@code /metrics} (Prometheus text) and, behind
  * {@code Authorization: Bearer <herald.admin.token>}, {@code /admin/dead-letters} (GET: list),
  * {@code /admin/dead-letters/replay} (POST: one with {@code ?partition=P&offset=O}, else all) and
- * {@code /admin/degradation} (GET: the mode; POST {@code ?mode=normal|shed-telemetry|read-only}: switch the cluster).
+ * {@code /admin/degradation} (GET: the mode; POST {@code ?mode=normal|shed-telemetry|read-only}: switch the cluster) and
+ * {@code /admin/projections} (GET: the read side's lag; POST {@code /{name}/rebuild}: rebuild one from the journal).
  */
 public final class OperatorRoutes implements ManagementRouteProvider {
 
   private static final Logger log = LoggerFactory.getLogger(OperatorRoutes.class);
   private static final ObjectMapper json = new ObjectMapper();
+  private static final String SEARCH_OFF = "search (herald.search.enabled) does not run on this node";
 
   private final HeraldMetrics metrics;
   private final DeadLetterAdmin deadLetters;
@@ -57,6 +61,7 @@ public final class OperatorRoutes implements ManagementRouteProvider {
   private final Executor dispatcher;
   private final Degradation degradation;
   private final Cluster cluster;
+  private final SearchOperations search;
 
   public OperatorRoutes(ExtendedActorSystem system) {
     var config = system.settings().config();
@@ -68,6 +73,7 @@ public final class OperatorRoutes implements ManagementRouteProvider {
     this.dispatcher = system.dispatcher();
     this.degradation = Degradation.get(Adapter.toTyped(system));
     this.cluster = Cluster.get(system);
+    this.search = SearchOperations.get(Adapter.toTyped(system));
   }
 
   @Override
@@ -82,7 +88,7 @@ public final class OperatorRoutes implements ManagementRouteProvider {
                 ? "herald.admin.token is not configured: admin endpoints are off"
                 : "Authorization: Bearer <herald.admin.token> required");
           }
-          return concat(degradationRoute(), pathPrefix("dead-letters", () -> concat(
+          return concat(degradationRoute(), projectionsRoute(), pathPrefix("dead-letters", () -> concat(
               path("replay", () -> post(() -> parameterOptional("partition", partitionText ->
                   parameterOptional("offset", offsetText -> {
                     Optional<Integer> partition;
@@ -144,6 +150,34 @@ public final class OperatorRoutes implements ManagementRouteProvider {
           return completeWithFuture(degradation.set(mode.get(), reason.orElse("set by an operator"))
               .thenApplyAsync(inForce -> jsonResponse(Map.of("mode", inForce.wireName())), dispatcher));
         })))));
+  }
+
+  /**
+   * The read side's projections on this node (404 where search is off): GET their slices' lag and state; POST
+   * {@code /{name}/rebuild}: rebuild one from the journal, for the whole cluster (docs/operations.md).
+   */
+  private Route projectionsRoute() {
+    return pathPrefix("projections", () -> concat(
+        pathEnd(() -> get(() -> search.status()
+            .map(status -> complete(jsonResponse(Map.of("projections", status))))
+            .orElseGet(() -> complete(StatusCodes.NOT_FOUND, SEARCH_OFF)))),
+        path(PathMatchers.segment().slash("rebuild"), name -> post(() -> {
+          if (!SearchOperations.PROJECTIONS.contains(name)) {
+            return complete(StatusCodes.NOT_FOUND, "no projection named " + name + "; known: "
+                + SearchOperations.PROJECTIONS);
+          }
+          return search.rebuild(name)
+              .map(started -> completeWithFuture(started.handleAsync((slices, failure) -> {
+                if (failure != null) {
+                  log.warn("Operator's rebuild of {} failed", name, failure);
+                  return HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE).withEntity(
+                      "rebuild of " + name + " did not complete (" + failure.getMessage() + "); run it again");
+                }
+                log.warn("Operator rebuilt {} from the journal: slices {}", name, slices);
+                return jsonResponse(Map.of("projection", name, "rebuilding", slices));
+              }, dispatcher)))
+              .orElseGet(() -> complete(StatusCodes.NOT_FOUND, SEARCH_OFF));
+        }))));
   }
 
   private boolean authorized(Optional<String> authorization) {
