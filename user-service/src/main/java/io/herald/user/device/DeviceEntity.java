@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -231,7 +232,8 @@ public final class DeviceEntity
   /** {@code clock}: what the presence timeout reads. */
   public static Behavior<DeviceSignal> create(String deviceId, DeviceSettings settings, Clock clock) {
     Behavior<Command> entity =
-        Behaviors.setup(context -> Behaviors.withTimers(timers -> new DeviceEntity(deviceId, settings, timers, clock)));
+        Behaviors.setup(context -> Behaviors.withTimers(timers -> new DeviceEntity(deviceId, settings, timers, clock,
+            DeviceTags.forSystem(context.getSystem()))));
     return Behaviors.transformMessages(DeviceSignal.class, entity, signals -> signals
         .match(Command.class, command -> command)
         .match(GetShadow.class, ReadShadow::new)
@@ -248,15 +250,23 @@ public final class DeviceEntity
   private final DeviceSettings settings;
   private final TimerScheduler<Command> timers;
   private final Clock clock;
+  private final DeviceTags tags;
   private final PersistLatency persistLatency = new PersistLatency(DeviceSignal.ENTITY_TYPE);
   private final DedupEvictions dedupEvictions = new DedupEvictions(DeviceSignal.ENTITY_TYPE);
 
-  private DeviceEntity(String deviceId, DeviceSettings settings, TimerScheduler<Command> timers, Clock clock) {
+  private DeviceEntity(String deviceId, DeviceSettings settings, TimerScheduler<Command> timers, Clock clock,
+      DeviceTags tags) {
     super(persistenceId(deviceId), PersistFailure.RESTART_WITH_BACKOFF);
     this.deviceId = deviceId;
     this.settings = settings;
     this.timers = timers;
     this.clock = clock;
+    this.tags = tags;
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return tags.tagsFor(deviceId, event);
   }
 
   @Override
