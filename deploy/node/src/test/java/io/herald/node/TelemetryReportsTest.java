@@ -68,14 +68,14 @@ class TelemetryReportsTest {
     int readings = Integer.getInteger("herald.telemetry-test.readings", 6_000);
     int frames = readings / KEYS;
     var run = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-    // The owner of four devices, and twenty other users with one each: per-user order makes a user's records wait for
-    // each other, so more users apply in parallel.
+    // The owner of four devices, and other users with one each (twenty, or one per 500 frames in a longer run):
+    // per-user order makes a user's records wait for each other, so more users apply in parallel.
     var owner = "owner-" + run;
     var devices = new LinkedHashMap<String, String>();
     for (int d = 0; d < 4; d++) {
       devices.put("sensor-" + d + "-" + run, owner);
     }
-    for (int u = 0; u < 20; u++) {
+    for (int u = 0; u < Math.max(20, frames / 500); u++) {
       devices.put("other-sensor-" + u + "-" + run, "user-" + u + "-" + run);
     }
     var deviceIds = List.copyOf(devices.keySet());
@@ -154,8 +154,9 @@ class TelemetryReportsTest {
         for (var key : List.of("t", "h")) {
           for (var bucket : BUCKETS) {
             var want = List.copyOf(expected.get(deviceId).get(key).get(bucket).entrySet());
-            // 404 until the projection has the device's owner.
-            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() ->
+            // 404 until the projection has the device's owner. Asked at once, then every 500 ms.
+            await().atMost(Duration.ofMinutes(5)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions().until(() ->
                 buckets(get(userId, "/v1/devices/" + deviceId + "/telemetry", params(key, bucket, from, to)))
                     .equals(render(want)));
           }
@@ -171,7 +172,7 @@ class TelemetryReportsTest {
         var id = ProjectionId.of("telemetry-rollups", tag);
         var before = management.getOffset(id).toCompletableFuture().get(30, TimeUnit.SECONDS);
         management.clearOffset(id).toCompletableFuture().get(30, TimeUnit.SECONDS);
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500)).until(() ->
+        await().atMost(Duration.ofMinutes(5)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).until(() ->
             management.getOffset(id).toCompletableFuture().get(30, TimeUnit.SECONDS).equals(before));
       }
       for (var deviceId : deviceIds) {

@@ -1,10 +1,15 @@
 package io.herald.search.telemetry;
 
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.herald.persistence.ReadSideTables;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,11 +24,15 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * The roll-up tables ({@link ReadSideTables}) over the projections' Cassandra session. At most {@code parallelism}
- * statements of one call are in flight at once. Every stage it returns is completed on {@code dispatcher} (the
+ * The roll-up tables ({@link ReadSideTables}) over the projections' Cassandra session, a partition at a time: a
+ * range read per partition, a batch per partition's rows. At most {@code parallelism} statements of one call are in
+ * flight at once. Every stage it returns is completed on {@code dispatcher} (the
  * session's stages are converted Scala futures: never continued without an executor).
  */
 final class TelemetryStore {
+
+  /** Rows of one partition per batch: well under Cassandra's batch size warning (5 KiB) at about 60 bytes a row. */
+  static final int BATCH_ROWS = 50;
 
   private final ActorSystem<?> system;
   private final CassandraSession session;
@@ -31,6 +40,7 @@ final class TelemetryStore {
   private final int parallelism;
   private final String rollups;
   private final String devices;
+  private CompletionStage<PreparedStatement> insertRollup;
 
   TelemetryStore(ActorSystem<?> system, Executor dispatcher, int parallelism) {
     this.system = system;
@@ -44,35 +54,59 @@ final class TelemetryStore {
     this.devices = keyspace + "." + ReadSideTables.TELEMETRY_DEVICES;
   }
 
-  /** The rows that exist of these. */
+  /** The rows that exist of these: one range read per partition. */
   CompletionStage<Map<Rollup.Key, Rollup>> read(Collection<Rollup.Key> keys) {
-    return Source.from(List.copyOf(keys))
-        .mapAsync(parallelism, key -> session.selectOne("SELECT count, min, max, sum, applied_seq_nr FROM " + rollups
-                + " WHERE device_id = ? AND key = ? AND bucket_ms = ? AND partition_start_ms = ? AND bucket_start_ms = ?",
-                key.deviceId(), key.readingKey(), key.size().millis(), key.partitionStartMs(), key.bucketStartMs())
-            .thenApplyAsync(row -> row.map(found -> rollup(key, found)), dispatcher))
+    var byPartition = new LinkedHashMap<Partition, long[]>();
+    for (var key : keys) {
+      var range = byPartition.computeIfAbsent(Partition.of(key), p -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+      range[0] = Math.min(range[0], key.bucketStartMs());
+      range[1] = Math.max(range[1], key.bucketStartMs());
+    }
+    return Source.from(List.copyOf(byPartition.entrySet()))
+        .mapAsync(parallelism, entry -> rows(entry.getKey(), entry.getValue()[0], entry.getValue()[1] + 1))
         .runWith(Sink.seq(), system)
         .thenApplyAsync(found -> {
           var rows = new HashMap<Rollup.Key, Rollup>();
-          found.forEach(row -> row.ifPresent(rollup -> rows.put(rollup.key(), rollup)));
+          found.forEach(partition -> partition.forEach(rollup -> rows.put(rollup.key(), rollup)));
           return rows;
         }, dispatcher);
   }
 
-  /** Writes each row whole (one statement each: atomic), and each owner's device. */
+  /**
+   * Writes each row whole, the rows of one partition in unlogged batches of at most {@value #BATCH_ROWS} (one
+   * partition's batch is applied atomically), and each owner's device.
+   */
   CompletionStage<Done> write(List<Rollup> rows, Map<String, String> ownerByDevice) {
     var writes = new ArrayList<Supplier<CompletionStage<Done>>>();
     ownerByDevice.forEach((deviceId, ownerUserId) -> writes.add(() -> session.executeWrite(
         "INSERT INTO " + devices + " (owner_user_id, device_id) VALUES (?, ?)", ownerUserId, deviceId)));
-    rows.forEach(row -> writes.add(() -> session.executeWrite("INSERT INTO " + rollups
-            + " (device_id, key, bucket_ms, partition_start_ms, bucket_start_ms, count, min, max, sum, applied_seq_nr)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        row.key().deviceId(), row.key().readingKey(), row.key().size().millis(), row.key().partitionStartMs(),
-        row.key().bucketStartMs(), row.count(), row.min(), row.max(), row.sum(), row.appliedSeqNr())));
+    var byPartition = new LinkedHashMap<Partition, List<Rollup>>();
+    rows.forEach(row -> byPartition.computeIfAbsent(Partition.of(row.key()), p -> new ArrayList<>()).add(row));
+    for (var partition : byPartition.values()) {
+      for (int from = 0; from < partition.size(); from += BATCH_ROWS) {
+        var batch = partition.subList(from, Math.min(partition.size(), from + BATCH_ROWS));
+        writes.add(() -> insertRollup().thenComposeAsync(insert -> session.executeWriteBatch(
+            BatchStatement.newInstance(DefaultBatchType.UNLOGGED, batch.stream().<BatchableStatement<?>>map(row ->
+                insert.bind(row.key().deviceId(), row.key().readingKey(), row.key().size().millis(),
+                    row.key().partitionStartMs(), row.key().bucketStartMs(), row.count(), row.min(), row.max(),
+                    row.sum(), row.appliedSeqNr())).toList())), dispatcher));
+      }
+    }
     return Source.from(writes)
         .mapAsyncUnordered(parallelism, Supplier::get)
         .runWith(Sink.ignore(), system)
         .thenApplyAsync(done -> done, dispatcher);
+  }
+
+  /** Prepared once; a failed preparation is tried again by the next write. */
+  private CompletionStage<PreparedStatement> insertRollup() {
+    synchronized (this) {
+      if (insertRollup == null || insertRollup.toCompletableFuture().isCompletedExceptionally()) {
+        insertRollup = session.prepare("INSERT INTO " + rollups + " (device_id, key, bucket_ms, partition_start_ms, "
+            + "bucket_start_ms, count, min, max, sum, applied_seq_nr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      }
+      return insertRollup;
+    }
   }
 
   /** Whether the user owns the device, as its projected events say. */
@@ -89,19 +123,31 @@ final class TelemetryStore {
 
   /** The device's rows of the key and size with a bucket start in {@code [fromMs, toMs)}, by start. */
   CompletionStage<List<Rollup>> range(String deviceId, String readingKey, BucketSize size, long fromMs, long toMs) {
-    var partitions = new ArrayList<Long>();
-    for (long partition = size.partitionStart(fromMs); partition < toMs; partition += size.partitionSpanMs()) {
-      partitions.add(partition);
+    var partitions = new ArrayList<Partition>();
+    for (long start = size.partitionStart(fromMs); start < toMs; start += size.partitionSpanMs()) {
+      partitions.add(new Partition(deviceId, readingKey, size, start));
     }
     return Source.from(partitions)
-        .mapAsync(parallelism, partition -> session.selectAll("SELECT bucket_start_ms, count, min, max, sum, "
-                + "applied_seq_nr FROM " + rollups + " WHERE device_id = ? AND key = ? AND bucket_ms = ? "
-                + "AND partition_start_ms = ? AND bucket_start_ms >= ? AND bucket_start_ms < ?",
-                deviceId, readingKey, size.millis(), partition, fromMs, toMs)
-            .thenApplyAsync(found -> found.stream().map(row -> rollup(new Rollup.Key(deviceId, readingKey, size,
-                row.getLong("bucket_start_ms")), row)).toList(), dispatcher))
+        .mapAsync(parallelism, partition -> rows(partition, fromMs, toMs))
         .runWith(Sink.seq(), system)
         .thenApplyAsync(pages -> pages.stream().flatMap(List::stream).toList(), dispatcher);
+  }
+
+  /** The partition's rows with a bucket start in {@code [fromMs, toMs)}, by start. */
+  private CompletionStage<List<Rollup>> rows(Partition partition, long fromMs, long toMs) {
+    return session.selectAll("SELECT bucket_start_ms, count, min, max, sum, applied_seq_nr FROM " + rollups
+            + " WHERE device_id = ? AND key = ? AND bucket_ms = ? AND partition_start_ms = ? AND bucket_start_ms >= ?"
+            + " AND bucket_start_ms < ?", partition.deviceId(), partition.readingKey(), partition.size().millis(),
+            partition.startMs(), fromMs, toMs)
+        .thenApplyAsync(found -> found.stream().map(row -> rollup(new Rollup.Key(partition.deviceId(),
+            partition.readingKey(), partition.size(), row.getLong("bucket_start_ms")), row)).toList(), dispatcher);
+  }
+
+  /** One partition of telemetry_rollups. */
+  private record Partition(String deviceId, String readingKey, BucketSize size, long startMs) {
+    static Partition of(Rollup.Key key) {
+      return new Partition(key.deviceId(), key.readingKey(), key.size(), key.partitionStartMs());
+    }
   }
 
   private static Rollup rollup(Rollup.Key key, Row row) {
