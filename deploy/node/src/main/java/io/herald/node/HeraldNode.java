@@ -5,6 +5,7 @@ import io.herald.chat.conversation.ConversationEntity;
 import io.herald.chat.conversation.ConversationSettings;
 import io.herald.gateway.Gateway;
 import io.herald.node.warmup.WarmUp;
+import io.herald.search.DeviceSearchService;
 import io.herald.search.SearchService;
 import io.herald.search.telemetry.TelemetryService;
 import io.herald.user.UserService;
@@ -82,6 +83,8 @@ public final class HeraldNode implements AutoCloseable {
       }
       // Chat search: its projection on the nodes with its role, its endpoint on the gateway's port.
       var search = SearchService.enabled(config) ? List.of(SearchService.start(system, config)) : List.<SearchService>of();
+      var deviceSearch = SearchService.enabled(config) ? List.of(DeviceSearchService.start(system, config))
+          : List.<DeviceSearchService>of();
       // Telemetry reports: their projection on the nodes with its role, their endpoints on the gateway's port.
       var telemetry = TelemetryService.enabled(config) ? List.of(TelemetryService.start(system, config))
           : List.<TelemetryService>of();
@@ -90,6 +93,7 @@ public final class HeraldNode implements AutoCloseable {
       if (roles.contains(GATEWAY)) {
         var reads = new ArrayList<Gateway.UserReads>();
         search.forEach(service -> reads.add(service::route));
+        deviceSearch.forEach(service -> reads.add(service::route));
         telemetry.forEach(service -> reads.add(service::route));
         httpPort = Gateway.start(system, config, reads)
             .binding().toCompletableFuture().get(30, TimeUnit.SECONDS)
