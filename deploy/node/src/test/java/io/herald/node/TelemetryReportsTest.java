@@ -51,7 +51,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * replay). Someone else's device answers 404 like an unknown one; bad parameters 400.
  *
  * <p>{@code -Dherald.telemetry-test.readings=100000} runs the issue's 100,000 readings (docs/benchmarks.md); the
- * suite runs 6,000.
+ * suite runs 4,000.
  */
 @ExtendWith(InfraExtension.class)
 class TelemetryReportsTest {
@@ -65,7 +65,7 @@ class TelemetryReportsTest {
 
   @Test
   void aggregatesEqualThoseComputedFromTheJournalForTheOwnerOnly(Kafka kafka, Cassandra cassandra) throws Exception {
-    int readings = Integer.getInteger("herald.telemetry-test.readings", 6_000);
+    int readings = Integer.getInteger("herald.telemetry-test.readings", 4_000);
     int frames = readings / KEYS;
     var run = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     // The owner of four devices, and other users with one each (twenty, or one per 500 frames in a longer run):

@@ -11,7 +11,7 @@ import java.util.Set;
  * Merges telemetry events into their roll-up rows, exactly under replay: each row keeps the sequence number of the
  * last event merged into it ({@code applied_seq_nr}), and an event at or below it was merged before and is skipped
  * for that row. A device's events come in sequence order (one projection instance per tag, one tag per device) and
- * each row is written whole, in one statement (atomic in Cassandra), so a row either has an event or does not, and
+ * each row is written whole (in a single-partition batch: atomic in Cassandra), so a row either has an event or not, and
  * says which: a batch that failed half-way and is replayed adds to the rows it did not write and to no other.
  */
 final class TelemetryRollups {
