@@ -20,7 +20,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -157,13 +156,12 @@ final class TelemetryEndpoint {
     int maxDevices = settings.query().maxDevices();
     return store.devicesOf(userId, maxDevices + 1).thenComposeAsync(devices -> {
       var read = devices.subList(0, Math.min(devices.size(), maxDevices));
-      Supplier<ObjectNode> none = () -> report(query, List.of());
       return Source.from(read)
           .mapAsync(settings.cassandraParallelism(), deviceId ->
               store.range(deviceId, query.key(), query.size(), query.fromMs(), query.toMs()))
           .runWith(Sink.seq(), system)
           .thenApplyAsync(perDevice -> {
-            var body = read.isEmpty() ? none.get() : report(query, combined(perDevice));
+            var body = report(query, combined(perDevice));
             body.put("devices", read.size());
             // More devices than one report reads: the totals are of the first max-devices by id, and say so.
             body.put("truncated", devices.size() > maxDevices);
