@@ -8,16 +8,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.projection.cassandra.javadsl.CassandraProjection;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 
 /**
  * The explicit schema step ({@code bin/herald schema}, run by {@code herald up}): creates the keyspace with the
  * configured replication, the journal's and snapshot store's tables (the tag tables {@code tag_views},
  * {@code tag_write_progress}, {@code tag_scanning} among them) and the read-side projections' offset tables
- * ({@code offset_store}, {@code projection_management}), then stops.
+ * ({@code offset_store}, {@code projection_management}) and the tables they write ({@link ReadSideTables}), then
+ * stops.
  *
  * <p>The tables are the plugin's own definitions: this step runs the plugin once with autocreate switched on and
  * recovers a probe entity, which makes the journal and the snapshot store open their sessions (and so create what is
- * missing); the projections' tables come from pekko-projection-cassandra's own statements. Nodes run with autocreate off, so a misconfigured node fails loudly instead of creating a keyspace with
+ * missing); the projections' offset tables come from pekko-projection-cassandra's own statements, the tables the projections
+ * write from {@link ReadSideTables}. Nodes run with autocreate off, so a misconfigured node fails loudly instead of creating a keyspace with
  * the wrong replication.
  */
 public final class CassandraSchema {
@@ -47,6 +50,11 @@ public final class CassandraSchema {
       // Blocks this thread only: nothing continues the stage.
       CassandraProjection.createTablesIfNotExists(system).toCompletableFuture()
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      var session = CassandraSessionRegistry.get(system)
+          .sessionFor(system.settings().config().getString("pekko.projection.cassandra.session-config-path"));
+      for (var statement : ReadSideTables.statements(config.getString("herald.persistence.cassandra.keyspace"))) {
+        session.executeDDL(statement).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      }
     } catch (Exception e) {
       throw new IllegalStateException("Cassandra schema could not be created: " + e.getMessage(), e);
     } finally {

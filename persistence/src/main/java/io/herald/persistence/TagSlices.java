@@ -25,6 +25,11 @@ public record TagSlices(String prefix, int count) {
     return new TagSlices("chat", config.getInt("herald.persistence.tags.chat-slices"));
   }
 
+  /** The Device events telemetry roll-ups and device search follow: {@code herald.persistence.tags.device-slices}. */
+  public static TagSlices device(Config config) {
+    return new TagSlices("device", config.getInt("herald.persistence.tags.device-slices"));
+  }
+
   /** The tag of every event of this entity. */
   public String tagFor(String entityId) {
     return prefix + "-" + Math.floorMod(entityId.hashCode(), count);

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The explicit schema step on the real Cassandra: it creates the keyspace with the replication the settings name
- * (NetworkTopologyStrategy per data centre, as in production), the journal's, snapshot store's, tag views' and
- * projection offsets' tables, running
+ * (NetworkTopologyStrategy per data centre, as in production), the journal's, snapshot store's, tag views',
+ * projection offsets' and telemetry roll-ups' tables, running
  * it again changes nothing, and a node's own settings (autocreate off) never create a keyspace: against a missing
  * one, recovery fails loudly.
  */
@@ -53,6 +53,8 @@ class CassandraSchemaTest {
       // Events by tag (read-side projections) and the projections' offsets.
       assertTrue(tables.containsAll(Set.of("tag_views", "tag_write_progress", "tag_scanning")), tables::toString);
       assertTrue(tables.containsAll(Set.of("offset_store", "projection_management")), tables::toString);
+      // What the projections write: telemetry roll-ups and each owner's devices.
+      assertTrue(tables.containsAll(Set.of("telemetry_rollups", "telemetry_devices")), tables::toString);
 
       CassandraSchema.create(config, Duration.ofMinutes(2));
       assertEquals(replication, replication(session, keyspace), "a second run keeps the keyspace as it was");

@@ -5,9 +5,12 @@ import io.herald.chat.conversation.ConversationEntity;
 import io.herald.chat.conversation.ConversationSettings;
 import io.herald.gateway.Gateway;
 import io.herald.node.warmup.WarmUp;
+import io.herald.search.DeviceSearchService;
 import io.herald.search.SearchService;
+import io.herald.search.telemetry.TelemetryService;
 import io.herald.user.UserService;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -80,10 +83,19 @@ public final class HeraldNode implements AutoCloseable {
       }
       // Chat search: its projection on the nodes with its role, its endpoint on the gateway's port.
       var search = SearchService.enabled(config) ? List.of(SearchService.start(system, config)) : List.<SearchService>of();
+      var deviceSearch = SearchService.enabled(config) ? List.of(DeviceSearchService.start(system, config))
+          : List.<DeviceSearchService>of();
+      // Telemetry reports: their projection on the nodes with its role, their endpoints on the gateway's port.
+      var telemetry = TelemetryService.enabled(config) ? List.of(TelemetryService.start(system, config))
+          : List.<TelemetryService>of();
       Integer httpPort = null;
       var warmUp = WarmUp.get(system.classicSystem());
       if (roles.contains(GATEWAY)) {
-        httpPort = Gateway.start(system, config, search.stream().<Gateway.UserReads>map(service -> service::route).toList())
+        var reads = new ArrayList<Gateway.UserReads>();
+        search.forEach(service -> reads.add(service::route));
+        deviceSearch.forEach(service -> reads.add(service::route));
+        telemetry.forEach(service -> reads.add(service::route));
+        httpPort = Gateway.start(system, config, reads)
             .binding().toCompletableFuture().get(30, TimeUnit.SECONDS)
             .localAddress().getPort();
         warmUp.start(config, httpPort, cluster.selfMember().address().toString());

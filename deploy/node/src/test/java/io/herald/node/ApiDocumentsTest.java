@@ -154,7 +154,9 @@ class ApiDocumentsTest {
         "gateway/src/main/java/io/herald/gateway/coap/MessagesResource.java",
         "gateway/src/main/java/io/herald/gateway/coap/InboxResource.java",
         "deploy/node/src/main/java/io/herald/node/ops/OperatorRoutes.java",
-        "search-service/src/main/java/io/herald/search/SearchEndpoint.java");
+        "search-service/src/main/java/io/herald/search/SearchEndpoint.java",
+        "search-service/src/main/java/io/herald/search/DeviceSearchEndpoint.java",
+        "search-service/src/main/java/io/herald/search/telemetry/TelemetryEndpoint.java");
     var named = new TreeSet<String>();
     for (var source : routeSources) {
       var matcher = literal.matcher(Files.readString(SOURCES.resolve(source)));
@@ -163,7 +165,8 @@ class ApiDocumentsTest {
       }
     }
     assertTrue(named.containsAll(Set.of("v1", "devices", "shadow", "conversations", "messages", "ws", "metrics",
-        "admin", "dead-letters", "replay", "degradation", "inbox", "search")), "the route sources were read: " + named);
+        "admin", "dead-letters", "replay", "degradation", "inbox", "search", "telemetry")),
+        "the route sources were read: " + named);
     named.removeAll(documented);
     assertEquals(Set.of(), named, "path segments the node serves that no document names");
   }
@@ -181,6 +184,7 @@ class ApiDocumentsTest {
         "herald.gateway.rest.cors.allowed-origins", List.of(ALLOWED_ORIGIN),
         "herald.search.enabled", true,
         "herald.search.solr.base-url", solr.baseUrl(),
+        "herald.search.telemetry.enabled", true,
         // Small, so that a burst of reads meets 429 within a second on any machine.
         "herald.gateway.rest.user-read-burst", 5,
         "herald.gateway.rest.user-reads-per-second", 5));
@@ -267,6 +271,41 @@ class ApiDocumentsTest {
       check(openapi, search, "GET", 200, send(gateway, "GET", search + "?q=hello&limit=5", anotherUser(), Map.of()));
       for (var bad : List.of("q=", "q=" + "w".repeat(257), "q=hello&limit=0", "q=hello&limit=51", "q=hello&from=x")) {
         check(openapi, search, "GET", 400, send(gateway, "GET", search + "?" + bad, anotherUser(), Map.of()));
+      }
+
+      // Device search: the owner's device once the projection indexed its reported state.
+      var deviceSearch = "/v1/devices";
+      check(openapi, deviceSearch, "GET", 401, send(gateway, "GET", deviceSearch, null, Map.of()));
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() ->
+          json.readTree(send(gateway, "GET", deviceSearch + "?q=reported.mode:eco", token, Map.of()).body())
+              .path("found").asLong() == 1);
+      check(openapi, deviceSearch, "GET", 200, send(gateway, "GET", deviceSearch + "?q=reported.mode:ec*&limit=5",
+          token, Map.of()));
+      for (var bad : List.of("q=mode:eco", "q=reported.mode", "online=maybe", "limit=0", "limit=101")) {
+        check(openapi, deviceSearch, "GET", 400, send(gateway, "GET", deviceSearch + "?" + bad, anotherUser(),
+            Map.of()));
+      }
+
+      // Telemetry reports (search-service on the gateway's port): the owner's device once the projection named its
+      // owner (its reported state), someone else's or an unknown device 404.
+      var deviceTelemetry = "/v1/devices/{id}/telemetry";
+      var userTelemetry = "/v1/telemetry";
+      var range = "?key=t&bucket=1h&from=0&to=" + 24 * 3_600_000L;
+      check(openapi, deviceTelemetry, "GET", 401, send(gateway, "GET", "/v1/devices/" + device + "/telemetry" + range,
+          null, Map.of()));
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() ->
+          send(gateway, "GET", "/v1/devices/" + device + "/telemetry" + range, token, Map.of()).statusCode() == 200);
+      check(openapi, deviceTelemetry, "GET", 200, send(gateway, "GET", "/v1/devices/" + device + "/telemetry" + range,
+          token, Map.of()));
+      check(openapi, deviceTelemetry, "GET", 404, send(gateway, "GET", "/v1/devices/" + device + "/telemetry" + range,
+          anotherUser(), Map.of()));
+      check(openapi, userTelemetry, "GET", 401, send(gateway, "GET", userTelemetry + range, null, Map.of()));
+      check(openapi, userTelemetry, "GET", 200, send(gateway, "GET", userTelemetry + range, anotherUser(), Map.of()));
+      for (var bad : List.of("?key=t&bucket=1h&from=0", "?key=t&bucket=1w&from=0&to=1", "?bucket=1h&from=0&to=1",
+          "?key=t&bucket=1m&from=0&to=" + 2 * 86_400_000L, "?key=t&bucket=1h&from=2&to=1")) {
+        check(openapi, deviceTelemetry, "GET", 400, send(gateway, "GET", "/v1/devices/" + device + "/telemetry" + bad,
+            anotherUser(), Map.of()));
+        check(openapi, userTelemetry, "GET", 400, send(gateway, "GET", userTelemetry + bad, anotherUser(), Map.of()));
       }
 
       // Too many reads: a burst past user-read-burst gets 429 with Retry-After, on every read.

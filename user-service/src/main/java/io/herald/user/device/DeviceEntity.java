@@ -33,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -253,7 +254,8 @@ public final class DeviceEntity
   public static Behavior<DeviceSignal> create(String deviceId, DeviceSettings settings, UserOutboxes outboxes,
       Clock clock) {
     Behavior<Command> entity = Behaviors.setup(context -> Behaviors.withTimers(
-        timers -> new DeviceEntity(context, deviceId, settings, outboxes, timers, clock)));
+        timers -> new DeviceEntity(context, deviceId, settings, outboxes, timers, clock,
+            DeviceTags.forSystem(context.getSystem()))));
     return Behaviors.transformMessages(DeviceSignal.class, entity, signals -> signals
         .match(Command.class, command -> command)
         .match(ApplyRecord.class, apply -> new Apply(apply.record(), apply.replyTo()))
@@ -275,13 +277,14 @@ public final class DeviceEntity
   private final UserOutboxes outboxes;
   private final TimerScheduler<Command> timers;
   private final Clock clock;
+  private final DeviceTags tags;
   private final PersistLatency persistLatency = new PersistLatency(DeviceSignal.ENTITY_TYPE);
   private final DedupEvictions dedupEvictions = new DedupEvictions(DeviceSignal.ENTITY_TYPE);
   // Actor-local: the offline push not yet confirmed by the owner's User entity (null: none).
   private PushIntent presencePush;
 
   private DeviceEntity(ActorContext<Command> context, String deviceId, DeviceSettings settings, UserOutboxes outboxes,
-      TimerScheduler<Command> timers, Clock clock) {
+      TimerScheduler<Command> timers, Clock clock, DeviceTags tags) {
     super(persistenceId(deviceId), PersistFailure.RESTART_WITH_BACKOFF);
     this.context = context;
     this.deviceId = deviceId;
@@ -289,6 +292,12 @@ public final class DeviceEntity
     this.outboxes = outboxes;
     this.timers = timers;
     this.clock = clock;
+    this.tags = tags;
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return tags.tagsFor(deviceId, event);
   }
 
   @Override

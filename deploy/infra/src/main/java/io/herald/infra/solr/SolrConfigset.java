@@ -22,6 +22,11 @@ public record SolrConfigset(String name, List<String> files) {
         return new SolrConfigset("herald-chat", List.of("solrconfig.xml", "schema.xml"));
     }
 
+    /** Devices: id, owner, online, reported.* and desired.* (see its schema.xml). */
+    public static SolrConfigset devices() {
+        return new SolrConfigset("herald-devices", List.of("solrconfig.xml", "schema.xml"));
+    }
+
     public SolrConfigset {
         files = List.copyOf(files);
     }

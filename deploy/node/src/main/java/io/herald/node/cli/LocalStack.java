@@ -103,17 +103,18 @@ final class LocalStack {
         .quickStartJit(false).build();
     ChildLauncher.startTogether(kafka, cassandra, solr);
 
-    var config = HeraldConfig.load(Map.of(
-            "herald.kafka.bootstrap-servers", kafka.bootstrapServers(),
-            "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
-            "herald.auth.jwt-secret", secret.value(),
-            "herald.admin.token", adminToken.value(),
-            "herald.gateway.http.port", ports.http(),
-            "herald.gateway.coap.port", ports.coap(),
-            "pekko.management.http.port", ports.management(),
-            "pekko.remote.artery.canonical.port", ports.remote(),
-            "herald.search.enabled", true,
-            "herald.search.solr.base-url", solr.baseUrl()));
+    var config = HeraldConfig.load(Map.ofEntries(
+            Map.entry("herald.kafka.bootstrap-servers", kafka.bootstrapServers()),
+            Map.entry("herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint())),
+            Map.entry("herald.auth.jwt-secret", secret.value()),
+            Map.entry("herald.admin.token", adminToken.value()),
+            Map.entry("herald.gateway.http.port", ports.http()),
+            Map.entry("herald.gateway.coap.port", ports.coap()),
+            Map.entry("pekko.management.http.port", ports.management()),
+            Map.entry("pekko.remote.artery.canonical.port", ports.remote()),
+            Map.entry("herald.search.enabled", true),
+            Map.entry("herald.search.solr.base-url", solr.baseUrl()),
+            Map.entry("herald.search.telemetry.enabled", true)));
     CassandraSchema.create(config, Duration.ofMinutes(2));
     node[0] = HeraldNode.start(config);
     awaitReady(node[0].managementUri());
