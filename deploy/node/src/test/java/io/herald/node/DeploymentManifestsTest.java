@@ -324,6 +324,7 @@ class DeploymentManifestsTest {
       var searchSettings = searchSettings(environment);
       assertTrue(searchSettings.getBoolean("herald.search.enabled"), node.getKey());
       assertEquals("http://solr:8983/solr", searchSettings.getString("herald.search.solr.base-url"), node.getKey());
+      assertTrue(searchSettings.getBoolean("herald.search.telemetry.enabled"), node.getKey() + " telemetry reports");
       assertTrue(node.getValue().at("/depends_on/solr").isMissingNode(),
           node.getKey() + " starts without Solr: acks and pushes do not need it");
     }
@@ -332,6 +333,7 @@ class DeploymentManifestsTest {
         .findFirst().orElseThrow().get("data");
     var kubernetesSettings = searchSettings(configMap);
     assertTrue(kubernetesSettings.getBoolean("herald.search.enabled"));
+    assertTrue(kubernetesSettings.getBoolean("herald.search.telemetry.enabled"));
     assertTrue(kubernetesSettings.getString("herald.search.solr.base-url").matches("https?://[\\w.-]+:\\d+/solr"));
     assertEquals(3, kubernetesSettings.getInt("herald.search.solr.replication-factor"),
         "the collection survives a Solr node in production");
@@ -343,7 +345,7 @@ class DeploymentManifestsTest {
   private static Config searchSettings(JsonNode environment) {
     var variables = new StringBuilder();
     environment.fields().forEachRemaining(variable -> {
-      if (variable.getKey().startsWith("HERALD_SEARCH_")) {
+      if (variable.getKey().startsWith("HERALD_SEARCH_") || variable.getKey().equals("HERALD_TELEMETRY_ENABLED")) {
         variables.append(variable.getKey()).append(" = \"").append(variable.getValue().asText()).append("\"\n");
       }
     });

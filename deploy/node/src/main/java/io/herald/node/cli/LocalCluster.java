@@ -76,6 +76,7 @@ final class LocalCluster {
     settings.put("pekko.cluster.split-brain-resolver.stable-after", stableAfter);
     settings.put("herald.search.enabled", "true");
     settings.put("herald.search.solr.base-url", solr.baseUrl());
+    settings.put("herald.search.telemetry.enabled", "true");
     var schemaSettings = new HashMap<String, Object>(Map.of(
         "herald.persistence.cassandra.contact-points", List.of(cassandra.contactPoint()),
         "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter()));
