@@ -1,7 +1,5 @@
 package io.herald.search;
 
-import static org.apache.pekko.http.javadsl.server.Directives.complete;
-import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterMap;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
@@ -20,14 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Semaphore;
 import java.util.function.Function;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,14 +43,14 @@ final class SearchEndpoint {
   private final String collection;
   private final SearchSettings.QueryLimits limits;
   private final Executor solrDispatcher;
-  private final Semaphore inFlight;
+  private final BoundedReads reads;
 
   SearchEndpoint(SolrHttpClient solr, String collection, SearchSettings.QueryLimits limits, Executor solrDispatcher) {
     this.solr = solr;
     this.collection = collection;
     this.limits = limits;
     this.solrDispatcher = solrDispatcher;
-    this.inFlight = new Semaphore(limits.maxInFlight());
+    this.reads = new BoundedReads("searches", limits.maxInFlight(), limits.retryAfter(), solrDispatcher);
   }
 
   /** A valid search: the words, and the filters. */
@@ -65,25 +58,9 @@ final class SearchEndpoint {
 
   Route route(Function<Function<String, Route>, Route> authenticated) {
     return get(() -> path(segment("v1").slash("search").slash("messages"), () ->
-        authenticated.apply(userId -> parameterMap(params -> {
-          Query query;
-          try {
-            query = parse(params, limits);
-          } catch (IllegalArgumentException e) {
-            return complete(error(StatusCodes.BAD_REQUEST, e.getMessage()));
-          }
-          if (!inFlight.tryAcquire()) {
-            return complete(unavailable("too many searches at once, retry later"));
-          }
-          try {
-            // The response is made on the search dispatcher, where the future completes: nothing continues it there.
-            return completeWithFuture(CompletableFuture.supplyAsync(() -> search(userId, query), solrDispatcher)
-                .whenComplete((response, failure) -> inFlight.release()));
-          } catch (RuntimeException e) {
-            inFlight.release();
-            throw e;
-          }
-        }))));
+        authenticated.apply(userId -> parameterMap(params -> reads.answer(() -> parse(params, limits),
+            // Solr's call blocks: on the search dispatcher, where the answer is made too.
+            query -> CompletableFuture.supplyAsync(() -> search(userId, query), solrDispatcher))))));
   }
 
   /** Validates the parameters; the message says which one is wrong and what is allowed. */
@@ -162,16 +139,16 @@ final class SearchEndpoint {
       found = solr.select(collection, solrParams(userId, query).toArray(String[]::new));
     } catch (SolrUnavailableException e) {
       log.warn("Search refused, Solr unavailable: {}", e.getMessage());
-      return unavailable("search is unavailable, retry later");
+      return reads.unavailable("search is unavailable, retry later");
     } catch (SolrRequestException e) {
       // 404: the collection is not there yet (the projection creates it); anything else is Herald's bug.
       if (e.status() == 404) {
-        return unavailable("search is not ready yet, retry later");
+        return reads.unavailable("search is not ready yet, retry later");
       }
       log.error("Solr refused a search: {}", e.getMessage());
-      return error(StatusCodes.INTERNAL_SERVER_ERROR, "search failed");
+      return BoundedReads.error(StatusCodes.INTERNAL_SERVER_ERROR, "search failed");
     }
-    return ok(render(found, limits.maxResultBytes()));
+    return BoundedReads.ok(render(found, limits.maxResultBytes()));
   }
 
   /** Solr's documents as the contract's messages, at most maxResultBytes of text. */
@@ -198,20 +175,5 @@ final class SearchEndpoint {
     answer.put("found", found.path("numFound").asLong());
     answer.put("truncated", truncated);
     return answer;
-  }
-
-  private HttpResponse unavailable(String detail) {
-    return error(StatusCodes.SERVICE_UNAVAILABLE, detail)
-        .addHeader(RetryAfter.create(Math.max(1, limits.retryAfter().toSeconds())));
-  }
-
-  private static HttpResponse ok(ObjectNode body) {
-    return HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString()));
-  }
-
-  private static HttpResponse error(StatusCode status, String detail) {
-    var body = JSON.createObjectNode().put("error", detail);
-    return HttpResponse.create().withStatus(status)
-        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString()));
   }
 }

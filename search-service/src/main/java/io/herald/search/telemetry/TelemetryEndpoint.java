@@ -1,7 +1,5 @@
 package io.herald.search.telemetry;
 
-import static org.apache.pekko.http.javadsl.server.Directives.complete;
-import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterMap;
@@ -10,6 +8,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.search.BoundedReads;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -18,20 +17,13 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Telemetry reports (docs/contract.md): {@code GET /v1/devices/{id}/telemetry?key=&from=&to=&bucket=} — one device's
@@ -42,7 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 final class TelemetryEndpoint {
 
-  private static final Logger log = LoggerFactory.getLogger(TelemetryEndpoint.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The JSON-safe largest integer: no time Herald stamps is above it. */
@@ -52,14 +43,15 @@ final class TelemetryEndpoint {
   private final TelemetryStore store;
   private final TelemetrySettings settings;
   private final Executor dispatcher;
-  private final Semaphore inFlight;
+  private final BoundedReads reads;
 
   TelemetryEndpoint(ActorSystem<?> system, TelemetryStore store, TelemetrySettings settings, Executor dispatcher) {
     this.system = system;
     this.store = store;
     this.settings = settings;
     this.dispatcher = dispatcher;
-    this.inFlight = new Semaphore(settings.query().maxInFlight());
+    this.reads = new BoundedReads("telemetry reports", settings.query().maxInFlight(), settings.query().retryAfter(),
+        dispatcher);
   }
 
   /** A valid report request: buckets with a start in {@code [fromMs, toMs)}, {@code fromMs} at a bucket's start. */
@@ -75,31 +67,7 @@ final class TelemetryEndpoint {
   }
 
   private Route answer(Map<String, String> params, Function<Query, CompletionStage<HttpResponse>> report) {
-    Query query;
-    try {
-      query = parse(params, settings.query());
-    } catch (IllegalArgumentException e) {
-      return complete(error(StatusCodes.BAD_REQUEST, e.getMessage()));
-    }
-    if (!inFlight.tryAcquire()) {
-      return complete(unavailable("too many telemetry reports at once, retry later"));
-    }
-    CompletionStage<HttpResponse> response;
-    try {
-      response = report.apply(query);
-    } catch (RuntimeException e) {
-      inFlight.release();
-      throw e;
-    }
-    // Completed on the dispatcher: the response is made there, and nothing continues it elsewhere.
-    return completeWithFuture(response.handleAsync((ok, failure) -> {
-      inFlight.release();
-      if (failure != null) {
-        log.warn("Telemetry report failed: {}", failure.toString());
-        return unavailable("telemetry reports are unavailable, retry later");
-      }
-      return ok;
-    }, dispatcher));
+    return reads.answer(() -> parse(params, settings.query()), report);
   }
 
   /** Validates the parameters; the message says which one is wrong and what is allowed. */
@@ -140,14 +108,14 @@ final class TelemetryEndpoint {
     return store.owns(userId, deviceId).thenComposeAsync(owns -> {
       if (!owns) {
         // The gateway's shadow read answers the same for a device that is not known or not the caller's.
-        return CompletableFuture.completedFuture(error(StatusCodes.NOT_FOUND,
+        return CompletableFuture.completedFuture(BoundedReads.error(StatusCodes.NOT_FOUND,
             "device " + deviceId + " is not known or not yours"));
       }
       return store.range(deviceId, query.key(), query.size(), query.fromMs(), query.toMs())
           .thenApplyAsync(rows -> {
             var body = report(query, rows);
             body.put("device_id", deviceId);
-            return ok(body);
+            return BoundedReads.ok(body);
           }, dispatcher);
     }, dispatcher);
   }
@@ -165,7 +133,7 @@ final class TelemetryEndpoint {
             body.put("devices", read.size());
             // More devices than one report reads: the totals are of the first max-devices by id, and say so.
             body.put("truncated", devices.size() > maxDevices);
-            return ok(body);
+            return BoundedReads.ok(body);
           }, dispatcher);
     }, dispatcher);
   }
@@ -195,20 +163,5 @@ final class TelemetryEndpoint {
           .put("mean", row.sum() / row.count());
     }
     return body;
-  }
-
-  private HttpResponse unavailable(String detail) {
-    return error(StatusCodes.SERVICE_UNAVAILABLE, detail)
-        .addHeader(RetryAfter.create(Math.max(1, settings.query().retryAfter().toSeconds())));
-  }
-
-  private static HttpResponse ok(ObjectNode body) {
-    return HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString()));
-  }
-
-  private static HttpResponse error(StatusCode status, String detail) {
-    var body = JSON.createObjectNode().put("error", detail);
-    return HttpResponse.create().withStatus(status)
-        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString()));
   }
 }
