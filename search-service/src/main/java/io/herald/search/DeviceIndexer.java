@@ -70,7 +70,10 @@ final class DeviceIndexer extends Handler<List<EventEnvelope<Message>>> {
     }
     var documents = DeviceDocuments.documents(events, before);
     if (!documents.isEmpty()) {
-      solr.index(collection.name(), documents);
+      // Committed before the projection saves its offset, as ChatIndexer does and for its reason: the next group
+      // reads these documents back (real-time get), and a restarted Solr leader answers before replaying its
+      // transaction log, so a document only logged would read as missing or older and be rewritten from that.
+      solr.indexAndCommit(collection.name(), documents);
     }
   }
 }
