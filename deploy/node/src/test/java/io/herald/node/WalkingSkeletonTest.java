@@ -117,13 +117,17 @@ class WalkingSkeletonTest {
       // Each frame's trace: the gateway's publish span, and the consumer's apply span as its child.
       await().atMost(Duration.ofSeconds(30)).until(() -> collector.spans().stream()
           .filter(span -> span.name().equals(Tracing.APPLY_SPAN)).count() >= messageIds.size());
-      var spans = collector.spans();
-      for (var apply : spans.stream().filter(span -> span.name().equals(Tracing.APPLY_SPAN)).toList()) {
-        var parent = spans.stream().filter(span -> span.spanId().equals(apply.parentSpanId())).findFirst()
-            .orElseThrow(() -> new AssertionError("no exported parent of " + apply + " in " + spans));
-        assertEquals(Tracing.PUBLISH_SPAN, parent.name());
-        assertEquals(parent.traceId(), apply.traceId());
-      }
+      // A publish span ends when Kafka acked the record, which may come after the consumer applied it: its export can
+      // follow its child's, so each apply's parent is awaited, not expected at once.
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        var spans = collector.spans();
+        for (var apply : spans.stream().filter(span -> span.name().equals(Tracing.APPLY_SPAN)).toList()) {
+          var parent = spans.stream().filter(span -> span.spanId().equals(apply.parentSpanId())).findFirst()
+              .orElseThrow(() -> new AssertionError("no exported parent of " + apply + " in " + spans));
+          assertEquals(Tracing.PUBLISH_SPAN, parent.name());
+          assertEquals(parent.traceId(), apply.traceId());
+        }
+      });
       // Within apply: the entity's persist (every frame: two telemetry, report_state, set_desired, and the chat), and the outbox
       // enqueue of the frames that push (report_state and set_desired tell the owner), each a child of its apply.
       await().atMost(Duration.ofSeconds(30)).until(() -> collector.spans().stream()
