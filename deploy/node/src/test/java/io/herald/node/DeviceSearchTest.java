@@ -58,27 +58,31 @@ class DeviceSearchTest {
     var newer = "newer-" + run;    // alice's, firmware 2.0
     var bobs = "bobs-" + run;      // bob's, firmware 1.2.5
     TestNodes.withSchema(kafka, cassandra);
-    var config = TestNodes.config(kafka, cassandra, Map.of(
-        "herald.search.enabled", true,
-        "herald.search.solr.base-url", solr.baseUrl(),
-        "herald.search.solr.collection", "chat_" + run,
-        "herald.search.devices.collection", "devices_" + run,
-        "herald.search.projection.restart-min-backoff", "500ms",
-        "herald.search.projection.restart-max-backoff", "2s",
+    // An ingress topic of its own: this test writes records straight into it (no gateway, so no trace header), and a
+    // record it leaves uncommitted must not reach the next test class's node on the shared topic.
+    var topic = "herald.ingress.devices-" + run;
+    var config = TestNodes.config(kafka, cassandra, Map.ofEntries(
+        Map.entry("herald.kafka.topics.ingress", topic),
+        Map.entry("herald.search.enabled", true),
+        Map.entry("herald.search.solr.base-url", solr.baseUrl()),
+        Map.entry("herald.search.solr.collection", "chat_" + run),
+        Map.entry("herald.search.devices.collection", "devices_" + run),
+        Map.entry("herald.search.projection.restart-min-backoff", "500ms"),
+        Map.entry("herald.search.projection.restart-max-backoff", "2s"),
         // A device that sends nothing for 3 s goes offline.
-        "herald.user.device.presence-timeout", "3s",
-        "herald.gateway.rest.user-reads-per-second", 1000,
-        "herald.gateway.rest.user-read-burst", 1000));
+        Map.entry("herald.user.device.presence-timeout", "3s"),
+        Map.entry("herald.gateway.rest.user-reads-per-second", 1000),
+        Map.entry("herald.gateway.rest.user-read-burst", 1000)));
 
     try (var node = HeraldNode.start(config);
         var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
             new StringSerializer(), new ByteArraySerializer())) {
       WalkingSkeletonTest.awaitReady(node);
-      report(producer, alice, kept, "1.0.0");
-      report(producer, alice, kept, "1.2.3"); // the later report wins
-      report(producer, alice, silent, "1.2.9");
-      report(producer, alice, newer, "2.0");
-      report(producer, bob, bobs, "1.2.5");
+      report(producer, topic, alice, kept, "1.0.0");
+      report(producer, topic, alice, kept, "1.2.3"); // the later report wins
+      report(producer, topic, alice, silent, "1.2.9");
+      report(producer, topic, alice, newer, "2.0");
+      report(producer, topic, bob, bobs, "1.2.5");
 
       // The projection creates the collection when it starts; then every device is found by its firmware.
       await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
@@ -95,7 +99,7 @@ class DeviceSearchTest {
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() ->
           ids(search(node, alice, Map.of("online", "true"))).isEmpty());
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
-        heartbeat(producer, alice, kept);
+        heartbeat(producer, topic, alice, kept);
         return ids(search(node, alice, Map.of("q", "reported.fw:1.2*", "online", "true"))).equals(Set.of(kept));
       });
       assertEquals(Set.of(silent), ids(search(node, alice, Map.of("q", "reported.fw:1.2*", "online", "false"))));
@@ -113,23 +117,24 @@ class DeviceSearchTest {
     }
   }
 
-  private static void report(KafkaProducer<String, byte[]> producer, String user, String device, String firmware)
-      throws Exception {
-    produce(producer, user, device, ClientFrame.newBuilder().setReportState(ReportState.newBuilder()
+  private static void report(KafkaProducer<String, byte[]> producer, String topic, String user, String device,
+      String firmware) throws Exception {
+    produce(producer, topic, user, device, ClientFrame.newBuilder().setReportState(ReportState.newBuilder()
         .putReported("fw", firmware)));
   }
 
-  private static void heartbeat(KafkaProducer<String, byte[]> producer, String user, String device) throws Exception {
-    produce(producer, user, device, ClientFrame.newBuilder().setHeartbeat(Heartbeat.getDefaultInstance()));
+  private static void heartbeat(KafkaProducer<String, byte[]> producer, String topic, String user, String device)
+      throws Exception {
+    produce(producer, topic, user, device, ClientFrame.newBuilder().setHeartbeat(Heartbeat.getDefaultInstance()));
   }
 
-  private static void produce(KafkaProducer<String, byte[]> producer, String user, String device,
+  private static void produce(KafkaProducer<String, byte[]> producer, String topic, String user, String device,
       ClientFrame.Builder frame) throws Exception {
     var id = UUID.randomUUID().toString();
     var record = IngressRecord.newBuilder().setMessageId(id).setUserId(user).setDeviceId(device)
         .setReceivedAtMs(System.currentTimeMillis()).setTransport(Transport.WEBSOCKET)
         .setFrame(frame.setMessageId(id)).build();
-    producer.send(new ProducerRecord<>("herald.ingress", user, record.toByteArray())).get();
+    producer.send(new ProducerRecord<>(topic, user, record.toByteArray())).get();
   }
 
   private static HttpResponse<String> search(HeraldNode node, String user, Map<String, String> params)

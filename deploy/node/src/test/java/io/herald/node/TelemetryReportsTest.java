@@ -82,7 +82,11 @@ class TelemetryReportsTest {
     var stranger = "user-0-" + run;
 
     TestNodes.withSchema(kafka, cassandra);
+    // An ingress topic of its own: this test writes records straight into it (no gateway, so no trace header), and a
+    // record it leaves uncommitted must not reach the next test class's node on the shared topic.
+    var ingressTopic = "herald.ingress.telemetry-" + run;
     var config = TestNodes.config(kafka, cassandra, Map.of(
+        "herald.kafka.topics.ingress", ingressTopic,
         "herald.search.telemetry.enabled", true,
         // The test reads every event back from the journal: no snapshot deletes any before it does.
         "herald.persistence.retention.snapshot-every-events", 1_000_000,
@@ -108,7 +112,7 @@ class TelemetryReportsTest {
           var record = IngressRecord.newBuilder().setMessageId(id).setUserId(userId).setDeviceId(deviceId)
               .setReceivedAtMs(start + n * SPREAD_MS / frames).setTransport(Transport.WEBSOCKET).setFrame(frame)
               .build();
-          producer.send(new ProducerRecord<>("herald.ingress", userId, record.toByteArray()));
+          producer.send(new ProducerRecord<>(ingressTopic, userId, record.toByteArray()));
         }
         producer.flush();
       }
