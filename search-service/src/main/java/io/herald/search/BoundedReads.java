@@ -3,8 +3,11 @@ package io.herald.search;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.infra.solr.SolrRequestException;
+import io.herald.infra.solr.SolrUnavailableException;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -74,6 +77,28 @@ public final class BoundedReads {
       }
       return answer;
     }, executor));
+  }
+
+  /**
+   * A Solr query answered: {@code render} of what Solr found; Solr down: {@code 503}; the collection not created yet
+   * (the projection creates it): {@code 503}; any other refusal is Herald's bug: {@code 500}, logged.
+   */
+  public HttpResponse solrSelect(Supplier<JsonNode> select,
+      Function<JsonNode, ObjectNode> render) {
+    JsonNode found;
+    try {
+      found = select.get();
+    } catch (SolrUnavailableException e) {
+      log.warn("{} refused, Solr unavailable: {}", what, e.getMessage());
+      return unavailable("search is unavailable, retry later");
+    } catch (SolrRequestException e) {
+      if (e.status() == 404) {
+        return unavailable("search is not ready yet, retry later");
+      }
+      log.error("Solr refused one of the {}: {}", what, e.getMessage());
+      return error(StatusCodes.INTERNAL_SERVER_ERROR, "search failed");
+    }
+    return ok(render.apply(found));
   }
 
   /** {@code 503} with this endpoint's {@code Retry-After}. */

@@ -10,8 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import io.herald.infra.solr.SolrHttpClient;
-import io.herald.infra.solr.SolrRequestException;
-import io.herald.infra.solr.SolrUnavailableException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,10 +19,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /v1/devices?q=reported.fw:1.2*&online=true&limit=} (docs/contract.md): the caller's devices whose
@@ -35,7 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 final class DeviceSearchEndpoint {
 
-  private static final Logger log = LoggerFactory.getLogger(DeviceSearchEndpoint.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern FIELD = Pattern.compile("(reported|desired)\\.[A-Za-z0-9_.\\-]{1,128}");
 
@@ -153,20 +147,8 @@ final class DeviceSearchEndpoint {
   }
 
   private HttpResponse search(String userId, Query query) {
-    JsonNode found;
-    try {
-      found = solr.select(collection, solrParams(userId, query).toArray(String[]::new));
-    } catch (SolrUnavailableException e) {
-      log.warn("Device search refused, Solr unavailable: {}", e.getMessage());
-      return reads.unavailable("search is unavailable, retry later");
-    } catch (SolrRequestException e) {
-      if (e.status() == 404) {
-        return reads.unavailable("search is not ready yet, retry later");
-      }
-      log.error("Solr refused a device search: {}", e.getMessage());
-      return BoundedReads.error(StatusCodes.INTERNAL_SERVER_ERROR, "search failed");
-    }
-    return BoundedReads.ok(render(found));
+    return reads.solrSelect(() -> solr.select(collection, solrParams(userId, query).toArray(String[]::new)),
+        DeviceSearchEndpoint::render);
   }
 
   /** Solr's documents as the contract's devices. */

@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.infra.solr.SolrHttpClient;
-import io.herald.infra.solr.SolrRequestException;
-import io.herald.infra.solr.SolrUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,10 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /v1/search/messages?q=&conversation_id=&from=&to=&limit=} (docs/contract.md): the caller's messages
@@ -33,7 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SearchEndpoint {
 
-  private static final Logger log = LoggerFactory.getLogger(SearchEndpoint.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The JSON-safe largest integer: no time Herald stamps is above it. */
@@ -134,21 +128,8 @@ final class SearchEndpoint {
   }
 
   private HttpResponse search(String userId, Query query) {
-    JsonNode found;
-    try {
-      found = solr.select(collection, solrParams(userId, query).toArray(String[]::new));
-    } catch (SolrUnavailableException e) {
-      log.warn("Search refused, Solr unavailable: {}", e.getMessage());
-      return reads.unavailable("search is unavailable, retry later");
-    } catch (SolrRequestException e) {
-      // 404: the collection is not there yet (the projection creates it); anything else is Herald's bug.
-      if (e.status() == 404) {
-        return reads.unavailable("search is not ready yet, retry later");
-      }
-      log.error("Solr refused a search: {}", e.getMessage());
-      return BoundedReads.error(StatusCodes.INTERNAL_SERVER_ERROR, "search failed");
-    }
-    return BoundedReads.ok(render(found, limits.maxResultBytes()));
+    return reads.solrSelect(() -> solr.select(collection, solrParams(userId, query).toArray(String[]::new)),
+        found -> render(found, limits.maxResultBytes()));
   }
 
   /** Solr's documents as the contract's messages, at most maxResultBytes of text. */
