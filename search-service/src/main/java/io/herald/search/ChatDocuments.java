@@ -31,6 +31,12 @@ final class ChatDocuments {
   /** One journal event of a conversation, as the projection reads it. */
   record Journaled(String persistenceId, long sequenceNr, Message event) {}
 
+  /**
+   * One Solr update: its documents, and whether it writes a membership record that is new or names other members
+   * than before (the indexer commits such an update before the projection saves its offset; see ChatIndexer).
+   */
+  record Update(List<Map<String, Object>> documents, boolean changesMembers) {}
+
   private ChatDocuments() {}
 
   /** A conversation's id from its persistence id ({@code Conversation|<id>}). */
@@ -56,7 +62,7 @@ final class ChatDocuments {
    * The documents to write for these events, given each conversation's membership before them (by persistence id;
    * missing: none yet). Messages first, then the changed membership records.
    */
-  static List<Map<String, Object>> documents(List<Journaled> events, Map<String, Membership> before) {
+  static Update documents(List<Journaled> events, Map<String, Membership> before) {
     var current = new LinkedHashMap<>(before);
     var changed = new LinkedHashSet<String>();
     var documents = new ArrayList<Map<String, Object>>();
@@ -90,8 +96,11 @@ final class ChatDocuments {
       current.put(pid, new Membership(Set.copyOf(members), journaled.sequenceNr()));
       changed.add(pid);
     }
+    var changesMembers = false;
     for (var pid : changed) {
       var membership = current.get(pid);
+      var previous = before.get(pid);
+      changesMembers |= previous == null || !previous.members().equals(membership.members());
       var record = new LinkedHashMap<String, Object>();
       record.put("id", membershipDocumentId(pid));
       record.put("kind", "members");
@@ -100,7 +109,7 @@ final class ChatDocuments {
       record.put("applied_seq_nr", membership.appliedSeqNr());
       documents.add(record);
     }
-    return documents;
+    return new Update(documents, changesMembers);
   }
 
   private static List<String> strings(Object values) {

@@ -101,14 +101,23 @@ final class ChatIndexer extends Handler<List<EventEnvelope<Message>>> {
       before.put(id.substring(0, id.length() - "|members".length()), ChatDocuments.membership(fields));
     }
     warnOfMissingRecords(events, before);
-    var documents = ChatDocuments.documents(events, before);
-    if (!documents.isEmpty()) {
+    var update = ChatDocuments.documents(events, before);
+    if (update.documents().isEmpty()) {
+      return;
+    }
+    if (update.changesMembers()) {
       // Committed before the projection saves its offset: a membership record the offset accounts for must be what
       // the next group reads, even right after a Solr restart. With the transaction log alone it was not: a restarted
       // SolrCloud leader answered real-time gets before replaying its log, the group read no record, indexed the
       // next messages with no members (found by nobody) and wrote a record past them (ChatSearchTest, Solr killed;
       // docs/design.md, read side).
-      solr.indexAndCommit(collection.name(), documents);
+      solr.indexAndCommit(collection.name(), update.documents());
+    } else {
+      // Messages only, to conversations whose record is committed with these members: a restarted Solr may answer
+      // with that record's older applied_seq_nr, and a replay from there rewrites the same documents with the same
+      // members. No commit per group, then: on a busy Solr each one was a new segment and an fsync, and chat's
+      // groups (ten a second per slice) made commits time out (docs/benchmarks.md, "The read side's cost").
+      solr.index(collection.name(), update.documents());
     }
   }
 }

@@ -29,7 +29,10 @@ public final class DeviceSearchService {
     var solr = new SolrHttpClient(settings.solrBaseUrl(), settings.solrRequestTimeout());
     var collection = new SolrCollection(settings, config.getString("herald.search.devices.collection"),
         SolrConfigset.devices());
-    DeviceSearchProjection.init(system, settings, TagSlices.device(config), solr, collection, solrDispatcher);
+    var indexingDispatcher =
+        system.dispatchers().lookup(DispatcherSelector.fromConfig(SearchSettings.INDEXING_DISPATCHER));
+    DeviceSearchProjection.init(system, settings, TagSlices.device(config),
+        new SolrHttpClient(settings.solrBaseUrl(), settings.solrUpdateTimeout()), collection, indexingDispatcher);
     return new DeviceSearchService(new DeviceSearchEndpoint(solr, collection.name(),
         DeviceSearchEndpoint.Limits.fromConfig(config), settings.query(), solrDispatcher));
   }

@@ -39,11 +39,15 @@ public final class SearchService {
     var settings = SearchSettings.fromConfig(config);
     var slices = TagSlices.chat(config);
     var solrDispatcher = system.dispatchers().lookup(DispatcherSelector.fromConfig(SearchSettings.SOLR_DISPATCHER));
+    var indexingDispatcher =
+        system.dispatchers().lookup(DispatcherSelector.fromConfig(SearchSettings.INDEXING_DISPATCHER));
     var solr = new SolrHttpClient(settings.solrBaseUrl(), settings.solrRequestTimeout());
     var collection = new SolrCollection(settings);
     var progress = new ProjectionProgress(ChatSearchProjection.NAME, slices.tags(), Metrics.globalRegistry,
         Clock.systemUTC());
-    ChatSearchProjection.init(system, settings, slices, solr, collection, solrDispatcher, progress);
+    ChatSearchProjection.init(system, settings, slices,
+        new SolrHttpClient(settings.solrBaseUrl(), settings.solrUpdateTimeout()), collection, indexingDispatcher,
+        progress);
     var service = new SearchService(new SearchEndpoint(solr, collection.name(), settings.query(), solrDispatcher),
         progress, new ChatSearchRebuild(system, slices.tags(), collection, solrDispatcher));
     SearchOperations.get(system).started(service);

@@ -6,7 +6,7 @@ import java.time.Duration;
 /** herald.search: see search-service's reference.conf. */
 public record SearchSettings(
     boolean enabled, String solrBaseUrl, String collection, int shards, int replicationFactor,
-    Duration solrRequestTimeout, Duration solrAdminTimeout, String projectionRole, int groupAfterEvents, Duration groupAfter,
+    Duration solrRequestTimeout, Duration solrUpdateTimeout, Duration solrAdminTimeout, String projectionRole, int groupAfterEvents, Duration groupAfter,
     Duration restartMinBackoff, Duration restartMaxBackoff, QueryLimits query) {
 
   /** herald.search.query */
@@ -14,6 +14,7 @@ public record SearchSettings(
       int maxLimit, long maxResultBytes, int maxInFlight, Duration retryAfter) {}
 
   static final String SOLR_DISPATCHER = "herald.search.solr-dispatcher";
+  static final String INDEXING_DISPATCHER = "herald.search.indexing-dispatcher";
 
   public static SearchSettings fromConfig(Config config) {
     var search = config.getConfig("herald.search");
@@ -30,7 +31,7 @@ public record SearchSettings(
     }
     return new SearchSettings(search.getBoolean("enabled"), solr.getString("base-url"), solr.getString("collection"),
         solr.getInt("shards"), solr.getInt("replication-factor"), solr.getDuration("request-timeout"),
-        solr.getDuration("admin-timeout"),
+        solr.getDuration("update-timeout"), solr.getDuration("admin-timeout"),
         projection.getString("role"), projection.getInt("group-after-events"), projection.getDuration("group-after"),
         projection.getDuration("restart-min-backoff"), projection.getDuration("restart-max-backoff"), limits);
   }

@@ -26,7 +26,7 @@ class ChatDocumentsTest {
 
   @Test
   void eachMessageCarriesTheMembersOfItsTimeAndTheRecordComesLast() {
-    var documents = ChatDocuments.documents(EVENTS, Map.of());
+    var documents = ChatDocuments.documents(EVENTS, Map.of()).documents();
 
     assertEquals(List.of("Conversation|c1|2", "Conversation|c1|5", "Conversation|c1|members"),
         documents.stream().map(document -> document.get("id")).toList());
@@ -40,17 +40,30 @@ class ChatDocumentsTest {
 
   @Test
   void aReplayFromAnOlderOffsetRewritesNothingAndGoesOnWhereItStopped() {
-    var applied = ChatDocuments.documents(EVENTS.subList(0, 3), Map.of());
+    var applied = ChatDocuments.documents(EVENTS.subList(0, 3), Map.of()).documents();
     var record = applied.get(applied.size() - 1);
 
-    var replayed = ChatDocuments.documents(EVENTS, Map.of(PID, ChatDocuments.membership(record)));
+    var replayed = ChatDocuments.documents(EVENTS, Map.of(PID, ChatDocuments.membership(record))).documents();
 
     assertEquals(List.of("Conversation|c1|5", "Conversation|c1|members"),
         replayed.stream().map(document -> document.get("id")).toList(),
         "only the event after the record's applied_seq_nr; m1 is not rewritten with later members");
     assertEquals(Set.of("alice", "carol"), Set.copyOf((List<?>) replayed.get(0).get("members")));
     assertEquals(List.of(), ChatDocuments.documents(EVENTS,
-        Map.of(PID, new Membership(Set.of("alice", "carol"), 5))), "all applied: nothing to write");
+        Map.of(PID, new Membership(Set.of("alice", "carol"), 5))).documents(), "all applied: nothing to write");
+  }
+
+  @Test
+  void anUpdateChangesMembersWhenItCreatesARecordOrNamesOtherMembersAndNotForMessagesAlone() {
+    assertEquals(true, ChatDocuments.documents(EVENTS.subList(0, 2), Map.of()).changesMembers(),
+        "the conversation's first record");
+    var afterCreation = Map.of(PID, new Membership(Set.of("alice", "bob"), 1));
+    assertEquals(false, ChatDocuments.documents(EVENTS.subList(1, 2), afterCreation).changesMembers(),
+        "a message: the record moves its applied_seq_nr only");
+    assertEquals(true, ChatDocuments.documents(EVENTS.subList(1, 3), afterCreation).changesMembers(),
+        "carol added, bob removed");
+    assertEquals(true, ChatDocuments.documents(EVENTS.subList(3, 4), Map.of()).changesMembers(),
+        "a message of a conversation without a record writes its first one");
   }
 
   private static ChatMessageAppended message(String id, String text) {

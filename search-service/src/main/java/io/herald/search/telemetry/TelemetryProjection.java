@@ -43,7 +43,7 @@ final class TelemetryProjection {
     SourceProvider<Offset, EventEnvelope<Message>> source =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
     return CassandraProjection.groupedWithin(ProjectionId.of(NAME, tag), source,
-            () -> new TelemetryRollupHandler(store, dispatcher))
+            () -> new TelemetryRollupHandler(store, dispatcher, settings.rowCacheBytes()))
         .withGroup(settings.groupAfterEvents(), settings.groupAfter())
         .withRestartBackoff(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2);
   }

@@ -6,7 +6,7 @@ import java.time.Duration;
 /** herald.search.telemetry: see search-service's reference.conf. */
 record TelemetrySettings(
     boolean enabled, String projectionRole, int groupAfterEvents, Duration groupAfter, Duration restartMinBackoff,
-    Duration restartMaxBackoff, int cassandraParallelism, QueryLimits query) {
+    Duration restartMaxBackoff, long rowCacheBytes, int cassandraParallelism, QueryLimits query) {
 
   /** herald.search.telemetry.query */
   record QueryLimits(int maxKeyLength, int maxBuckets, int maxDevices, int maxInFlight, Duration retryAfter) {}
@@ -20,11 +20,11 @@ record TelemetrySettings(
     var settings = new TelemetrySettings(telemetry.getBoolean("enabled"), projection.getString("role"),
         projection.getInt("group-after-events"), projection.getDuration("group-after"),
         projection.getDuration("restart-min-backoff"), projection.getDuration("restart-max-backoff"),
-        telemetry.getInt("cassandra-parallelism"), limits);
+        projection.getBytes("row-cache"), telemetry.getInt("cassandra-parallelism"), limits);
     if (limits.maxKeyLength() < 1 || limits.maxBuckets() < 1 || limits.maxDevices() < 1 || limits.maxInFlight() < 1
-        || settings.cassandraParallelism() < 1 || settings.groupAfterEvents() < 1) {
+        || settings.cassandraParallelism() < 1 || settings.groupAfterEvents() < 1 || settings.rowCacheBytes() < 0) {
       throw new IllegalArgumentException("herald.search.telemetry: max-key-length, max-buckets, max-devices, "
-          + "max-in-flight, cassandra-parallelism and group-after-events at least 1");
+          + "max-in-flight, cassandra-parallelism and group-after-events at least 1, projection.row-cache at least 0");
     }
     return settings;
   }
