@@ -8,7 +8,9 @@ import io.herald.signals.tracing.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import java.time.Duration;
+import io.herald.signals.cluster.EnqueuePush;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -23,9 +25,11 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * A conversation's fan-out, a child of its entity: puts each message into every member's outbox, one message after
- * the other in conversation order (so every member receives the conversation in order), members of one message in
- * parallel up to {@code parallelism}. It holds one page of messages at a time, asked from the entity, so a fan-out
+ * A conversation's fan-out, a child of its entity: puts each message into every member's outbox in conversation order
+ * (so every member receives the conversation in order), one round after the other, members of one round in parallel
+ * up to {@code parallelism}. A round is the messages that came while the round before was being written, up to
+ * {@code batchMessages} and {@code batchBytes} (at least one): each member's outbox takes them in one journal write, so
+ * a busy conversation is not held to one message per User entity write. It holds one page of messages at a time, asked from the entity, so a fan-out
  * that lags (a large conversation, a slow User entity) costs no memory: the backlog is the journal. Progress goes to
  * the entity, which persists it; after a crash the fan-out resumes after the persisted point and the User entities
  * drop the causes they already have.
@@ -43,7 +47,8 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
   /** From the entity: the messages after the requested seq, ascending (empty if it could not read them). */
   record Page(List<ChatMessage> messages) implements Command {}
 
-  private record Delivered(long conversationSeq) implements Command {}
+  /** The first {@code messages} of the page are in every member's outbox, the last of them at {@code conversationSeq}. */
+  private record Delivered(int messages, long conversationSeq) implements Command {}
 
   private record DeliveryFailed(long conversationSeq, Throwable cause) implements Command {}
 
@@ -76,8 +81,8 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
   // The traces of messages not delivered yet, by conversation seq: only traced ones (a recorded apply span), at most a
   // page of them (the oldest forgotten first: its delivery is then untraced, never held back).
   private final LinkedHashMap<Long, String> traces = new LinkedHashMap<>();
-  // The span of the message being delivered; the invalid span when it is not traced.
-  private Span delivering = Span.getInvalid();
+  // The spans of the traced messages of the round being delivered.
+  private final List<Span> delivering = new ArrayList<>();
   private List<String> members = List.of();
   private long delivered;
   private long lastSeq;
@@ -143,26 +148,47 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
       return this;
     }
     busy = true;
-    var message = page.peekFirst();
-    var push = Push.newBuilder().setChatMessage(message).build();
-    String traceparent = traces.remove(message.getConversationSeq());
-    delivering = traceparent == null ? Span.getInvalid() : tracing.startFanOut(traceparent, members.size());
+    var round = nextRound();
+    for (var message : round) {
+      String traceparent = traces.remove(message.getConversationSeq());
+      if (traceparent != null) {
+        delivering.add(tracing.startFanOut(traceparent, members.size()));
+      }
+    }
     var delivery = Source.from(members)
-        .mapAsyncUnordered(settings.parallelism(),
-            member -> outboxes.enqueue(member, message.getMessageId() + "/chat/" + member, push))
+        .mapAsyncUnordered(settings.parallelism(), member -> outboxes.enqueueAll(member, round.stream()
+            .map(message -> new EnqueuePush.Entry(message.getMessageId() + "/chat/" + member,
+                Push.newBuilder().setChatMessage(message).build()))
+            .toList()))
         .runWith(Sink.ignore(), getContext().getSystem());
+    var first = round.get(0).getConversationSeq();
+    var last = round.get(round.size() - 1).getConversationSeq();
     // pipeToSelf continues the stage with handle, which a stream's materialized value would run on a new thread.
     getContext().pipeToSelf(Continuations.onDispatcher(delivery, getContext().getSystem().executionContext()),
-        (done, failure) -> failure == null
-        ? new Delivered(message.getConversationSeq())
-        : new DeliveryFailed(message.getConversationSeq(), failure));
+        (done, failure) -> failure == null ? new Delivered(round.size(), last) : new DeliveryFailed(first, failure));
     return this;
   }
 
+  /** The page's first messages, up to the round's bounds: at least one, however large. */
+  private List<ChatMessage> nextRound() {
+    var round = new ArrayList<ChatMessage>();
+    long bytes = 0;
+    for (var message : page) {
+      bytes += message.getSerializedSize();
+      if (!round.isEmpty() && (round.size() >= settings.batchMessages() || bytes > settings.batchBytes())) {
+        break;
+      }
+      round.add(message);
+    }
+    return round;
+  }
+
   private Behavior<Command> onDelivered(Delivered done) {
-    delivering.end();
-    delivering = Span.getInvalid();
-    page.pollFirst();
+    delivering.forEach(Span::end);
+    delivering.clear();
+    for (int i = 0; i < done.messages(); i++) {
+      page.pollFirst();
+    }
     delivered = done.conversationSeq();
     attempt = 0;
     entity.tell(new ConversationEntity.FannedOut(delivered));
@@ -170,10 +196,9 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
   }
 
   private Behavior<Command> onDeliveryFailed(DeliveryFailed failed) {
-    // A retry is not traced again: the span says the first attempt failed.
-    delivering.setStatus(StatusCode.ERROR, failed.cause().toString());
-    delivering.end();
-    delivering = Span.getInvalid();
+    // A retry is not traced again: the spans say the first attempt failed.
+    delivering.forEach(span -> span.setStatus(StatusCode.ERROR, failed.cause().toString()).end());
+    delivering.clear();
     attempt++;
     if (attempt >= settings.maxAttempts()) {
       // Nothing is lost: the message is in the journal and the progress point is before it. The entity wakes the
@@ -192,8 +217,8 @@ final class FanOut extends AbstractBehavior<FanOut.Command> {
   }
 
   /** herald.chat.conversation.fan-out */
-  record FanOutSettings(int parallelism, int pageSize, int progressEvery, int maxAttempts, Duration minBackoff,
-      Duration maxBackoff, Duration askTimeout) {
+  record FanOutSettings(int parallelism, int pageSize, int batchMessages, long batchBytes, int progressEvery,
+      int maxAttempts, Duration minBackoff, Duration maxBackoff, Duration askTimeout) {
 
     /**
      * The members' outboxes as a conversation asks them: each enqueue once per attempt ({@code ask-timeout}). The

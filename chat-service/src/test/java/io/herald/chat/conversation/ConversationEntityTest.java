@@ -27,12 +27,15 @@ import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.ConversationSignal;
 import io.herald.signals.cluster.GetHistory;
+import io.herald.signals.cluster.EnqueuePush;
 import io.herald.signals.cluster.UserOutboxes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
@@ -75,7 +78,8 @@ class ConversationEntityTest {
   private static ConversationSettings settings(int maxMembers) {
     return new ConversationSettings(new DedupWindow.Bounds(3, Duration.ofHours(24)), 1_000, 700, 100,
         Duration.ofMinutes(10), maxMembers, RetentionCriteria.disabled(),
-        new FanOut.FanOutSettings(4, 2, 2, 3, Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(5)),
+        new FanOut.FanOutSettings(4, 2, 1, 1_000, 2, 3, Duration.ofMillis(20), Duration.ofMillis(100),
+            Duration.ofSeconds(5)),
         new ConversationSettings.ParkedSettings(2, 2_000, Duration.ofMinutes(10), Duration.ofSeconds(5)),
         (persistenceId, from) -> PersistenceQuery.get(testKit.system())
             .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, PersistenceTestKitReadJournal.Identifier())
@@ -214,6 +218,61 @@ class ConversationEntityTest {
         .map(e -> e.push().getChatMessage().getConversationSeq()).toList();
     assertEquals(LongStream.rangeClosed(1, 10).boxed().toList(), seqsOfOneMember);
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(10, kit.getState().fannedOutSeq));
+  }
+
+  @Test
+  void theMessagesThatCameWhileARoundWasWrittenGoToEachMemberInOneWriteInOrder() {
+    var rounds = testKit.<List<Enqueued>>createTestProbe();
+    var firstRoundTaken = new CompletableFuture<Done>();
+    var outboxes = new UserOutboxes() {
+      @Override
+      public CompletableFuture<Done> enqueue(String userId, String causeId, Push push) {
+        return new CompletableFuture<>(); // membership notices: never answered, as messagesOnly does
+      }
+
+      @Override
+      public CompletionStage<Done> enqueueAll(String userId, List<EnqueuePush.Entry> entries) {
+        rounds.getRef().tell(entries.stream().map(entry -> new Enqueued(userId, entry.causeId(), entry.push()))
+            .toList());
+        var seq = entries.get(0).push().getChatMessage().getConversationSeq();
+        return seq == 1 ? firstRoundTaken : CompletableFuture.completedFuture(Done.getInstance());
+      }
+    };
+    var batching = new ConversationSettings(SETTINGS.dedup(), SETTINGS.recentMessagesMaxBytes(),
+        SETTINGS.historyPageMaxBytes(), SETTINGS.mailboxCapacity(), SETTINGS.idleTimeout(), SETTINGS.maxMembers(),
+        SETTINGS.retention(), new FanOut.FanOutSettings(4, 100, 4, 1_000, 2, 3, Duration.ofMillis(20),
+            Duration.ofMillis(100), Duration.ofSeconds(5)), SETTINGS.parked(), SETTINGS.journal());
+    var kit = EventSourcedBehaviorTestKit.<ConversationSignal, ConversationEntity.Event, ConversationState>create(
+        testKit.system(), ConversationEntity.create("c-rounds", testKit.system().ignoreRef(), batching, outboxes,
+            Clock.systemUTC()),
+        new SerializationSettings(true, false, true, true, false));
+    kit.clear();
+    kit.<IngressApplied>runCommand(replyTo -> new ApplyRecord(record("create-rounds", "alice", ClientFrame.newBuilder()
+        .setCreateConversation(CreateConversation.newBuilder().setConversationId("c-rounds").addMemberUserIds("bob"))),
+        replyTo));
+    for (int i = 1; i <= 6; i++) {
+      var record = record("round-" + i, "alice", ClientFrame.newBuilder()
+          .setChatSend(ChatSend.newBuilder().setConversationId("c-rounds").setText("m" + i)));
+      kit.<IngressApplied>runCommand(replyTo -> new ApplyRecord(record, replyTo));
+    }
+    assertEquals(2, rounds.receiveSeveralMessages(2, Duration.ofSeconds(5)).stream()
+        .filter(round -> round.size() == 1 && seqs(round).equals(List.of(1L))).count(), "round 1: message 1 alone");
+
+    firstRoundTaken.complete(Done.getInstance());
+    var byMember = new java.util.HashMap<String, List<List<Long>>>();
+    for (var round : rounds.receiveSeveralMessages(4, Duration.ofSeconds(5))) {
+      byMember.computeIfAbsent(round.get(0).userId(), user -> new java.util.ArrayList<>()).add(seqs(round));
+      assertTrue(round.stream().allMatch(e -> e.causeId().equals(e.push().getChatMessage().getMessageId() + "/chat/"
+          + e.userId())), "each push keeps its own cause id");
+    }
+    var expected = List.of(List.of(2L, 3L, 4L, 5L), List.of(6L));
+    assertEquals(Map.of("alice", expected, "bob", expected), byMember,
+        "the next four in one write (batch-messages 4), then the last");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(6, kit.getState().fannedOutSeq));
+  }
+
+  private static List<Long> seqs(List<Enqueued> round) {
+    return round.stream().map(e -> e.push().getChatMessage().getConversationSeq()).toList();
   }
 
   private EventSourcedBehaviorTestKit<ConversationSignal, ConversationEntity.Event, ConversationState>

@@ -3,6 +3,8 @@ package io.herald.signals.cluster;
 import io.herald.protocol.device.v1.Push;
 import io.herald.signals.concurrent.Continuations;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -23,6 +25,19 @@ public interface UserOutboxes {
   CompletionStage<Done> enqueue(String userId, String causeId, Push push);
 
   /**
+   * Completes once the pushes are durable in the outbox, in this order (or were already), or fails. The User entities
+   * of the cluster ({@link #sharded}) take them in one ask and one journal write; this default, one push after the
+   * other, is for outboxes that are not those.
+   */
+  default CompletionStage<Done> enqueueAll(String userId, List<EnqueuePush.Entry> entries) {
+    CompletionStage<Done> all = CompletableFuture.completedFuture(Done.getInstance());
+    for (var entry : entries) {
+      all = all.thenCompose(done -> enqueue(userId, entry.causeId(), entry.push()));
+    }
+    return all;
+  }
+
+  /**
    * The User entities of the cluster, reached by entity type name (no service imports another): each enqueue is
    * asked, and again up to {@code retries} times, {@code askTimeout} each, with a backoff from {@code minBackoff} to
    * {@code maxBackoff} between them.
@@ -31,9 +46,19 @@ public interface UserOutboxes {
       Duration maxBackoff, double randomFactor) {
     var sharding = ClusterSharding.get(system);
     var dispatcher = system.executionContext();
-    return (userId, causeId, push) -> Continuations.onDispatcher(Patterns.retry(
-        () -> sharding.entityRefFor(UserSignal.TYPE_KEY, userId)
-            .<Done>ask(replyTo -> new EnqueuePush(causeId, push, replyTo), askTimeout),
-        retries, minBackoff, maxBackoff, randomFactor, system), dispatcher);
+    return new UserOutboxes() {
+      @Override
+      public CompletionStage<Done> enqueue(String userId, String causeId, Push push) {
+        return enqueueAll(userId, List.of(new EnqueuePush.Entry(causeId, push)));
+      }
+
+      @Override
+      public CompletionStage<Done> enqueueAll(String userId, List<EnqueuePush.Entry> entries) {
+        return Continuations.onDispatcher(Patterns.retry(
+            () -> sharding.entityRefFor(UserSignal.TYPE_KEY, userId)
+                .<Done>ask(replyTo -> new EnqueuePush(entries, replyTo), askTimeout),
+            retries, minBackoff, maxBackoff, randomFactor, system), dispatcher);
+      }
+    };
   }
 }

@@ -5,6 +5,7 @@ import io.herald.protocol.cluster.v1.ApplyIngress;
 import io.herald.protocol.cluster.v1.AttachSessionSignal;
 import io.herald.protocol.cluster.v1.DeliverPushSignal;
 import io.herald.protocol.cluster.v1.DetachSessionSignal;
+import io.herald.protocol.cluster.v1.EnqueuePushEntry;
 import io.herald.protocol.cluster.v1.EnqueuePushSignal;
 import io.herald.protocol.cluster.v1.GetConversationsSignal;
 import io.herald.protocol.cluster.v1.GetDeviceTelemetry;
@@ -24,7 +25,9 @@ import io.herald.signals.cluster.GetHistory;
 import io.herald.signals.cluster.GetShadow;
 import io.herald.signals.cluster.GetTelemetry;
 import java.io.NotSerializableException;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
@@ -112,8 +115,14 @@ public final class SignalSerializer extends SerializerWithStringManifest {
           .toByteArray();
     }
     if (o instanceof EnqueuePush enqueue) {
-      return EnqueuePushSignal.newBuilder().setCauseId(enqueue.causeId()).setPush(enqueue.push())
-          .setReplyTo(resolver().toSerializationFormat(enqueue.replyTo())).build().toByteArray();
+      var signal = EnqueuePushSignal.newBuilder().setReplyTo(resolver().toSerializationFormat(enqueue.replyTo()));
+      if (enqueue.entries().size() == 1) {
+        signal.setCauseId(enqueue.entries().get(0).causeId()).setPush(enqueue.entries().get(0).push());
+      } else {
+        enqueue.entries().forEach(entry -> signal.addEntries(
+            EnqueuePushEntry.newBuilder().setCauseId(entry.causeId()).setPush(entry.push())));
+      }
+      return signal.build().toByteArray();
     }
     if (o instanceof GetConversations get) {
       return GetConversationsSignal.newBuilder().setAfterConversationId(get.afterConversationId()).setLimit(get.limit())
@@ -157,7 +166,11 @@ public final class SignalSerializer extends SerializerWithStringManifest {
             new GetDeviceOwner(resolver().resolveActorRef(GetDeviceOwnerSignal.parseFrom(bytes).getReplyTo()));
         case ENQUEUE_PUSH -> {
           var enqueue = EnqueuePushSignal.parseFrom(bytes);
-          yield new EnqueuePush(enqueue.getCauseId(), enqueue.getPush(), resolver().resolveActorRef(enqueue.getReplyTo()));
+          ActorRef<Done> replyTo = resolver().resolveActorRef(enqueue.getReplyTo());
+          yield enqueue.getEntriesCount() == 0
+              ? new EnqueuePush(enqueue.getCauseId(), enqueue.getPush(), replyTo)
+              : new EnqueuePush(enqueue.getEntriesList().stream()
+                  .map(entry -> new EnqueuePush.Entry(entry.getCauseId(), entry.getPush())).toList(), replyTo);
         }
         case GET_CONVERSATIONS -> {
           var get = GetConversationsSignal.parseFrom(bytes);

@@ -17,6 +17,7 @@ import io.herald.signals.cluster.ApplyRecord;
 import io.herald.signals.cluster.AttachSession;
 import io.herald.signals.cluster.DeliverPush;
 import io.herald.signals.cluster.DetachSession;
+import io.herald.signals.cluster.EnqueuePush;
 import io.herald.signals.cluster.GetAccount;
 import io.herald.signals.cluster.GetConversations;
 import io.herald.signals.cluster.GetTelemetry;
@@ -25,6 +26,7 @@ import io.herald.signals.serialization.ProtobufSerializer;
 import io.herald.signals.serialization.SignalSerializer;
 import java.io.NotSerializableException;
 import java.util.List;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.serialization.SerializationExtension;
@@ -67,7 +69,11 @@ class ProtobufSerializerTest {
             "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
         new ApplyRecord(IngressRecord.newBuilder().setMessageId("m-2").build(), applied),
         new GetAccount(testKit.<UserAccount>createTestProbe().ref()),
-        new GetTelemetry(testKit.<DeviceTelemetry>createTestProbe().ref()))) {
+        new GetTelemetry(testKit.<DeviceTelemetry>createTestProbe().ref()),
+        new EnqueuePush("c-1", Push.newBuilder().setSeq(0).build(), testKit.<Done>createTestProbe().ref()),
+        new EnqueuePush(List.of(new EnqueuePush.Entry("c-1", Push.getDefaultInstance()),
+            new EnqueuePush.Entry("c-2", Push.newBuilder().setSeq(8).build())),
+            testKit.<Done>createTestProbe().ref()))) {
       var serializer = serialization.findSerializerFor(signal);
       assertInstanceOf(SignalSerializer.class, serializer, signal.getClass().getName());
       var bytes = serialization.serialize(signal).get();

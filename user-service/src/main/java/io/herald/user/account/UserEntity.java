@@ -29,7 +29,9 @@ import io.herald.signals.cluster.UserSignal;
 import io.herald.user.colocation.Colocation;
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -410,19 +412,28 @@ public final class UserEntity extends EventSourcedBehaviorWithEnforcedReplies<Us
         .thenReply(command.replyTo(), s -> Outcomes.applied(messageId, false));
   }
 
+  /** The pushes not enqueued before, in the order given, in one journal write (one event each). */
   private ReplyEffect<Event, State> enqueue(State state, EnqueuePush command) {
-    if (state.recentIds.contains(command.causeId())) {
+    var events = new ArrayList<Event>();
+    var causes = new HashSet<String>();
+    var now = clock.millis();
+    for (var entry : command.entries()) {
+      if (!state.recentIds.contains(entry.causeId()) && causes.add(entry.causeId())) {
+        var push = entry.push().toBuilder().setSeq(state.lastSeq + 1 + events.size()).build();
+        events.add(new PushEnqueued(entry.causeId(), push, now));
+      }
+    }
+    if (events.isEmpty()) {
       return Effect().reply(command.replyTo(), Done.getInstance());
     }
-    var push = command.push().toBuilder().setSeq(state.lastSeq + 1).build();
     var started = PersistLatency.start();
-    return Effect().persist(new PushEnqueued(command.causeId(), push, clock.millis()))
+    return Effect().persist(events)
         .thenRun(s -> persistLatency.since(started))
         .thenRun(s -> {
           if (fence.permits()) {
             sessions.forEach((session, live) -> {
               if (live) {
-                session.tell(deliver(push));
+                events.forEach(event -> session.tell(deliver(((PushEnqueued) event).push())));
               }
             });
           }

@@ -83,6 +83,25 @@ class UserEntityTest {
   }
 
   @Test
+  void severalPushesAreOneWriteInTheirOrderEachCauseAtMostOnce() {
+    var session = testKit.<SessionSignal>createTestProbe();
+    user.runCommand(new AttachSession("phone", 0, session.ref()));
+    enqueue("cause-1");
+    var entries = List.of(new EnqueuePush.Entry("cause-1", receipt()), new EnqueuePush.Entry("cause-2", receipt()),
+        new EnqueuePush.Entry("cause-3", receipt()), new EnqueuePush.Entry("cause-2", receipt()));
+
+    var result = user.<Done>runCommand(replyTo -> new EnqueuePush(entries, replyTo));
+
+    List<?> journaled = result.events();
+    assertEquals(List.of("cause-2", "cause-3"), journaled.stream()
+        .map(event -> ((io.herald.protocol.events.v1.PushEnqueued) event).getCauseId()).toList(),
+        "cause-1 was enqueued before; the journal holds the events as adapted");
+    assertEquals(3, result.state().lastSeq);
+    assertEquals(List.of(1L, 2L, 3L), receivedSeqs(session, 3));
+    assertTrue(user.<Done>runCommand(replyTo -> new EnqueuePush(entries, replyTo)).hasNoEvents(), "all again: none");
+  }
+
+  @Test
   void aReconnectingSessionReceivesExactlyWhatItMissedInOrder() {
     LongStream.rangeClosed(1, 4).forEach(i -> enqueue("cause-" + i));
     user.restart();

@@ -87,8 +87,8 @@ class PresencePushTest {
     replies.receiveMessage(Duration.ofSeconds(10));
 
     var offline = enqueued.receiveMessage(Duration.ofSeconds(15));
-    assertFalse(offline.push().getDeviceUpdate().getOnline());
-    assertEquals("d-silent-owner", offline.push().getDeviceUpdate().getDeviceId());
+    assertFalse(offline.entries().get(0).push().getDeviceUpdate().getOnline());
+    assertEquals("d-silent-owner", offline.entries().get(0).push().getDeviceUpdate().getDeviceId());
     assertEquals(IGNORED + 1, asks.get(), "asked until confirmed, then no more");
     enqueued.expectNoMessage(Duration.ofSeconds(1));
     assertEquals(IGNORED + 1, asks.get());
