@@ -240,6 +240,8 @@ public final class ChildProcess {
         command.add("-D" + ParentWatch.PARENT_PID + "=" + self.pid());
         self.info().startInstant().ifPresent(start ->
                 command.add("-D" + ParentWatch.PARENT_START + "=" + start.toEpochMilli()));
+        ParentWatch.startTicks(self.pid()).ifPresent(ticks ->
+                command.add("-D" + ParentWatch.PARENT_START_TICKS + "=" + ticks));
         // An argument file keeps a classpath of ~100 jars out of `ps` output.
         List<Path> classpath = new ArrayList<>(spec.classpath());
         classpath.add(parentWatchLocation()); // last: it must never shadow a class of the real program
