@@ -120,8 +120,8 @@ public final class ParentWatch {
         Optional<Instant> start = parent.info().startInstant();
         // Start times are boot time plus clock ticks, and each JVM reads the boot time once, from the wall clock: a clock
         // step between the launcher's read and this one shifts them apart (seen: a child that took its live launcher for
-        // gone; on this VM the wall clock jumps when it is paused and resumed, by more than any margin, which is why the
-        // ticks come first). A recycled pid would have to belong to a process started within this margin of the
+        // gone; a virtual machine's wall clock can jump when it is paused and resumed, by more than any margin, which is
+        // why the ticks come first). A recycled pid would have to belong to a process started within this margin of the
         // launcher.
         return start.isEmpty() || Math.abs(start.get().toEpochMilli() - expectedStartMillis) < START_MARGIN_MILLIS;
     }
