@@ -1,8 +1,10 @@
 package io.herald.search;
 
 import com.google.protobuf.Message;
+import com.typesafe.config.Config;
 import io.herald.infra.solr.SolrHttpClient;
 import io.herald.persistence.TagSlices;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -29,23 +31,27 @@ final class DeviceSearchProjection {
 
   private DeviceSearchProjection() {}
 
-  static void init(ActorSystem<?> system, SearchSettings settings, TagSlices slices, SolrHttpClient solr,
-      SolrCollection collection, Executor solrDispatcher) {
+  /** @param grouping herald.search.devices.projection: {@code group-after-events} and {@code group-after} */
+  static void init(ActorSystem<?> system, SearchSettings settings, Config grouping, TagSlices slices,
+      SolrHttpClient solr, SolrCollection collection, Executor solrDispatcher) {
     var tags = slices.tags();
+    int groupAfterEvents = grouping.getInt("group-after-events");
+    var groupAfter = grouping.getDuration("group-after");
     ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, NAME, tags.size(),
-        slice -> ProjectionBehavior.create(projection(system, settings, tags.get(slice), solr, collection,
-            solrDispatcher)),
+        slice -> ProjectionBehavior.create(projection(system, settings, groupAfterEvents, groupAfter, tags.get(slice),
+            solr, collection, solrDispatcher)),
         ShardedDaemonProcessSettings.create(system).withRole(settings.projectionRole()),
         Optional.of(ProjectionBehavior.stopMessage()));
   }
 
   private static GroupedProjection<Offset, EventEnvelope<Message>> projection(ActorSystem<?> system,
-      SearchSettings settings, String tag, SolrHttpClient solr, SolrCollection collection, Executor solrDispatcher) {
+      SearchSettings settings, int groupAfterEvents, Duration groupAfter, String tag, SolrHttpClient solr,
+      SolrCollection collection, Executor solrDispatcher) {
     SourceProvider<Offset, EventEnvelope<Message>> source =
         EventSourcedProvider.eventsByTag(system, CassandraReadJournal.Identifier(), tag);
     return CassandraProjection.groupedWithin(ProjectionId.of(NAME, tag), source,
             () -> new DeviceIndexer(solr, collection, solrDispatcher))
-        .withGroup(settings.groupAfterEvents(), settings.groupAfter())
+        .withGroup(groupAfterEvents, groupAfter)
         .withRestartBackoff(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2);
   }
 }

@@ -31,7 +31,8 @@ public final class DeviceSearchService {
         SolrConfigset.devices());
     var indexingDispatcher =
         system.dispatchers().lookup(DispatcherSelector.fromConfig(SearchSettings.INDEXING_DISPATCHER));
-    DeviceSearchProjection.init(system, settings, TagSlices.device(config),
+    DeviceSearchProjection.init(system, settings, config.getConfig("herald.search.devices.projection"),
+        TagSlices.device(config),
         new SolrHttpClient(settings.solrBaseUrl(), settings.solrUpdateTimeout()), collection, indexingDispatcher);
     return new DeviceSearchService(new DeviceSearchEndpoint(solr, collection.name(),
         DeviceSearchEndpoint.Limits.fromConfig(config), settings.query(), solrDispatcher));
