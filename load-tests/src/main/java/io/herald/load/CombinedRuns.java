@@ -53,7 +53,7 @@ final class CombinedRuns {
     return new RunSummary(scenario, main.rateTarget(), durationS, devices, sent, acked, nacks, refused, gaveUp,
         abandoned, outboxFull, clientStopped, applied, delivered, lost, duplicates, outOfOrder, appliedNotAcked,
         pushGaps, pushDups, main.throughputPerS(), main.latencyMs(), main.pushLatencyMs(),
-        main.nackLatencyMs(), limit(findings));
+        main.nackLatencyMs(), main.applyLatencyMs(), limit(findings));
   }
 
   static CheckResult check(List<ScenarioResult> phases) {

@@ -1,6 +1,7 @@
 package io.herald.load;
 
 import io.herald.load.check.AckedMessage;
+import io.herald.load.check.ApplyLatency;
 import io.herald.load.check.CassandraJournal;
 import io.herald.load.check.CheckInput;
 import io.herald.load.check.CheckResult;
@@ -10,6 +11,7 @@ import io.herald.load.check.JournalReadException;
 import io.herald.load.check.PushStream;
 import io.herald.client.DeviceClientSettings;
 import io.herald.load.report.BaselineComparison;
+import io.herald.load.report.LatencyMs;
 import io.herald.load.report.ReportExtras;
 import io.herald.load.report.ReportWriter;
 import io.herald.load.report.RunMetadata;
@@ -171,7 +173,8 @@ public final class Scenarios {
       httpThreads.shutdownNow();
     }
 
-    CheckResult check = checkInvariants(settings, devices, conversations);
+    Checked checked = checkInvariants(settings, devices, conversations);
+    CheckResult check = checked.result();
     double elapsedSeconds = Math.max(1e-3, (ended - started) / 1e9);
     var summary = new RunSummary(
         settings.scenario(),
@@ -198,6 +201,7 @@ public final class Scenarios {
         metrics.latency(),
         metrics.pushLatency().orElse(null),
         metrics.nackLatency().orElse(null),
+        checked.applyLatency(),
         check.findings());
     ReportWriter.write(settings.reportDirectory(), summary, metrics.timeline(),
         extras.withFault(hooks.faultReport(metrics.timeline()).orElse(null)).withRun(runMetadata)
@@ -244,7 +248,10 @@ public final class Scenarios {
    * streams are each device's own frames (its Device entity's journal) and each sender's messages in each
    * conversation (the Conversation entity's journal, by conversation_seq).
    */
-  private static CheckResult checkInvariants(ScenarioSettings settings, List<SimulatedDevice> devices,
+  /** The checker's verdict, and how far applying lagged acking (null when the journal gave no receipt times). */
+  private record Checked(CheckResult result, LatencyMs applyLatency) {}
+
+  private static Checked checkInvariants(ScenarioSettings settings, List<SimulatedDevice> devices,
       LoadConversations conversations) {
     Map<String, List<AckedMessage>> acked = new HashMap<>();
     Map<String, PushStream> pushes = new HashMap<>();
@@ -275,7 +282,7 @@ public final class Scenarios {
         CheckResult result = InvariantChecker.check(CheckInput.fromJournal(acked, applied, pushes));
         // Applying lags acking: a missing message is only lost once the settle bound has passed.
         if (result.lost() == 0 || System.nanoTime() > deadline) {
-          return result;
+          return new Checked(result, ApplyLatency.of(applied.values()));
         }
         LockSupport.parkNanos(POLL.toNanos());
       }

@@ -40,7 +40,7 @@ class CombinedRunsTest {
       LatencyMs latency) {
     List<Finding> findings = duplicates == 0 ? List.of() : List.of(new Finding(Finding.Kind.DUPLICATE, "d", "m"));
     var summary = new RunSummary("steady", rate, 10, 20, frames, frames, nacks, 0, 0, 0, 0, 0, frames + duplicates, 0,
-        0, duplicates, 0, 0, 0, 0, rate * 0.99, latency, null, null, findings);
+        0, duplicates, 0, 0, 0, 0, rate * 0.99, latency, null, null, null, findings);
     var check = new CheckResult(frames, frames + duplicates, 0, duplicates, 0, 0, 0, 0, 0, findings);
     return new ScenarioResult(summary, check, Path.of("unused"));
   }

@@ -88,9 +88,10 @@ public final class CassandraJournal implements AutoCloseable {
     var entries = new ArrayList<JournalEntry>();
     forEachEvent(DEVICE_PREFIX + deviceId, (row, manifest, event) -> {
       if (TELEMETRY_MANIFEST.equals(manifest)) {
-        entries.add(entry(row, TelemetryRecorded.parseFrom(event).getMessageId()));
+        var telemetry = TelemetryRecorded.parseFrom(event);
+        entries.add(entry(row, telemetry.getMessageId(), telemetry.getReceivedAtMs()));
       } else if (REPORTED_MANIFEST.equals(manifest)) {
-        entries.add(entry(row, ReportedStateChanged.parseFrom(event).getMessageId()));
+        entries.add(entry(row, ReportedStateChanged.parseFrom(event).getMessageId(), 0));
       }
     });
     var inJournal = new HashSet<String>();
@@ -98,7 +99,7 @@ public final class CassandraJournal implements AutoCloseable {
     var deleted = new ArrayList<JournalEntry>();
     for (String messageId : snapshotWindow(DEVICE_PREFIX + deviceId)) {
       if (!inJournal.contains(messageId)) {
-        deleted.add(new JournalEntry(messageId, DEVICE_PREFIX + deviceId, 0, FROM_SNAPSHOT, 0));
+        deleted.add(new JournalEntry(messageId, DEVICE_PREFIX + deviceId, 0, FROM_SNAPSHOT, 0, 0));
       }
     }
     deleted.addAll(entries);
@@ -123,7 +124,8 @@ public final class CassandraJournal implements AutoCloseable {
     forEachEvent(CONVERSATION_PREFIX + conversationId, (row, manifest, event) -> {
       if (CHAT_MANIFEST.equals(manifest)) {
         var appended = ChatMessageAppended.parseFrom(event);
-        messages.add(new ChatMessage(entry(row, appended.getMessageId()), appended.getSenderUserId(),
+        messages.add(new ChatMessage(entry(row, appended.getMessageId(), appended.getReceivedAtMs()),
+            appended.getSenderUserId(),
             appended.getConversationSeq(), appended.getText()));
       }
     });
@@ -134,10 +136,10 @@ public final class CassandraJournal implements AutoCloseable {
     void read(Row row, String manifest, ByteBuffer event) throws InvalidProtocolBufferException;
   }
 
-  private static JournalEntry entry(Row row, String messageId) {
+  private static JournalEntry entry(Row row, String messageId, long receivedAtMs) {
     var writer = row.getString("writer_uuid");
     return new JournalEntry(messageId, row.getString("persistence_id"), row.getLong("sequence_nr"),
-        writer == null ? "" : writer, Uuids.unixTimestamp(row.getUuid("timestamp")));
+        writer == null ? "" : writer, Uuids.unixTimestamp(row.getUuid("timestamp")), receivedAtMs);
   }
 
   private void forEachEvent(String persistenceId, EventReader reader) {

@@ -111,6 +111,9 @@ public final class ReportWriter {
     if (s.pushLatencyMs() != null) {
       json.field("push_latency_ms", s.pushLatencyMs());
     }
+    if (s.applyLatencyMs() != null) {
+      json.field("apply_latency_ms", s.applyLatencyMs());
+    }
     extras.writeJson(json, s.throughputPerS());
     if (extras.fault() != null) {
       faultJson(json, extras.fault());
@@ -190,6 +193,11 @@ public final class ReportWriter {
       row(page, "send&rarr;push at other members p50 / p99 / p99.9 / max (ms)", Json.number(s.pushLatencyMs().p50())
           + " / " + Json.number(s.pushLatencyMs().p99()) + " / " + Json.number(s.pushLatencyMs().p999()) + " / "
           + Json.number(s.pushLatencyMs().max()));
+    }
+    if (s.applyLatencyMs() != null) {
+      row(page, "received&rarr;journaled (applying behind acking) p50 / p99 / p99.9 / max (ms)",
+          Json.number(s.applyLatencyMs().p50()) + " / " + Json.number(s.applyLatencyMs().p99()) + " / "
+          + Json.number(s.applyLatencyMs().p999()) + " / " + Json.number(s.applyLatencyMs().max()));
     }
     if (extras.fault() != null) {
       var f = extras.fault();

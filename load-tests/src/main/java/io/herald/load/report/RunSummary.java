@@ -32,6 +32,9 @@ import java.util.Map;
  * @param latencyMs send-to-ack, retries included
  * @param pushLatencyMs send-to-push of chat messages at the other members; null when the run had no chat
  * @param nackLatencyMs an attempt's send to the nack that answered it (WebSocket clients); null when none was nacked
+ * @param applyLatencyMs the gateway's receipt of a frame to its event's journal row (telemetry and chat, first copy of
+ *     each), from the journal; an ack comes at the receipt's Kafka write, so this is how far applying lags acking;
+ *     null when the journal gave no such time
  * @param findings examples of broken invariants
  */
 public record RunSummary(
@@ -59,6 +62,7 @@ public record RunSummary(
     LatencyMs latencyMs,
     LatencyMs pushLatencyMs,
     LatencyMs nackLatencyMs,
+    LatencyMs applyLatencyMs,
     List<Finding> findings) {
 
   public RunSummary {

@@ -56,9 +56,9 @@ class InvariantCheckerTest {
   void aDuplicateNamesEveryCopyWithItsWriterSequenceNumberAndTime() {
     var rows = new java.util.ArrayList<JournalEntry>();
     for (int i = 0; i < SENT.size(); i++) {
-      rows.add(new JournalEntry(SENT.get(i), "Device|d1", i + 1, "writer-a", 1_000 + i));
+      rows.add(new JournalEntry(SENT.get(i), "Device|d1", i + 1, "writer-a", 1_000 + i, 0));
     }
-    var zombieCopy = new JournalEntry("m3", "Device|d1", 6, "writer-b", 9_000);
+    var zombieCopy = new JournalEntry("m3", "Device|d1", 6, "writer-b", 9_000, 0);
     rows.add(zombieCopy);
 
     var result = InvariantChecker.check(CheckInput.fromJournal(

@@ -98,7 +98,7 @@ class BenchmarkReportsTest {
 
   private static RunSummary steadyPhase(LatencyMs latency, LatencyMs pushLatency, long lost) {
     return new RunSummary("noisy-neighbour", 200, 30, 20, 6_000, 6_000, Map.of(), 0, 0, 0, 0, 0, 6_000, 1_200, lost, 0,
-        0, 0, 0, 0, 200, latency, pushLatency, null, List.of());
+        0, 0, 0, 0, 200, latency, pushLatency, null, null, List.of());
   }
 
   @Test

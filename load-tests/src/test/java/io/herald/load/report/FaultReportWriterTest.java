@@ -20,7 +20,7 @@ class FaultReportWriterTest {
         new TimelineSample(3, 40, 80, 0, 1000, 2100));
     var summary = new RunSummary("node-kill", 40, 3, 10, 120, 120, Map.of("RETRY_LATER", 3L), 0, 0, 0, 0, 0, 120, 0,
         0, 0, 0, 0, 0, 0, 40, new LatencyMs(10, 2100, 2200, 2300), null, null,
-        List.of());
+        null, List.of());
     var fault = new FaultReport("node-kill", 1.5, 1.5, List.of(
         new FaultMarker(1.5, FaultMarker.Kind.INJECTED, "SIGKILL node 1"),
         new FaultMarker(2.8, FaultMarker.Kind.HEALED, "node 1 replaced <pid 7>")),

@@ -32,9 +32,9 @@ class ReportWriterTest {
     }
     var summary = new RunSummary("steady", 100, 3, 5, 300, 300, metrics.nacksByCode(), 0, 0, 0, 0, 0, 301, 4,
         0, 1, 0, 1, 0, 0, 100, metrics.latency(), null,
-        metrics.nackLatency().orElseThrow(), List.of(new Finding(Finding.Kind.DUPLICATE, "d<1>", "m1",
-            List.of(new JournalEntry("m1", "Device|d<1>", 7, "writer-a", 0),
-                new JournalEntry("m1", "Device|d<1>", 9, "writer-b", 30_000)))));
+        metrics.nackLatency().orElseThrow(), new LatencyMs(120, 900, 950, 1000), List.of(new Finding(Finding.Kind.DUPLICATE, "d<1>", "m1",
+            List.of(new JournalEntry("m1", "Device|d<1>", 7, "writer-a", 0, 0),
+                new JournalEntry("m1", "Device|d<1>", 9, "writer-b", 30_000, 0)))));
 
     ReportWriter.write(directory, summary, metrics.timeline());
 
@@ -43,7 +43,7 @@ class ReportWriterTest {
         "\"nacked_by_code\"", "\"RETRY_LATER\": 3", "\"applied\": 301", "\"delivered\": 4", "\"lost\": 0",
         "\"duplicates\": 1", "\"out_of_order\": 0", "\"throughput_per_s\": 100", "\"latency_ms\"", "\"p50\"",
         "\"p99\"", "\"p999\"", "\"max\"", "\"nack_latency_ms\"", "\"copies\"", "\"writer_uuid\": \"writer-b\"", "\"sequence_nr\": 9",
-        "\"written_at\": \"1970-01-01T00:00:30Z\"")) {
+        "\"written_at\": \"1970-01-01T00:00:30Z\"", "\"apply_latency_ms\"", "\"p99\": 900")) {
       assertTrue(json.contains(field), field + " missing from " + json);
     }
     assertEquals(3, metrics.timeline().size());
@@ -55,6 +55,7 @@ class ReportWriterTest {
     assertTrue(html.contains("<svg"), "inline SVG plot");
     assertTrue(html.contains("<polyline"), "a plotted line");
     assertTrue(html.contains("d&lt;1&gt;"), "escaped finding");
+    assertTrue(html.contains("received&rarr;journaled"), "the apply latency's row");
     assertFalse(html.contains("<script"), "no scripts");
     assertFalse(html.contains("http://") && html.contains("src="), "no external resources");
   }
@@ -63,7 +64,7 @@ class ReportWriterTest {
   void writesTheRatiosToTheBaselinesAndTheRampSteps() throws Exception {
     var latency = new LatencyMs(10, 40, 60, 80);
     var summary = new RunSummary("ramp", 200, 6, 5, 600, 600, java.util.Map.of(), 0, 0, 0, 0, 0, 600, 0, 0, 0, 0, 0,
-        0, 0, 190, latency, null, null, List.of());
+        0, 0, 190, latency, null, null, null, List.of());
     var baselines = new BaselineComparison(
         new io.herald.load.baseline.BaselineResult("raw_kafka", 9500, 0, 5, 1900, latency), null);
     var ramp = new RampReport(500, 0.9, 200.0, true, List.of(
@@ -91,7 +92,7 @@ class ReportWriterTest {
   void writesTheNodeCpuPerFrameOfEveryStepAndAtSaturation() throws Exception {
     var latency = new LatencyMs(10, 40, 60, 80);
     var summary = new RunSummary("ramp", 200, 6, 5, 600, 600, java.util.Map.of(), 0, 0, 0, 0, 0, 600, 0, 0, 0, 0, 0,
-        0, 0, 190, latency, null, null, List.of());
+        0, 0, 190, latency, null, null, null, List.of());
     var ramp = new RampReport(500, 0.9, 200.0, true, List.of(
         new StepRow(1, 100, 97, 200, 200, latency, true, "", 0.9),
         new StepRow(2, 200, 190, 400, 400, latency, true, "", 0.625),
@@ -126,7 +127,7 @@ class ReportWriterTest {
       metrics.sample();
     }
     var summary = new RunSummary("steady", 1000, 2, 4, 2000, 2000, metrics.nacksByCode(), 0, 0, 0, 0, 0, 2000, 0,
-        0, 0, 0, 0, 0, 0, 1000, metrics.latency(), null, null, List.of());
+        0, 0, 0, 0, 0, 0, 1000, metrics.latency(), null, null, null, List.of());
     var started = RunMetadata.start(java.util.Map.of("devices", "4"),
         java.time.Clock.fixed(java.time.Instant.parse("2026-12-06T10:00:00Z"), java.time.ZoneOffset.UTC));
 
