@@ -27,7 +27,8 @@ import java.util.Set;
  * LoadMain --scenario steady --report DIR --url ws://127.0.0.1:8080/v1/ws --secret S --users N --rate R
  *          --duration 10s --cassandra 127.0.0.1:9042 [--local-dc datacenter1] [--keyspace herald] [--in-flight 16]
  *          [--work-dir DIR] [--kafka H:P [--baseline-duration 5s] [--kafka-replication 1]]
- *          [--warm-up 5s] [--p99-bound 500ms] [--keep-up 0.9] [--ramp-factor 1.5] [--ramp-steps 10]
+ *          [--warm-up 5s] [--p99-bound 500ms] [--keep-up 0.9] [--apply-p99-bound 1s] [--ramp-factor 1.5]
+ *          [--ramp-steps 10]
  *          [--overload-factor 3] [--saturation-rate R]
  *          [--hostile-chats 100] [--hostile-parked 80] [--hostile-burst 400] [--hostile-reads 100]
  * </pre>
@@ -61,6 +62,7 @@ public final class LoadMain {
       "  --ramp-steps N     at most N steps (default 10)",
       "  --p99-bound D      a step fails when its send-to-ack p99 exceeds D (default 500ms)",
       "  --keep-up K        a step fails when its acks/s < K x offered/s or a frame was not acked (default 0.9)",
+      "  --apply-p99-bound D  a step fails when its frames' receipt-to-journal p99 exceeds D (default 1s)",
       "overload (--duration at F x the saturation rate; --rate is ignored):",
       "  --overload-factor F  (default 3)",
       "  --saturation-rate R  frames/s; without it the ramp runs first and its saturation rate is used; with it,",
@@ -90,7 +92,7 @@ public final class LoadMain {
 
   private static final Set<String> OPTIONS = Set.of("--scenario", "--report", "--url", "--secret", "--users", "--rate",
       "--duration", "--cassandra", "--local-dc", "--keyspace", "--in-flight", "--work-dir", "--kafka",
-      "--baseline-duration", "--kafka-replication", "--ramp-factor", "--ramp-steps", "--p99-bound", "--keep-up",
+      "--baseline-duration", "--kafka-replication", "--ramp-factor", "--ramp-steps", "--p99-bound", "--keep-up", "--apply-p99-bound",
       "--overload-factor", "--saturation-rate", "--warm-up", "--mix", "--conversation-size", "--node-pid",
       "--management", "--events", "--passivation-wait", "--coap", "--scale-devices", "--scale-in-flight",
       "--heap-settle", "--hostile-chats", "--hostile-parked", "--hostile-burst", "--hostile-reads");
@@ -150,7 +152,8 @@ public final class LoadMain {
                 OptionValues.decimal(values.getOrDefault("--ramp-factor", "1.5"), "--ramp-factor"),
                 OptionValues.integer(values.getOrDefault("--ramp-steps", "10"), "--ramp-steps")),
             new StepCriteria(OptionValues.duration(values.getOrDefault("--p99-bound", "500ms"), "--p99-bound"),
-                OptionValues.decimal(values.getOrDefault("--keep-up", "0.9"), "--keep-up")))
+                OptionValues.decimal(values.getOrDefault("--keep-up", "0.9"), "--keep-up"),
+                OptionValues.duration(values.getOrDefault("--apply-p99-bound", "1s"), "--apply-p99-bound")))
         .withOverload(OptionValues.decimal(values.getOrDefault("--overload-factor", "3"), "--overload-factor"),
             values.containsKey("--saturation-rate")
                 ? OptionalDouble.of(OptionValues.decimal(values.get("--saturation-rate"), "--saturation-rate"))

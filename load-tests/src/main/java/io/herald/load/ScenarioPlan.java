@@ -33,7 +33,7 @@ public record ScenarioPlan(ScenarioSettings settings, RampPlan ramp, StepCriteri
   public static final Duration DEFAULT_WARM_UP = Duration.ofSeconds(5);
 
   public static final RampPlan DEFAULT_RAMP = new RampPlan(50, 1.5, 10);
-  public static final StepCriteria DEFAULT_CRITERIA = new StepCriteria(Duration.ofMillis(500), 0.9);
+  public static final StepCriteria DEFAULT_CRITERIA = new StepCriteria(Duration.ofMillis(500), 0.9, Duration.ofSeconds(1));
   public static final double DEFAULT_OVERLOAD_FACTOR = 3;
 
   public ScenarioPlan {

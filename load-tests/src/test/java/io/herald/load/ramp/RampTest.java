@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class RampTest {
 
   private static final RampPlan DOUBLING = new RampPlan(10, 2, 6);
-  private static final StepCriteria CRITERIA = new StepCriteria(Duration.ofMillis(500), 0.9);
+  private static final StepCriteria CRITERIA = new StepCriteria(Duration.ofMillis(500), 0.9, Duration.ofSeconds(1));
 
   @Test
   void offersGeometricRates() {
@@ -45,7 +45,7 @@ class RampTest {
     RampResult ramp = Ramp.climb(DOUBLING, CRITERIA, (number, rate) -> rate < 40
         ? keptUp(rate, 20)
         // Every frame acked, p99 fine, but the last ack came late: 30 acks/s for 40 offered.
-        : new StepMeasurement(rate, (long) rate * 10, (long) rate * 10, rate * 0.75, latency(40)));
+        : new StepMeasurement(rate, (long) rate * 10, (long) rate * 10, rate * 0.75, latency(40), null));
 
     assertEquals(20.0, ramp.saturationRate().getAsDouble());
     assertEquals(3, ramp.steps().size());
@@ -55,9 +55,18 @@ class RampTest {
 
   @Test
   void aStepWithFramesNotAckedFails() {
-    var measured = new StepMeasurement(100, 1000, 998, 99.5, latency(30));
+    var measured = new StepMeasurement(100, 1000, 998, 99.5, latency(30), null);
 
     assertEquals(List.of("2 of 1000 offered frames not acked"), CRITERIA.failures(measured));
+  }
+
+  @Test
+  void aStepWhoseFramesWereAppliedLongAfterTheirAcksFails() {
+    var appliedLate = new StepMeasurement(100, 1000, 1000, 99.5, latency(30), latency(3_000));
+    var appliedInTime = new StepMeasurement(100, 1000, 1000, 99.5, latency(30), latency(200));
+
+    assertEquals(List.of("applied p99 3000.0 ms after receipt > bound 1000.0 ms"), CRITERIA.failures(appliedLate));
+    assertEquals(List.of(), CRITERIA.failures(appliedInTime));
   }
 
   @Test
@@ -88,8 +97,9 @@ class RampTest {
   void refusesPlansThatCannotEndOrDoNotRise() {
     assertThrows(IllegalArgumentException.class, () -> new RampPlan(10, 1, 5));
     assertThrows(IllegalArgumentException.class, () -> new RampPlan(10, 2, RampPlan.MAX_STEPS + 1));
-    assertThrows(IllegalArgumentException.class, () -> new StepCriteria(Duration.ZERO, 0.9));
-    assertThrows(IllegalArgumentException.class, () -> new StepCriteria(Duration.ofMillis(1), 1.5));
+    assertThrows(IllegalArgumentException.class, () -> new StepCriteria(Duration.ZERO, 0.9, Duration.ofSeconds(1)));
+    assertThrows(IllegalArgumentException.class, () -> new StepCriteria(Duration.ofMillis(1), 1.5, Duration.ofSeconds(1)));
+    assertThrows(IllegalArgumentException.class, () -> new StepCriteria(Duration.ofMillis(1), 0.9, Duration.ZERO));
   }
 
   private static Ramp.StepRunner recording(List<Double> offered, DoubleFunction<StepMeasurement> measure) {
@@ -102,7 +112,7 @@ class RampTest {
   /** A 10 s step in which every frame was acked at the offered rate, with the given p99. */
   private static StepMeasurement keptUp(double rate, double p99Ms) {
     long frames = Math.round(rate * 10);
-    return new StepMeasurement(rate, frames, frames, rate * 0.97, latency(p99Ms));
+    return new StepMeasurement(rate, frames, frames, rate * 0.97, latency(p99Ms), null);
   }
 
   private static LatencyMs latency(double p99Ms) {
