@@ -81,7 +81,11 @@ class ChatSearchOperationsTest {
                   .path("applied_seq_nr").asLong() > 0
               && messagesFor(documents(solrClient, collection, conversation), bob) == 3);
 
-      // Lag: known, small, and the slice not failing; on /metrics and on the admin endpoint.
+      // Lag: known, small, and the slice not failing; on /metrics and on the admin endpoint. The handler records its
+      // group once Solr has taken it, so Solr may show the documents a moment before the gauge knows of them.
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() ->
+          ChatSearchTest.metric(management, "herald_projection_events_total", slice) >= 6
+              && !Double.isNaN(ChatSearchTest.metric(management, "herald_projection_lag_seconds", slice)));
       var lag = ChatSearchTest.metric(management, "herald_projection_lag_seconds", slice);
       assertTrue(lag >= 0 && lag < 30, "lag of " + slice + ": " + lag);
       assertEquals(0.0, ChatSearchTest.metric(management, "herald_projection_failing", slice));
