@@ -2,13 +2,13 @@ package io.herald.chat.conversation;
 
 import io.herald.protocol.device.v1.ChatMessage;
 import io.herald.protocol.device.v1.Push;
+import io.herald.signals.cluster.EnqueuePush;
 import io.herald.signals.cluster.UserOutboxes;
 import io.herald.signals.concurrent.Continuations;
 import io.herald.signals.tracing.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import java.time.Duration;
-import io.herald.signals.cluster.EnqueuePush;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,9 +29,9 @@ import org.apache.pekko.stream.javadsl.Source;
  * (so every member receives the conversation in order), one round after the other, members of one round in parallel
  * up to {@code parallelism}. A round is the messages that came while the round before was being written, up to
  * {@code batchMessages} and {@code batchBytes} (at least one): each member's outbox takes them in one journal write, so
- * a busy conversation is not held to one message per User entity write. It holds one page of messages at a time, asked from the entity, so a fan-out
- * that lags (a large conversation, a slow User entity) costs no memory: the backlog is the journal. Progress goes to
- * the entity, which persists it; after a crash the fan-out resumes after the persisted point and the User entities
+ * a busy conversation is not held to one message per User entity write. It holds one page of messages at a time,
+ * asked from the entity, so a fan-out that lags (a large conversation, a slow User entity) costs no memory: the
+ * backlog is the journal. Progress goes to the entity, which persists it; after a crash the fan-out resumes after the persisted point and the User entities
  * drop the causes they already have.
  */
 final class FanOut extends AbstractBehavior<FanOut.Command> {

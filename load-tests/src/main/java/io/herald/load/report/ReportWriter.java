@@ -181,23 +181,16 @@ public final class ReportWriter {
     row(page, "out of order", String.valueOf(s.outOfOrder()));
     row(page, "push gaps / duplicates", s.pushGaps() + " / " + s.pushDuplicates());
     row(page, "throughput (acks/s)", Json.number(s.throughputPerS()));
-    row(page, "send&rarr;ack p50 / p99 / p99.9 / max (ms)", Json.number(s.latencyMs().p50()) + " / "
-        + Json.number(s.latencyMs().p99()) + " / " + Json.number(s.latencyMs().p999()) + " / "
-        + Json.number(s.latencyMs().max()));
+    row(page, "send&rarr;ack p50 / p99 / p99.9 / max (ms)", percentiles(s.latencyMs()));
     if (s.nackLatencyMs() != null) {
-      row(page, "attempt&rarr;nack p50 / p99 / p99.9 / max (ms)", Json.number(s.nackLatencyMs().p50()) + " / "
-          + Json.number(s.nackLatencyMs().p99()) + " / " + Json.number(s.nackLatencyMs().p999()) + " / "
-          + Json.number(s.nackLatencyMs().max()));
+      row(page, "attempt&rarr;nack p50 / p99 / p99.9 / max (ms)", percentiles(s.nackLatencyMs()));
     }
     if (s.pushLatencyMs() != null) {
-      row(page, "send&rarr;push at other members p50 / p99 / p99.9 / max (ms)", Json.number(s.pushLatencyMs().p50())
-          + " / " + Json.number(s.pushLatencyMs().p99()) + " / " + Json.number(s.pushLatencyMs().p999()) + " / "
-          + Json.number(s.pushLatencyMs().max()));
+      row(page, "send&rarr;push at other members p50 / p99 / p99.9 / max (ms)", percentiles(s.pushLatencyMs()));
     }
     if (s.applyLatencyMs() != null) {
       row(page, "received&rarr;journaled (applying behind acking) p50 / p99 / p99.9 / max (ms)",
-          Json.number(s.applyLatencyMs().p50()) + " / " + Json.number(s.applyLatencyMs().p99()) + " / "
-          + Json.number(s.applyLatencyMs().p999()) + " / " + Json.number(s.applyLatencyMs().max()));
+          percentiles(s.applyLatencyMs()));
     }
     if (extras.fault() != null) {
       var f = extras.fault();
@@ -287,6 +280,12 @@ public final class ReportWriter {
     }
     svg.append("</svg>\n");
     return svg.toString();
+  }
+
+  /** A latency's cell: p50 / p99 / p99.9 / max, in milliseconds. */
+  private static String percentiles(LatencyMs latency) {
+    return Json.number(latency.p50()) + " / " + Json.number(latency.p99()) + " / " + Json.number(latency.p999())
+        + " / " + Json.number(latency.max());
   }
 
   private static void row(StringBuilder page, String name, String value) {

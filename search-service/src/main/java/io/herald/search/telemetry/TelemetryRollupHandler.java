@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
@@ -37,21 +36,18 @@ final class TelemetryRollupHandler extends Handler<List<EventEnvelope<Message>>>
   private final TelemetryStore store;
   private final Executor dispatcher;
   private final Cache<Rollup.Key, Rollup> rows;
-  private final Map<String, String> knownOwners = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-      return size() > KNOWN_OWNERS;
-    }
-  };
+  private final Cache<String, String> knownOwners;
 
   TelemetryRollupHandler(TelemetryStore store, Executor dispatcher, long cachedRowBytes) {
     this.store = store;
     this.dispatcher = dispatcher;
+    // Maintenance on the caller's thread: nothing on the JDK's common pool.
     this.rows = Caffeine.newBuilder()
         .maximumWeight(cachedRowBytes)
         .weigher((Rollup.Key key, Rollup row) -> estimatedBytes(key))
-        .executor(Runnable::run) // its maintenance on the caller's thread: nothing on the JDK's common pool
+        .executor(Runnable::run)
         .build();
+    this.knownOwners = Caffeine.newBuilder().maximumSize(KNOWN_OWNERS).executor(Runnable::run).build();
   }
 
   /** A cached row's heap, roughly: the key's two strings (two bytes a char at most), the row, the key and the entry. */
@@ -83,7 +79,7 @@ final class TelemetryRollupHandler extends Handler<List<EventEnvelope<Message>>>
       } else if (envelope.event() instanceof PresenceChanged changed) {
         owner = changed.getUserId(); // empty when the presence timeout sent it
       }
-      if (!owner.isEmpty() && !owner.equals(known(deviceId))) {
+      if (!owner.isEmpty() && !owner.equals(knownOwners.getIfPresent(deviceId))) {
         owners.put(deviceId, owner);
       }
     }
@@ -109,16 +105,8 @@ final class TelemetryRollupHandler extends Handler<List<EventEnvelope<Message>>>
           if (failure != null) {
             rows.invalidateAll(); // which of the group's rows were written is not known
           } else {
-            synchronized (knownOwners) {
-              knownOwners.putAll(owners);
-            }
+            knownOwners.putAll(owners);
           }
         }, dispatcher);
-  }
-
-  private String known(String deviceId) {
-    synchronized (knownOwners) {
-      return knownOwners.get(deviceId);
-    }
   }
 }
