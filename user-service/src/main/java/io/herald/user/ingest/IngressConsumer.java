@@ -67,7 +67,7 @@ import org.slf4j.LoggerFactory;
  *       different users are applied together, up to {@code parallelism} at once, and complete in any order.
  *   <li>Window: the consumer holds up to {@code window} records, those waiting for their user's earlier ones
  *       included; only records whose turn has come take one of the {@code parallelism} applying slots
- *       ({@link ApplyLimiter}), so one user's backlog does not take every slot.
+ *       ({@link OrderedByKey}), so one user's backlog does not take every slot.
  *   <li>Isolation: a record that waits (its entity does not answer, it is asked again) holds back only the records of
  *       its own user; each partition commits up to its lowest record still in flight ({@link DrainOnRevoke}).
  *   <li>Back-pressure: in-flight records are bounded, so a slow entity (or Cassandra) stops the consumer from pulling
@@ -167,7 +167,6 @@ public final class IngressConsumer {
     var restartSettings = RestartSettings.create(settings.minBackoff(), settings.maxBackoff(), settings.randomFactor());
 
     RestartSource.onFailuresWithBackoff(restartSettings, () -> {
-          var applying = new ApplyLimiter(settings.parallelism());
           var drain = new DrainOnRevoke(settings.drainTimeout(), assigned -> colocation.consumedHere(system, assigned),
               WriterFence.get(system));
           return Consumer.committableSource(consumerSettings,
@@ -180,8 +179,8 @@ public final class IngressConsumer {
               // One user's records are applied one after the other, in offset order; different users' records are
               // applied side by side and complete in any order, so a record that waits (an entity that does not
               // answer, a retry) holds back only its own user. Synchronous: process completes on the dispatcher.
-              .mapAsyncPartitionedUnordered(settings.window(), owned -> orderingKey(owned.message()),
-                  (owned, key) -> applying.submit(() -> process(owned.message())).thenApply(done -> drain.applied(owned)))
+              .via(new OrderedByKey<>(settings.window(), settings.parallelism(), owned -> orderingKey(owned.message()),
+                  owned -> process(owned.message()).thenApply(done -> drain.applied(owned))))
               .mapConcat(point -> point.map(List::of).orElse(List.of()))
               .groupedWithin(settings.commitMaxBatch(), settings.commitMaxInterval())
               .mapAsync(1, drain::commitStillOwned);
