@@ -2,6 +2,7 @@ package io.herald.signals.serialization;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.herald.protocol.cluster.v1.ApplyIngress;
+import io.herald.protocol.cluster.v1.ApplyIngressBatch;
 import io.herald.protocol.cluster.v1.AttachSessionSignal;
 import io.herald.protocol.cluster.v1.DeliverPushSignal;
 import io.herald.protocol.cluster.v1.DetachSessionSignal;
@@ -14,6 +15,7 @@ import io.herald.protocol.cluster.v1.GetHistorySignal;
 import io.herald.protocol.cluster.v1.GetShadowSignal;
 import io.herald.protocol.cluster.v1.GetUserAccount;
 import io.herald.signals.cluster.ApplyRecord;
+import io.herald.signals.cluster.ApplyRecords;
 import io.herald.signals.cluster.AttachSession;
 import io.herald.signals.cluster.DeliverPush;
 import io.herald.signals.cluster.DetachSession;
@@ -47,6 +49,7 @@ public final class SignalSerializer extends SerializerWithStringManifest {
   private static final String DELIVER = "herald.cluster.v1.DeliverPushSignal";
   private static final String GET_SHADOW = "herald.cluster.v1.GetShadowSignal";
   private static final String APPLY = "herald.cluster.v1.ApplyIngress";
+  private static final String APPLY_BATCH = "herald.cluster.v1.ApplyIngressBatch";
   // What nodes of an earlier version send to a Conversation: the same fields as ApplyIngress.
   private static final String APPLY_TO_CONVERSATION = "herald.cluster.v1.ApplyToConversationSignal";
   private static final String GET_HISTORY = "herald.cluster.v1.GetHistorySignal";
@@ -75,6 +78,7 @@ public final class SignalSerializer extends SerializerWithStringManifest {
     if (o instanceof DeliverPush) return DELIVER;
     if (o instanceof GetShadow) return GET_SHADOW;
     if (o instanceof ApplyRecord) return APPLY;
+    if (o instanceof ApplyRecords) return APPLY_BATCH;
     if (o instanceof GetHistory) return GET_HISTORY;
     if (o instanceof GetDeviceOwner) return GET_DEVICE_OWNER;
     if (o instanceof EnqueuePush) return ENQUEUE_PUSH;
@@ -105,6 +109,10 @@ public final class SignalSerializer extends SerializerWithStringManifest {
       return ApplyIngress.newBuilder().setRecord(apply.record())
           .setReplyTo(resolver().toSerializationFormat(apply.replyTo())).setTraceparent(apply.traceparent()).build()
           .toByteArray();
+    }
+    if (o instanceof ApplyRecords apply) {
+      return ApplyIngressBatch.newBuilder().addAllRecords(apply.records())
+          .setReplyTo(resolver().toSerializationFormat(apply.replyTo())).build().toByteArray();
     }
     if (o instanceof GetHistory get) {
       return GetHistorySignal.newBuilder().setRequesterUserId(get.requesterUserId()).setAfterSeq(get.afterSeq())
@@ -152,6 +160,10 @@ public final class SignalSerializer extends SerializerWithStringManifest {
         case APPLY, APPLY_TO_CONVERSATION -> {
           var apply = ApplyIngress.parseFrom(bytes);
           yield new ApplyRecord(apply.getRecord(), resolver().resolveActorRef(apply.getReplyTo()), apply.getTraceparent());
+        }
+        case APPLY_BATCH -> {
+          var apply = ApplyIngressBatch.parseFrom(bytes);
+          yield new ApplyRecords(apply.getRecordsList(), resolver().resolveActorRef(apply.getReplyTo()));
         }
         case GET_HISTORY -> {
           var get = GetHistorySignal.parseFrom(bytes);

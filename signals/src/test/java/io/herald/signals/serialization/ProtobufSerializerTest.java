@@ -9,11 +9,13 @@ import io.herald.protocol.cluster.v1.ApplyToConversationSignal;
 import io.herald.protocol.cluster.v1.ConversationList;
 import io.herald.protocol.cluster.v1.DeviceTelemetry;
 import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.cluster.v1.IngressAppliedBatch;
 import io.herald.protocol.cluster.v1.UserAccount;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.ServerFrame;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.signals.cluster.ApplyRecord;
+import io.herald.signals.cluster.ApplyRecords;
 import io.herald.signals.cluster.AttachSession;
 import io.herald.signals.cluster.DeliverPush;
 import io.herald.signals.cluster.DetachSession;
@@ -68,6 +70,8 @@ class ProtobufSerializerTest {
         new ApplyRecord(IngressRecord.newBuilder().setMessageId("m-1").build(), applied,
             "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
         new ApplyRecord(IngressRecord.newBuilder().setMessageId("m-2").build(), applied),
+        new ApplyRecords(List.of(IngressRecord.newBuilder().setMessageId("m-3").build(),
+            IngressRecord.newBuilder().setMessageId("m-4").build()), testKit.<IngressAppliedBatch>createTestProbe().ref()),
         new GetAccount(testKit.<UserAccount>createTestProbe().ref()),
         new GetTelemetry(testKit.<DeviceTelemetry>createTestProbe().ref()),
         new EnqueuePush("c-1", Push.newBuilder().setSeq(0).build(), testKit.<Done>createTestProbe().ref()),

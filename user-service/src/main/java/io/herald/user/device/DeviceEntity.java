@@ -10,6 +10,7 @@ import io.herald.protocol.cluster.v1.DeviceOwner;
 import io.herald.protocol.cluster.v1.DeviceShadow;
 import io.herald.protocol.cluster.v1.DeviceTelemetry;
 import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.cluster.v1.IngressAppliedBatch;
 import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.ClientFrame;
 import io.herald.protocol.device.v1.DesiredState;
@@ -20,6 +21,7 @@ import io.herald.protocol.events.v1.ReadingSample;
 import io.herald.protocol.events.v1.ReadingStats;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.signals.cluster.ApplyRecord;
+import io.herald.signals.cluster.ApplyRecords;
 import io.herald.signals.cluster.DeviceSignal;
 import io.herald.signals.cluster.GetDeviceOwner;
 import io.herald.signals.cluster.GetShadow;
@@ -30,6 +32,7 @@ import io.herald.user.account.UserEntity;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,9 +73,9 @@ public final class DeviceEntity
   public static final EntityTypeKey<DeviceSignal> ENTITY_KEY = DeviceSignal.TYPE_KEY;
 
   /**
-   * Everything the entity handles. The signals other services send ({@link ApplyRecord}, {@link GetShadow},
-   * {@link GetDeviceOwner}, {@link GetTelemetry}) arrive wrapped by {@link #create} in {@link Apply},
-   * {@link ReadShadow}, {@link ReadOwner} and {@link ReadTelemetry}; the wrapping happens on arrival, so their cluster
+   * Everything the entity handles. The signals other services send ({@link ApplyRecord}, {@link ApplyRecords},
+   * {@link GetShadow}, {@link GetDeviceOwner}, {@link GetTelemetry}) arrive wrapped by {@link #create} in {@link Apply},
+   * {@link ApplyBatch}, {@link ReadShadow}, {@link ReadOwner} and {@link ReadTelemetry}; the wrapping happens on arrival, so their cluster
    * wire form is the signals'.
    */
   public sealed interface Command extends DeviceSignal {}
@@ -82,6 +85,12 @@ public final class DeviceEntity
    * never sent across nodes in this form.
    */
   record Apply(IngressRecord record, ActorRef<IngressApplied> replyTo) implements Command {}
+
+  /**
+   * An {@link ApplyRecords} from the ingest pipeline: consecutive telemetry and heartbeat records of this device, applied
+   * in order in one journal write and answered together; never sent across nodes in this form.
+   */
+  record ApplyBatch(List<IngressRecord> records, ActorRef<IngressAppliedBatch> replyTo) implements Command {}
 
 
   /** No frame for the presence timeout: the device goes offline. */
@@ -259,6 +268,7 @@ public final class DeviceEntity
     return Behaviors.transformMessages(DeviceSignal.class, entity, signals -> signals
         .match(Command.class, command -> command)
         .match(ApplyRecord.class, apply -> new Apply(apply.record(), apply.replyTo()))
+        .match(ApplyRecords.class, apply -> new ApplyBatch(apply.records(), apply.replyTo()))
         .match(GetShadow.class, ReadShadow::new)
         .match(GetDeviceOwner.class, ReadOwner::new)
         .match(GetTelemetry.class, ReadTelemetry::new));
@@ -311,6 +321,7 @@ public final class DeviceEntity
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Apply.class, (State state, Apply apply) -> apply(state, apply))
+        .onCommand(ApplyBatch.class, (State state, ApplyBatch batch) -> applyBatch(state, batch))
         .onCommand(ReadTelemetry.class, (State state, ReadTelemetry read) ->
             Effect().reply(read.request().replyTo(), state.telemetry()))
         .onCommand(PresenceExpired.class, (State state, PresenceExpired expired) -> expire(state))
@@ -393,6 +404,83 @@ public final class DeviceEntity
   }
 
   /**
+   * Telemetry and heartbeats of this device, decided one after the other as {@link #apply} would decide each (at most
+   * once by message id, the owner's check, the state's byte budget, coming online), against the state as the earlier
+   * records of the batch leave it; their events are persisted in one write and one answer lists every outcome in order.
+   * Any other frame is not for a batch: the pipeline sends those one by one, and a batch holding one is answered with
+   * no outcome at all, which tells the pipeline to apply its records one by one.
+   */
+  private ReplyEffect<Event, State> applyBatch(State state, ApplyBatch batch) {
+    if (!batch.records().stream().allMatch(record -> ApplyRecords.carries(record.getFrame()))) {
+      return Effect().reply(batch.replyTo(), IngressAppliedBatch.getDefaultInstance());
+    }
+    var outcomes = new ArrayList<IngressApplied>(batch.records().size());
+    var events = new ArrayList<Event>();
+    var idsInBatch = new HashSet<String>();
+    var keysInBatch = new HashSet<String>();
+    long bytesAdded = 0;
+    var owner = state.ownerUserId;
+    var online = state.shadow.online;
+    var cameOnlineWith = "";
+    for (var record : batch.records()) {
+      var messageId = record.getMessageId();
+      var frame = record.getFrame();
+      if (state.recentMessageIds.contains(messageId) || idsInBatch.contains(messageId)) {
+        outcomes.add(Outcomes.applied(messageId, true));
+        continue;
+      }
+      if (!owner.isEmpty() && !owner.equals(record.getUserId())) {
+        outcomes.add(Outcomes.rejected(messageId, NackCode.FORBIDDEN, "device " + deviceId + " belongs to another user"));
+        continue;
+      }
+      long added = 0;
+      var newKeys = new ArrayList<String>();
+      for (var key : frame.getTelemetry().getReadingsMap().keySet()) {
+        if (!state.readings.containsKey(key) && !keysInBatch.contains(key)) {
+          added += readingBytes(key);
+          newKeys.add(key);
+        }
+      }
+      if (added > 0) {
+        long after = stateBytes(state) + bytesAdded + added;
+        if (after > settings.stateMaxBytes()) {
+          outcomes.add(Outcomes.rejected(messageId, NackCode.TOO_LARGE, tooLargeDetail(after)));
+          continue;
+        }
+        bytesAdded += added;
+        keysInBatch.addAll(newKeys);
+      }
+      if (!online) {
+        events.add(new PresenceChanged(messageId + "/online", true, record.getReceivedAtMs(), record.getUserId()));
+        online = true;
+        cameOnlineWith = messageId;
+      }
+      if (frame.hasTelemetry()) {
+        var telemetry = frame.getTelemetry();
+        events.add(new TelemetryRecorded(messageId, record.getUserId(), Map.copyOf(telemetry.getReadingsMap()),
+            telemetry.getRaw(), frame.getSentAtMs(), record.getReceivedAtMs()));
+        idsInBatch.add(messageId);
+      }
+      owner = record.getUserId();
+      outcomes.add(Outcomes.applied(messageId, false));
+    }
+    if (outcomes.stream().anyMatch(outcome -> !outcome.getDuplicate() && outcome.getRejectedCode() == NackCode.NACK_CODE_UNSPECIFIED)) {
+      timers.startSingleTimer(PRESENCE_TIMER, new PresenceExpired(), settings.presenceTimeout());
+    }
+    if (events.isEmpty()) {
+      return Effect().reply(batch.replyTo(), IngressAppliedBatch.newBuilder().addAllApplied(outcomes).build());
+    }
+    var onlineCause = cameOnlineWith;
+    var started = PersistLatency.start();
+    return Effect().persist(events).thenRun(updated -> persistLatency.since(started)).thenReply(batch.replyTo(),
+        updated -> IngressAppliedBatch.newBuilder().addAllApplied(outcomes.stream()
+            .map(outcome -> outcome.getMessageId().equals(onlineCause) && !outcome.getDuplicate()
+                ? Outcomes.withPushes(outcome, List.of(deviceUpdate(updated, onlineCause + "/device_update")))
+                : outcome)
+            .toList()).build());
+  }
+
+  /**
    * Why the change would take the device's state past {@code state-max-bytes}, if it would: {@code changes} merged into
    * {@code properties} (reported or desired), {@code readings} adding telemetry keys. Telemetry of known keys costs
    * nothing more, so the hot path only adds up the state when a frame brings a new key.
@@ -412,9 +500,12 @@ public final class DeviceEntity
       return Optional.empty();
     }
     long after = stateBytes(state) + added;
-    return after <= settings.stateMaxBytes() ? Optional.empty() : Optional.of("device " + deviceId + "'s state would be "
-        + after + " bytes, over its budget of " + settings.stateMaxBytes() + " (reported and desired properties, "
-        + "telemetry keys): remove properties (an empty value) to make room");
+    return after <= settings.stateMaxBytes() ? Optional.empty() : Optional.of(tooLargeDetail(after));
+  }
+
+  private String tooLargeDetail(long after) {
+    return "device " + deviceId + "'s state would be " + after + " bytes, over its budget of " + settings.stateMaxBytes()
+        + " (reported and desired properties, telemetry keys): remove properties (an empty value) to make room";
   }
 
   /** The device's state in bytes, near enough to bound it: strings in UTF-8, a reading's numbers at 16 bytes each. */

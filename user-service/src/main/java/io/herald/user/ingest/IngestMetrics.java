@@ -1,6 +1,7 @@
 package io.herald.user.ingest;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
@@ -20,11 +21,19 @@ final class IngestMetrics {
   private final Timer apply = Timer.builder("herald.ingest.apply")
       .description("From a record's first ask to its entity's durable answer, retries included")
       .publishPercentileHistogram().register(registry);
+  private final DistributionSummary batches = DistributionSummary.builder("herald.ingest.batch.records")
+      .description("Records per batch applied together (only batches of two or more: the rest go alone)")
+      .register(registry);
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
   private final Map<String, Lag> lagByPartition = new HashMap<>();
 
   Timer apply() {
     return apply;
+  }
+
+  /** A batch of {@code records} (two or more) asked of its entity at once. */
+  void batch(int records) {
+    batches.record(records);
   }
 
   /** applied, duplicate, rejected, dead_letter, unrouted. */

@@ -4,12 +4,14 @@ import io.herald.persistence.JournalHealth;
 import io.herald.persistence.fence.WriterFence;
 import io.herald.protocol.KafkaHeaders;
 import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.cluster.v1.IngressAppliedBatch;
 import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.NackCode;
 import io.herald.protocol.device.v1.Push;
 import io.herald.protocol.device.v1.Rejected;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.signals.cluster.ApplyRecord;
+import io.herald.signals.cluster.ApplyRecords;
 import io.herald.signals.cluster.ConversationSignal;
 import io.herald.signals.cluster.DeviceSignal;
 import io.herald.signals.cluster.UserSignal;
@@ -175,17 +177,49 @@ public final class IngressConsumer {
                 control.set(c);
                 return c;
               })
-              .map(message -> drain.started(partition(message), message))
+              .map(message -> new Consumed(drain.started(partition(message), message),
+                  IngressRoute.of(message.record().value())))
               // One user's records are applied one after the other, in offset order; different users' records are
               // applied side by side and complete in any order, so a record that waits (an entity that does not
-              // answer, a retry) holds back only its own user. Synchronous: process completes on the dispatcher.
-              .via(new OrderedByKey<>(settings.window(), settings.parallelism(), owned -> orderingKey(owned.message()),
-                  owned -> process(owned.message()).thenApply(done -> drain.applied(owned))))
+              // answer, a retry) holds back only its own user. Synchronous: apply completes on the dispatcher.
+              .via(new OrderedByKey<>(settings.window(), settings.parallelism(),
+                  consumed -> orderingKey(consumed.owned().message()), batchRule(),
+                  batch -> apply(batch).thenApply(done -> batch.stream().map(consumed -> drain.applied(consumed.owned()))
+                      .toList())))
               .mapConcat(point -> point.map(List::of).orElse(List.of()))
               .groupedWithin(settings.commitMaxBatch(), settings.commitMaxInterval())
               .mapAsync(1, drain::commitStillOwned);
         })
         .runWith(Sink.ignore(), system);
+  }
+
+  /** A record as consumed, with where it goes (parsed once). */
+  private record Consumed(DrainOnRevoke.Owned owned, IngressRoute routing) {
+
+    CommittableMessage<String, byte[]> message() {
+      return owned.message();
+    }
+
+    /** The Device a batch may take this record to, if any: telemetry and heartbeats ({@link ApplyRecords#carries}). */
+    Optional<String> batchableDevice() {
+      return routing instanceof IngressRoute.ToEntity to && to.entity() == IngressRoute.Entity.DEVICE
+          && ApplyRecords.carries(to.record().getFrame()) ? Optional.of(to.entityId()) : Optional.empty();
+    }
+  }
+
+  /** Consecutive telemetry and heartbeats of one device, up to {@code herald.user.ingest.batch}. */
+  private OrderedByKey.BatchRule<Consumed> batchRule() {
+    return new OrderedByKey.BatchRule<>(settings.batchMaxRecords(), settings.batchMaxBytes(),
+        consumed -> consumed.message().record().serializedValueSize(),
+        (first, next) -> {
+          var device = first.batchableDevice();
+          return device.isPresent() && device.equals(next.batchableDevice());
+        });
+  }
+
+  /** Completes on the dispatcher (or at once): may be continued synchronously. */
+  private CompletionStage<Done> apply(List<Consumed> batch) {
+    return batch.size() == 1 ? process(batch.get(0)) : processBatch(batch);
   }
 
   private static TopicPartition partition(CommittableMessage<String, byte[]> message) {
@@ -199,8 +233,9 @@ public final class IngressConsumer {
   }
 
   /** Completes on the dispatcher (or at once): may be continued synchronously. */
-  private CompletionStage<Done> process(CommittableMessage<String, byte[]> message) {
-    var routing = IngressRoute.of(message.record().value());
+  private CompletionStage<Done> process(Consumed consumed) {
+    var message = consumed.message();
+    var routing = consumed.routing();
     if (routing instanceof IngressRoute.Undeliverable undeliverable) {
       metrics.outcome("dead_letter");
       return deadLetters.send(message.record(), undeliverable.reason());
@@ -230,6 +265,54 @@ public final class IngressConsumer {
           span.end();
           return CompletableFuture.completedFuture(Done.getInstance());
         });
+  }
+
+  /**
+   * Consecutive telemetry and heartbeats of one device in one ask ({@link ApplyRecords}): one journal write, one
+   * answer with every record's outcome; then each outcome as {@link #process} would handle it. If the ask fails, or
+   * the entity answers that the batch is not one it takes (no outcomes), the records are applied one by one, in order,
+   * with {@link #process}'s retries and dead-lettering (the entity applies each at most once, so a batch that was
+   * persisted before its answer was lost is answered as duplicates). Completes on the dispatcher.
+   */
+  private CompletionStage<Done> processBatch(List<Consumed> batch) {
+    var started = System.nanoTime();
+    var deviceId = batch.get(0).batchableDevice().orElseThrow();
+    var records = batch.stream().map(consumed -> ((IngressRoute.ToEntity) consumed.routing()).record()).toList();
+    hops.count(DeviceSignal.TYPE_KEY, colocation.defaultShards(), deviceId);
+    CompletionStage<IngressAppliedBatch> ask = sharding.entityRefFor(DeviceSignal.TYPE_KEY, deviceId)
+        .ask(replyTo -> new ApplyRecords(records, replyTo), settings.askTimeout());
+    metrics.batch(batch.size());
+    // Synchronous: onDispatcher completes on the dispatcher, and so does every stage composed after it.
+    return Continuations.onDispatcher(ask, dispatcher).handle((answer, failure) -> {
+      if (failure != null || answer.getAppliedCount() != records.size()) {
+        if (failure != null) {
+          log.debug("A batch of {} records of device {} not applied at once ({}): one by one", batch.size(), deviceId,
+              failure.toString());
+        }
+        CompletionStage<Done> oneByOne = CompletableFuture.completedFuture(Done.getInstance());
+        for (var consumed : batch) {
+          oneByOne = oneByOne.thenCompose(done -> process(consumed));
+        }
+        return oneByOne;
+      }
+      var elapsed = System.nanoTime() - started;
+      var outcomes = new ArrayList<CompletableFuture<Done>>(records.size());
+      for (int i = 0; i < records.size(); i++) {
+        var record = records.get(i);
+        var traceparent = batch.get(i).message().record().headers().lastHeader(KafkaHeaders.TRACEPARENT);
+        Span span = tracing.startApply(traceparent == null ? null : new String(traceparent.value(), StandardCharsets.UTF_8),
+            record.getMessageId(), record.getUserId(), record.getDeviceId());
+        var context = RecordContext.of(record, span.getSpanContext().getTraceId());
+        metrics.apply().record(elapsed, TimeUnit.NANOSECONDS);
+        outcomes.add(outcome(record, context, answer.getApplied(i), span).whenComplete((done, error) -> {
+          if (error != null) {
+            span.setStatus(StatusCode.ERROR, error.toString());
+          }
+          span.end();
+        }).toCompletableFuture());
+      }
+      return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).thenApply(done -> Done.getInstance());
+    }).thenCompose(Function.identity());
   }
 
   private Optional<Callable<CompletionStage<IngressApplied>>> route(IngressRoute routing, Span applySpan) {

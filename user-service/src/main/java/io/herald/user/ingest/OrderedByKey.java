@@ -1,12 +1,16 @@
 package io.herald.user.ingest;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.Inlet;
@@ -27,6 +31,9 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
  *       taken downstream); past it the stage stops pulling.
  *   <li>{@code parallelism}: elements applying at once. Only an element whose turn in its key has come takes a slot,
  *       so one key's backlog waits in its own line and never takes every slot (issue 14, NoisyNeighbourTest).
+ *   <li>Batches: when an element's turn comes, the elements queued right behind it in its key's line that
+ *       {@link BatchRule#joins join} it are applied with it, in order, in one apply (up to the rule's count and bytes):
+ *       a key that fell behind catches up in fewer, larger applies. An apply answers one output per element, in order.
  *   <li>Failure: a failed apply fails the stage (as {@code mapAsync} does).
  * </ul>
  *
@@ -40,12 +47,32 @@ final class OrderedByKey<In, Out> extends GraphStage<FlowShape<In, Out>> {
   private final int window;
   private final int parallelism;
   private final Function<In, String> keyOf;
-  private final Function<In, CompletionStage<Out>> apply;
+  private final BatchRule<In> batches;
+  private final Function<List<In>, CompletionStage<List<Out>>> apply;
   private final Inlet<In> in = Inlet.create("OrderedByKey.in");
   private final Outlet<Out> out = Outlet.create("OrderedByKey.out");
   private final FlowShape<In, Out> shape = FlowShape.of(in, out);
 
-  OrderedByKey(int window, int parallelism, Function<In, String> keyOf, Function<In, CompletionStage<Out>> apply) {
+  /**
+   * Which elements are applied together: at most {@code maxElements} and {@code maxBytes} (by {@code bytesOf}; the
+   * first element is taken whatever its size), each following element joining the first ({@code joins(first, next)}).
+   */
+  record BatchRule<In>(int maxElements, long maxBytes, ToLongFunction<In> bytesOf, BiPredicate<In, In> joins) {
+
+    BatchRule {
+      if (maxElements < 1) {
+        throw new IllegalArgumentException("herald.user.ingest.batch.max-records must be >= 1, got " + maxElements);
+      }
+    }
+
+    /** Every element applied alone. */
+    static <In> BatchRule<In> none() {
+      return new BatchRule<>(1, Long.MAX_VALUE, element -> 0, (first, next) -> false);
+    }
+  }
+
+  OrderedByKey(int window, int parallelism, Function<In, String> keyOf, BatchRule<In> batches,
+      Function<List<In>, CompletionStage<List<Out>>> apply) {
     if (parallelism < 1) {
       throw new IllegalArgumentException("herald.user.ingest.parallelism must be >= 1, got " + parallelism);
     }
@@ -56,6 +83,7 @@ final class OrderedByKey<In, Out> extends GraphStage<FlowShape<In, Out>> {
     this.window = window;
     this.parallelism = parallelism;
     this.keyOf = keyOf;
+    this.batches = batches;
     this.apply = apply;
   }
 
@@ -69,11 +97,11 @@ final class OrderedByKey<In, Out> extends GraphStage<FlowShape<In, Out>> {
     return new Logic();
   }
 
-  /** An element and its key, as it waits in the ready FIFO and while it applies. */
+  /** An element and its key, as it waits in the ready FIFO. */
   private record Keyed<In>(String key, In element) {}
 
-  /** How an apply ended. */
-  private record Completion<In, Out>(Keyed<In> keyed, Out value, Throwable failure) {}
+  /** How the apply of a key's batch ended. */
+  private record Completion<In, Out>(String key, List<In> batch, List<Out> values, Throwable failure) {}
 
   private final class Logic extends GraphStageLogic {
 
@@ -84,6 +112,7 @@ final class OrderedByKey<In, Out> extends GraphStage<FlowShape<In, Out>> {
     private final HashMap<String, ArrayDeque<In>> lines = new HashMap<>();
     private final ArrayDeque<Keyed<In>> ready = new ArrayDeque<>();
     private final ArrayDeque<Out> completed = new ArrayDeque<>();
+    /** Elements waiting or applying, and outputs not yet taken downstream. */
     private int held;
     private int applying;
     /** Set while {@link #startWhatFits} runs: an apply that completes at once is handled by its loop, not recursively. */
@@ -154,19 +183,21 @@ final class OrderedByKey<In, Out> extends GraphStage<FlowShape<In, Out>> {
       try {
         while (applying < parallelism && !ready.isEmpty() && !isClosed(out)) {
           var keyed = ready.pollFirst();
+          var batch = batchOf(keyed);
           applying++;
-          CompletionStage<Out> stage;
+          CompletionStage<List<Out>> stage;
           try {
-            stage = apply.apply(keyed.element());
+            stage = apply.apply(batch);
           } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
           }
-          if (stage instanceof CompletableFuture<Out> future && future.isDone()) {
+          if (stage instanceof CompletableFuture<List<Out>> future && future.isDone()) {
             // A duplicate, an unrouted record: no trip through the stage's mailbox.
-            completed(completionOf(keyed, future));
+            completed(completionOf(keyed.key(), batch, future));
           } else {
             // Synchronous: the callback only enqueues the completion for the stage.
-            stage.whenComplete((value, failure) -> onCompletion.invoke(new Completion<>(keyed, value, failure)));
+            stage.whenComplete((values, failure) ->
+                onCompletion.invoke(new Completion<>(keyed.key(), batch, values, failure)));
           }
         }
       } finally {
@@ -174,11 +205,34 @@ final class OrderedByKey<In, Out> extends GraphStage<FlowShape<In, Out>> {
       }
     }
 
-    private Completion<In, Out> completionOf(Keyed<In> keyed, CompletableFuture<Out> done) {
+    /** The element whose turn came, and those right behind it in its key's line that join it. */
+    private List<In> batchOf(Keyed<In> keyed) {
+      var first = keyed.element();
+      var line = lines.get(keyed.key());
+      if (batches.maxElements() == 1 || line.isEmpty()) {
+        return List.of(first);
+      }
+      var batch = new ArrayList<In>(Math.min(batches.maxElements(), line.size() + 1));
+      batch.add(first);
+      long bytes = batches.bytesOf().applyAsLong(first);
+      while (batch.size() < batches.maxElements() && !line.isEmpty()) {
+        var next = line.peekFirst();
+        long nextBytes = batches.bytesOf().applyAsLong(next);
+        if (bytes + nextBytes > batches.maxBytes() || !batches.joins().test(first, next)) {
+          break;
+        }
+        batch.add(line.pollFirst());
+        bytes += nextBytes;
+      }
+      return batch;
+    }
+
+    private Completion<In, Out> completionOf(String key, List<In> batch, CompletableFuture<List<Out>> done) {
       try {
-        return new Completion<>(keyed, done.join(), null);
+        return new Completion<>(key, batch, done.join(), null);
       } catch (CompletionException | CancellationException e) {
-        return new Completion<>(keyed, null, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+        return new Completion<>(key, batch, null,
+            e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
       }
     }
 
@@ -188,8 +242,10 @@ final class OrderedByKey<In, Out> extends GraphStage<FlowShape<In, Out>> {
         failStage(completion.failure());
         return;
       }
-      completed.addLast(completion.value());
-      var key = completion.keyed().key();
+      held -= completion.batch().size();
+      held += completion.values().size();
+      completion.values().forEach(completed::addLast);
+      var key = completion.key();
       var line = lines.get(key);
       var next = line.pollFirst();
       if (next != null) {

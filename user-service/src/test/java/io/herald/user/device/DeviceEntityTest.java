@@ -10,6 +10,7 @@ import io.herald.protocol.cluster.v1.DeviceOwner;
 import io.herald.protocol.cluster.v1.DeviceShadow;
 import io.herald.protocol.cluster.v1.DeviceTelemetry;
 import io.herald.protocol.cluster.v1.IngressApplied;
+import io.herald.protocol.cluster.v1.IngressAppliedBatch;
 import io.herald.protocol.cluster.v1.PushIntent;
 import io.herald.protocol.device.v1.ChatSend;
 import io.herald.protocol.device.v1.ClientFrame;
@@ -23,6 +24,7 @@ import io.herald.protocol.events.v1.ReadingSample;
 import io.herald.protocol.ingress.v1.IngressRecord;
 import io.herald.protocol.ingress.v1.Transport;
 import io.herald.signals.cluster.ApplyRecord;
+import io.herald.signals.cluster.ApplyRecords;
 import io.herald.signals.cluster.DeviceSignal;
 import io.herald.signals.cluster.GetDeviceOwner;
 import io.herald.signals.cluster.GetShadow;
@@ -364,6 +366,62 @@ class DeviceEntityTest {
     assertEquals(NackCode.NACK_CODE_UNSPECIFIED,
         apply(frame("t-2", "u-1", ClientFrame.newBuilder().setTelemetry(manyKeys))).reply().getRejectedCode());
     assertEquals(5, device.getState().readings.size());
+  }
+
+  @Test
+  void aBatchIsDecidedRecordByRecordAgainstWhatItsEarlierRecordsDidAndPersistedInOneWrite() {
+    apply(telemetry("m-1", "u-1", 1));
+    var fourKeys = Telemetry.newBuilder();
+    IntStream.range(0, 4).forEach(i -> fourKeys.putReadings("sensor-" + i, i));
+    var fourOtherKeys = Telemetry.newBuilder();
+    IntStream.range(4, 8).forEach(i -> fourOtherKeys.putReadings("sensor-" + i, i));
+    var batch = List.of(
+        telemetry("m-1", "u-1", 1),                                                  // applied before: duplicate
+        frame("m-2", "u-1", ClientFrame.newBuilder().setTelemetry(fourKeys)),        // applied
+        frame("m-2", "u-1", ClientFrame.newBuilder().setTelemetry(fourKeys)),        // earlier in the batch: duplicate
+        telemetry("m-3", "u-2", 3),                                                  // another user's: forbidden
+        frame("h-1", "u-1", ClientFrame.newBuilder().setHeartbeat(Heartbeat.getDefaultInstance())), // applied
+        frame("m-4", "u-1", ClientFrame.newBuilder().setTelemetry(fourOtherKeys)));  // fits alone, not after m-2
+    var result = device.<IngressAppliedBatch>runCommand(replyTo -> new ApplyRecords(batch, replyTo));
+
+    var outcomes = result.reply().getAppliedList();
+    assertEquals(List.of("m-1", "m-2", "m-2", "m-3", "h-1", "m-4"),
+        outcomes.stream().map(IngressApplied::getMessageId).toList(), "one outcome per record, in order");
+    assertEquals(List.of(true, false, true, false, false, false),
+        outcomes.stream().map(IngressApplied::getDuplicate).toList());
+    assertEquals(List.of(NackCode.NACK_CODE_UNSPECIFIED, NackCode.NACK_CODE_UNSPECIFIED, NackCode.NACK_CODE_UNSPECIFIED,
+        NackCode.FORBIDDEN, NackCode.NACK_CODE_UNSPECIFIED, NackCode.TOO_LARGE),
+        outcomes.stream().map(IngressApplied::getRejectedCode).toList());
+    @SuppressWarnings("unchecked")
+    var journal = (List<Object>) (List<?>) result.events();
+    assertEquals(List.of("m-2"), journal.stream()
+        .map(event -> ((io.herald.protocol.events.v1.TelemetryRecorded) event).getMessageId()).toList(),
+        "one write with the one new telemetry event (the device was online: the heartbeat writes nothing)");
+    assertEquals(2, result.state().telemetryCount);
+    assertEquals(5, result.state().readings.size());
+    assertFalse(apply(frame("m-4", "u-1", ClientFrame.newBuilder().setTelemetry(fourKeys))).hasNoEvents(),
+        "the refused id was not taken as applied: sent again with keys the device has, it is applied");
+  }
+
+  @Test
+  void aBatchThatBringsTheDeviceOnlineTellsTheOwnerOnceForTheRecordThatDid() {
+    var result = device.<IngressAppliedBatch>runCommand(replyTo -> new ApplyRecords(
+        List.of(telemetry("t-1", "u-1", 1), telemetry("t-2", "u-1", 2)), replyTo));
+    var outcomes = result.reply().getAppliedList();
+    assertEquals(List.of("t-1/device_update"), outcomes.get(0).getPushesList().stream().map(PushIntent::getCauseId).toList());
+    assertTrue(outcomes.get(0).getPushes(0).getPush().getDeviceUpdate().getOnline());
+    assertEquals(0, outcomes.get(1).getPushesCount());
+    assertEquals(3, result.events().size(), "online, then both readings, in one write");
+    assertEquals(2, device.getState().telemetryCount);
+  }
+
+  @Test
+  void aBatchHoldingAFrameBatchesDoNotCarryIsAnsweredWithNoOutcomeAndChangesNothing() {
+    var result = device.<IngressAppliedBatch>runCommand(replyTo -> new ApplyRecords(List.of(telemetry("t-1", "u-1", 1),
+        frame("r-1", "u-1", ClientFrame.newBuilder().setReportState(ReportState.newBuilder().putReported("k", "v")))),
+        replyTo));
+    assertEquals(0, result.reply().getAppliedCount());
+    assertTrue(result.hasNoEvents());
   }
 
   @Test

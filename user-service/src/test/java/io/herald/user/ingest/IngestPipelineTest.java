@@ -26,6 +26,8 @@ import io.herald.signals.cluster.SessionSignal;
 import io.herald.signals.cluster.UserSignal;
 import io.herald.user.UserService;
 import io.herald.user.device.DeviceEntity;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,6 +90,8 @@ class IngestPipelineTest {
       // One partition: "the records behind" a poison record are really behind it.
       admin.createTopics(List.of(new NewTopic(INGRESS, 1, (short) 1), new NewTopic(DEAD_LETTER, 1, (short) 1))).all().get();
     }
+    // The node's registry (/metrics) in this JVM: without one the global registry counts nothing.
+    Metrics.addRegistry(new SimpleMeterRegistry());
     testKit = ActorTestKit.create("ingest-test", config);
     var cluster = Cluster.get(testKit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -144,6 +148,36 @@ class IngestPipelineTest {
     // Once the record after both copies is applied, both copies have been through the entity.
     await().atMost(Duration.ofSeconds(60)).until(() -> telemetryCount(device) == 2);
     assertEquals(2, telemetryCount(device));
+  }
+
+  @Test
+  void aBacklogOfOneDeviceIsAppliedInBatchesEachRecordOnceAndInOrder() throws Exception {
+    var device = "d-" + UUID.randomUUID();
+    var batches = Metrics.globalRegistry.find("herald.ingest.batch.records").summary();
+    long batchesBefore = batches == null ? 0 : batches.count();
+    // All at once (one flush): they reach the consumer together and queue behind the device's first record.
+    IngressRecord redelivered = null;
+    for (int i = 0; i < 300; i++) {
+      var record = telemetry("u-4", device, "m-" + UUID.randomUUID(), i);
+      producer.send(new ProducerRecord<>(INGRESS, "u-4", record.toByteArray()));
+      if (i == 100) {
+        redelivered = record;
+      }
+      if (i == 150) {
+        producer.send(new ProducerRecord<>(INGRESS, "u-4", redelivered.toByteArray()));
+      }
+    }
+    producer.flush();
+    await().atMost(Duration.ofSeconds(60)).until(() -> telemetryCount(device) >= 300);
+
+    var telemetry = ClusterSharding.get(testKit.system()).entityRefFor(DeviceEntity.ENTITY_KEY, device)
+        .<DeviceTelemetry>ask(GetTelemetry::new, Duration.ofSeconds(10)).toCompletableFuture().get();
+    assertEquals(300, telemetry.getTelemetryCount(), "each record once: the copy of the 101st is a duplicate");
+    var recent = telemetry.getReadingsMap().get("t").getRecentList().stream().map(sample -> sample.getValue()).toList();
+    assertEquals(299.0, telemetry.getReadingsMap().get("t").getLast(), "the last record sent is the last applied");
+    assertEquals(recent.stream().sorted().toList(), recent, "applied in the order sent");
+    var after = Metrics.globalRegistry.find("herald.ingest.batch.records").summary();
+    assertTrue(after != null && after.count() > batchesBefore, "the backlog went in batches of two or more");
   }
 
   @Test
@@ -231,9 +265,14 @@ class IngestPipelineTest {
   }
 
   private static IngressRecord telemetry(String user, String device, String messageId) {
+    return telemetry(user, device, messageId, 1);
+  }
+
+  private static IngressRecord telemetry(String user, String device, String messageId, double value) {
     return IngressRecord.newBuilder().setMessageId(messageId).setUserId(user).setDeviceId(device)
         .setReceivedAtMs(System.currentTimeMillis()).setTransport(Transport.WEBSOCKET)
-        .setFrame(ClientFrame.newBuilder().setMessageId(messageId).setTelemetry(Telemetry.newBuilder().putReadings("t", 1)))
+        .setFrame(ClientFrame.newBuilder().setMessageId(messageId)
+            .setTelemetry(Telemetry.newBuilder().putReadings("t", value)))
         .build();
   }
 

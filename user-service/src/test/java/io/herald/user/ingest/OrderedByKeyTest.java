@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -74,9 +75,50 @@ class OrderedByKeyTest {
   private static CompletableFuture<List<Element>> run(List<Element> input, int window, int parallelism,
       Applies applies) {
     return Source.from(input)
-        .via(new OrderedByKey<>(window, parallelism, Element::key, applies::apply))
+        .via(alone(window, parallelism, applies::apply))
         .runWith(Sink.seq(), testKit.system())
         .toCompletableFuture();
+  }
+
+  /** Every element applied alone, by {@code apply}. */
+  private static OrderedByKey<Element, Element> alone(int window, int parallelism,
+      Function<Element, CompletionStage<Element>> apply) {
+    return new OrderedByKey<>(window, parallelism, Element::key, OrderedByKey.BatchRule.none(),
+        batch -> apply.apply(batch.get(0)).thenApply(List::of));
+  }
+
+  @Test
+  void elementsQueuedBehindTheirKeysTurnAreAppliedTogetherWithinTheRule() throws Exception {
+    // a0 applies alone (nothing queued behind it yet); a1..a6 queue behind it. The rule: at most 3 elements and 100
+    // bytes, and a4 joins no batch it does not start; a6 weighs 90.
+    var input = List.of(new Element("a", 0), new Element("a", 1), new Element("a", 2), new Element("a", 3),
+        new Element("a", 4), new Element("a", 5), new Element("a", 6), new Element("b", 7));
+    var rule = new OrderedByKey.BatchRule<Element>(3, 100, e -> e.n() == 6 ? 90 : 10, (first, next) -> next.n() != 4);
+    var started = new CopyOnWriteArrayList<List<Element>>();
+    var pending = new ConcurrentHashMap<Element, CompletableFuture<List<Element>>>();
+    var result = Source.from(input)
+        .via(new OrderedByKey<Element, Element>(16, 4, Element::key, rule, batch -> {
+          started.add(batch);
+          var future = new CompletableFuture<List<Element>>();
+          pending.put(batch.get(0), future);
+          return future;
+        }))
+        .runWith(Sink.seq(), testKit.system())
+        .toCompletableFuture();
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == 2);
+    assertEquals(List.of(List.of(input.get(0)), List.of(input.get(7))), started, "a0 and b7 alone, side by side");
+    for (var first : List.of(0, 1, 4, 6)) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> pending.containsKey(input.get(first)));
+      var batch = started.stream().filter(b -> b.get(0).equals(input.get(first))).findFirst().orElseThrow();
+      pending.get(input.get(first)).complete(batch);
+    }
+    pending.get(input.get(7)).complete(List.of(input.get(7)));
+    assertEquals(List.of(List.of(input.get(0)), List.of(input.get(7)), input.subList(1, 4), input.subList(4, 6),
+        List.of(input.get(6))), started, "by count (a1..a3), by the join (a4 starts one), by bytes (a6)");
+    var emitted = result.get(5, TimeUnit.SECONDS);
+    assertEquals(input.subList(0, 7), emitted.stream().filter(e -> e.key().equals("a")).toList(), "a's order kept");
+    assertEquals(8, emitted.size(), "one output per element");
   }
 
   @Test
@@ -126,7 +168,7 @@ class OrderedByKeyTest {
           pulled.incrementAndGet();
           return e;
         })
-        .via(new OrderedByKey<>(20, 4, Element::key, applies::apply))
+        .via(alone(20, 4, applies::apply))
         .runWith(Sink.seq(), testKit.system())
         .toCompletableFuture();
 
@@ -151,7 +193,7 @@ class OrderedByKeyTest {
   void appliesThatCompleteAtOnceRunInALoopNotARecursion() throws Exception {
     var input = IntStream.range(0, 200_000).mapToObj(i -> new Element("k" + (i % 3), i)).toList();
     var emitted = Source.from(input)
-        .via(new OrderedByKey<Element, Element>(1024, 32, Element::key, CompletableFuture::completedFuture))
+        .via(alone(1024, 32, CompletableFuture::completedFuture))
         .runWith(Sink.seq(), testKit.system())
         .toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
@@ -162,7 +204,7 @@ class OrderedByKeyTest {
   void aFailedApplyFailsTheStage() {
     var input = elements("a", "b");
     var failure = Source.from(input)
-        .via(new OrderedByKey<Element, Element>(16, 4, Element::key, e -> e.key().equals("b")
+        .via(alone(16, 4, e -> e.key().equals("b")
             ? CompletableFuture.failedFuture(new IllegalStateException("entity did not answer"))
             : new CompletableFuture<>()))
         .runWith(Sink.seq(), testKit.system())
@@ -173,9 +215,9 @@ class OrderedByKeyTest {
 
   @Test
   void refusesAWindowBelowTheParallelism() {
+    assertThrows(IllegalArgumentException.class, () -> alone(2, 4, CompletableFuture::completedFuture));
+    assertThrows(IllegalArgumentException.class, () -> alone(4, 0, CompletableFuture::completedFuture));
     assertThrows(IllegalArgumentException.class,
-        () -> new OrderedByKey<Element, Element>(2, 4, Element::key, CompletableFuture::completedFuture));
-    assertThrows(IllegalArgumentException.class,
-        () -> new OrderedByKey<Element, Element>(4, 0, Element::key, CompletableFuture::completedFuture));
+        () -> new OrderedByKey.BatchRule<Element>(0, 100, e -> 1, (first, next) -> true));
   }
 }
