@@ -422,6 +422,7 @@ public final class DeviceEntity
     var owner = state.ownerUserId;
     var online = state.shadow.online;
     var cameOnlineWith = "";
+    var appliedAny = false;
     for (var record : batch.records()) {
       var messageId = record.getMessageId();
       var frame = record.getFrame();
@@ -463,8 +464,9 @@ public final class DeviceEntity
       }
       owner = record.getUserId();
       outcomes.add(Outcomes.applied(messageId, false));
+      appliedAny = true;
     }
-    if (outcomes.stream().anyMatch(outcome -> !outcome.getDuplicate() && outcome.getRejectedCode() == NackCode.NACK_CODE_UNSPECIFIED)) {
+    if (appliedAny) {
       timers.startSingleTimer(PRESENCE_TIMER, new PresenceExpired(), settings.presenceTimeout());
     }
     if (events.isEmpty()) {

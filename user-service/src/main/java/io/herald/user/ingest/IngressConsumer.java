@@ -242,10 +242,7 @@ public final class IngressConsumer {
     }
     var record = routing instanceof IngressRoute.ToEntity to ? to.record() : ((IngressRoute.Unrouted) routing).record();
     var started = System.nanoTime();
-    var traceparent = message.record().headers().lastHeader(KafkaHeaders.TRACEPARENT);
-    // The apply span continues the gateway's publish span: it lasts until the effect is persisted and pushed.
-    Span span = tracing.startApply(traceparent == null ? null : new String(traceparent.value(), StandardCharsets.UTF_8),
-        record.getMessageId(), record.getUserId(), record.getDeviceId());
+    Span span = startApplySpan(message, record);
     var context = RecordContext.of(record, span.getSpanContext().getTraceId());
     return route(routing, span)
         // Synchronous: applyOrDeadLetter completes on the dispatcher.
@@ -299,9 +296,7 @@ public final class IngressConsumer {
       var outcomes = new ArrayList<CompletableFuture<Done>>(records.size());
       for (int i = 0; i < records.size(); i++) {
         var record = records.get(i);
-        var traceparent = batch.get(i).message().record().headers().lastHeader(KafkaHeaders.TRACEPARENT);
-        Span span = tracing.startApply(traceparent == null ? null : new String(traceparent.value(), StandardCharsets.UTF_8),
-            record.getMessageId(), record.getUserId(), record.getDeviceId());
+        Span span = startApplySpan(batch.get(i).message(), record);
         var context = RecordContext.of(record, span.getSpanContext().getTraceId());
         metrics.apply().record(elapsed, TimeUnit.NANOSECONDS);
         outcomes.add(outcome(record, context, answer.getApplied(i), span).whenComplete((done, error) -> {
@@ -313,6 +308,13 @@ public final class IngressConsumer {
       }
       return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).thenApply(done -> Done.getInstance());
     }).thenCompose(Function.identity());
+  }
+
+  /** The record's apply span: it continues the gateway's publish span named by the record's traceparent header. */
+  private Span startApplySpan(CommittableMessage<String, byte[]> message, IngressRecord record) {
+    var traceparent = message.record().headers().lastHeader(KafkaHeaders.TRACEPARENT);
+    return tracing.startApply(traceparent == null ? null : new String(traceparent.value(), StandardCharsets.UTF_8),
+        record.getMessageId(), record.getUserId(), record.getDeviceId());
   }
 
   private Optional<Callable<CompletionStage<IngressApplied>>> route(IngressRoute routing, Span applySpan) {
