@@ -2,7 +2,6 @@ package io.herald.user.device;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -434,21 +433,15 @@ class DeviceEntityTest {
     var entity = testKit.spawn(DeviceEntity.create(id, settings, (user, cause, push) -> new CompletableFuture<>()));
     // The first write fails: no reply for it (the pipeline redelivers the record); the entity restarts, recovers and
     // applies what comes next, instead of stopping. A record that arrived while the failed write was under way may be
-    // lost with the restart (the pipeline asks again, as here: once a second, up to 10 times).
+    // lost with the restart (the pipeline asks again, as here: about once a second, for up to 10 s).
     entity.tell(new ApplyRecord(telemetry("m-lost", "u-1", 1).toBuilder().setDeviceId(id).build(),
         testKit.<IngressApplied>createTestProbe().ref()));
     var replies = testKit.<IngressApplied>createTestProbe();
     var next = telemetry("m-next", "u-1", 2).toBuilder().setDeviceId(id).build();
-    IngressApplied applied = null;
-    for (int attempt = 0; attempt < 10 && applied == null; attempt++) {
+    var applied = replies.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(500), () -> {
       entity.tell(new ApplyRecord(next, replies.ref()));
-      try {
-        applied = replies.receiveMessage(Duration.ofSeconds(1));
-      } catch (AssertionError noAnswerYet) {
-        // asked again
-      }
-    }
-    assertNotNull(applied, "the restarted entity answered none of 10 asks of the next record");
+      return replies.receiveMessage(Duration.ofMillis(500));
+    });
     assertEquals("m-next", applied.getMessageId());
     assertEquals(NackCode.NACK_CODE_UNSPECIFIED, applied.getRejectedCode());
     var summary = testKit.<DeviceTelemetry>createTestProbe();
