@@ -63,9 +63,9 @@ class SteadyScenarioTest {
    * time is measured, and the device's resends bring every frame in once. The device's bucket is 50 frames and 50 a
    * second here, so that taking all 600 without a refusal would take the gateway 11 s: with the default 200 and 100 a
    * second, a node whose first Kafka answers came 3-4 s after its start (cold, no warm-up) took the burst in without
-   * refusing any in one suite run. 600 events are past the Device's retention
-   * (a snapshot each 100 events, 2 kept, older events deleted), so the checker finds the first ones only in the
-   * latest snapshot's deduplication window: without reading it, it reported about 400 of them lost.
+   * refusing any in one suite run. 600 events are past the Device's retention (a snapshot each 100 events, 2 kept,
+   * older events deleted), so the checker finds the first ones only in the latest snapshot's deduplication window:
+   * without reading it, it reported about 400 of them lost.
    */
   @Test
   void aBurstOfOneDevicePastRetentionIsRefusedInPartAndStillAppliedOnceEach(Kafka kafka, Cassandra cassandra,
