@@ -9,6 +9,7 @@ import com.datastax.oss.driver.internal.core.context.DefaultDriverContext;
 import com.datastax.oss.driver.internal.core.context.DefaultNettyOptions;
 import com.datastax.oss.driver.internal.core.context.NettyOptions;
 import com.typesafe.config.Config;
+import io.herald.persistence.PacedTagWrites;
 import io.netty.channel.Channel;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -20,7 +21,8 @@ import scala.jdk.javaapi.FutureConverters;
 
 /**
  * The Cassandra session of Pekko Persistence Cassandra (journal and snapshots), with the {@link WriterFence} as the
- * last step of every connection's outbound pipeline ({@link FenceOnFlush}).
+ * last step of every connection's outbound pipeline ({@link FenceOnFlush}), and failed tag writes paced ({@link
+ * PacedTagWrites}).
  *
  * <p>Why there: the journal asks the fence before it hands a write to the driver, but a process stopped between that
  * check and the moment the driver's event loop writes the request to the socket sends the request when it wakes,
@@ -46,17 +48,26 @@ public final class FencedSessionProvider implements CqlSessionProvider {
   public Future<CqlSession> connect(ExecutionContext ec) {
     var fence = WriterFence.get(Adapter.toTyped(system));
     var loader = DriverConfigLoaderFromConfig.fromConfig(CqlSessionProvider.driverConfig(system, config));
-    return FutureConverters.asScala(new FencedSessionBuilder(fence, new FencedConnections(fence))
+    return FutureConverters.asScala(new FencedSessionBuilder(fence, new FencedConnections(fence), system, config)
         .withConfigLoader(loader).buildAsync());
   }
 
   private static final class FencedSessionBuilder extends CqlSessionBuilder {
     private final WriterFence fence;
     private final FencedConnections connections;
+    private final ActorSystem system;
+    private final Config pluginConfig;
 
-    FencedSessionBuilder(WriterFence fence, FencedConnections connections) {
+    FencedSessionBuilder(WriterFence fence, FencedConnections connections, ActorSystem system, Config pluginConfig) {
       this.fence = fence;
       this.connections = connections;
+      this.system = system;
+      this.pluginConfig = pluginConfig;
+    }
+
+    @Override
+    protected CqlSession wrap(CqlSession defaultSession) {
+      return PacedTagWrites.wrap(defaultSession, system, pluginConfig);
     }
 
     @Override
