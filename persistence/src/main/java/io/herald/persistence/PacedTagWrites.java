@@ -33,7 +33,8 @@ import scala.concurrent.duration.FiniteDuration;
 public final class PacedTagWrites extends SessionWrapper implements CqlSession {
 
   private final ActorSystem system;
-  private final String tagTable;
+  /** What the TagWriter's inserts name, e.g. {@code herald.tag_views(}: computed once, not per statement. */
+  private final String tagInsert;
   private final long minNanos;
   private final long maxNanos;
   private final AtomicLong nextPauseNanos;
@@ -55,7 +56,7 @@ public final class PacedTagWrites extends SessionWrapper implements CqlSession {
   private PacedTagWrites(CqlSession delegate, ActorSystem system, String tagTable, Duration min, Duration max) {
     super(delegate);
     this.system = system;
-    this.tagTable = tagTable;
+    this.tagInsert = "." + tagTable + "(";
     this.minNanos = min.toNanos();
     this.maxNanos = max.toNanos();
     this.nextPauseNanos = new AtomicLong(minNanos);
@@ -88,12 +89,11 @@ public final class PacedTagWrites extends SessionWrapper implements CqlSession {
 
   /** A batch of inserts into the tag table, as the TagWriter writes, or the preparation of such an insert. */
   private boolean isTagWrite(Request request) {
-    String insert = "." + tagTable + "(";
     if (request instanceof PrepareRequest prepare) {
-      return prepare.getQuery().contains(insert);
+      return prepare.getQuery().contains(tagInsert);
     }
     return request instanceof BatchStatement batch && batch.size() > 0
         && batch.iterator().next() instanceof BoundStatement bound
-        && bound.getPreparedStatement().getQuery().contains(insert);
+        && bound.getPreparedStatement().getQuery().contains(tagInsert);
   }
 }
