@@ -19,6 +19,7 @@ final class EnvironmentOverrides {
       // NetworkTopologyStrategy's replicas per data centre, e.g. "dc1:3,dc2:3" (herald.persistence.cassandra).
       "HERALD_CASSANDRA_DATA_CENTER_REPLICATION_FACTORS", "herald.persistence.cassandra.data-center-replication-factors",
       "HERALD_SEED_NODES", "pekko.cluster.seed-nodes",
+      "HERALD_CONTACT_POINTS", "herald.node.contact-points",
       "HERALD_CORS_ALLOWED_ORIGINS", "herald.gateway.rest.cors.allowed-origins");
 
   /**

@@ -49,7 +49,7 @@ public final class HeraldNode implements AutoCloseable {
 
   /** Starts with a config loaded by HeraldConfig.load; refuses one where a library default stands for Herald's value. */
   public static HeraldNode start(Config loaded) {
-    var config = HeraldConfig.withEnvironment(loaded);
+    var config = ContactPoints.apply(HeraldConfig.withEnvironment(loaded));
     var notHeralds = HeraldConfig.libraryDefaultsInsteadOfHerald(config);
     if (!notHeralds.isEmpty()) {
       throw new IllegalStateException("the libraries' defaults stand where Herald sets these (load the configuration "
@@ -66,13 +66,14 @@ public final class HeraldNode implements AutoCloseable {
       var managementUri = PekkoManagement.get(system.classicSystem()).start().toCompletableFuture()
           .get(30, TimeUnit.SECONDS).toString();
       switch (config.getString("herald.node.discovery")) {
-        case "kubernetes-api" -> ClusterBootstrap.get(system.classicSystem()).start();
+        case "kubernetes-api", ContactPoints.DISCOVERY -> ClusterBootstrap.get(system.classicSystem()).start();
         case "seed-nodes" -> {
           if (config.getList("pekko.cluster.seed-nodes").isEmpty()) {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
           }
         }
-        default -> throw new IllegalArgumentException("herald.node.discovery must be seed-nodes or kubernetes-api");
+        default -> throw new IllegalArgumentException("herald.node.discovery must be seed-nodes, "
+            + ContactPoints.DISCOVERY + " or kubernetes-api");
       }
 
       // Every node reaches every entity type: as host where it has the role, as proxy elsewhere.

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Three Herald nodes as separate processes (what bin/herald node runs) on real Kafka and Cassandra: the cluster forms
- * with 3 Up; a node frozen with SIGSTOP past the Split Brain Resolver's stable-after is downed while the others keep
+ * with 3 Up; the node that formed it, restarted while the others are frozen past Pekko's seed-node-timeout, joins the
+ * running cluster instead of forming a second one (cluster bootstrap over the nodes' contact points); a node frozen with SIGSTOP past the Split Brain Resolver's stable-after is downed while the others keep
  * acking, and when it wakes it finds itself downed and exits (never a second writer); a graceful leave with the admin
  * token moves its shards; every acked message is applied.
  *
@@ -61,6 +62,11 @@ class ClusterProcessesTest {
             "pekko.cluster.split-brain-resolver.stable-after", "5s",
             "herald.user.device.presence-timeout", "8s",
             "herald.persistence.fence.stop-after", "5s",
+            // The restart below silences two nodes for 6 s: longer than a static seed list waits for an answer (1 s
+            // here), shorter than a pause that fences a node (7 s here; below the 8 s the cluster needs to replace
+            // one, as FenceTriggers requires).
+            "pekko.cluster.seed-node-timeout", "1s",
+            "herald.persistence.fence.max-pause", "7s",
             "herald.node.warm-up.duration", "0s"),
         Map.of("HERALD_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint(),
             // C1 only, as the chaos harness starts its nodes: three JVMs starting at once on 2 cores spend much less
@@ -69,6 +75,26 @@ class ClusterProcessesTest {
       cluster.awaitReady(Duration.ofMinutes(3));
       var first = cluster.node(0).managementPort();
       await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> upMembers(first) == 3);
+
+      // A restart of node 0 while the others cannot answer for longer than Pekko's seed-node-timeout: with static
+      // seed nodes (node 0 first) it formed a second cluster of its own; with cluster bootstrap it waits for them.
+      cluster.terminate(0);
+      assertTrue(cluster.awaitExit(0, Duration.ofSeconds(90)), "node 0 leaves and stops");
+      cluster.freeze(1);
+      cluster.freeze(2);
+      try {
+        cluster.replace(0);
+        // The fault's length (node 0's JVM starts within it).
+        Thread.sleep(Duration.ofSeconds(6).toMillis());
+      } finally {
+        cluster.thaw(1);
+        cluster.thaw(2);
+      }
+      cluster.awaitReady(0, Duration.ofMinutes(2));
+      var second = cluster.node(1).managementPort();
+      // One cluster, seen the same from the restarted node and from the others (a second cluster has 1 member).
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+          .until(() -> upMembers(first) == 3 && upMembers(second) == 3 && leader(first).equals(leader(second)));
 
       var user = "cluster-user-" + UUID.randomUUID();
       var device = "cluster-device-" + UUID.randomUUID();
@@ -200,6 +226,12 @@ class ClusterProcessesTest {
     var members = new ArrayList<JsonNode>();
     json.readTree(response.body()).get("members").forEach(members::add);
     return members;
+  }
+
+  private String leader(int managementPort) throws Exception {
+    var response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/cluster/members"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    return json.readTree(response.body()).get("leader").asText();
   }
 
   private long upMembers(int managementPort) throws Exception {

@@ -279,11 +279,14 @@ class DeploymentManifestsTest {
   }
 
   @Test
-  void composeNodesExposeTheConfiguredPortsProbeReadinessAndJoinThroughSeedNodes() throws Exception {
+  void composeNodesExposeTheConfiguredPortsProbeReadinessAndFindEachOtherThroughTheirContactPoints() throws Exception {
     var nodes = heraldNodes(composeServices());
     assertEquals(3, nodes.size());
     var management = config.getInt("pekko.management.http.port");
-    for (var node : nodes.values()) {
+    var contactPoints = new TreeSet<String>();
+    nodes.keySet().forEach(service -> contactPoints.add(service + ":" + management));
+    for (var entry : nodes.entrySet()) {
+      var node = entry.getValue();
       assertEquals(image.repository(), repository(node.get("image").asText()));
       assertEquals(List.of("node"), strings(node.get("command")));
       var containerPorts = new TreeSet<String>();
@@ -303,8 +306,13 @@ class DeploymentManifestsTest {
       assertTrue(healthcheck.contains("/" + management + " ")
           && healthcheck.contains("GET /" + config.getString("pekko.management.health-checks.readiness-path") + " "),
           "the healthcheck asks the management port's readiness path: " + healthcheck);
-      assertEquals("0.0.0.0", node.at("/environment/HERALD_MANAGEMENT_HOST").asText(), "reachable by the check");
-      assertEquals("seed-nodes", node.at("/environment/HERALD_DISCOVERY").asText());
+      assertEquals("0.0.0.0", node.at("/environment/HERALD_MANAGEMENT_BIND_HOST").asText(), "reachable by the check");
+      // Bootstrap over every node's management address; the node's own must be among them as the others reach it.
+      assertEquals("contact-points", node.at("/environment/HERALD_DISCOVERY").asText());
+      assertEquals(contactPoints,
+          new TreeSet<>(List.of(node.at("/environment/HERALD_CONTACT_POINTS").asText().split(","))));
+      assertEquals(entry.getKey(), node.at("/environment/HERALD_MANAGEMENT_HOST").asText());
+      assertEquals(entry.getKey(), node.at("/environment/HERALD_REMOTE_HOST").asText());
       assertEquals("3", node.at("/environment/HERALD_KAFKA_REPLICATION_FACTOR").asText(), "topics survive a broker");
       assertEquals("2", node.at("/environment/HERALD_KAFKA_MIN_INSYNC_REPLICAS").asText());
     }

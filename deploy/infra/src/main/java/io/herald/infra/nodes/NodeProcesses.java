@@ -21,10 +21,12 @@ import java.util.stream.Collectors;
  * what multi-process tests and the chaos harness use. A node's output goes to {@code node-N.log} in the log directory
  * (a replacement appends to it).
  *
- * <p>Every node gets the addresses of all nodes as its seed list, in the same order. Pekko lets only the first seed
- * form a new cluster (after no other seed answered within {@code seed-node-timeout}); every other node joins whichever
- * seed answers. So the cluster forms once at start, and a replacement of any node, node 0 included, joins the running
- * cluster instead of forming a second one.
+ * <p>Nodes find each other by cluster bootstrap over a fixed list: every node gets the management addresses of all
+ * nodes as {@code HERALD_CONTACT_POINTS} (discovery {@code contact-points}). A new cluster forms only once every node
+ * has answered that it is in none, so the cluster forms once at start, and a replacement of any node joins the running
+ * cluster however late its answers come. (Pekko's static seed nodes would let a restarted first seed form a second
+ * cluster when the others' answers came later than {@code seed-node-timeout}; the chaos harness saw it.) A single
+ * node joins itself.
  */
 public final class NodeProcesses implements AutoCloseable {
 
@@ -83,7 +85,8 @@ public final class NodeProcesses implements AutoCloseable {
   private final String classpath;
   private final Map<String, String> properties;
   private final Map<String, String> environment;
-  private final String seedNodes;
+  /** The HERALD_* variables by which the nodes find each other, the same for every node and every replacement. */
+  private final Map<String, String> discovery;
   private final Node[] nodes;
 
   private NodeProcesses(String classpath, Path logDir, Map<String, String> properties, Map<String, String> environment,
@@ -96,7 +99,10 @@ public final class NodeProcesses implements AutoCloseable {
       nodes[i] = new Node(i, -1, placements.get(i), ports.get(4 * i), ports.get(4 * i + 1), ports.get(4 * i + 2),
           ports.get(4 * i + 3), logDir.resolve("node-" + i + ".log"), null);
     }
-    this.seedNodes = java.util.Arrays.stream(nodes).map(Node::address).collect(Collectors.joining(","));
+    this.discovery = nodes.length == 1
+        ? Map.of("HERALD_DISCOVERY", "seed-nodes", "HERALD_SEED_NODES", nodes[0].address())
+        : Map.of("HERALD_DISCOVERY", "contact-points", "HERALD_CONTACT_POINTS", java.util.Arrays.stream(nodes)
+            .map(node -> node.host() + ":" + node.managementPort()).collect(Collectors.joining(",")));
   }
 
   /**
@@ -143,11 +149,6 @@ public final class NodeProcesses implements AutoCloseable {
 
   public int size() {
     return nodes.length;
-  }
-
-  /** The value every node gets as HERALD_SEED_NODES: all nodes' addresses, node 0 first. */
-  public String seedNodes() {
-    return seedNodes;
   }
 
   /** SIGKILL: a crash, nothing drained or handed over. */
@@ -274,7 +275,7 @@ public final class NodeProcesses implements AutoCloseable {
     var builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(appendLog ? ProcessBuilder.Redirect.appendTo(log) : ProcessBuilder.Redirect.to(log));
     builder.environment().putAll(environment);
-    builder.environment().put("HERALD_SEED_NODES", seedNodes);
+    builder.environment().putAll(discovery);
     builder.environment().put("HERALD_REMOTE_HOST", slot.host());
     builder.environment().put("HERALD_MANAGEMENT_HOST", slot.host());
     var process = builder.start();
