@@ -59,14 +59,14 @@ class ClusterProcessesTest {
             "herald.persistence.cassandra.local-datacenter", cassandra.localDatacenter(),
             "herald.auth.jwt-secret", TestNodes.JWT_SECRET,
             "herald.admin.token", TestNodes.ADMIN_TOKEN,
-            "pekko.cluster.split-brain-resolver.stable-after", "5s",
+            "pekko.cluster.split-brain-resolver.stable-after", "10s",
             "herald.user.device.presence-timeout", "8s",
             "herald.persistence.fence.stop-after", "5s",
             // The restart below silences two nodes for 6 s: longer than a static seed list waits for an answer (1 s
-            // here), shorter than a pause that fences a node (7 s here; below the 8 s the cluster needs to replace
-            // one, as FenceTriggers requires).
+            // here), well shorter than a pause that fences a node (10 s here, room for a woken node's late first
+            // beat; the cluster replaces a silent node after 13 s: 3 s of missed heartbeats and stable-after).
             "pekko.cluster.seed-node-timeout", "1s",
-            "herald.persistence.fence.max-pause", "7s",
+            "herald.persistence.fence.max-pause", "10s",
             "herald.node.warm-up.duration", "0s"),
         Map.of("HERALD_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint(),
             // C1 only, as the chaos harness starts its nodes: three JVMs starting at once on 2 cores spend much less
@@ -128,7 +128,7 @@ class ClusterProcessesTest {
           sendAcked(client, acked, 2);
           return members(first).size() == 2;
         });
-        assertTrue(System.nanoTime() - downedAt > TimeUnit.SECONDS.toNanos(5), "downed only after stable-after");
+        assertTrue(System.nanoTime() - downedAt > TimeUnit.SECONDS.toNanos(10), "downed only after stable-after");
         // The replacement: each probe device's entity is started again on a survivor by its next frame.
         for (var probe : probes.values()) {
           sendAcked(probe, new ArrayList<>(), 1);
