@@ -31,9 +31,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Three Herald nodes as separate processes (what bin/herald node runs) on real Kafka and Cassandra: the cluster forms
  * with 3 Up; the node that formed it, restarted while the others are frozen past Pekko's seed-node-timeout, joins the
- * running cluster instead of forming a second one (cluster bootstrap over the nodes' contact points); a node frozen with SIGSTOP past the Split Brain Resolver's stable-after is downed while the others keep
- * acking, and when it wakes it finds itself downed and exits (never a second writer); a graceful leave with the admin
- * token moves its shards; every acked message is applied.
+ * running cluster instead of forming a second one (cluster bootstrap over the nodes' contact points); a node frozen
+ * with SIGSTOP past the Split Brain Resolver's stable-after is downed while the others keep acking, and when it wakes
+ * it finds itself downed and exits (never a second writer); a graceful leave with the admin token moves its shards;
+ * every acked message is applied.
  *
  * <p>The zombie: right before the freeze, 30 devices (one user each) come online, each with an 8 s presence timer, so
  * the frozen node holds Device entities with writes due (an offline event). Once it is downed, each device sends again, so its entity is started again on a survivor. Woken, the
@@ -220,18 +221,21 @@ class ClusterProcessesTest {
     }
   }
 
-  private List<JsonNode> members(int managementPort) throws Exception {
+  /** The node's view of the cluster: GET /cluster/members (members, leader, unreachable, ...). */
+  private JsonNode clusterView(int managementPort) throws Exception {
     var response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/cluster/members"))
         .build(), HttpResponse.BodyHandlers.ofString());
+    return json.readTree(response.body());
+  }
+
+  private List<JsonNode> members(int managementPort) throws Exception {
     var members = new ArrayList<JsonNode>();
-    json.readTree(response.body()).get("members").forEach(members::add);
+    clusterView(managementPort).get("members").forEach(members::add);
     return members;
   }
 
   private String leader(int managementPort) throws Exception {
-    var response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/cluster/members"))
-        .build(), HttpResponse.BodyHandlers.ofString());
-    return json.readTree(response.body()).get("leader").asText();
+    return clusterView(managementPort).get("leader").asText();
   }
 
   private long upMembers(int managementPort) throws Exception {

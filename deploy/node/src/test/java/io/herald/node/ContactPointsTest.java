@@ -1,6 +1,7 @@
 package io.herald.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,7 +23,7 @@ class ContactPointsTest {
     assertEquals("config", config.getString(BOOTSTRAP + "discovery-method"));
     assertEquals(3, config.getInt(BOOTSTRAP + "required-contact-point-nr"));
     assertTrue(config.getBoolean(BOOTSTRAP + "contact-with-all-contact-points"));
-    assertEquals(false, config.getBoolean("pekko.management.cluster.bootstrap.contact-point.filter-on-fallback-port"));
+    assertFalse(config.getBoolean("pekko.management.cluster.bootstrap.contact-point.filter-on-fallback-port"));
     var endpoints = config.getConfigList("pekko.discovery.config.services.herald.endpoints").stream()
         .map(endpoint -> endpoint.getString("host") + " " + endpoint.getInt("port")).toList();
     assertEquals(List.of("herald-1 8558", "herald-2 8558", "::1 9000"), endpoints);
