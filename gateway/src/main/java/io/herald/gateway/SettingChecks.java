@@ -28,6 +28,15 @@ public final class SettingChecks {
     return value;
   }
 
+  /** A size in bytes above zero (HOCON sizes: {@code 256 KiB}). */
+  public static long positiveBytes(Config config, String path) {
+    long value = config.getBytes(path);
+    if (value <= 0) {
+      throw notPositive(config, path, value);
+    }
+    return value;
+  }
+
   /** A finite number above zero. */
   public static double positiveNumber(Config config, String path) {
     double value = config.getDouble(path);

@@ -3,6 +3,7 @@ package io.herald.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import com.typesafe.config.ConfigFactory;
 import io.herald.gateway.auth.Tokens;
 import io.herald.infra.InfraExtension;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A device that sends more than its burst gets RETRY_LATER at once for the excess; the rest is acked. So does a user
- * whose devices together send more than the user's burst.
+ * whose devices together send more than the user's burst, of frames or of bytes.
  */
 @ExtendWith(InfraExtension.class)
 class DeviceRateLimitTest {
@@ -34,6 +35,8 @@ class DeviceRateLimitTest {
   private static final String SECRET = "device-rate-limit-test-secret-of-32-bytes-or-more";
   private static final int BURST = 5;
   private static final int USER_BURST = 8;
+  /** The smallest byte burst the gateway accepts: its max-frame-bytes, 64 KiB. */
+  private static final int USER_BYTES_BURST = 64 * 1024;
 
   private static RunningGateway gateway;
   private static int port;
@@ -53,7 +56,10 @@ class DeviceRateLimitTest {
                 // One token per 100 s: no refill during the test, so exactly the burst is admitted.
                 "herald.gateway.limits.device-frames-per-second", 0.01,
                 "herald.gateway.limits.user-burst", USER_BURST,
-                "herald.gateway.limits.user-frames-per-second", 0.01));
+                "herald.gateway.limits.user-frames-per-second", 0.01,
+                "herald.gateway.limits.user-bytes-burst", USER_BYTES_BURST,
+                // One byte per second: the burst is all a user sends during the test.
+                "herald.gateway.limits.user-bytes-per-second", 1));
     port = gateway.httpPort();
   }
 
@@ -137,6 +143,39 @@ class DeviceRateLimitTest {
       assertTrue(nack.getRetryAfterMs() > 0, nack.toString());
       assertTrue(nack.getDetail().startsWith("user rate limit"), nack.getDetail());
     }
+    try (IngressTopic topic = IngressTopic.reader(kafka)) {
+      topic.awaitMessageIds(acked, Duration.ofSeconds(30));
+    }
+  }
+
+  @Test
+  void aUsersDevicesTogetherAreHeldToTheUsersBytes(Kafka kafka) {
+    String userId = "user-" + UUID.randomUUID();
+    Set<String> acked = new HashSet<>();
+    List<Nack> nacks = new ArrayList<>();
+    // Two devices of one user, two frames of 20,000 bytes each: 80,000 bytes against the user's 65,536, while each
+    // device and the user stay within their frame bursts.
+    for (String device : List.of("device-a", "device-b")) {
+      try (WebSocketTestClient client =
+          WebSocketTestClient.connect(port, Tokens.mint(SECRET, userId, device, Duration.ofHours(1)))) {
+        for (int i = 0; i < 2; i++) {
+          ServerFrame reply = client.request(ClientFrame.newBuilder().setMessageId(device + "-" + i)
+              .setTelemetry(Telemetry.newBuilder().setRaw(ByteString.copyFrom(new byte[20_000]))).build());
+          if (reply.hasAck()) {
+            acked.add(reply.getAck().getMessageId());
+          } else {
+            nacks.add(reply.getNack());
+          }
+        }
+      }
+    }
+    assertEquals(Set.of("device-a-0", "device-a-1", "device-b-0"), acked, "the user's bytes are admitted");
+    assertEquals(1, nacks.size(), "the fourth frame is past the user's bytes");
+    Nack nack = nacks.get(0);
+    assertEquals(NackCode.RETRY_LATER, nack.getCode());
+    assertEquals("device-b-1", nack.getMessageId());
+    assertTrue(nack.getRetryAfterMs() > 1000, "at 1 byte/s the bytes come back slowly: " + nack);
+    assertTrue(nack.getDetail().startsWith("user byte rate limit"), nack.getDetail());
     try (IngressTopic topic = IngressTopic.reader(kafka)) {
       topic.awaitMessageIds(acked, Duration.ofSeconds(30));
     }

@@ -9,7 +9,9 @@ import java.util.function.LongSupplier;
  * Decides, at once, whether this node takes one more frame for Kafka (docs/architecture.md, "Failure and degradation":
  * overload): the device must have a token in its bucket (contract default 100 frames/s, burst 200), so must its user
  * (all the user's devices on this node together: default 400 frames/s, burst 800, so that a user with many devices
- * cannot flood their partition's backlog), and the node must have fewer than
+ * cannot flood their partition's backlog), the user's byte bucket must hold the frame's bytes (default 256 KiB/s,
+ * burst 1 MiB: frames of up to 64 KiB cost Kafka, Cassandra and the node's cores by their size, so a count alone lets
+ * one user's large frames take the node from everybody else), and the node must have fewer than
  * {@code node-max-in-flight} frames waiting for Kafka. A refused frame is answered {@code RETRY_LATER} with a
  * retry-after; accepted work keeps its latency. Shared by all transports of the node. Thread-safe.
  *
@@ -25,6 +27,7 @@ public final class Admission {
   private final InFlightLimit node;
   private final RateLimit devices;
   private final RateLimit users;
+  private final RateLimit userBytes;
 
   /** @param nanoClock monotonic nanoseconds ({@code System::nanoTime}; a test passes its own) */
   public Admission(AdmissionSettings settings, LongSupplier nanoClock) {
@@ -32,20 +35,21 @@ public final class Admission {
     this.node = new InFlightLimit(settings.nodeMaxInFlight());
     this.devices = new RateLimit(settings.deviceFramesPerSecond(), settings.deviceBurst(), nanoClock);
     this.users = new RateLimit(settings.userFramesPerSecond(), settings.userBurst(), nanoClock);
+    this.userBytes = new RateLimit(settings.userBytesPerSecond(), settings.userBytesBurst(), nanoClock);
   }
 
   /**
-   * Admits one frame of {@code device} (then the caller must {@link #release()} once the frame is answered) or says
-   * why not (then there is nothing to release).
+   * Admits one frame of {@code device}, {@code frameBytes} long (then the caller must {@link #release()} once the
+   * frame is answered), or says why not (then there is nothing to release).
    */
-  public Optional<Refused> tryAdmit(DeviceIdentity device) {
+  public Optional<Refused> tryAdmit(DeviceIdentity device, int frameBytes) {
     if (!node.tryAcquire()) {
       return Optional.of(
           new Refused(
               settings.retryAfter(),
               "this node has " + node.max() + " frames waiting for Kafka: it takes no more for now"));
     }
-    long retryAfterMs = devices.tryTake(key(device));
+    long retryAfterMs = devices.tryTake(key(device), 1);
     if (retryAfterMs > 0) {
       node.release();
       return Optional.of(
@@ -57,9 +61,9 @@ public final class Admission {
                   + settings.deviceFramesPerSecond()
                   + " frames/s"));
     }
-    long userRetryAfterMs = users.tryTake(device.userId());
+    long userRetryAfterMs = users.tryTake(device.userId(), 1);
     if (userRetryAfterMs > 0) {
-      devices.giveBack(key(device));
+      devices.giveBack(key(device), 1);
       node.release();
       return Optional.of(
           new Refused(
@@ -69,6 +73,20 @@ public final class Admission {
                   + " frames at once or "
                   + settings.userFramesPerSecond()
                   + " frames/s"));
+    }
+    long bytesRetryAfterMs = userBytes.tryTake(device.userId(), frameBytes);
+    if (bytesRetryAfterMs > 0) {
+      users.giveBack(device.userId(), 1);
+      devices.giveBack(key(device), 1);
+      node.release();
+      return Optional.of(
+          new Refused(
+              Duration.ofMillis(bytesRetryAfterMs),
+              "user byte rate limit: the user's devices sent more than "
+                  + settings.userBytesBurst()
+                  + " bytes at once or "
+                  + (long) settings.userBytesPerSecond()
+                  + " bytes/s"));
     }
     return Optional.empty();
   }
@@ -80,7 +98,7 @@ public final class Admission {
 
   /** Drops buckets that are full again; returns how many remain (a seam for metrics). */
   public int forgetFullBuckets() {
-    return devices.forgetFullBuckets() + users.forgetFullBuckets();
+    return devices.forgetFullBuckets() + users.forgetFullBuckets() + userBytes.forgetFullBuckets();
   }
 
   /** Frames of the whole node admitted and not yet answered. */

@@ -1,10 +1,12 @@
 package io.herald.gateway.admission;
 
+import static io.herald.gateway.SettingChecks.positiveBytes;
 import static io.herald.gateway.SettingChecks.positiveDuration;
 import static io.herald.gateway.SettingChecks.positiveInt;
 import static io.herald.gateway.SettingChecks.positiveNumber;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import java.time.Duration;
 
 /**
@@ -14,6 +16,9 @@ import java.time.Duration;
  * @param deviceBurst the bucket's size: frames a device may send at once after a quiet time
  * @param userFramesPerSecond the rate a user's token bucket refills at (all the user's devices on this node)
  * @param userBurst that bucket's size
+ * @param userBytesPerSecond the rate a user's byte bucket refills at (the bytes of all the user's frames on this node)
+ * @param userBytesBurst that bucket's size, at least {@code herald.gateway.max-frame-bytes} so that any frame within
+ *     the size limit can be admitted
  * @param nodeMaxInFlight frames of all clients of this node waiting for Kafka together
  * @param bucketSweepInterval how often buckets that are full again are forgotten
  * @param retryAfter {@code herald.gateway.retry-after}: the retry-after when the node bound refuses a frame
@@ -23,17 +28,28 @@ public record AdmissionSettings(
     int deviceBurst,
     double userFramesPerSecond,
     int userBurst,
+    double userBytesPerSecond,
+    long userBytesBurst,
     int nodeMaxInFlight,
     Duration bucketSweepInterval,
     Duration retryAfter) {
 
   public static AdmissionSettings from(Config config) {
     Config limits = config.getConfig("herald.gateway.limits");
+    long userBytesBurst = positiveBytes(limits, "user-bytes-burst");
+    long maxFrameBytes = config.getBytes("herald.gateway.max-frame-bytes");
+    if (userBytesBurst < maxFrameBytes) {
+      throw new ConfigException.BadValue(limits.origin(), "user-bytes-burst", "must be at least "
+          + "herald.gateway.max-frame-bytes (" + maxFrameBytes + "), was " + userBytesBurst
+          + ": a frame within the size limit would never be admitted");
+    }
     return new AdmissionSettings(
         positiveNumber(limits, "device-frames-per-second"),
         positiveInt(limits, "device-burst"),
         positiveNumber(limits, "user-frames-per-second"),
         positiveInt(limits, "user-burst"),
+        positiveBytes(limits, "user-bytes-per-second"),
+        userBytesBurst,
         positiveInt(limits, "node-max-in-flight"),
         positiveDuration(limits, "bucket-sweep-interval"),
         config.getDuration("herald.gateway.retry-after"));

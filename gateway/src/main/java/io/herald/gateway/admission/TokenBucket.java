@@ -2,7 +2,7 @@ package io.herald.gateway.admission;
 
 /**
  * A token bucket: holds up to {@code burst} tokens and gains {@code ratePerSecond} of them per second; a frame takes
- * one. Time comes from the caller (nanoseconds, monotonic), so a test can drive it. Thread-safe (synchronized: one
+ * one, or as many as it has bytes when the bucket counts bytes. Time comes from the caller (nanoseconds, monotonic), so a test can drive it. Thread-safe (synchronized: one
  * device's connections rarely contend, and each call is a few arithmetic operations).
  */
 final class TokenBucket {
@@ -15,26 +15,29 @@ final class TokenBucket {
   private long lastRefillNanos;
 
   /** A new bucket is full: a device that just connected may send its burst at once. */
-  TokenBucket(double ratePerSecond, int burst, long nowNanos) {
+  TokenBucket(double ratePerSecond, long burst, long nowNanos) {
     this.ratePerNano = ratePerSecond / NANOS_PER_SECOND;
     this.burst = burst;
     this.tokens = burst;
     this.lastRefillNanos = nowNanos;
   }
 
-  /** Takes a token and returns 0, or returns how many nanoseconds until one is there (nothing taken then). */
-  synchronized long tryTake(long nowNanos) {
+  /**
+   * Takes {@code amount} tokens and returns 0, or returns how many nanoseconds until that many are there (nothing
+   * taken then). An amount above the burst is never there: the caller's settings keep the burst above any amount.
+   */
+  synchronized long tryTake(long nowNanos, long amount) {
     refill(nowNanos);
-    if (tokens >= 1) {
-      tokens -= 1;
+    if (tokens >= amount) {
+      tokens -= amount;
       return 0;
     }
-    return (long) Math.ceil((1 - tokens) / ratePerNano);
+    return (long) Math.ceil((amount - tokens) / ratePerNano);
   }
 
-  /** Returns a token taken by {@link #tryTake} for a frame that was refused on another ground after all. */
-  synchronized void giveBack() {
-    tokens = Math.min(burst, tokens + 1);
+  /** Returns tokens taken by {@link #tryTake} for a frame that was refused on another ground after all. */
+  synchronized void giveBack(long amount) {
+    tokens = Math.min(burst, tokens + amount);
   }
 
   /** Full again: forgetting this bucket loses nothing, a new one would be the same. */

@@ -121,6 +121,7 @@ public final class Intake {
   /** decode → hello → degrade → the connection's bound → admit → in order: ownership, publish → answer. */
   CompletionStage<ServerFrame> take(Arrivals arrivals, ByteBuffer bytes) {
     Transport transport = arrivals.transport();
+    int frameBytes = bytes.remaining();
     DecodedFrame decoded = decoder.decode(bytes);
     if (decoded instanceof DecodedFrame.Invalid invalid) {
       GatewayMetrics.frameIn(transport, "invalid");
@@ -142,7 +143,7 @@ public final class Intake {
       return CompletableFuture.completedFuture(ServerFrames.retryLater(frame.getMessageId(), retryAfter,
           "more than " + arrivals.inFlight().max() + " frames of this connection are waiting for Kafka"));
     }
-    Optional<Admission.Refused> refused = admission.tryAdmit(arrivals.identity());
+    Optional<Admission.Refused> refused = admission.tryAdmit(arrivals.identity(), frameBytes);
     if (refused.isPresent()) {
       arrivals.inFlight().release();
       TraceMdc.log(arrivals.callerTrace(), () -> log.debug("Frame {} of {} not admitted: {}", frame.getMessageId(),

@@ -148,7 +148,7 @@ public final class RestEndpoint {
       if (user.isFailure()) {
         return complete(error(StatusCodes.UNAUTHORIZED, InvalidTokenException.of(user.failed().get()).getMessage()));
       }
-      long retryAfterMs = reads.tryTake(user.get().userId());
+      long retryAfterMs = reads.tryTake(user.get().userId(), 1);
       if (retryAfterMs > 0) {
         GatewayMetrics.readRefused();
         return complete(error(StatusCodes.TOO_MANY_REQUESTS, "more than " + reads.burst() + " reads at once or "

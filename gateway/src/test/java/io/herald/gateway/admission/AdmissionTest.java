@@ -13,11 +13,14 @@ import org.junit.jupiter.api.Test;
 class AdmissionTest {
 
   private static final DeviceIdentity DEVICE = new DeviceIdentity("user-1", "device-1");
+  /** A small frame: far below the user's byte bucket, so only the frame counts decide. */
+  private static final int SMALL = 100;
   private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
 
   private Admission admission(int nodeMaxInFlight) {
     return new Admission(
-        new AdmissionSettings(100, 200, 400, 800, nodeMaxInFlight, Duration.ofSeconds(10), Duration.ofSeconds(1)), nanos::get);
+        new AdmissionSettings(100, 200, 400, 800, 256 * 1024, 1024 * 1024, nodeMaxInFlight, Duration.ofSeconds(10),
+            Duration.ofSeconds(1)), nanos::get);
   }
 
   @Test
@@ -26,18 +29,18 @@ class AdmissionTest {
     for (int i = 0; i < 200; i++) {
       assertEquals(Optional.empty(), admitAndAnswer(admission, DEVICE), "frame " + i + " of the burst");
     }
-    Admission.Refused refused = admission.tryAdmit(DEVICE).orElseThrow();
+    Admission.Refused refused = admission.tryAdmit(DEVICE, SMALL).orElseThrow();
     assertEquals(Duration.ofMillis(10), refused.retryAfter(), "100/s: the next token comes in 10 ms");
     assertTrue(refused.detail().startsWith("device rate limit"), refused.detail());
 
     nanos.addAndGet(Duration.ofMillis(9).plusNanos(500_000).toNanos());
-    assertEquals(Duration.ofMillis(1), admission.tryAdmit(DEVICE).orElseThrow().retryAfter(), "0.5 ms, rounded up");
+    assertEquals(Duration.ofMillis(1), admission.tryAdmit(DEVICE, SMALL).orElseThrow().retryAfter(), "0.5 ms, rounded up");
 
     nanos.addAndGet(Duration.ofMillis(40).plusNanos(500_000).toNanos()); // 50 ms after the burst: 5 tokens
     for (int i = 0; i < 5; i++) {
       assertEquals(Optional.empty(), admitAndAnswer(admission, DEVICE));
     }
-    assertTrue(admission.tryAdmit(DEVICE).isPresent());
+    assertTrue(admission.tryAdmit(DEVICE, SMALL).isPresent());
   }
 
   @Test
@@ -46,24 +49,24 @@ class AdmissionTest {
     for (int i = 0; i < 200; i++) {
       admitAndAnswer(admission, DEVICE);
     }
-    assertTrue(admission.tryAdmit(DEVICE).isPresent());
-    assertEquals(Optional.empty(), admission.tryAdmit(new DeviceIdentity("user-1", "device-2")));
-    assertEquals(Optional.empty(), admission.tryAdmit(new DeviceIdentity("user-2", "device-1")));
+    assertTrue(admission.tryAdmit(DEVICE, SMALL).isPresent());
+    assertEquals(Optional.empty(), admission.tryAdmit(new DeviceIdentity("user-1", "device-2"), SMALL));
+    assertEquals(Optional.empty(), admission.tryAdmit(new DeviceIdentity("user-2", "device-1"), SMALL));
   }
 
   @Test
   void theNodeBoundRefusesWhileThatManyFramesAreInFlightAndAdmitsAgainOnceOneIsAnswered() {
     Admission admission = admission(3);
     for (int i = 0; i < 3; i++) {
-      assertEquals(Optional.empty(), admission.tryAdmit(new DeviceIdentity("user-" + i, "d")));
+      assertEquals(Optional.empty(), admission.tryAdmit(new DeviceIdentity("user-" + i, "d"), SMALL));
     }
-    Admission.Refused refused = admission.tryAdmit(new DeviceIdentity("user-9", "d")).orElseThrow();
+    Admission.Refused refused = admission.tryAdmit(new DeviceIdentity("user-9", "d"), SMALL).orElseThrow();
     assertEquals(Duration.ofSeconds(1), refused.retryAfter());
     assertTrue(refused.detail().contains("3 frames waiting for Kafka"), refused.detail());
     assertEquals(3, admission.inFlight());
 
     admission.release();
-    assertEquals(Optional.empty(), admission.tryAdmit(new DeviceIdentity("user-9", "d")));
+    assertEquals(Optional.empty(), admission.tryAdmit(new DeviceIdentity("user-9", "d"), SMALL));
   }
 
   @Test
@@ -73,7 +76,7 @@ class AdmissionTest {
       admitAndAnswer(admission, DEVICE);
     }
     for (int i = 0; i < 50; i++) {
-      assertTrue(admission.tryAdmit(DEVICE).isPresent());
+      assertTrue(admission.tryAdmit(DEVICE, SMALL).isPresent());
     }
     assertEquals(0, admission.inFlight());
   }
@@ -85,8 +88,9 @@ class AdmissionTest {
       admitAndAnswer(admission, new DeviceIdentity("user-" + i, "d"));
     }
     admitAndAnswer(admission, DEVICE);
-    // A bucket per device (1,001) and per user (1,000: DEVICE's user is one of them), all used in this instant.
-    assertEquals(2_001, admission.forgetFullBuckets(), "all used a token in this instant");
+    // A bucket per device (1,001), per user (1,000: DEVICE's user is one of them) and per user for bytes (1,000), all
+    // used in this instant.
+    assertEquals(3_001, admission.forgetFullBuckets(), "all used a token in this instant");
 
     nanos.addAndGet(Duration.ofMillis(10).toNanos()); // one token back: all full again
     assertEquals(0, admission.forgetFullBuckets());
@@ -99,11 +103,15 @@ class AdmissionTest {
     for (int i = 0; i < 100; i++) {
       assertEquals(Optional.empty(), admitAndAnswer(admission, DEVICE));
     }
-    assertTrue(admission.tryAdmit(DEVICE).isPresent());
+    assertTrue(admission.tryAdmit(DEVICE, SMALL).isPresent());
   }
 
   private static Optional<Admission.Refused> admitAndAnswer(Admission admission, DeviceIdentity device) {
-    Optional<Admission.Refused> refused = admission.tryAdmit(device);
+    return admitAndAnswer(admission, device, SMALL);
+  }
+
+  private static Optional<Admission.Refused> admitAndAnswer(Admission admission, DeviceIdentity device, int bytes) {
+    Optional<Admission.Refused> refused = admission.tryAdmit(device, bytes);
     if (refused.isEmpty()) {
       admission.release();
     }
@@ -120,10 +128,10 @@ class AdmissionTest {
       }
     }
     DeviceIdentity fifth = new DeviceIdentity("user-1", "device-4");
-    Admission.Refused refused = admission.tryAdmit(fifth).orElseThrow();
+    Admission.Refused refused = admission.tryAdmit(fifth, SMALL).orElseThrow();
     assertTrue(refused.detail().startsWith("user rate limit"), refused.detail());
     assertEquals(Duration.ofMillis(3), refused.retryAfter(), "400/s: the user's next token comes in 2.5 ms");
-    assertEquals(Optional.empty(), admission.tryAdmit(new DeviceIdentity("user-2", "device-0")), "another user");
+    assertEquals(Optional.empty(), admission.tryAdmit(new DeviceIdentity("user-2", "device-0"), SMALL), "another user");
 
     // Refused by the user's bucket, the fifth device kept its own token: after 200 of the user's tokens are back,
     // it sends its whole burst of 200.
@@ -131,5 +139,32 @@ class AdmissionTest {
     for (int i = 0; i < 200; i++) {
       assertEquals(Optional.empty(), admitAndAnswer(admission, fifth), "frame " + i + " of the fifth device's burst");
     }
+  }
+
+  @Test
+  void aUsersFramesTogetherAreHeldToTheUsersBytesAndARefusalThereCostsNoFrameToken() {
+    // 16 frames of 64 KiB from 4 devices: the user's 1 MiB burst, within every frame count.
+    Admission admission = admission(10_000);
+    int large = 64 * 1024;
+    for (int i = 0; i < 16; i++) {
+      assertEquals(Optional.empty(), admitAndAnswer(admission, new DeviceIdentity("user-1", "device-" + i % 4), large));
+    }
+    Admission.Refused refused = admission.tryAdmit(DEVICE, large).orElseThrow();
+    assertTrue(refused.detail().startsWith("user byte rate limit"), refused.detail());
+    long retryAfterMs = refused.retryAfter().toMillis();
+    assertTrue(retryAfterMs >= 250 && retryAfterMs <= 251, "256 KiB/s: 64 KiB more in 250 ms, was " + retryAfterMs);
+    assertEquals(0, admission.inFlight(), "the refusal holds no node slot");
+    assertEquals(Optional.empty(), admitAndAnswer(admission, new DeviceIdentity("user-2", "device-1"), large),
+        "another user");
+
+    // Refused by the bytes, the frames gave their device's and user's tokens back: 300 more attempts (past the
+    // device's burst of 200) are all refused for bytes, none for the device's rate.
+    for (int i = 0; i < 300; i++) {
+      assertTrue(admission.tryAdmit(DEVICE, large).orElseThrow().detail().startsWith("user byte rate limit"),
+          "attempt " + i);
+    }
+    nanos.addAndGet(Duration.ofMillis(250).toNanos());
+    assertEquals(Optional.empty(), admitAndAnswer(admission, DEVICE, large), "the bytes are back");
+    assertTrue(admission.tryAdmit(DEVICE, SMALL).isPresent(), "and taken again");
   }
 }
