@@ -12,7 +12,8 @@ import java.util.function.LongSupplier;
  * cannot flood their partition's backlog), the user's byte bucket must hold the frame's bytes (default 256 KiB/s,
  * burst 1 MiB: frames of up to 64 KiB cost Kafka, Cassandra and the node's cores by their size, so a count alone lets
  * one user's large frames take the node from everybody else), and the node must have fewer than
- * {@code node-max-in-flight} frames waiting for Kafka. A refused frame is answered {@code RETRY_LATER} with a
+ * {@code node-max-in-flight} frames and {@code node-max-in-flight-bytes} bytes of frames waiting for Kafka (its
+ * memory for them). A frame's bytes are its encoded size (the decoded frame's, which Kafka and Cassandra carry). A refused frame is answered {@code RETRY_LATER} with a
  * retry-after; accepted work keeps its latency. Shared by all transports of the node. Thread-safe.
  *
  * <p>Memory: one bucket per device that sent recently. A bucket that has refilled to full is the same as a new one, so
@@ -24,7 +25,8 @@ public final class Admission {
   public record Refused(Duration retryAfter, String detail) {}
 
   private final AdmissionSettings settings;
-  private final InFlightLimit node;
+  private final InFlightLimit nodeFrames;
+  private final InFlightLimit nodeBytes;
   private final RateLimit devices;
   private final RateLimit users;
   private final RateLimit userBytes;
@@ -32,26 +34,41 @@ public final class Admission {
   /** @param nanoClock monotonic nanoseconds ({@code System::nanoTime}; a test passes its own) */
   public Admission(AdmissionSettings settings, LongSupplier nanoClock) {
     this.settings = settings;
-    this.node = new InFlightLimit(settings.nodeMaxInFlight());
+    this.nodeFrames = new InFlightLimit(settings.nodeMaxInFlight());
+    this.nodeBytes = new InFlightLimit(settings.nodeMaxInFlightBytes());
     this.devices = new RateLimit(settings.deviceFramesPerSecond(), settings.deviceBurst(), nanoClock);
     this.users = new RateLimit(settings.userFramesPerSecond(), settings.userBurst(), nanoClock);
     this.userBytes = new RateLimit(settings.userBytesPerSecond(), settings.userBytesBurst(), nanoClock);
   }
 
   /**
-   * Admits one frame of {@code device}, {@code frameBytes} long (then the caller must {@link #release()} once the
+   * Admits one frame of {@code device}, {@code frameBytes} long (then the caller must {@link #release} it once the
    * frame is answered), or says why not (then there is nothing to release).
    */
   public Optional<Refused> tryAdmit(DeviceIdentity device, int frameBytes) {
-    if (!node.tryAcquire()) {
+    if (!nodeFrames.tryAcquire(1)) {
       return Optional.of(
           new Refused(
               settings.retryAfter(),
-              "this node has " + node.max() + " frames waiting for Kafka: it takes no more for now"));
+              "this node has " + nodeFrames.max() + " frames waiting for Kafka: it takes no more for now"));
     }
+    if (!nodeBytes.tryAcquire(frameBytes)) {
+      nodeFrames.release(1);
+      return Optional.of(
+          new Refused(
+              settings.retryAfter(),
+              "this node has frames of nearly " + nodeBytes.max() + " bytes waiting for Kafka: it takes no more for now"));
+    }
+    Optional<Refused> refused = rateLimits(device, frameBytes);
+    if (refused.isPresent()) {
+      release(frameBytes);
+    }
+    return refused;
+  }
+
+  private Optional<Refused> rateLimits(DeviceIdentity device, int frameBytes) {
     long retryAfterMs = devices.tryTake(key(device), 1);
     if (retryAfterMs > 0) {
-      node.release();
       return Optional.of(
           new Refused(
               Duration.ofMillis(retryAfterMs),
@@ -64,7 +81,6 @@ public final class Admission {
     long userRetryAfterMs = users.tryTake(device.userId(), 1);
     if (userRetryAfterMs > 0) {
       devices.giveBack(key(device), 1);
-      node.release();
       return Optional.of(
           new Refused(
               Duration.ofMillis(userRetryAfterMs),
@@ -78,7 +94,6 @@ public final class Admission {
     if (bytesRetryAfterMs > 0) {
       users.giveBack(device.userId(), 1);
       devices.giveBack(key(device), 1);
-      node.release();
       return Optional.of(
           new Refused(
               Duration.ofMillis(bytesRetryAfterMs),
@@ -91,9 +106,10 @@ public final class Admission {
     return Optional.empty();
   }
 
-  /** The admitted frame has been answered. */
-  public void release() {
-    node.release();
+  /** The admitted frame of {@code frameBytes} (as admitted) has been answered. */
+  public void release(int frameBytes) {
+    nodeFrames.release(1);
+    nodeBytes.release(frameBytes);
   }
 
   /** Drops buckets that are full again; returns how many remain (a seam for metrics). */
@@ -102,8 +118,13 @@ public final class Admission {
   }
 
   /** Frames of the whole node admitted and not yet answered. */
-  public int inFlight() {
-    return node.inFlight();
+  public long inFlight() {
+    return nodeFrames.inFlight();
+  }
+
+  /** Their bytes. */
+  public long inFlightBytes() {
+    return nodeBytes.inFlight();
   }
 
   public AdmissionSettings settings() {

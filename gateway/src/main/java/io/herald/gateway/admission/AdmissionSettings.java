@@ -20,6 +20,7 @@ import java.time.Duration;
  * @param userBytesBurst that bucket's size, at least {@code herald.gateway.max-frame-bytes} so that any frame within
  *     the size limit can be admitted
  * @param nodeMaxInFlight frames of all clients of this node waiting for Kafka together
+ * @param nodeMaxInFlightBytes their bytes together, at least {@code herald.gateway.max-frame-bytes}
  * @param bucketSweepInterval how often buckets that are full again are forgotten
  * @param retryAfter {@code herald.gateway.retry-after}: the retry-after when the node bound refuses a frame
  */
@@ -31,27 +32,33 @@ public record AdmissionSettings(
     double userBytesPerSecond,
     long userBytesBurst,
     int nodeMaxInFlight,
+    long nodeMaxInFlightBytes,
     Duration bucketSweepInterval,
     Duration retryAfter) {
 
   public static AdmissionSettings from(Config config) {
     Config limits = config.getConfig("herald.gateway.limits");
-    long userBytesBurst = positiveBytes(limits, "user-bytes-burst");
     long maxFrameBytes = config.getBytes("herald.gateway.max-frame-bytes");
-    if (userBytesBurst < maxFrameBytes) {
-      throw new ConfigException.BadValue(limits.origin(), "user-bytes-burst", "must be at least "
-          + "herald.gateway.max-frame-bytes (" + maxFrameBytes + "), was " + userBytesBurst
-          + ": a frame within the size limit would never be admitted");
-    }
     return new AdmissionSettings(
         positiveNumber(limits, "device-frames-per-second"),
         positiveInt(limits, "device-burst"),
         positiveNumber(limits, "user-frames-per-second"),
         positiveInt(limits, "user-burst"),
         positiveBytes(limits, "user-bytes-per-second"),
-        userBytesBurst,
+        atLeastAFrame(limits, "user-bytes-burst", maxFrameBytes),
         positiveInt(limits, "node-max-in-flight"),
+        atLeastAFrame(limits, "node-max-in-flight-bytes", maxFrameBytes),
         positiveDuration(limits, "bucket-sweep-interval"),
         config.getDuration("herald.gateway.retry-after"));
+  }
+
+  /** A byte bound every frame within the size limit fits in: a smaller one would never admit some valid frames. */
+  private static long atLeastAFrame(Config limits, String path, long maxFrameBytes) {
+    long value = positiveBytes(limits, path);
+    if (value < maxFrameBytes) {
+      throw new ConfigException.BadValue(limits.origin(), path, "must be at least herald.gateway.max-frame-bytes ("
+          + maxFrameBytes + "), was " + value + ": a frame within the size limit would never be admitted");
+    }
+    return value;
   }
 }

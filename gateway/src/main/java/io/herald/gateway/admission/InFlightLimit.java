@@ -1,43 +1,45 @@
 package io.herald.gateway.admission;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Counts frames that were handed to Kafka and not yet answered: a connection's (WebSocket max-in-flight) or the whole
- * node's (the global admission bound). Taken on a stream's or Californium's thread, released on the thread that
- * completes the answer, hence atomic.
+ * Counts what was handed to Kafka and not yet answered: a connection's frames (WebSocket max-in-flight), or the whole
+ * node's frames and their bytes (the global admission bounds). Taken on a stream's or Californium's thread, released
+ * on the thread that completes the answer, hence atomic.
  */
 public final class InFlightLimit {
 
-  private final int max;
-  private final AtomicInteger inFlight = new AtomicInteger();
+  private final long max;
+  private final AtomicLong inFlight = new AtomicLong();
 
-  public InFlightLimit(int max) {
+  public InFlightLimit(long max) {
     this.max = max;
   }
 
-  public boolean tryAcquire() {
+  /** Takes {@code amount} (1 for a frame, or its bytes) if that stays within the bound. */
+  public boolean tryAcquire(long amount) {
     while (true) {
-      int current = inFlight.get();
-      if (current >= max) {
+      long current = inFlight.get();
+      if (current + amount > max) {
         return false;
       }
-      if (inFlight.compareAndSet(current, current + 1)) {
+      if (inFlight.compareAndSet(current, current + amount)) {
         return true;
       }
     }
   }
 
-  public void release() {
-    inFlight.decrementAndGet();
+  /** Gives back what {@link #tryAcquire} took. */
+  public void release(long amount) {
+    inFlight.addAndGet(-amount);
   }
 
-  public int max() {
+  public long max() {
     return max;
   }
 
-  /** How many are taken now (a seam for metrics, and tests). */
-  public int inFlight() {
+  /** How much is taken now (a seam for metrics, and tests). */
+  public long inFlight() {
     return inFlight.get();
   }
 }

@@ -81,7 +81,7 @@ public final class Arrivals {
     previousHandOver = handedOver.handle((answer, failure) -> null);
     // Synchronous: check and handedOver complete on the dispatcher, and so does publish's answer.
     return check.thenCompose(refused -> refused.isPresent()
-        ? CompletableFuture.completedFuture(intake.answered(this, refused.get()))
+        ? CompletableFuture.completedFuture(intake.answered(this, record, refused.get()))
         : handedOver.thenCompose(Function.identity()));
   }
 

@@ -121,7 +121,6 @@ public final class Intake {
   /** decode → hello → degrade → the connection's bound → admit → in order: ownership, publish → answer. */
   CompletionStage<ServerFrame> take(Arrivals arrivals, ByteBuffer bytes) {
     Transport transport = arrivals.transport();
-    int frameBytes = bytes.remaining();
     DecodedFrame decoded = decoder.decode(bytes);
     if (decoded instanceof DecodedFrame.Invalid invalid) {
       GatewayMetrics.frameIn(transport, "invalid");
@@ -139,13 +138,13 @@ public final class Intake {
     if (degraded.isPresent()) {
       return CompletableFuture.completedFuture(degraded.get());
     }
-    if (!arrivals.inFlight().tryAcquire()) {
+    if (!arrivals.inFlight().tryAcquire(1)) {
       return CompletableFuture.completedFuture(ServerFrames.retryLater(frame.getMessageId(), retryAfter,
           "more than " + arrivals.inFlight().max() + " frames of this connection are waiting for Kafka"));
     }
-    Optional<Admission.Refused> refused = admission.tryAdmit(arrivals.identity(), frameBytes);
+    Optional<Admission.Refused> refused = admission.tryAdmit(arrivals.identity(), frame.getSerializedSize());
     if (refused.isPresent()) {
-      arrivals.inFlight().release();
+      arrivals.inFlight().release(1);
       TraceMdc.log(arrivals.callerTrace(), () -> log.debug("Frame {} of {} not admitted: {}", frame.getMessageId(),
           arrivals.identity(), refused.get().detail()));
       return CompletableFuture.completedFuture(
@@ -163,7 +162,7 @@ public final class Intake {
     return producer.breaker().refusalWhileOpen().map(notTaken -> {
       TraceMdc.log(arrivals.callerTrace(), () -> log.debug("Frame {} of {} not taken: {}", record.getMessageId(),
           arrivals.identity(), notTaken.detail()));
-      return answered(arrivals, ServerFrames.retryLater(record.getMessageId(), notTaken.retryAfter(),
+      return answered(arrivals, record, ServerFrames.retryLater(record.getMessageId(), notTaken.retryAfter(),
           notTaken.detail()));
     });
   }
@@ -183,17 +182,18 @@ public final class Intake {
       if (published.result() instanceof PublishResult.NotTaken notTaken) {
         TraceMdc.log(published.trace(), () -> log.debug("Frame {} of {} not taken: {}", record.getMessageId(),
             arrivals.identity(), notTaken.detail()));
-        return answered(arrivals, ServerFrames.retryLater(record.getMessageId(), notTaken.retryAfter(),
+        return answered(arrivals, record, ServerFrames.retryLater(record.getMessageId(), notTaken.retryAfter(),
             notTaken.detail()));
       }
-      return answered(arrivals, ServerFrames.ack(record.getMessageId()));
+      return answered(arrivals, record, ServerFrames.ack(record.getMessageId()));
     });
   }
 
   /** A frame that was admitted has its answer: it no longer counts against its connection's and the node's bounds. */
-  ServerFrame answered(Arrivals arrivals, ServerFrame answer) {
-    arrivals.inFlight().release();
-    admission.release();
+  ServerFrame answered(Arrivals arrivals, IngressRecord record, ServerFrame answer) {
+    arrivals.inFlight().release(1);
+    // The same size as admitted: the decoded frame's encoded size, memoized by protobuf.
+    admission.release(record.getFrame().getSerializedSize());
     return answer;
   }
 

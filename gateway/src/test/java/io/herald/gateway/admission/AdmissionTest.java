@@ -19,8 +19,8 @@ class AdmissionTest {
 
   private Admission admission(int nodeMaxInFlight) {
     return new Admission(
-        new AdmissionSettings(100, 200, 400, 800, 256 * 1024, 1024 * 1024, nodeMaxInFlight, Duration.ofSeconds(10),
-            Duration.ofSeconds(1)), nanos::get);
+        new AdmissionSettings(100, 200, 400, 800, 256 * 1024, 1024 * 1024, nodeMaxInFlight, 4 * 1024 * 1024,
+            Duration.ofSeconds(10), Duration.ofSeconds(1)), nanos::get);
   }
 
   @Test
@@ -64,8 +64,9 @@ class AdmissionTest {
     assertEquals(Duration.ofSeconds(1), refused.retryAfter());
     assertTrue(refused.detail().contains("3 frames waiting for Kafka"), refused.detail());
     assertEquals(3, admission.inFlight());
+    assertEquals(3 * SMALL, admission.inFlightBytes());
 
-    admission.release();
+    admission.release(SMALL);
     assertEquals(Optional.empty(), admission.tryAdmit(new DeviceIdentity("user-9", "d"), SMALL));
   }
 
@@ -113,7 +114,7 @@ class AdmissionTest {
   private static Optional<Admission.Refused> admitAndAnswer(Admission admission, DeviceIdentity device, int bytes) {
     Optional<Admission.Refused> refused = admission.tryAdmit(device, bytes);
     if (refused.isEmpty()) {
-      admission.release();
+      admission.release(bytes);
     }
     return refused;
   }
@@ -166,5 +167,23 @@ class AdmissionTest {
     nanos.addAndGet(Duration.ofMillis(250).toNanos());
     assertEquals(Optional.empty(), admitAndAnswer(admission, DEVICE, large), "the bytes are back");
     assertTrue(admission.tryAdmit(DEVICE, SMALL).isPresent(), "and taken again");
+  }
+
+  @Test
+  void theNodeBoundOfBytesRefusesWhileFramesOfThatManyBytesAreInFlightAndAdmitsAgainOnceOneIsAnswered() {
+    Admission admission = admission(10_000);
+    int large = 64 * 1024;
+    // 4 MiB: 64 frames of 64 KiB from 64 users (each within its own buckets), none answered yet.
+    for (int i = 0; i < 64; i++) {
+      assertEquals(Optional.empty(), admission.tryAdmit(new DeviceIdentity("user-" + i, "d"), large));
+    }
+    Admission.Refused refused = admission.tryAdmit(new DeviceIdentity("user-99", "d"), SMALL).orElseThrow();
+    assertEquals(Duration.ofSeconds(1), refused.retryAfter());
+    assertTrue(refused.detail().contains(4 * 1024 * 1024 + " bytes waiting for Kafka"), refused.detail());
+    assertEquals(64, admission.inFlight(), "the refusal holds no node slot");
+
+    admission.release(large);
+    assertEquals(Optional.empty(), admission.tryAdmit(new DeviceIdentity("user-99", "d"), large));
+    assertEquals(4 * 1024 * 1024, admission.inFlightBytes());
   }
 }

@@ -78,6 +78,7 @@ class IntakeTest {
   private final Map<String, CompletableFuture<DeviceOwner>> ownerLookups = new HashMap<>();
   private MockProducer<String, byte[]> kafka;
   private IngressProducer producer;
+  private Admission admission;
   private Intake intake;
   private int breakerMaxFailures;
 
@@ -101,7 +102,7 @@ class IntakeTest {
     producer = new IngressProducer(kafka, KafkaProducerSettings.from(config), "herald.ingress", SAME_THREAD, breaker,
         Tracing.get(testKit.system()));
     // A clock that stands still: no token comes back during a test.
-    Admission admission = new Admission(new AdmissionSettings(1, BURST, 1, 1000, 1, 64 * 1024 * 1024, 1000, Duration.ofSeconds(10),
+    admission = new Admission(new AdmissionSettings(1, BURST, 1, 1000, 1, 64 * 1024 * 1024, 1000, 64 * 1024 * 1024, Duration.ofSeconds(10),
         Duration.ofSeconds(1)), () -> 0L);
     Ownership ownership = new Ownership(new OwnersOnDemand(), Duration.ofSeconds(1), SAME_THREAD);
     intake = new Intake(new FrameDecoder(FrameLimits.from(config)), Degradation.get(testKit.system()), admission,
@@ -139,6 +140,7 @@ class IntakeTest {
     assertEquals(ServerFrames.ack("sd-2"), answerOf(desiredAnswer));
     assertEquals(ServerFrames.ack("t-3"), answerOf(thirdAnswer));
     assertEquals(ServerFrames.ack("t-4"), answerOf(fourthAnswer));
+    assertNothingInFlight();
   }
 
   @Test
@@ -170,6 +172,13 @@ class IntakeTest {
     kafka.completeNext();
     assertEquals(ServerFrames.ack("sd-1"), answerOf(waiting));
     assertEquals(ServerFrames.ack("t-3"), answerOf(behind));
+    assertNothingInFlight();
+  }
+
+  /** Every admitted frame is answered: the node's bounds have all their frames and bytes back. */
+  private void assertNothingInFlight() {
+    assertEquals(0, admission.inFlight(), "frames in flight");
+    assertEquals(0, admission.inFlightBytes(), "bytes in flight");
   }
 
   @Test
