@@ -69,41 +69,28 @@ public final class Admission {
   private Optional<Refused> rateLimits(DeviceIdentity device, int frameBytes) {
     long retryAfterMs = devices.tryTake(key(device), 1);
     if (retryAfterMs > 0) {
-      return Optional.of(
-          new Refused(
-              Duration.ofMillis(retryAfterMs),
-              "device rate limit: more than "
-                  + settings.deviceBurst()
-                  + " frames at once or "
-                  + settings.deviceFramesPerSecond()
-                  + " frames/s"));
+      return overRate(retryAfterMs, "device rate limit: more than ", settings.deviceBurst(),
+          settings.deviceFramesPerSecond(), "frames");
     }
-    long userRetryAfterMs = users.tryTake(device.userId(), 1);
-    if (userRetryAfterMs > 0) {
+    retryAfterMs = users.tryTake(device.userId(), 1);
+    if (retryAfterMs > 0) {
       devices.giveBack(key(device), 1);
-      return Optional.of(
-          new Refused(
-              Duration.ofMillis(userRetryAfterMs),
-              "user rate limit: the user's devices sent more than "
-                  + settings.userBurst()
-                  + " frames at once or "
-                  + settings.userFramesPerSecond()
-                  + " frames/s"));
+      return overRate(retryAfterMs, "user rate limit: the user's devices sent more than ", settings.userBurst(),
+          settings.userFramesPerSecond(), "frames");
     }
-    long bytesRetryAfterMs = userBytes.tryTake(device.userId(), frameBytes);
-    if (bytesRetryAfterMs > 0) {
+    retryAfterMs = userBytes.tryTake(device.userId(), frameBytes);
+    if (retryAfterMs > 0) {
       users.giveBack(device.userId(), 1);
       devices.giveBack(key(device), 1);
-      return Optional.of(
-          new Refused(
-              Duration.ofMillis(bytesRetryAfterMs),
-              "user byte rate limit: the user's devices sent more than "
-                  + settings.userBytesBurst()
-                  + " bytes at once or "
-                  + (long) settings.userBytesPerSecond()
-                  + " bytes/s"));
+      return overRate(retryAfterMs, "user byte rate limit: the user's devices sent more than ",
+          settings.userBytesBurst(), settings.userBytesPerSecond(), "bytes");
     }
     return Optional.empty();
+  }
+
+  private static Optional<Refused> overRate(long retryAfterMs, String what, long burst, double perSecond, String unit) {
+    return Optional.of(new Refused(Duration.ofMillis(retryAfterMs),
+        what + burst + " " + unit + " at once or " + perSecond + " " + unit + "/s"));
   }
 
   /** The admitted frame of {@code frameBytes} (as admitted) has been answered. */
