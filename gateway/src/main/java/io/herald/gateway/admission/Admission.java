@@ -13,11 +13,12 @@ import java.util.function.LongSupplier;
  * burst 1 MiB: frames of up to 64 KiB cost Kafka, Cassandra and the node's cores by their size, so a count alone lets
  * one user's large frames take the node from everybody else), and the node must have fewer than
  * {@code node-max-in-flight} frames and {@code node-max-in-flight-bytes} bytes of frames waiting for Kafka (its
- * memory for them). A frame's bytes are its encoded size (the decoded frame's, which Kafka and Cassandra carry). A refused frame is answered {@code RETRY_LATER} with a
- * retry-after; accepted work keeps its latency. Shared by all transports of the node. Thread-safe.
+ * memory for them). A frame's bytes are its encoded size (the decoded frame's, which Kafka and Cassandra carry). A
+ * refused frame is answered {@code RETRY_LATER} with a retry-after; accepted work keeps its latency. Shared by all
+ * transports of the node. Thread-safe.
  *
- * <p>Memory: one bucket per device that sent recently. A bucket that has refilled to full is the same as a new one, so
- * {@link #forgetFullBuckets()} (run periodically) drops it without changing any decision.
+ * <p>Memory: one bucket per device, and two per user, that sent recently. A bucket that has refilled to full is the
+ * same as a new one, so {@link #forgetFullBuckets()} (run periodically) drops it without changing any decision.
  */
 public final class Admission {
 
@@ -57,7 +58,8 @@ public final class Admission {
       return Optional.of(
           new Refused(
               settings.retryAfter(),
-              "this node has frames of nearly " + nodeBytes.max() + " bytes waiting for Kafka: it takes no more for now"));
+              "this node has frames of nearly " + nodeBytes.max()
+                  + " bytes waiting for Kafka: it takes no more for now"));
     }
     Optional<Refused> refused = rateLimits(device, frameBytes);
     if (refused.isPresent()) {

@@ -2,8 +2,9 @@ package io.herald.gateway.admission;
 
 /**
  * A token bucket: holds up to {@code burst} tokens and gains {@code ratePerSecond} of them per second; a frame takes
- * one, or as many as it has bytes when the bucket counts bytes. Time comes from the caller (nanoseconds, monotonic), so a test can drive it. Thread-safe (synchronized: one
- * device's connections rarely contend, and each call is a few arithmetic operations).
+ * one, or as many as it has bytes when the bucket counts bytes. Time comes from the caller (nanoseconds, monotonic),
+ * so a test can drive it. Thread-safe (synchronized: one device's or user's connections rarely contend, and each call
+ * is a few arithmetic operations).
  */
 final class TokenBucket {
 

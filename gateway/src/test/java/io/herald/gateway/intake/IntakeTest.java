@@ -102,8 +102,8 @@ class IntakeTest {
     producer = new IngressProducer(kafka, KafkaProducerSettings.from(config), "herald.ingress", SAME_THREAD, breaker,
         Tracing.get(testKit.system()));
     // A clock that stands still: no token comes back during a test.
-    admission = new Admission(new AdmissionSettings(1, BURST, 1, 1000, 1, 64 * 1024 * 1024, 1000, 64 * 1024 * 1024, Duration.ofSeconds(10),
-        Duration.ofSeconds(1)), () -> 0L);
+    admission = new Admission(new AdmissionSettings(1, BURST, 1, 1000, 1, 64 * 1024 * 1024, 1000, 64 * 1024 * 1024,
+        Duration.ofSeconds(10), Duration.ofSeconds(1)), () -> 0L);
     Ownership ownership = new Ownership(new OwnersOnDemand(), Duration.ofSeconds(1), SAME_THREAD);
     intake = new Intake(new FrameDecoder(FrameLimits.from(config)), Degradation.get(testKit.system()), admission,
         ownership, producer, 64 * 1024, Duration.ofSeconds(1), SAME_THREAD,
