@@ -22,7 +22,8 @@ import java.time.Duration;
  * @param nodeMaxInFlight frames of all clients of this node waiting for Kafka together
  * @param nodeMaxInFlightBytes their bytes together, at least {@code herald.gateway.max-frame-bytes}
  * @param bucketSweepInterval how often buckets that are full again are forgotten
- * @param retryAfter {@code herald.gateway.retry-after}: the retry-after when the node bound refuses a frame
+ * @param retryAfter {@code herald.gateway.retry-after}: the retry-after when a node bound (frames or bytes) refuses a
+ *     frame
  */
 public record AdmissionSettings(
     double deviceFramesPerSecond,
