@@ -23,9 +23,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * validation and token checks answer with a value or their documented exception, never anything else, and agree with
  * each other.
  *
- * <p>The build fuzzes for 10 s (JAZZER_FUZZ is set by the gateway's surefire configuration; without it Jazzer only
- * replays the inputs under src/test/resources/io/herald/gateway/GatewayFuzzTestInputs); a 30 min run on demand with
- * {@code -Dherald.fuzz.long=true}. A finding fails the test and leaves its input as a reproducer.
+ * <p>Every build replays the inputs under src/test/resources/io/herald/gateway/GatewayFuzzTestInputs (surefire
+ * execution "fuzz"); {@code -Dherald.fuzz=true} fuzzes for 10 s, with {@code -Dherald.fuzz.long=true} for 30 min
+ * (docs/fuzzing.md). A finding fails the test and leaves its input as a reproducer.
  */
 class GatewayFuzzTest {
 

@@ -41,9 +41,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * Kafka). Each frame is refused with a nack of a defined code and the frame's own (bounded) message id, or becomes a
  * record that acts as the token's user and device, holds exactly the frame, and is bounded in bytes.
  *
- * <p>The build fuzzes for 5 s (surefire execution "fuzz"); without JAZZER_FUZZ the inputs under
- * src/test/resources/io/herald/gateway/SignedFrameFuzzTestInputs are replayed; long on demand:
- * {@code mvn -pl gateway test-compile surefire:test@fuzz -Dherald.fuzz.long=true -Dtest=SignedFrameFuzzTest}.
+ * <p>Every build replays the inputs under
+ * src/test/resources/io/herald/gateway/SignedFrameFuzzTestInputs (surefire execution "fuzz");
+ * {@code -Dherald.fuzz=true} fuzzes for 5 s, with {@code -Dherald.fuzz.long=true} for long (docs/fuzzing.md):
+ * {@code mvn -pl gateway test-compile surefire:test@fuzz -Dherald.fuzz=true -Dherald.fuzz.long=true -Dtest=SignedFrameFuzzTest}.
  */
 class SignedFrameFuzzTest {
 

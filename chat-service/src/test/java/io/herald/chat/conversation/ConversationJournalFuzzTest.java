@@ -13,9 +13,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * events or a state, or the documented exception, and what they give survives a write and a read (see
  * {@link JournalFuzzing}).
  *
- * <p>The build fuzzes for 5 s (surefire execution "fuzz"); without JAZZER_FUZZ the inputs under
- * src/test/resources/io/herald/chat/conversation/ConversationJournalFuzzTestInputs are replayed; long on demand:
- * {@code mvn -pl chat-service test-compile surefire:test@fuzz -Dherald.fuzz.long=true -Dtest=ConversationJournalFuzzTest}.
+ * <p>Every build replays the inputs under
+ * src/test/resources/io/herald/chat/conversation/ConversationJournalFuzzTestInputs (surefire execution "fuzz");
+ * {@code -Dherald.fuzz=true} fuzzes for 5 s, with {@code -Dherald.fuzz.long=true} for long (docs/fuzzing.md):
+ * {@code mvn -pl chat-service test-compile surefire:test@fuzz -Dherald.fuzz=true -Dherald.fuzz.long=true -Dtest=ConversationJournalFuzzTest}.
  */
 class ConversationJournalFuzzTest {
 

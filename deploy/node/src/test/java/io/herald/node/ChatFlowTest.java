@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.gateway.WebSocketTestClient;
 import io.herald.gateway.auth.Tokens;
 import io.herald.infra.Cassandra;
+import io.herald.infra.FreePorts;
 import io.herald.infra.InfraExtension;
 import io.herald.infra.Kafka;
 import io.herald.protocol.device.v1.ChatMessage;
@@ -22,7 +23,6 @@ import io.herald.signals.cluster.AttachSession;
 import io.herald.signals.cluster.DeliverPush;
 import io.herald.signals.cluster.SessionSignal;
 import io.herald.signals.cluster.UserSignal;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -270,10 +270,8 @@ class ChatFlowTest {
         .filter(m -> m.status() == MemberStatus.up()).count();
   }
 
-  private static int[] twoFreePortsAscending() throws Exception {
-    try (var a = new ServerSocket(0); var b = new ServerSocket(0)) {
-      return IntStream.of(a.getLocalPort(), b.getLocalPort()).sorted().toArray();
-    }
+  private static int[] twoFreePortsAscending() {
+    return IntStream.of(FreePorts.pick(), FreePorts.pick()).sorted().toArray();
   }
 
   private static HttpResponse<String> rest(HeraldNode node, String user, String path) throws Exception {

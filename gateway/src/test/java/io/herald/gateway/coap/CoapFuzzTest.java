@@ -36,9 +36,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * answer of the resources (octet-stream) is a ServerFrame whose nack has the CoAP code that goes with its NackCode and
  * a bounded message id, and whose welcome resumes from no negative sequence. The degradation mode is read-only, so no frame goes on to Kafka: each is answered here.
  *
- * <p>The build fuzzes for 5 s (surefire execution "fuzz"); without JAZZER_FUZZ the inputs under
- * src/test/resources/io/herald/gateway/coap/CoapFuzzTestInputs are replayed; long on demand:
- * {@code mvn -pl gateway test-compile surefire:test@fuzz -Dherald.fuzz.long=true -Dtest=CoapFuzzTest}.
+ * <p>Every build replays the inputs under
+ * src/test/resources/io/herald/gateway/coap/CoapFuzzTestInputs (surefire execution "fuzz");
+ * {@code -Dherald.fuzz=true} fuzzes for 5 s, with {@code -Dherald.fuzz.long=true} for long (docs/fuzzing.md):
+ * {@code mvn -pl gateway test-compile surefire:test@fuzz -Dherald.fuzz=true -Dherald.fuzz.long=true -Dtest=CoapFuzzTest}.
  */
 class CoapFuzzTest {
 

@@ -37,9 +37,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * <= after_seq <= 2^53 - 1, an after id of at most 1,024 characters, 1 <= limit <= max-page), for the token's user. A target Pekko HTTP cannot parse is refused by
  * its parser (IllegalUriException: 400 before any route).
  *
- * <p>The build fuzzes for 5 s (surefire execution "fuzz"); without JAZZER_FUZZ the inputs under
- * src/test/resources/io/herald/gateway/rest/RestFuzzTestInputs are replayed; long on demand:
- * {@code mvn -pl gateway test-compile surefire:test@fuzz -Dherald.fuzz.long=true -Dtest=RestFuzzTest}.
+ * <p>Every build replays the inputs under
+ * src/test/resources/io/herald/gateway/rest/RestFuzzTestInputs (surefire execution "fuzz");
+ * {@code -Dherald.fuzz=true} fuzzes for 5 s, with {@code -Dherald.fuzz.long=true} for long (docs/fuzzing.md):
+ * {@code mvn -pl gateway test-compile surefire:test@fuzz -Dherald.fuzz=true -Dherald.fuzz.long=true -Dtest=RestFuzzTest}.
  */
 class RestFuzzTest {
 

@@ -17,9 +17,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * routing answers with an entity and a non-empty id, "unrouted", or a reason to dead-letter it: never an exception,
  * which would stop the consumer's stream and, after its restart, stop it again on the same record.
  *
- * <p>The build fuzzes for 5 s (JAZZER_FUZZ set by the module's surefire execution "fuzz"; without it the inputs
- * under src/test/resources/io/herald/user/ingest/IngressRouteFuzzTestInputs are replayed); long on demand:
- * {@code mvn -pl user-service test-compile surefire:test@fuzz -Dherald.fuzz.long=true -Dtest=IngressRouteFuzzTest}.
+ * <p>Every build replays the inputs under
+ * src/test/resources/io/herald/user/ingest/IngressRouteFuzzTestInputs (surefire execution "fuzz");
+ * {@code -Dherald.fuzz=true} fuzzes for 5 s, with {@code -Dherald.fuzz.long=true} for long (docs/fuzzing.md):
+ * {@code mvn -pl user-service test-compile surefire:test@fuzz -Dherald.fuzz=true -Dherald.fuzz.long=true -Dtest=IngressRouteFuzzTest}.
  */
 class IngressRouteFuzzTest {
 

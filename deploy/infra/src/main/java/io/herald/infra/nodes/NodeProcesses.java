@@ -1,7 +1,7 @@
 package io.herald.infra.nodes;
 
+import io.herald.infra.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Herald nodes as processes of this machine, each {@code io.herald.node.cli.Herald node} in a JVM of its own, joined
@@ -285,17 +286,7 @@ public final class NodeProcesses implements AutoCloseable {
     return node;
   }
 
-  private static List<Integer> freePorts(int count) throws IOException {
-    var sockets = new ArrayList<ServerSocket>();
-    try {
-      for (int i = 0; i < count; i++) {
-        sockets.add(new ServerSocket(0));
-      }
-      return sockets.stream().map(ServerSocket::getLocalPort).toList();
-    } finally {
-      for (var socket : sockets) {
-        socket.close();
-      }
-    }
+  private static List<Integer> freePorts(int count) {
+    return IntStream.range(0, count).mapToObj(i -> FreePorts.pick()).toList();
   }
 }
