@@ -17,7 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * process stopped for a while (a test's Cassandra outage, a chaos kill) starts again on its recorded port, and in the
  * ephemeral range any other process's outgoing connection or {@code bind(0)} may have taken that port meanwhile — the
  * restarted instance would move, and its clients would keep talking to a stranger. Two test JVMs of a parallel build
- * ({@code .mvn/maven.config}) did exactly that.
+ * ({@code mvn -T 2}) did exactly that.
  */
 public final class FreePorts {
 

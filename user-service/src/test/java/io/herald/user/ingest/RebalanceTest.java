@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.pattern.AskTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -53,7 +55,8 @@ class RebalanceTest {
       produce(producer, devices, 0, PER_DEVICE / 2);
       first = node(kafka, cassandra, null);
       var firstNode = first;
-      await().atMost(Duration.ofSeconds(120)).until(() -> totalApplied(firstNode, devices) > 0);
+      await().atMost(Duration.ofSeconds(120)).ignoreExceptionsMatching(RebalanceTest::notYetAnswered)
+          .until(() -> totalApplied(firstNode, devices) > 0);
       // The only commits from here on are the ones on revoke: the batches would be committed after an hour.
       assertEquals(0, committed(kafka));
 
@@ -64,6 +67,7 @@ class RebalanceTest {
       await().atMost(Duration.ofSeconds(60)).until(() -> committed(kafka) > 0);
 
       await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250))
+          .ignoreExceptionsMatching(RebalanceTest::notYetAnswered)
           .until(() -> totalApplied(secondNode, devices) == (long) DEVICES * PER_DEVICE);
       for (var device : devices) {
         assertEquals(PER_DEVICE, IngestTestNodes.telemetryCount(second, device), device);
@@ -105,6 +109,14 @@ class RebalanceTest {
       var offsets = admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
       return offsets.values().stream().mapToLong(o -> o == null ? 0 : o.offset()).sum();
     }
+  }
+
+  /**
+   * A read that times out while the entity recovers or its shard moves to the new node is "not yet", not a failure:
+   * the await's own bound decides (seen once in a build: one 10 s ask during the hand-off).
+   */
+  private static boolean notYetAnswered(Throwable e) {
+    return e instanceof ExecutionException && e.getCause() instanceof AskTimeoutException;
   }
 
   private static long totalApplied(ActorSystem<?> system, List<String> devices) throws Exception {
