@@ -85,12 +85,13 @@ public final class Admission {
       users.giveBack(device.userId(), 1);
       devices.giveBack(key(device), 1);
       return overRate(retryAfterMs, "user byte rate limit: the user's devices sent more than ",
-          settings.userBytesBurst(), settings.userBytesPerSecond(), "bytes");
+          settings.userBytesBurst(), (long) settings.userBytesPerSecond(), "bytes");
     }
     return Optional.empty();
   }
 
-  private static Optional<Refused> overRate(long retryAfterMs, String what, long burst, double perSecond, String unit) {
+  /** @param perSecond as the detail prints it: frames per second may be fractional, bytes per second are whole */
+  private static Optional<Refused> overRate(long retryAfterMs, String what, long burst, Number perSecond, String unit) {
     return Optional.of(new Refused(Duration.ofMillis(retryAfterMs),
         what + burst + " " + unit + " at once or " + perSecond + " " + unit + "/s"));
   }

@@ -152,6 +152,7 @@ class AdmissionTest {
     }
     Admission.Refused refused = admission.tryAdmit(DEVICE, large).orElseThrow();
     assertTrue(refused.detail().startsWith("user byte rate limit"), refused.detail());
+    assertTrue(refused.detail().endsWith(" 1048576 bytes at once or 262144 bytes/s"), refused.detail());
     long retryAfterMs = refused.retryAfter().toMillis();
     assertTrue(retryAfterMs >= 250 && retryAfterMs <= 251, "256 KiB/s: 64 KiB more in 250 ms, was " + retryAfterMs);
     assertEquals(0, admission.inFlight(), "the refusal holds no node slot");
