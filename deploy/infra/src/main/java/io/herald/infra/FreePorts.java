@@ -24,6 +24,9 @@ public final class FreePorts {
     /** The lowest port picked: above the registered ports most services on a developer's machine use. */
     static final int LOWEST = 10_000;
 
+    /** IANA's first dynamic port: the ephemeral range's start where the OS does not say (not Linux). */
+    private static final int IANA_DYNAMIC_LOW = 49_152;
+
     // Ports handed out by this JVM: another launcher of the same JVM may not have bound its port yet.
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
     private static final int EPHEMERAL_LOW = ephemeralLow();
@@ -42,15 +45,15 @@ public final class FreePorts {
         throw new IllegalStateException("no free port on 127.0.0.1 in [" + LOWEST + ", " + EPHEMERAL_LOW + ")");
     }
 
-    /** The first port of the OS's ephemeral range; where the OS does not say (not Linux), IANA's 49152. */
+    /** The first port of the OS's ephemeral range, else {@link #IANA_DYNAMIC_LOW}. */
     static int ephemeralLow() {
         try {
             // Not Files.readString: it trusts the size /proc reports and read "3" of "32768 60999" here.
             String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
             int low = Integer.parseInt(range.split("\\s+")[0]);
-            return low > LOWEST + 1_000 ? low : 49_152;
+            return low > LOWEST + 1_000 ? low : IANA_DYNAMIC_LOW;
         } catch (IOException | RuntimeException e) {
-            return 49_152;
+            return IANA_DYNAMIC_LOW;
         }
     }
 

@@ -42,14 +42,14 @@ class HeraldUpTest {
             + Files.readString(Path.of("target", "herald.classpath")).trim(),
         "io.herald.node.cli.Herald", "up",
         "--data-dir", dataDir.toString(),
-        "--kafka-port", String.valueOf(freePort()),
-        "--cassandra-port", String.valueOf(freePort()),
-        "--solr-port", String.valueOf(freePort()),
-        "--solr-zk-port", String.valueOf(freePort()),
-        "--http-port", String.valueOf(freePort()),
-        "--coap-port", String.valueOf(freePort()),
-        "--management-port", String.valueOf(freePort()),
-        "--remote-port", String.valueOf(freePort())));
+        "--kafka-port", String.valueOf(FreePorts.pick()),
+        "--cassandra-port", String.valueOf(FreePorts.pick()),
+        "--solr-port", String.valueOf(FreePorts.pick()),
+        "--solr-zk-port", String.valueOf(FreePorts.pick()),
+        "--http-port", String.valueOf(FreePorts.pick()),
+        "--coap-port", String.valueOf(FreePorts.pick()),
+        "--management-port", String.valueOf(FreePorts.pick()),
+        "--remote-port", String.valueOf(FreePorts.pick())));
     var builder = new ProcessBuilder(command).redirectErrorStream(true);
     // Here only the warm-up's place matters (before "Herald is up."); WarmUpTest checks its traffic. 2 s of it instead
     // of the default 10 s (herald.node.warm-up.duration) spare the suite 8 s of 1,500 frames/s on 2 cores.
@@ -128,10 +128,6 @@ class HeraldUpTest {
             + "would be by the herald up it starts: Ctrl-C cannot be tested here; run the build in the foreground");
       }
     }
-  }
-
-  private static int freePort() {
-    return FreePorts.pick();
   }
 
   /** The index of the first line containing {@code fragment}, or -1. */
