@@ -25,6 +25,7 @@ public record IngestSettings(
     int maxAttempts,
     Duration retryMinBackoff,
     Duration retryMaxBackoff,
+    Duration askTimeoutInTrouble,
     Duration poisonQuietPeriod,
     Config consumerConfig,
     Config deadLetterProducerConfig) {
@@ -65,8 +66,14 @@ public record IngestSettings(
         ingest.getInt("retry.max-attempts"),
         ingest.getDuration("retry.min-backoff"),
         ingest.getDuration("retry.max-backoff"),
+        // Never longer than the usual ask.
+        min(ingest.getDuration("retry.ask-timeout-in-trouble"), ingest.getDuration("ask-timeout")),
         ingest.getDuration("retry.poison-quiet-period"),
         ingest.getConfig("consumer"),
         ingest.getConfig("dead-letter-producer"));
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 }

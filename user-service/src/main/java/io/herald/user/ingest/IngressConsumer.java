@@ -342,8 +342,13 @@ public final class IngressConsumer {
       Function<ActorRef<IngressApplied>, M> apply) {
     return () -> {
       hops.count(type, shards, to.entityId());
-      return sharding.entityRefFor(type, to.entityId()).ask(apply::apply, settings.askTimeout());
+      return sharding.entityRefFor(type, to.entityId()).ask(apply::apply, askTimeout());
     };
+  }
+
+  /** Short while the journal or the cluster was in trouble lately: see retry.ask-timeout-in-trouble. */
+  private Duration askTimeout() {
+    return trouble.quietFor(settings.askTimeout()) ? settings.askTimeout() : settings.askTimeoutInTrouble();
   }
 
   /** The entity's answer, asked again with backoff while it fails. Completes on the dispatcher. */
