@@ -171,8 +171,8 @@ public final class Gateway {
         config.getDuration("herald.gateway.downlink.reattach-interval"));
     Intake intake = new Intake(decoder, Degradation.get(system), admission, ownership, producer,
         webSocket.maxFrameBytes(), webSocket.retryAfter(), dispatcher, Clock.systemUTC());
-    WebSocketEndpoint endpoint = new WebSocketEndpoint(verifier, webSocket, intake, downlink,
-        Materializer.matFromSystem(system), dispatcher, Clock.systemUTC());
+    WebSocketEndpoint endpoint =
+        new WebSocketEndpoint(verifier, webSocket, intake, downlink, system, dispatcher, Clock.systemUTC());
     RestEndpoint rest = new RestEndpoint(verifier, entities, RestSettings.fromConfig(config.getConfig("herald.gateway")),
         dispatcher);
     Duration sweep = admission.settings().bucketSweepInterval();

@@ -3,6 +3,7 @@ package io.herald.gateway;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,8 @@ import io.herald.protocol.device.v1.Welcome;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -111,6 +114,33 @@ class GatewayWithoutKafkaTest {
       assertTrue(farewell.getDetail().startsWith("no message for 3 s"), farewell.getDetail());
       int status = client.closedByServer().get(WebSocketTestClient.REPLY_TIMEOUT.toSeconds(), SECONDS);
       assertEquals(WebSocket.NORMAL_CLOSURE, status);
+    }
+  }
+
+  @Test
+  void aPingIsAnsweredWithItsDataAndTheClientsCloseIsAnswered() throws Exception {
+    try (WebSocketTestClient client = WebSocketTestClient.connect(port, token("device-4"))) {
+      ByteBuffer pong = client.ping("are you there".getBytes(StandardCharsets.UTF_8)).get(10, SECONDS);
+      assertEquals("are you there", StandardCharsets.UTF_8.decode(pong).toString());
+      client.send(ClientFrame.newBuilder().setMessageId("hello").setHello(Hello.getDefaultInstance()).build());
+      assertTrue(client.next().hasWelcome());
+
+      // The client's close ends the session's input; the session ends and the server answers with its close, not
+      // with the idle close (3 s later, after a last frame).
+      client.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+      assertEquals(WebSocket.NORMAL_CLOSURE, client.closedByServer().get(10, SECONDS));
+      assertNull(client.poll(), "the session was closed as idle, not by the client's close");
+    }
+  }
+
+  @Test
+  void aCloseWithAnErrorCodeIsAnsweredWithTheSameCode() throws Exception {
+    try (WebSocketTestClient client = WebSocketTestClient.connect(port, token("device-5"))) {
+      client.send(ClientFrame.newBuilder().setMessageId("hello").setHello(Hello.getDefaultInstance()).build());
+      assertTrue(client.next().hasWelcome());
+
+      client.sendClose(4000, "client gave up");
+      assertEquals(4000, client.closedByServer().get(10, SECONDS));
     }
   }
 

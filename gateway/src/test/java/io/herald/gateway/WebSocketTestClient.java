@@ -76,6 +76,19 @@ public final class WebSocketTestClient implements AutoCloseable {
     webSocket.sendText(text, true).join();
   }
 
+  /** Sends a ping; completes with the data of the next pong. */
+  public CompletableFuture<ByteBuffer> ping(byte[] data) {
+    CompletableFuture<ByteBuffer> pong = new CompletableFuture<>();
+    listener.pong = pong;
+    webSocket.sendPing(ByteBuffer.wrap(data)).join();
+    return pong;
+  }
+
+  /** Starts the close handshake with {@code statusCode}; {@link #closedByServer()} completes with the answer. */
+  public void sendClose(int statusCode, String reason) {
+    webSocket.sendClose(statusCode, reason).join();
+  }
+
   /** The next reply; fails the test when none comes within {@link #REPLY_TIMEOUT}. */
   public ServerFrame next() {
     return next(REPLY_TIMEOUT);
@@ -150,6 +163,7 @@ public final class WebSocketTestClient implements AutoCloseable {
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
     private volatile boolean paused;
+    private volatile CompletableFuture<ByteBuffer> pong;
     private boolean withheld;
 
     @Override
@@ -178,6 +192,16 @@ public final class WebSocketTestClient implements AutoCloseable {
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
       closed.completeExceptionally(new AssertionError("the server sent text: " + data));
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+      CompletableFuture<ByteBuffer> waiting = pong;
+      if (waiting != null) {
+        waiting.complete(ByteBuffer.allocate(message.remaining()).put(message).flip());
+      }
       webSocket.request(1);
       return null;
     }

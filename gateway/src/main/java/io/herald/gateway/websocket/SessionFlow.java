@@ -9,8 +9,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
-import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.StreamIdleTimeoutException;
@@ -24,8 +22,8 @@ import org.apache.pekko.util.ByteString;
  * as much as Pekko HTTP's upgrade did); each connection materializes it with its own {@link WebSocketSession}.
  *
  * <pre>
- * messages -> idle timeout -> read within the size limit -> the session's intake (decode, degrade, admit,
- *          ownership, publish) -> answers (bounded) + pushes -> messages
+ * messages (read within the size limit by {@link MessageLayer}) -> idle timeout -> the session's intake (decode,
+ *          degrade, admit, ownership, publish) -> answers (bounded) + pushes -> messages
  * </pre>
  *
  * <p>Per-session state comes from the materialization: {@link BindSession} pairs each message with the session, the
@@ -39,9 +37,9 @@ final class SessionFlow {
       AtomicReference<WebSocketSession> session, BoundedSourceQueue<ServerFrame> pushes, CompletionStage<Done> done) {}
 
   private final ServerFrame idleClose;
-  private final Flow<Message, Message, Materialized> blueprint;
+  private final Flow<InboundMessage, ByteString, Materialized> blueprint;
 
-  SessionFlow(WebSocketSettings settings, MessageReader reader) {
+  SessionFlow(WebSocketSettings settings) {
     ServerFrame slowSubscriberClose =
         ServerFrames.sessionClosed(
             settings.retryAfter(), new SlowSubscriberException(settings.pushBuffer()).getMessage());
@@ -50,14 +48,12 @@ final class SessionFlow {
             settings.retryAfter(),
             "no message for " + settings.idleTimeout().toSeconds() + " s: the session is closed as idle (send "
                 + "heartbeats to keep it open)");
-    this.blueprint = Flow.<Message>create()
+    this.blueprint = Flow.<InboundMessage>create()
         // Not Pekko's idleTimeout, which looks every second (a timer firing per held session per second).
         .via(new IdleTimeout<>(settings.idleTimeout()))
         // Completing (rather than failing) closes the WebSocket with a normal close frame once replies are out; the
         // mark in its place becomes the idle close below.
-        .recoverWithRetries(1, StreamIdleTimeoutException.class, () -> Source.single(MessageReader.IDLE))
-        // One message at a time: a streamed message must be read to its end before the next one arrives.
-        .mapAsync(1, reader::read)
+        .recoverWithRetries(1, StreamIdleTimeoutException.class, () -> Source.single(new InboundMessage.Idle()))
         .viaMat(new BindSession(), Keep.right())
         // One slot more than the in-flight limit, so an immediate answer always finds room.
         .mapAsyncUnordered(settings.maxInFlight() + 1, arrival -> arrival.session().take(arrival.message()))
@@ -69,7 +65,7 @@ final class SessionFlow {
         // Idle: say why in a last frame too, after the answers still on their way.
         .via(new LastWord<>(idleClose))
         .buffer(settings.outgoingBuffer(), OverflowStrategy.backpressure())
-        .<Message>map(frame -> BinaryMessage.create(ByteString.fromArrayUnsafe(frame.toByteArray())))
+        .map(frame -> ByteString.fromArrayUnsafe(frame.toByteArray()))
         .watchTermination((bound, done) -> new Materialized(bound.first(), bound.second(), done));
   }
 
@@ -79,7 +75,7 @@ final class SessionFlow {
   }
 
   /** The flow of one connection: the shared blueprint, bound to {@code session} when it is materialized. */
-  Flow<Message, Message, NotUsed> forSession(WebSocketSession session) {
+  Flow<InboundMessage, ByteString, NotUsed> forSession(WebSocketSession session) {
     return blueprint.mapMaterializedValue(materialized -> {
       materialized.session().set(session);
       session.opened(materialized.pushes(), materialized.done());

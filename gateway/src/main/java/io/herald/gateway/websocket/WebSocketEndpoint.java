@@ -2,9 +2,9 @@ package io.herald.gateway.websocket;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
-import static org.apache.pekko.http.javadsl.server.Directives.handleWebSocketMessages;
 import static org.apache.pekko.http.javadsl.server.Directives.onComplete;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.reject;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.herald.gateway.auth.BearerToken;
@@ -18,14 +18,15 @@ import io.herald.signals.tracing.TraceMdc;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
 import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
+import org.apache.pekko.http.javadsl.server.Rejections;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.stream.Materializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,7 @@ public final class WebSocketEndpoint {
   private final WebSocketSettings settings;
   private final Intake intake;
   private final SessionFlow sessionFlow;
+  private final WebSocketFrames frames;
   private final Downlink downlink;
   private final Executor dispatcher;
   private final Clock clock;
@@ -52,13 +54,14 @@ public final class WebSocketEndpoint {
       WebSocketSettings settings,
       Intake intake,
       Downlink downlink,
-      Materializer materializer,
+      ClassicActorSystemProvider system,
       Executor dispatcher,
       Clock clock) {
     this.verifier = verifier;
     this.settings = settings;
     this.intake = intake;
-    this.sessionFlow = new SessionFlow(settings, new MessageReader(settings.maxFrameBytes(), materializer, dispatcher));
+    this.sessionFlow = new SessionFlow(settings);
+    this.frames = new WebSocketFrames(system, settings.maxFrameBytes());
     this.downlink = downlink;
     this.dispatcher = dispatcher;
     this.clock = clock;
@@ -78,7 +81,9 @@ public final class WebSocketEndpoint {
   private Route upgrade(HttpRequest request, DeviceIdentity identity) {
     WebSocketSession session =
         new WebSocketSession(identity, callerTrace(request), settings, sessionFlow, intake, downlink, dispatcher, clock);
-    return handleWebSocketMessages(session.flow());
+    return frames.upgrade(request, session.flow())
+        .map(response -> complete(response))
+        .orElseGet(() -> reject(Rejections.expectedWebSocketRequest()));
   }
 
   private static Optional<String> callerTrace(HttpRequest request) {

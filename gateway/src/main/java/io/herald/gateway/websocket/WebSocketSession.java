@@ -19,9 +19,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +87,7 @@ final class WebSocketSession {
   }
 
   /** The session's flow: the endpoint's shared {@link SessionFlow}, bound to this session; call once. */
-  Flow<Message, Message, NotUsed> flow() {
+  Flow<InboundMessage, ByteString, NotUsed> flow() {
     return flow.forSession(this);
   }
 
