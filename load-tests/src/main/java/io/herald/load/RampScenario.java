@@ -38,11 +38,12 @@ final class RampScenario {
   private static final Duration MAX_STEP_DRAIN = Duration.ofSeconds(60);
 
   /**
-   * A ramp run: what the ramp found, every step's result, the node's CPU per acked frame in each step (an element is
-   * {@code null} when not measured), and the warm-up's result when there was one.
+   * A ramp run: what the ramp found, every step's result, the node's CPU per acked frame in each step and the part of
+   * it its JIT compiler used (an element is {@code null} when not measured), and the warm-up's result when there was
+   * one.
    */
   record Climbed(RampResult ramp, List<ScenarioResult> steps, List<Double> cpuMsPerFrame,
-      Optional<ScenarioResult> warmUp) {
+      List<Double> jitCpuMsPerFrame, Optional<ScenarioResult> warmUp) {
 
     /** Every phase run, the warm-up first: the run's counts and invariants are theirs. */
     List<ScenarioResult> phases() {
@@ -61,7 +62,8 @@ final class RampScenario {
       for (RampStep step : ramp.steps()) {
         StepMeasurement m = step.measured();
         rows.add(new StepRow(step.number(), m.rateTarget(), m.throughputPerS(), m.offered(), m.acked(),
-            m.latencyMs(), step.passed(), String.join("; ", step.failures()), cpuMsPerFrame.get(step.number() - 1)));
+            m.latencyMs(), step.passed(), String.join("; ", step.failures()), cpuMsPerFrame.get(step.number() - 1),
+            jitCpuMsPerFrame.get(step.number() - 1)));
       }
       return new RampReport(plan.criteria().p99Bound().toNanos() / 1e6, plan.criteria().keepUp(),
           ramp.saturationRate().isPresent() ? ramp.saturationRate().getAsDouble() : null, ramp.saturated(), rows);
@@ -96,34 +98,42 @@ final class RampScenario {
     Optional<ScenarioResult> warmUp = warmUp(plan, plan.ramp().rate(1), progress);
     var results = new ArrayList<ScenarioResult>();
     var cpuPerFrame = new ArrayList<Double>();
+    var jitPerFrame = new ArrayList<Double>();
     RampResult ramp = Ramp.climb(plan.ramp(), plan.criteria(), (number, rate) -> {
       if (base.printProgress()) {
         progress.println(String.format(Locale.ROOT, "ramp step %d: %.1f frames/s for %d s", number, rate,
             base.duration().toSeconds()));
       }
-      var cpuAtFirstOffer = new long[] {-1};
+      var cpuAtFirstOffer = new long[] {-1, -1};
       RunExtras meter = new RunExtras() {
         @Override
         public void offeringStarted(long startedNanos) {
-          cpu.ifPresent(node -> cpuAtFirstOffer[0] = node.cpuMillis());
+          cpu.ifPresent(node -> {
+            cpuAtFirstOffer[0] = node.cpuMillis();
+            cpuAtFirstOffer[1] = node.compilerMillis();
+          });
         }
       };
       ScenarioResult step = Scenarios.steady(stepSettings(base, number, rate), plan.mix(), progress,
           ReportExtras.NONE, meter);
       results.add(step);
-      Double perFrame = cpu.isPresent() && cpuAtFirstOffer[0] >= 0
+      boolean measured = cpu.isPresent() && cpuAtFirstOffer[0] >= 0;
+      Double perFrame = measured
           ? NodeCpu.perFrame(cpu.get().cpuMillis() - cpuAtFirstOffer[0], step.summary().acked()) : null;
+      Double jit = measured
+          ? NodeCpu.perFrame(cpu.get().compilerMillis() - cpuAtFirstOffer[1], step.summary().acked()) : null;
       cpuPerFrame.add(perFrame);
+      jitPerFrame.add(jit);
       if (base.printProgress() && perFrame != null) {
-        progress.println(String.format(Locale.ROOT, "ramp step %d: node CPU %.3f ms per acked frame", number,
-            perFrame));
+        progress.println(String.format(Locale.ROOT, "ramp step %d: node CPU %.3f ms per acked frame (JIT %.3f)",
+            number, perFrame, jit));
       }
       return StepMeasurement.of(step.summary());
     });
     if (base.printProgress()) {
       progress.println(saturationLine(ramp));
     }
-    return new Climbed(ramp, results, cpuPerFrame, warmUp);
+    return new Climbed(ramp, results, cpuPerFrame, jitPerFrame, warmUp);
   }
 
   /** The plan's unjudged warm-up at {@code rate}, reported in {@code DIR/steps/warm-up}; none for a zero warm-up. */

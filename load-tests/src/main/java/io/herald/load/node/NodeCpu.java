@@ -2,8 +2,10 @@ package io.herald.load.node;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The CPU time a Herald node process has used so far (user + system, its threads included), from Linux's
@@ -51,6 +53,37 @@ public final class NodeCpu {
       throw new NodeProcessException("cannot read the node's CPU time from " + stat + " (is --node-pid " + pid
           + " the node, still running, and yours?): " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * CPU time so far of the node's JIT compiler threads (HotSpot's C1 and C2 compiler threads), in milliseconds: the
+   * part of {@link #cpuMillis()} that is the JVM compiling its hot code, which goes on for minutes after a start on a
+   * shared 2-core machine (docs/performance.md, section 11), rather than work per frame. A compiler thread that
+   * HotSpot has stopped meanwhile no longer counts, so this is a lower bound.
+   */
+  public long compilerMillis() {
+    Path tasks = Path.of("/proc", Long.toString(pid), "task");
+    long ticks = 0;
+    try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+      for (Path thread : threads) {
+        try {
+          List<String> name = Files.readAllLines(thread.resolve("comm"), StandardCharsets.US_ASCII);
+          if (!name.isEmpty() && isCompilerThread(name.get(0))) {
+            ticks += cpuTicks(Files.readAllLines(thread.resolve("stat"), StandardCharsets.US_ASCII).get(0));
+          }
+        } catch (IOException threadEnded) {
+          // The thread ended between the listing and the read: its time is no longer the process's to count here.
+        }
+      }
+    } catch (IOException e) {
+      throw new NodeProcessException("cannot read the node's threads from " + tasks + ": " + e.getMessage(), e);
+    }
+    return ticks * 1000 / TICKS_PER_SECOND;
+  }
+
+  /** Whether a thread's name as Linux keeps it (15 characters) is one of HotSpot's compiler threads. */
+  static boolean isCompilerThread(String comm) {
+    return comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre");
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.herald.load.report;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A ramp to saturation as the report shows it.
@@ -20,10 +21,18 @@ public record RampReport(double p99BoundMs, double keepUp, Double saturationRate
 
   /** The node's CPU per acked frame at the saturation step; {@code null} without one or when not measured. */
   public Double cpuMsPerFrameAtSaturation() {
+    return atSaturation().map(StepRow::cpuMsPerFrame).orElse(null);
+  }
+
+  /** The part of {@link #cpuMsPerFrameAtSaturation()} the node's JIT compiler used. */
+  public Double jitCpuMsPerFrameAtSaturation() {
+    return atSaturation().map(StepRow::jitCpuMsPerFrame).orElse(null);
+  }
+
+  private Optional<StepRow> atSaturation() {
     if (saturationRate == null) {
-      return null;
+      return Optional.empty();
     }
-    return steps.stream().filter(step -> step.passed() && step.rateTarget() == saturationRate).findFirst()
-        .map(StepRow::cpuMsPerFrame).orElse(null);
+    return steps.stream().filter(step -> step.passed() && step.rateTarget() == saturationRate).findFirst();
   }
 }

@@ -64,6 +64,7 @@ public record ReportExtras(BaselineComparison baselines, RampReport ramp, Overlo
     if (ramp != null) {
       json.nullableNumber("saturation_rate", ramp.saturationRate())
           .nullableNumber("cpu_ms_per_frame", ramp.cpuMsPerFrameAtSaturation())
+          .nullableNumber("jit_cpu_ms_per_frame", ramp.jitCpuMsPerFrameAtSaturation())
           .object("ramp")
           .field("p99_bound_ms", ramp.p99BoundMs())
           .field("keep_up", ramp.keepUp())
@@ -76,7 +77,8 @@ public record ReportExtras(BaselineComparison baselines, RampReport ramp, Overlo
             .field("acked", step.acked()).field("p50_ms", step.latencyMs().p50())
             .field("p99_ms", step.latencyMs().p99()).field("max_ms", step.latencyMs().max())
             .field("passed", step.passed()).field("failure", step.failure())
-            .nullableNumber("cpu_ms_per_frame", step.cpuMsPerFrame()).end();
+            .nullableNumber("cpu_ms_per_frame", step.cpuMsPerFrame())
+            .nullableNumber("jit_cpu_ms_per_frame", step.jitCpuMsPerFrame()).end();
       }
       json.endArray().end();
     }
@@ -124,15 +126,20 @@ public record ReportExtras(BaselineComparison baselines, RampReport ramp, Overlo
           .append(" ms, every frame is acked, and acks ≥ ").append(Json.number(ramp.keepUp()))
           .append(" × the offered rate.</p>\n<p>Node CPU per acked frame at saturation: <b>")
           .append(cpuMs(ramp.cpuMsPerFrameAtSaturation(), ramp.saturationRate() == null))
+          .append("</b>, of which its JIT compiler <b>")
+          .append(cpuMs(ramp.jitCpuMsPerFrameAtSaturation(), ramp.saturationRate() == null))
           .append("</b> (the node process's user + system time from a step's first offer until every acked frame "
-              + "was applied, ÷ frames acked).</p>\n<table><tr><th>step</th><th>offered (/s)</th><th>acks (/s)</th>"
-              + "<th>p50 (ms)</th><th>p99 (ms)</th><th>node CPU (ms/frame)</th><th>verdict</th></tr>\n");
+              + "was applied, ÷ frames acked; the JIT's share is its compiler threads' part of it, the JVM still "
+              + "compiling its hot code).</p>\n<table><tr><th>step</th><th>offered (/s)</th><th>acks (/s)</th>"
+              + "<th>p50 (ms)</th><th>p99 (ms)</th><th>node CPU (ms/frame)</th><th>of which JIT</th>"
+              + "<th>verdict</th></tr>\n");
       for (StepRow step : ramp.steps()) {
         page.append("<tr><td>").append(step.step()).append("</td><td>").append(Json.number(step.rateTarget()))
             .append("</td><td>").append(Json.number(step.throughputPerS())).append("</td><td>")
             .append(Json.number(step.latencyMs().p50())).append("</td><td>")
             .append(Json.number(step.latencyMs().p99())).append("</td><td>")
-            .append(cpuMs(step.cpuMsPerFrame(), false)).append("</td><td class=\"")
+            .append(cpuMs(step.cpuMsPerFrame(), false)).append("</td><td>")
+            .append(cpuMs(step.jitCpuMsPerFrame(), false)).append("</td><td class=\"")
             .append(step.passed() ? "good\">passed" : "bad\">" + escape(step.failure())).append("</td></tr>\n");
       }
       page.append("</table>\n<h2>Send&rarr;ack p50 and p99 per step (ms), by offered rate</h2>\n")

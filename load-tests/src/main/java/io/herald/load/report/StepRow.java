@@ -12,6 +12,7 @@ package io.herald.load.report;
  * @param passed whether the step met the ramp's criteria
  * @param failure why it did not ({@code ""} when it passed)
  * @param cpuMsPerFrame the node's CPU time per acked frame; {@code null} when not measured (no node pid)
+ * @param jitCpuMsPerFrame the part of {@code cpuMsPerFrame} its JIT compiler threads used; {@code null} likewise
  */
 public record StepRow(int step, double rateTarget, double throughputPerS, long offered, long acked,
-    LatencyMs latencyMs, boolean passed, String failure, Double cpuMsPerFrame) {}
+    LatencyMs latencyMs, boolean passed, String failure, Double cpuMsPerFrame, Double jitCpuMsPerFrame) {}

@@ -1,6 +1,7 @@
 package io.herald.load.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,5 +45,17 @@ class NodeCpuTest {
     assertThrows(IllegalArgumentException.class, () -> NodeCpu.of(0));
     // pid_max is at most 2^22 on Linux: no process has this id.
     assertThrows(NodeProcessException.class, () -> NodeCpu.of(Integer.MAX_VALUE));
+  }
+
+  @Test
+  void findsThisJvmsCompilerThreadsAndTheirTimeIsPartOfTheProcesss() {
+    var self = NodeCpu.of(ProcessHandle.current().pid());
+    long compiler = self.compilerMillis();
+    // JUnit and the classes before this test were compiled by C1 at least: its threads have used CPU.
+    assertTrue(compiler > 0, "no CPU found in this JVM's compiler threads");
+    assertTrue(compiler <= self.cpuMillis(), "the compiler's time is part of the process's");
+    assertTrue(NodeCpu.isCompilerThread("C2 CompilerThre"));
+    assertTrue(NodeCpu.isCompilerThread("C1 CompilerThre"));
+    assertFalse(NodeCpu.isCompilerThread("herald-pekko.ac"));
   }
 }

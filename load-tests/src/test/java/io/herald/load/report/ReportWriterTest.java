@@ -68,10 +68,10 @@ class ReportWriterTest {
     var baselines = new BaselineComparison(
         new io.herald.load.baseline.BaselineResult("raw_kafka", 9500, 0, 5, 1900, latency), null);
     var ramp = new RampReport(500, 0.9, 200.0, true, List.of(
-        new StepRow(1, 100, 97, 200, 200, latency, true, "", null),
-        new StepRow(2, 200, 190, 400, 400, latency, true, "", null),
+        new StepRow(1, 100, 97, 200, 200, latency, true, "", null, null),
+        new StepRow(2, 200, 190, 400, 400, latency, true, "", null, null),
         new StepRow(3, 400, 250, 800, 700, new LatencyMs(300, 900, 1000, 1200), false, "p99 900 ms > bound 500 ms",
-            null)));
+            null, null)));
 
     ReportWriter.write(directory, summary, List.of(), new ReportExtras(baselines, ramp, null, null));
 
@@ -94,21 +94,22 @@ class ReportWriterTest {
     var summary = new RunSummary("ramp", 200, 6, 5, 600, 600, java.util.Map.of(), 0, 0, 0, 0, 0, 600, 0, 0, 0, 0, 0,
         0, 0, 190, latency, null, null, null, List.of());
     var ramp = new RampReport(500, 0.9, 200.0, true, List.of(
-        new StepRow(1, 100, 97, 200, 200, latency, true, "", 0.9),
-        new StepRow(2, 200, 190, 400, 400, latency, true, "", 0.625),
+        new StepRow(1, 100, 97, 200, 200, latency, true, "", 0.9, 0.2),
+        new StepRow(2, 200, 190, 400, 400, latency, true, "", 0.625, 0.125),
         new StepRow(3, 400, 250, 800, 700, new LatencyMs(300, 900, 1000, 1200), false, "p99 900 ms > bound 500 ms",
-            0.4)));
+            0.4, 0.05)));
 
     ReportWriter.write(directory, summary, List.of(), new ReportExtras(BaselineComparison.NOT_MEASURED, ramp, null,
         null));
 
     String json = Files.readString(directory.resolve(ReportWriter.SUMMARY));
-    assertTrue(json.contains("\"saturation_rate\": 200,\n  \"cpu_ms_per_frame\": 0.625,"),
-        "the saturation step's CPU at the top: " + json);
+    assertTrue(json.contains("\"saturation_rate\": 200,\n  \"cpu_ms_per_frame\": 0.625,\n"
+        + "  \"jit_cpu_ms_per_frame\": 0.125,"), "the saturation step's CPU and its JIT part at the top: " + json);
     assertTrue(json.contains("\"cpu_ms_per_frame\": 0.9") && json.contains("\"cpu_ms_per_frame\": 0.4"),
         "every step's CPU: " + json);
     String html = Files.readString(directory.resolve(ReportWriter.HTML));
-    assertTrue(html.contains("Node CPU per acked frame at saturation: <b>0.625 ms</b>"), html);
+    assertTrue(html.contains("Node CPU per acked frame at saturation: <b>0.625 ms</b>, of which its JIT compiler "
+        + "<b>0.125 ms</b>"), html);
     assertFalse(html.contains("not measured"), "measured everywhere");
   }
 
