@@ -26,7 +26,8 @@ import scala.Option;
  *
  * <p>It takes the place of Pekko HTTP's message API, the layer {@code handleWebSocketMessages} puts there, which opens
  * two substreams for every incoming message ({@code splitAfter}, then {@code prefixAndTail}) and materializes one of
- * them: about 14 % of a node's CPU at 800 frames/s (docs/performance.md, section 11). Everything else follows that
+ * them, and gives every connection a tick source: a fifth of a held session's heap, and twice the time to answer a
+ * burst's refusals (docs/performance.md, section 11). Everything else follows that
  * layer ({@code WebSocket.messageAPI} in Pekko HTTP 1.3): events for the other side of the connection (answers to
  * pings, the peer's close) are passed on to it, the peer's close ends the session's input (failing it when the close
  * carries an error code or cuts a message short), and the session's end becomes the close frame. The close timeout's
