@@ -71,7 +71,6 @@ final class MessageLayer extends GraphStage<BidiShape<FrameHandler.Output, Inbou
       /** The message being read, or null between messages. */
       private BoundedBytes message;
       private boolean text;
-      private boolean closing;
       private boolean framesEnded;
       private boolean sessionEnded;
       private final Runnable pullFrames = () -> {
@@ -181,9 +180,8 @@ final class MessageLayer extends GraphStage<BidiShape<FrameHandler.Output, Inbou
       }
 
       private void peerClosed(FrameHandler.PeerClosed closed) {
-        Option<Object> code = closed.code();
-        if (code.isDefined() && Protocol.CloseCodes$.MODULE$.isError((Integer) code.get())) {
-          fail(toSession, new PeerClosedConnectionException((Integer) code.get(), closed.reason()));
+        if (isErrorCode(closed.code())) {
+          fail(toSession, new PeerClosedConnectionException((Integer) closed.code().get(), closed.reason()));
         } else if (message != null) {
           fail(toSession,
               new ProtocolException("Truncated message, peer closed connection in the middle of message."));
@@ -193,9 +191,8 @@ final class MessageLayer extends GraphStage<BidiShape<FrameHandler.Output, Inbou
       }
 
       private void closingWith(FrameHandler.ActivelyCloseWithCode close) {
-        Option<Object> code = close.code();
-        fail(toSession, code.isDefined() && Protocol.CloseCodes$.MODULE$.isError((Integer) code.get())
-            ? new ProtocolException("Closing connection with error code " + code.get())
+        fail(toSession, isErrorCode(close.code())
+            ? new ProtocolException("Closing connection with error code " + close.code().get())
             : new IllegalStateException("Regular close from FrameHandler is unexpected"));
       }
 
@@ -214,8 +211,7 @@ final class MessageLayer extends GraphStage<BidiShape<FrameHandler.Output, Inbou
       }
 
       private void startClosing() {
-        if (!closing) {
-          closing = true;
+        if (!isTimerActive(TICK)) {
           scheduleWithFixedDelay(TICK, closeTimeout, closeTimeout);
         }
       }
@@ -228,5 +224,10 @@ final class MessageLayer extends GraphStage<BidiShape<FrameHandler.Output, Inbou
         }
       }
     };
+  }
+
+  /** A close code Pekko HTTP treats as an error (anything but a normal close or going away). */
+  private static boolean isErrorCode(Option<Object> code) {
+    return code.isDefined() && Protocol.CloseCodes$.MODULE$.isError((Integer) code.get());
   }
 }
